@@ -1,0 +1,21 @@
+package interleave.engine.analysis;
+
+/**
+ * Something the tool itself has to say about a run: a file it could not read, a file it read only in part. Reported
+ * beside the findings (SARIF notifications), so a report never claims more coverage than it had.
+ *
+ * @param level "error" when input was skipped, "warning" when it was analyzed only in part
+ */
+public record Notification(String level, String file, String message) {
+    public static Notification error(String file, String message) {
+        return new Notification("error", file, message);
+    }
+
+    public static Notification warning(String file, String message) {
+        return new Notification("warning", file, message);
+    }
+
+    public boolean isError() {
+        return level.equals("error");
+    }
+}

@@ -1,0 +1,16 @@
+package interleave.engine.c;
+
+/** A source file that cannot be analyzed at all; the message names the file and says why. */
+public final class UnreadableSourceException extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final String file;
+
+    public UnreadableSourceException(String file, String reason) {
+        super(file + ": " + reason);
+        this.file = file;
+    }
+
+    public String file() {
+        return file;
+    }
+}

@@ -1,0 +1,101 @@
+package interleave.engine.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.analysis.Notification;
+import interleave.engine.report.SarifReport;
+import interleave.engine.report.TextReport;
+import interleave.engine.rules.RuleRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "analyze", description = "Analyze C files and folders (analyzed together, as one program).")
+final class AnalyzeCommand implements Callable<Integer> {
+    enum Format {
+        text, sarif
+    }
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--format", defaultValue = "text", description = "text (compiler-style) or sarif (SARIF 2.1.0)."
+            + " Default: ${DEFAULT-VALUE}")
+    Format format;
+
+    @Option(names = {"--out", "-o"}, paramLabel = "FILE", description = "Write the report to FILE instead of stdout.")
+    Path out;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
+    List<Path> paths;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        List<Path> missing = new ArrayList<>();
+        for (Path p : paths) {
+            if (!Files.exists(p)) {
+                missing.add(p);
+            }
+        }
+        if (!missing.isEmpty()) {
+            for (Path p : missing) {
+                err.println("interleave: " + p + ": no such file or directory");
+            }
+            return 2;
+        }
+        List<Path> files = CAnalyzer.collectSources(paths);
+        if (files.isEmpty()) {
+            err.println("interleave: no .c or .h files under " + paths);
+            return 2;
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        AnalysisResult result = new CAnalyzer().analyzeFiles(files, p -> display(cwd, p), CAnalyzer.Progress.NONE,
+                () -> false);
+        for (Notification n : result.notifications()) {
+            if (n.isError()) {
+                err.println("interleave: " + n.message());
+            }
+        }
+        if (out != null) {
+            try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                render(result, w);
+            } catch (IOException e) {
+                err.println("interleave: cannot write " + out + ": " + e.getMessage());
+                return 2;
+            }
+        } else {
+            render(result, spec.commandLine().getOut());
+        }
+        if (result.hasInputErrors()) {
+            return 2;
+        }
+        return result.findings().isEmpty() ? 0 : 1;
+    }
+
+    private void render(AnalysisResult result, Writer w) throws IOException {
+        if (format == Format.sarif) {
+            SarifReport.write(result, RuleRegistry.descriptors(), Main.VERSION, w);
+        } else {
+            PrintWriter pw = w instanceof PrintWriter p ? p : new PrintWriter(w);
+            TextReport.write(result, pw);
+            pw.flush();
+        }
+    }
+
+    static String display(Path cwd, Path p) {
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(cwd) ? cwd.relativize(abs).toString() : abs.toString();
+    }
+}

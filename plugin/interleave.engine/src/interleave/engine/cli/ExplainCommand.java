@@ -1,0 +1,31 @@
+package interleave.engine.cli;
+
+import java.util.concurrent.Callable;
+
+import interleave.engine.rules.RuleDescriptor;
+import interleave.engine.rules.RuleRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "explain", description = "Print a rule's documentation page (Markdown).")
+final class ExplainCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "RULE-ID")
+    String id;
+
+    @Override
+    public Integer call() {
+        var d = RuleRegistry.descriptor(id);
+        if (d.isEmpty()) {
+            spec.commandLine().getErr().println("interleave: no rule '" + id + "'; 'interleave rules' lists them");
+            return 2;
+        }
+        RuleDescriptor rd = d.get();
+        spec.commandLine().getOut().print(rd.documentationMarkdown());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

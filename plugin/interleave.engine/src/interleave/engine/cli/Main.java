@@ -1,0 +1,54 @@
+package interleave.engine.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code interleave}: the headless front end. Exit status 0 = nothing found, 1 = findings, 2 = usage or input error. */
+@Command(name = "interleave", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Finds and shows the classic bugs of concurrent C programs.",
+        subcommands = {AnalyzeCommand.class, RulesCommand.class, ExplainCommand.class})
+public final class Main implements Runnable {
+    public static final String VERSION = "0.1.0";
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"Interleave " + VERSION};
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: try 'interleave analyze PATH'");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, false, StandardCharsets.UTF_8),
+                new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+    }
+
+    /** Runs a command line with the given streams; returns the exit status (used by tests too). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // a bug of ours: say so in one line, keep the trace for a bug report only when asked
+            err.println("interleave: internal error: " + ex);
+            if (System.getenv("INTERLEAVE_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            return 3;
+        });
+        int status = cl.execute(args);
+        out.flush();
+        err.flush();
+        return status;
+    }
+}

@@ -1,0 +1,72 @@
+package interleave.engine.rules;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import interleave.engine.finding.Severity;
+
+/** A rule's metadata, read from its {@link RuleInfo}, plus its documentation page. */
+public record RuleDescriptor(String id, String title, String summary, Severity defaultSeverity, String concept,
+        List<Reference> references, Language language, Class<?> ruleClass) {
+
+    /** A citation: label such as "CERT SIG30-C" and, when there is one, a URL. */
+    public record Reference(String label, String url) {
+        static Reference parse(String s) {
+            int bar = s.indexOf('|');
+            return bar < 0 ? new Reference(s, "") : new Reference(s.substring(0, bar), s.substring(bar + 1));
+        }
+    }
+
+    public static RuleDescriptor of(Class<?> ruleClass) {
+        RuleInfo info = ruleClass.getAnnotation(RuleInfo.class);
+        if (info == null) {
+            throw new IllegalArgumentException(ruleClass.getName() + " has no @RuleInfo");
+        }
+        List<Reference> refs = new ArrayList<>();
+        for (String r : info.references()) {
+            refs.add(Reference.parse(r));
+        }
+        return new RuleDescriptor(info.id(), info.title(), info.summary(), info.severity(), info.concept(),
+                List.copyOf(refs), info.language(), ruleClass);
+    }
+
+    /** The prose page {@code <SimpleName>.md} that lives beside the rule class. */
+    public String documentationProse() {
+        String name = ruleClass.getSimpleName() + ".md";
+        try (InputStream in = ruleClass.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("rule " + id + " has no documentation page " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The full documentation page in Markdown: a header generated from the metadata, then the prose. */
+    public String documentationMarkdown() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("# ").append(title).append("\n\n");
+        sb.append("`").append(id).append("` · default severity: ").append(defaultSeverity.label())
+                .append(" · language: ").append(language.name()).append("\n\n");
+        sb.append("*").append(summary).append("*\n\n");
+        sb.append("**Lecture concept:** ").append(concept).append("\n\n");
+        if (!references.isEmpty()) {
+            sb.append("**References:** ");
+            for (int i = 0; i < references.size(); i++) {
+                Reference r = references.get(i);
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                sb.append(r.url().isEmpty() ? r.label() : "[" + r.label() + "](" + r.url() + ")");
+            }
+            sb.append("\n\n");
+        }
+        sb.append(documentationProse());
+        return sb.toString();
+    }
+}
