@@ -47,6 +47,16 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
         }
     }
 
+    /** The full documentation page as a self-contained HTML page (for help views and the HTML report). */
+    public String documentationHtml() {
+        org.commonmark.node.Node doc = org.commonmark.parser.Parser.builder().build().parse(documentationMarkdown());
+        String body = org.commonmark.renderer.html.HtmlRenderer.builder().escapeHtml(true).build().render(doc);
+        return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title
+                + "</title><style>body{font-family:sans-serif;max-width:46em;margin:1em auto;line-height:1.45}"
+                + "pre{background:#f4f4f4;padding:.6em;overflow:auto}code{font-size:90%}</style></head><body>\n"
+                + body + "</body></html>\n";
+    }
+
     /** The full documentation page in Markdown: a header generated from the metadata, then the prose. */
     public String documentationMarkdown() {
         StringBuilder sb = new StringBuilder();
