@@ -103,7 +103,7 @@ public final class CAnalyzer {
                     notes.add(Notification.warning(f.path(), w));
                 }
             } catch (UnreadableSourceException e) {
-                notes.add(Notification.error(e.file(), e.getMessage()));
+                notes.add(Notification.error(e.file(), e.reason()));
             }
         }
         AnalysisResult r = analyze(sources, progress, cancelled);
@@ -124,7 +124,7 @@ public final class CAnalyzer {
                 }
                 SyntaxTree t = parser.parse(f);
                 if (t.hasErrors()) {
-                    notes.add(Notification.warning(f.path(), f.path() + ": " + t.errorNodes()
+                    notes.add(Notification.warning(f.path(), t.errorNodes()
                             + " syntax error(s) (missing headers or macros, or unfinished code); findings come from"
                             + " the parts that parsed"));
                 }

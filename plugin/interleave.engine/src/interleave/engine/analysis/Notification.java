@@ -15,6 +15,11 @@ public record Notification(String level, String file, String message) {
         return new Notification("warning", file, message);
     }
 
+    /** {@code file: message}, or the message alone when the note concerns no file. */
+    public String describe() {
+        return file.isEmpty() ? message : file + ": " + message;
+    }
+
     public boolean isError() {
         return level.equals("error");
     }

@@ -94,7 +94,7 @@ public final class SourceFile {
             return strict.decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             int badAt = firstMalformed(bytes);
-            warnings.add(displayPath + ": not valid UTF-8 (first invalid byte at offset " + badAt
+            warnings.add("not valid UTF-8 (first invalid byte at offset " + badAt
                     + "); invalid bytes were read as U+FFFD and the rest was analyzed");
             return new String(bytes, StandardCharsets.UTF_8); // replaces malformed input
         }

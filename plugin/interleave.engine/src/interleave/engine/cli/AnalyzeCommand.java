@@ -65,7 +65,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 () -> false);
         for (Notification n : result.notifications()) {
             if (n.isError()) {
-                err.println("interleave: " + n.message());
+                err.println("interleave: " + n.describe());
             }
         }
         if (out != null) {

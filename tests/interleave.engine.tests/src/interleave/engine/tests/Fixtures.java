@@ -1,0 +1,144 @@
+package interleave.engine.tests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.c.SourceFile;
+import interleave.engine.finding.Finding;
+
+/**
+ * The annotated C fixtures under {@code fixtures/c/<rule-id>/}: each file analyzed alone, each folder as one program.
+ * Expectations are written on the line they belong to: {@code // expect: rule-id[, rule-id]} and
+ * {@code // known-miss: rule-id why}.
+ */
+public final class Fixtures {
+    private static final Pattern EXPECT = Pattern.compile("//\\s*expect:\\s*([a-z0-9-]+(?:\\s*,\\s*[a-z0-9-]+)*)");
+    private static final Pattern KNOWN_MISS = Pattern.compile("//\\s*known-miss:\\s*([a-z0-9-]+)");
+
+    private Fixtures() {
+    }
+
+    public static Path root() {
+        String p = System.getProperty("interleave.fixtures");
+        Path dir = p != null ? Path.of(p) : Path.of("fixtures");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("fixtures folder not found: " + dir.toAbsolutePath());
+        }
+        return dir;
+    }
+
+    /** One program to analyze: a single file, or the files of one folder. */
+    public record Program(String name, List<Path> files) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        public List<SourceFile> sources() {
+            List<SourceFile> out = new ArrayList<>();
+            for (Path f : files) {
+                try {
+                    out.add(SourceFile.of(f.getFileName().toString(),
+                            Files.readString(f, StandardCharsets.UTF_8)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return out;
+        }
+
+        public AnalysisResult analyze() {
+            return new CAnalyzer().analyze(sources(), CAnalyzer.Progress.NONE, () -> false);
+        }
+
+        /** "file:line rule-id" for every expectation. */
+        public TreeSet<String> expected() {
+            return annotations(EXPECT);
+        }
+
+        public TreeSet<String> knownMisses() {
+            return annotations(KNOWN_MISS);
+        }
+
+        private TreeSet<String> annotations(Pattern pattern) {
+            TreeSet<String> out = new TreeSet<>();
+            for (Path f : files) {
+                List<String> lines;
+                try {
+                    lines = Files.readAllLines(f, StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                for (int i = 0; i < lines.size(); i++) {
+                    Matcher m = pattern.matcher(lines.get(i));
+                    if (m.find()) {
+                        for (String id : m.group(1).split(",")) {
+                            out.add(f.getFileName() + ":" + (i + 1) + " " + id.trim());
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+    }
+
+    public static String key(Finding f) {
+        return f.location().file() + ":" + f.location().startLine() + " " + f.ruleId();
+    }
+
+    public static TreeSet<String> actual(AnalysisResult r) {
+        TreeSet<String> out = new TreeSet<>();
+        r.findings().forEach(f -> out.add(key(f)));
+        return out;
+    }
+
+    /** Every fixture program of every rule folder. */
+    public static List<Program> programs() {
+        List<Program> out = new ArrayList<>();
+        try (Stream<Path> rules = Files.list(root().resolve("c"))) {
+            for (Path ruleDir : rules.filter(Files::isDirectory).sorted().toList()) {
+                out.addAll(programsOf(ruleDir));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    public static List<Program> programsOf(Path ruleDir) throws IOException {
+        List<Program> out = new ArrayList<>();
+        String rule = ruleDir.getFileName().toString();
+        try (Stream<Path> entries = Files.list(ruleDir)) {
+            for (Path e : entries.sorted().toList()) {
+                if (Files.isDirectory(e)) {
+                    if (e.getFileName().toString().equals("fixes")) {
+                        continue;
+                    }
+                    try (Stream<Path> files = Files.list(e)) {
+                        List<Path> cs = files.filter(Fixtures::isC).sorted().toList();
+                        out.add(new Program(rule + "/" + e.getFileName(), cs));
+                    }
+                } else if (isC(e)) {
+                    out.add(new Program(rule + "/" + e.getFileName(), List.of(e)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean isC(Path p) {
+        String n = p.getFileName().toString();
+        return n.endsWith(".c") || n.endsWith(".h");
+    }
+}

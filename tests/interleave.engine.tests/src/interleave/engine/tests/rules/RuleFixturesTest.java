@@ -1,0 +1,63 @@
+package interleave.engine.tests.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.rules.RuleDescriptor;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.tests.Fixtures;
+
+/** Each fixture program gets exactly the findings annotated on its lines, from every rule at once. */
+class RuleFixturesTest {
+
+    @TestFactory
+    Stream<DynamicTest> everyFixtureGetsExactlyItsAnnotatedFindings() {
+        return Fixtures.programs().stream().map(p -> dynamicTest(p.name(), () -> {
+            AnalysisResult r = p.analyze();
+            TreeSet<String> actual = Fixtures.actual(r);
+            assertEquals(String.join("\n", p.expected()), String.join("\n", actual),
+                    "findings of " + p.name() + " (expected vs actual, one 'file:line rule' per line)");
+            for (String miss : p.knownMisses()) {
+                assertFalse(actual.contains(miss), "known miss is found now, update the fixture: " + miss);
+            }
+        }));
+    }
+
+    @Test
+    void everyRuleHasBadAndGoodFixturesAndADocumentationPage() throws IOException {
+        for (RuleDescriptor d : RuleRegistry.descriptors()) {
+            Path dir = Fixtures.root().resolve("c").resolve(d.id());
+            assertTrue(Files.isDirectory(dir), "no fixtures for " + d.id());
+            List<Fixtures.Program> programs = Fixtures.programsOf(dir);
+            assertTrue(programs.stream().anyMatch(p -> !p.expected().isEmpty()), d.id() + " has no bad fixture");
+            assertTrue(programs.stream().anyMatch(p -> p.expected().isEmpty()), d.id() + " has no good fixture");
+            String doc = d.documentationMarkdown();
+            assertTrue(doc.contains("## Bad") && doc.contains("## Good"), d.id() + " page lacks Bad/Good examples");
+            assertTrue(d.documentationHtml().contains("<h1>" + d.title() + "</h1>"));
+        }
+    }
+
+    @Test
+    void fixtureFoldersNameRegisteredRules() throws IOException {
+        try (Stream<Path> dirs = Files.list(Fixtures.root().resolve("c"))) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                String id = d.getFileName().toString();
+                assertTrue(RuleRegistry.descriptor(id).isPresent(), "fixture folder for unknown rule " + id);
+            }
+        }
+    }
+}
