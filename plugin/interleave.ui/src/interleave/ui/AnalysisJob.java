@@ -1,0 +1,189 @@
+package interleave.ui;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.eclipse.core.resources.IFile;
+import org.eclipse.core.resources.IResource;
+import org.eclipse.core.resources.IWorkspace;
+import org.eclipse.core.resources.IWorkspaceRunnable;
+import org.eclipse.core.resources.ResourcesPlugin;
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.MultiStatus;
+import org.eclipse.core.runtime.OperationCanceledException;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.core.runtime.jobs.ISchedulingRule;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.core.runtime.jobs.MultiRule;
+
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.analysis.Notification;
+import interleave.engine.finding.Finding;
+
+/**
+ * Analyzes the C files of some projects, folders and files together as one program (a handler defined in one file
+ * and installed in another is still found), then replaces Interleave's markers on those resources in one workspace
+ * operation. Cancellable between files; a cancelled run leaves the old markers alone.
+ */
+public final class AnalysisJob extends Job {
+    public static final String PLUGIN_ID = "interleave.ui";
+    /** Job family, for {@code IJobManager.join} in tests and the self check. */
+    public static final Object FAMILY = AnalysisJob.class;
+
+    private final List<IResource> scope;
+    private volatile AnalysisResult lastResult;
+    private volatile int markersCreated;
+
+    public AnalysisJob(Collection<? extends IResource> scope) {
+        super("Analyze concurrency: " + scope.stream().map(IResource::getName).collect(Collectors.joining(", ")));
+        this.scope = List.copyOf(scope);
+        // Serializes analyses of the same project (each replaces the markers the other writes); other projects and
+        // the workspace stay free.
+        setRule(projectsRule(this.scope));
+        setUser(true);
+    }
+
+    private static ISchedulingRule projectsRule(List<IResource> scope) {
+        Set<ISchedulingRule> projects = new LinkedHashSet<>();
+        for (IResource r : scope) {
+            projects.add(r.getProject() != null ? r.getProject() : r);
+        }
+        return MultiRule.combine(projects.toArray(ISchedulingRule[]::new));
+    }
+
+    public List<IResource> scope() {
+        return scope;
+    }
+
+    /** The engine's answer of the last completed run, or null. */
+    public AnalysisResult lastResult() {
+        return lastResult;
+    }
+
+    public int markersCreated() {
+        return markersCreated;
+    }
+
+    @Override
+    public boolean belongsTo(Object family) {
+        return family == FAMILY;
+    }
+
+    @Override
+    protected IStatus run(IProgressMonitor monitor) {
+        try {
+            return analyze(monitor);
+        } catch (CoreException e) {
+            return Status.error("Interleave could not update its problem markers: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The job's work, also callable directly in the calling thread (tests use it with a cancelled monitor). Returns
+     * CANCEL without touching any marker when the monitor is cancelled before the markers are replaced.
+     */
+    public IStatus analyze(IProgressMonitor monitor) throws CoreException {
+        try {
+            return analyzeAndMark(monitor);
+        } catch (OperationCanceledException e) {
+            return Status.CANCEL_STATUS;
+        }
+    }
+
+    private IStatus analyzeAndMark(IProgressMonitor monitor) throws CoreException {
+        List<IFile> files = WorkspaceSources.collect(scope);
+        // one tick per file read, one per file parsed, a few for the markers
+        SubMonitor progress = SubMonitor.convert(monitor, "Analyzing concurrency", files.size() * 2 + 2);
+        if (files.isEmpty()) {
+            replaceMarkers(List.of(), new WorkspaceSources.Program(List.of(), java.util.Map.of(), List.of()),
+                    progress.split(2));
+            return Status.info("No .c or .h files in " + describeScope() + ".");
+        }
+        WorkspaceSources.Program program = WorkspaceSources.read(files, false, () -> {
+            progress.checkCanceled();
+            progress.worked(1);
+        });
+        AnalysisResult result = new CAnalyzer().analyze(program.sources(), new CAnalyzer.Progress() {
+            @Override
+            public void parsed(String file) {
+                progress.subTask(file);
+                progress.worked(1);
+            }
+        }, progress::isCanceled);
+        if (progress.isCanceled()) {
+            return Status.CANCEL_STATUS;
+        }
+        replaceMarkers(result.findings(), program, progress.split(2));
+        lastResult = result;
+
+        List<Notification> notes = new ArrayList<>(program.notifications());
+        notes.addAll(result.notifications());
+        if (notes.isEmpty()) {
+            return Status.OK_STATUS;
+        }
+        // Unreadable or partly unreadable files are reported, not thrown: the findings of the rest stand.
+        MultiStatus status = new MultiStatus(PLUGIN_ID, 0,
+                "Interleave analyzed " + result.filesAnalyzed().size() + " file(s) of " + describeScope() + " with "
+                        + notes.size() + " problem(s) reading the input; findings may be incomplete.",
+                null);
+        for (Notification n : notes) {
+            status.add(new Status(IStatus.WARNING, PLUGIN_ID, n.describe()));
+        }
+        return status;
+    }
+
+    private void replaceMarkers(List<Finding> findings, WorkspaceSources.Program program, IProgressMonitor monitor)
+            throws CoreException {
+        IWorkspace workspace = ResourcesPlugin.getWorkspace();
+        IWorkspaceRunnable update = m -> {
+            int created = 0;
+            for (IResource r : scope) {
+                if (r.exists()) {
+                    r.deleteMarkers(InterleaveMarkers.TYPE, false,
+                            r.getType() == IResource.FILE ? IResource.DEPTH_ZERO : IResource.DEPTH_INFINITE);
+                }
+            }
+            for (Finding f : findings) {
+                IFile file = program.files().get(f.location().file());
+                if (file != null && file.exists()) { // the file may have been deleted while we analyzed
+                    InterleaveMarkers.create(file, f, scope);
+                    created++;
+                }
+            }
+            markersCreated = created;
+        };
+        workspace.run(update, getRule(), IWorkspace.AVOID_UPDATE, monitor);
+    }
+
+    private String describeScope() {
+        return scope.stream().map(r -> r.getFullPath().toString()).collect(Collectors.joining(", "));
+    }
+
+    /** The projects, folders and C files among some selected objects (anything that adapts to a resource). */
+    public static List<IResource> analyzableResources(Iterable<?> selected) {
+        List<IResource> out = new ArrayList<>();
+        for (Object o : selected) {
+            IResource r = org.eclipse.core.runtime.Adapters.adapt(o, IResource.class);
+            if (r == null || !r.isAccessible()) {
+                continue;
+            }
+            boolean ok = switch (r.getType()) {
+                case IResource.PROJECT, IResource.FOLDER -> true;
+                case IResource.FILE -> WorkspaceSources.isCSource(r);
+                default -> false;
+            };
+            if (ok && !out.contains(r)) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,106 @@
+package interleave.ui;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import org.eclipse.core.resources.IFile;
+import org.eclipse.core.resources.IMarker;
+import org.eclipse.core.resources.IResource;
+import org.eclipse.core.resources.IWorkspaceRoot;
+import org.eclipse.core.resources.ResourcesPlugin;
+import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.Path;
+
+import interleave.engine.finding.Finding;
+import interleave.engine.finding.RelatedLocation;
+import interleave.engine.finding.SourceRange;
+
+/**
+ * The marker type {@code interleave.ui.finding} and its attributes. A marker keeps keys (rule id, fingerprint, the
+ * resources that were analyzed together), not edits: quick fixes re-analyze and find the finding again, so they never
+ * apply stale offsets.
+ */
+public final class InterleaveMarkers {
+    public static final String TYPE = "interleave.ui.finding";
+    public static final String RULE_ID = "ruleId";
+    public static final String FINGERPRINT = "fingerprint";
+    /** The evidence chain, one "file:line: note" per line, cause first. */
+    public static final String EVIDENCE = "evidence";
+    /** Full paths of the resources analyzed together (one per line): a quick fix re-analyzes the same program. */
+    public static final String ANALYSIS_SCOPE = "analysisScope";
+    public static final String SOURCE_ID = "Interleave";
+
+    private InterleaveMarkers() {
+    }
+
+    /** Creates the marker for one finding; call inside a workspace runnable so all markers arrive in one delta. */
+    static IMarker create(IFile file, Finding finding, List<IResource> scope) throws CoreException {
+        SourceRange at = finding.location();
+        IMarker marker = file.createMarker(TYPE);
+        marker.setAttributes(
+                new String[] { IMarker.MESSAGE, IMarker.SEVERITY, IMarker.LINE_NUMBER, IMarker.CHAR_START,
+                        IMarker.CHAR_END, IMarker.LOCATION, IMarker.SOURCE_ID, RULE_ID, FINGERPRINT, EVIDENCE,
+                        ANALYSIS_SCOPE },
+                new Object[] { finding.message() + " [" + finding.ruleId() + "]", severity(finding),
+                        at.startLine(), at.startOffset(), Math.max(at.endOffset(), at.startOffset() + 1),
+                        "line " + at.startLine(), SOURCE_ID, finding.ruleId(), finding.fingerprint(),
+                        evidenceText(finding), scopeText(scope) });
+        return marker;
+    }
+
+    private static int severity(Finding f) {
+        return switch (f.severity()) {
+            case ERROR -> IMarker.SEVERITY_ERROR;
+            case WARNING -> IMarker.SEVERITY_WARNING;
+            case NOTE -> IMarker.SEVERITY_INFO;
+        };
+    }
+
+    static String evidenceText(Finding f) {
+        StringBuilder sb = new StringBuilder();
+        for (RelatedLocation r : f.evidence()) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(r.range().file()).append(':').append(r.range().startLine()).append(": ").append(r.message());
+        }
+        return sb.toString();
+    }
+
+    static String scopeText(List<IResource> scope) {
+        StringBuilder sb = new StringBuilder();
+        for (IResource r : scope) {
+            if (!sb.isEmpty()) {
+                sb.append('\n');
+            }
+            sb.append(r.getFullPath().toString());
+        }
+        return sb.toString();
+    }
+
+    /** The resources analyzed together with this marker's finding; the marker's project when not recorded. */
+    public static List<IResource> scopeOf(IMarker marker) {
+        IWorkspaceRoot root = ResourcesPlugin.getWorkspace().getRoot();
+        List<IResource> scope = new ArrayList<>();
+        String text = marker.getAttribute(ANALYSIS_SCOPE, "");
+        for (String line : Arrays.asList(text.split("\n"))) {
+            if (!line.isBlank()) {
+                IResource r = root.findMember(new Path(line));
+                if (r != null && r.isAccessible()) {
+                    scope.add(r);
+                }
+            }
+        }
+        if (scope.isEmpty() && marker.getResource().getProject() != null) {
+            scope.add(marker.getResource().getProject());
+        }
+        return scope;
+    }
+
+    /** The evidence lines stored on a marker (empty list when there are none). */
+    public static List<String> evidenceOf(IMarker marker) {
+        String text = marker.getAttribute(EVIDENCE, "");
+        return text.isEmpty() ? List.of() : List.of(text.split("\n"));
+    }
+}
