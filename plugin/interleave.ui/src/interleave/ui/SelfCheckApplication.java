@@ -88,8 +88,8 @@ public final class SelfCheckApplication implements IApplication {
     private String check() throws Exception {
         for (String id : List.of("interleave.engine", "interleave.ui")) {
             Bundle b = Platform.getBundle(id);
-            System.out.println("SELFCHECK bundle " + id + " " + (b == null ? "MISSING" : b.getVersion() + " state "
-                    + b.getState()));
+            System.out.println("SELFCHECK bundle " + id + " " + (b == null ? "MISSING" : b.getVersion() + " "
+                    + stateName(b.getState())));
             if (b == null || b.getState() == Bundle.INSTALLED) {
                 return "FAIL bundle " + id + " is missing or unresolved";
             }
@@ -166,6 +166,16 @@ public final class SelfCheckApplication implements IApplication {
             project.delete(true, true, null);
             ResourcesPlugin.getWorkspace().save(true, null);
         }
+    }
+
+    private static String stateName(int state) {
+        return switch (state) {
+            case Bundle.INSTALLED -> "INSTALLED (unresolved)";
+            case Bundle.RESOLVED -> "RESOLVED";
+            case Bundle.STARTING -> "STARTING";
+            case Bundle.ACTIVE -> "ACTIVE";
+            default -> "state " + state;
+        };
     }
 
     private static boolean contributed(String point, String element, String attribute, String value) {
