@@ -18,6 +18,52 @@
 
 __thread struct ilv_tstate ilv_t __attribute__((tls_model("initial-exec")));
 struct ilv_global ilv_g;
+struct ilv_clock ilv_clk = {0, 0, 0, 0, 0}; /* limit 0: every read is a real clock read */
+static uint64_t calib_tsc, calib_ns;       /* start of the calibration baseline */
+
+/* real clock read, paired with the TSC; renews the shared anchor when nobody else does */
+uint64_t ilv_now_slow(void)
+{
+    uint64_t t1 = ilv_rdtsc();
+    uint64_t ns = ilv_clock_ns();
+    uint64_t t2 = ilv_rdtsc();
+    uint64_t tsc = t1 + (t2 - t1) / 2;
+    uint64_t s = __atomic_load_n(&ilv_clk.seq, __ATOMIC_RELAXED);
+    if ((s & 1) || t2 - t1 > 20000 || !calib_tsc)
+        return ns; /* update in progress (maybe the code we interrupted) or a disturbed read */
+    if (!__atomic_compare_exchange_n(&ilv_clk.seq, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return ns;
+    uint64_t mult = 0, limit = 0;
+    if (tsc > calib_tsc && ns > calib_ns + 2000000) { /* baseline of at least 2 ms */
+        unsigned __int128 m = ((unsigned __int128)(ns - calib_ns) << 32) / (tsc - calib_tsc);
+        mult = (uint64_t)m;
+        if (mult)
+            limit = (ILV_ANCHOR_NS << 32) / mult;
+    }
+    ilv_clk.tsc0 = tsc;
+    ilv_clk.ns0 = ns;
+    ilv_clk.mult = mult;
+    ilv_clk.limit = limit;
+    __atomic_store_n(&ilv_clk.seq, s + 2, __ATOMIC_RELEASE);
+    return ns;
+}
+
+static void clock_init(void)
+{
+    /* only with an invariant TSC (CPUID 0x80000007 EDX bit 8); otherwise every read is real */
+    uint32_t a, b, c, d;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+    if (a < 0x80000007u)
+        return;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007u), "c"(0));
+    if (!(d & (1u << 8)))
+        return;
+    uint64_t t1 = ilv_rdtsc();
+    uint64_t ns = ilv_clock_ns();
+    uint64_t t2 = ilv_rdtsc();
+    calib_ns = ns;
+    calib_tsc = t1 + (t2 - t1) / 2;
+}
 
 #define INIT_SLOTS  64ull
 #define MAX_CHUNK   262144ull
@@ -198,7 +244,7 @@ static int tfile_create(struct ilv_tstate *t)
     h.tid = t->tid;
     h.ppid = ilv_g.ppid;
     h.file_seq = seq;
-    h.created_mono_ns = ilv_now();
+    h.created_mono_ns = ilv_clock_ns();
     h.created_real_ns = now_real();
     h.image_start_ns = ilv_g.image_start_ns;
     h.pthread_self = (uint64_t)pthread_self();
@@ -561,6 +607,7 @@ __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **
     ilv_g.dirlen = p;
     mkdir_p(d);
 
+    clock_init();
     ilv_g.pid = (int)ilv_sys0(SYS_getpid);
     ilv_g.ppid = (int)ilv_sys0(SYS_getppid);
     ilv_g.image_start_ns = ilv_now();

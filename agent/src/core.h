@@ -48,6 +48,7 @@ struct ilv_tstate {
     char *wbase[ILV_MAXW];    /* mapping window bases */
     uint64_t file_slots;      /* slots the file has room for */
     uint64_t lost;            /* events that could not be stored */
+    uint64_t last_ts;         /* last timestamp handed out in this thread */
     int state;
     int tid;
     int owner_pid;            /* pid the state belongs to (fork detection) */
@@ -77,7 +78,54 @@ struct ilv_global {
 };
 extern struct ilv_global ilv_g ILV_HIDDEN;
 
+/* ---- timestamps: CLOCK_MONOTONIC ns ----
+ * Reading the clock through the vDSO costs ~27 ns on the development VM, more than the rest of an
+ * event. So between real clock reads the agent extends the last (tsc, ns) anchor with the TSC:
+ * ns = ns0 + (tsc - tsc0) * mult >> 32, one conversion shared by every thread of the process
+ * (so ordering across threads is the TSC's order). The anchor is renewed from the real clock as
+ * soon as it is older than ILV_ANCHOR_NS, and mult is calibrated against the real clock over the
+ * whole life of the process; until the baseline is long enough every read is a real clock read.
+ * Readers never wait: a reader that sees an update in progress reads the real clock. */
+struct ilv_clock {
+    uint64_t seq;      /* odd while being updated */
+    uint64_t tsc0;
+    uint64_t ns0;
+    uint64_t mult;     /* ns per tick, 32.32 fixed point; 0 = not calibrated yet */
+    uint64_t limit;    /* ticks after which the anchor is stale */
+};
+extern struct ilv_clock ilv_clk ILV_HIDDEN;
+#define ILV_ANCHOR_NS 100000ull
+
+ILV_HIDDEN uint64_t ilv_now_slow(void);
+
+static inline uint64_t ilv_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static inline uint64_t ilv_now(void)
+{
+    uint64_t s = __atomic_load_n(&ilv_clk.seq, __ATOMIC_ACQUIRE);
+    uint64_t tsc = ilv_rdtsc();
+    uint64_t tsc0 = ilv_clk.tsc0, ns0 = ilv_clk.ns0, mult = ilv_clk.mult, limit = ilv_clk.limit;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    uint64_t d = tsc - tsc0;
+    uint64_t v;
+    if (ILV_UNLIKELY((s & 1) || d >= limit || __atomic_load_n(&ilv_clk.seq, __ATOMIC_RELAXED) != s))
+        v = ilv_now_slow();
+    else
+        v = ns0 + ((d * mult) >> 32);
+    /* never go back within a thread (anchor renewals may step by a few ns) */
+    uint64_t last = ilv_t.last_ts;
+    if (ILV_UNLIKELY(v < last))
+        return last;
+    ilv_t.last_ts = v;
+    return v;
+}
+
+static inline uint64_t ilv_clock_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
