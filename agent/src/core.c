@@ -166,34 +166,43 @@ static uint64_t next_size(uint64_t slots, uint64_t idx)
     return slots;
 }
 
-/* map every window covering slots [0, to) that is not mapped yet; prefault [from, to) */
+static inline char *slot_ptr(struct ilv_tstate *t, uint64_t idx)
+{
+    uint64_t off = ILV_HDR_SIZE + idx * ILV_REC_SIZE;
+    return t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1));
+}
+
+/* map every window covering file bytes [0, end of slot to) that is not mapped yet, and prefault
+ * the bytes of slots [from, to) when that is more than a few pages (small first chunks just fault) */
 static int map_windows(struct ilv_tstate *t, int fd, uint64_t from, uint64_t to)
 {
-    uint64_t last = (to - 1) >> ILV_WSHIFT;
+    uint64_t b0 = from ? ILV_HDR_SIZE + from * ILV_REC_SIZE : 0;
+    uint64_t b1 = ILV_HDR_SIZE + to * ILV_REC_SIZE;
+    uint64_t last = (b1 - 1) >> ILV_WBITS;
     if (last >= ILV_MAXW)
         return -1;
-    for (uint64_t w = from >> ILV_WSHIFT; w <= last; w++) {
+    for (uint64_t w = b0 >> ILV_WBITS; w <= last; w++) {
         if (t->wbase[w])
             continue;
-        long p = ilv_sys6(SYS_mmap, 0, (long)(ILV_WSLOTS * ILV_REC_SIZE), PROT_READ | PROT_WRITE, MAP_SHARED,
-                          fd, (long)(ILV_HDR_SIZE + w * ILV_WSLOTS * ILV_REC_SIZE));
+        long p = ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                          (long)(w << ILV_WBITS));
         if (p < 0 && p > -4096) {
             ilv_debug("mmap failed", p);
             return -1;
         }
         t->wbase[w] = (char *)p;
     }
-    /* prefault the new part so the hot path does not take one page fault per 64 records */
-    uint64_t s = from;
-    while (s < to) {
-        uint64_t w = s >> ILV_WSHIFT;
-        uint64_t e = (w + 1) << ILV_WSHIFT;
-        if (e > to)
-            e = to;
-        char *a = t->wbase[w] + ((s & ILV_WMASK) << 6);
-        char *b = t->wbase[w] + (((e - 1) & ILV_WMASK) << 6) + ILV_REC_SIZE;
+    if (b1 - b0 < 65536)
+        return 0;
+    uint64_t s = b0;
+    while (s < b1) {
+        uint64_t w = s >> ILV_WBITS;
+        uint64_t e = (w + 1) << ILV_WBITS;
+        if (e > b1)
+            e = b1;
+        char *a = t->wbase[w] + (s & (ILV_WBYTES - 1));
         uintptr_t pa = (uintptr_t)a & ~(uintptr_t)4095;
-        ilv_sys3(SYS_madvise, pa, (uintptr_t)b - pa, MADV_POPULATE_WRITE);
+        ilv_sys3(SYS_madvise, pa, (uintptr_t)a + (e - s) - pa, MADV_POPULATE_WRITE);
         s = e;
     }
     return 0;
@@ -217,7 +226,8 @@ static void make_path(struct ilv_tstate *t, int pid, int tid, unsigned seq)
 static int tfile_create(struct ilv_tstate *t)
 {
     int pid = ilv_g.pid;
-    t->tid = (int)ilv_sys0(SYS_gettid);
+    if (!t->tid)
+        t->tid = (int)ilv_sys0(SYS_gettid);
     t->owner_pid = pid;
     int fd = -1;
     unsigned seq;
@@ -231,35 +241,36 @@ static int tfile_create(struct ilv_tstate *t)
         ilv_debug("cannot create trace file, error", fd);
         return -1;
     }
-    if (file_extend(fd, 0, INIT_SLOTS) < 0)
-        goto fail;
-    struct ilv_hdr h;
-    memset(&h, 0, sizeof h);
-    h.version_major = ILV_VERSION_MAJOR;
-    h.version_minor = ILV_VERSION_MINOR;
-    h.header_size = ILV_HDR_SIZE;
-    h.record_size = ILV_REC_SIZE;
-    h.header_flags = t->hflags | (ilv_g.forked ? ILV_HF_FORKED : 0) | (t->tid == pid ? ILV_HF_MAIN : 0);
-    h.pid = pid;
-    h.tid = t->tid;
-    h.ppid = ilv_g.ppid;
-    h.file_seq = seq;
-    h.created_mono_ns = ilv_clock_ns();
-    h.created_real_ns = now_real();
-    h.image_start_ns = ilv_g.image_start_ns;
-    h.pthread_self = (uint64_t)pthread_self();
-    h.creator_tid = t->creator_tid;
-    h.create_id = t->create_id;
-    h.window_slots = (uint32_t)ILV_WSLOTS;
-    memcpy(h.maps_file, ilv_g.maps_file, sizeof h.maps_file);
-    if (ilv_sys4(SYS_pwrite64, fd, &h, sizeof h, 0) != (long)sizeof h)
-        goto fail;
-    if (ilv_sys4(SYS_pwrite64, fd, ILV_MAGIC, 8, 0) != 8) /* magic last */
+    /* header page and the first chunk in one step; the header is written through the mapping */
+    long r = ilv_sys4(SYS_fallocate, fd, 0, 0, (long)(ILV_HDR_SIZE + INIT_SLOTS * ILV_REC_SIZE));
+    if (r < 0 && (r == -ENOSPC || r == -EDQUOT ||
+                  ilv_sys2(SYS_ftruncate, fd, ILV_HDR_SIZE + INIT_SLOTS * ILV_REC_SIZE) < 0))
         goto fail;
     t->file_slots = INIT_SLOTS;
     if (map_windows(t, fd, 0, INIT_SLOTS) < 0)
         goto fail;
     ilv_sys1(SYS_close, fd);
+    struct ilv_hdr *h = (struct ilv_hdr *)t->wbase[0];
+    h->version_major = ILV_VERSION_MAJOR;
+    h->version_minor = ILV_VERSION_MINOR;
+    h->header_size = ILV_HDR_SIZE;
+    h->record_size = ILV_REC_SIZE;
+    h->header_flags = t->hflags | (ilv_g.forked ? ILV_HF_FORKED : 0) | (t->tid == pid ? ILV_HF_MAIN : 0);
+    h->pid = pid;
+    h->tid = t->tid;
+    h->ppid = ilv_g.ppid;
+    h->file_seq = seq;
+    h->created_mono_ns = ilv_clock_ns();
+    h->created_real_ns = now_real();
+    h->image_start_ns = ilv_g.image_start_ns;
+    h->pthread_self = (uint64_t)pthread_self();
+    h->creator_tid = t->creator_tid;
+    h->create_id = t->create_id;
+    h->window_slots = (uint32_t)ILV_WSLOTS;
+    memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file);
+    uint64_t magic;
+    memcpy(&magic, ILV_MAGIC, 8);
+    __atomic_store_n((uint64_t *)h->magic, magic, __ATOMIC_RELEASE); /* magic last */
     t->state = TS_OPEN;
     ILV_BARRIER();
     t->cap = INIT_SLOTS;
@@ -274,7 +285,7 @@ fail:
 static int tfile_grow(struct ilv_tstate *t, uint64_t idx)
 {
     uint64_t want = next_size(t->file_slots, idx);
-    if (((want - 1) >> ILV_WSHIFT) >= ILV_MAXW)
+    if (((ILV_HDR_SIZE + want * ILV_REC_SIZE - 1) >> ILV_WBITS) >= ILV_MAXW)
         return -1;
     int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0)
@@ -295,7 +306,7 @@ static void unmap_all(struct ilv_tstate *t)
     ILV_BARRIER();
     for (int w = 0; w < ILV_MAXW; w++) {
         if (t->wbase[w]) {
-            ilv_sys2(SYS_munmap, t->wbase[w], ILV_WSLOTS * ILV_REC_SIZE);
+            ilv_sys2(SYS_munmap, t->wbase[w], ILV_WBYTES);
             t->wbase[w] = 0;
         }
     }
@@ -327,7 +338,7 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
             t->state = TS_BROKEN;
         }
         if (t->state == TS_OPEN && idx < t->cap)
-            r = (struct ilv_rec *)(t->wbase[idx >> ILV_WSHIFT] + ((idx & ILV_WMASK) << 6));
+            r = (struct ilv_rec *)slot_ptr(t, idx);
     }
     ilv_restore(&old);
     return r;
@@ -395,11 +406,16 @@ void ilv_thread_close(void)
     ilv_restore(&old);
 }
 
-/* child side of fork, signals blocked (or inside an atfork handler) */
+/* child side of fork, signals blocked (or inside an atfork handler). The parent's windows stay
+ * mapped in the child (unmapping costs a system call and a TLB flush per fork) but are forgotten:
+ * the child never writes them. */
 void ilv_child_after_fork(int parent_pid)
 {
     struct ilv_tstate *t = &ilv_t;
-    unmap_all(t); /* the parent's file: the child never writes it */
+    t->cap = 0;
+    ILV_BARRIER();
+    for (int w = 0; w < ILV_MAXW; w++)
+        t->wbase[w] = 0;
     t->next = 0;
     t->file_slots = 0;
     t->lost = 0;
@@ -412,9 +428,20 @@ void ilv_child_after_fork(int parent_pid)
     t->path[0] = 0;
     ilv_g.ppid = parent_pid;
     ilv_g.pid = (int)ilv_sys0(SYS_getpid);
+    t->tid = ilv_g.pid; /* the forking thread is the child's main thread */
     ilv_g.forked = 1;
     ilv_g.image_start_ns = ilv_now();
     ilv_g.create_seq = 0;
+}
+
+/* create this thread's file now; the caller has blocked all signals */
+void ilv_create_file_blocked(void)
+{
+    struct ilv_tstate *t = &ilv_t;
+    if (t->state == TS_NONE && tfile_create(t) < 0) {
+        unmap_all(t);
+        t->fails++;
+    }
 }
 
 /* ---------------------------------------------------------------- strings */

@@ -35,9 +35,11 @@ static inline long ilv_sys6(long n, long a, long b, long c, long d, long e, long
 #define ilv_sys4(n, a, b, c, d) ilv_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
 
 /* ---- per-thread recording state (initial-exec TLS: no allocation, signal safe) ---- */
-#define ILV_WSHIFT 24u                       /* slots per mapping window: 2^24 (1 GiB) */
-#define ILV_WSLOTS (1ull << ILV_WSHIFT)
-#define ILV_WMASK  (ILV_WSLOTS - 1)
+/* The file is mapped in windows of 1 GiB of file offsets (window w = bytes [w GiB, (w+1) GiB));
+ * window 0 starts with the header. Slot i is at file offset ILV_HDR_SIZE + 64 i. */
+#define ILV_WBITS  30u
+#define ILV_WBYTES (1ull << ILV_WBITS)
+#define ILV_WSLOTS (ILV_WBYTES / ILV_REC_SIZE)
 #define ILV_MAXW   64                        /* max windows per thread file (64 GiB) */
 
 enum { TS_NONE = 0, TS_OPEN = 1, TS_CLOSED = 2, TS_BROKEN = 3 };
@@ -150,7 +152,8 @@ ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
     struct ilv_rec *r;
     if (ILV_LIKELY(idx < t->cap)) {
         ILV_BARRIER();
-        r = (struct ilv_rec *)(t->wbase[idx >> ILV_WSHIFT] + ((idx & ILV_WMASK) << 6));
+        uint64_t off = ILV_HDR_SIZE + (idx << 6);
+        r = (struct ilv_rec *)(t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1)));
     } else {
         r = ilv_slow_reserve(t, idx);
         if (ILV_UNLIKELY(!r)) {
@@ -176,6 +179,7 @@ ILV_HIDDEN void ilv_emit_string(uint64_t owner, uint64_t ts, int key, const void
 ILV_HIDDEN void ilv_emit_argv(uint64_t owner, uint64_t ts, int key, char *const argv[]);
 ILV_HIDDEN void ilv_thread_close(void);
 ILV_HIDDEN void ilv_child_after_fork(int parent_pid);
+ILV_HIDDEN void ilv_create_file_blocked(void);
 ILV_HIDDEN int ilv_read_bytes(const void *addr, uint64_t out[2]);
 ILV_HIDDEN void ilv_block_all(sigset_t *old);
 ILV_HIDDEN void ilv_restore(const sigset_t *old);

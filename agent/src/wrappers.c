@@ -352,6 +352,7 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
     int e = errno;
     if (r == 0) {
         ilv_child_after_fork(parent);
+        ilv_create_file_blocked();
         ilv_restore(&old);
         ilv_emit(H(ILV_T_FORK_CHILD, ILV_POINT, variant), 0, NOW, ra, SX(parent), SX(ptid), pimg, ts, 0);
     } else {
