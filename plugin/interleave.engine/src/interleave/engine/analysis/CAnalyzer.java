@@ -125,7 +125,7 @@ public final class CAnalyzer {
                 SyntaxTree t = parser.parse(f);
                 if (t.hasErrors()) {
                     notes.add(Notification.warning(f.path(), t.errorNodes()
-                            + " syntax error(s) (missing headers or macros, or unfinished code); findings come from"
+                            + Notification.PARTIAL_PARSE + " (missing headers or macros, or unfinished code); findings come from"
                             + " the parts that parsed"));
                 }
                 trees.add(t);

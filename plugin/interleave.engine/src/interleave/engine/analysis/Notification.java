@@ -15,6 +15,13 @@ public record Notification(String level, String file, String message) {
         return new Notification("warning", file, message);
     }
 
+    static final String PARTIAL_PARSE = " syntax error(s)";
+
+    /** A file that parsed only in part; still analyzed. */
+    public boolean isPartialParse() {
+        return level.equals("warning") && message.contains(PARTIAL_PARSE);
+    }
+
     /** {@code file: message}, or the message alone when the note concerns no file. */
     public String describe() {
         return file.isEmpty() ? message : file + ": " + message;

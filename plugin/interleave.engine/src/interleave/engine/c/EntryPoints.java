@@ -113,6 +113,21 @@ public final class EntryPoints {
                         signalForSigaction(f, a), a.site(), "sigaction"));
             }
         }
+        for (SyntaxTree tree : program.trees()) {
+            // static const struct sigaction act = { .sa_sigaction = h }; at file scope
+            for (SyntaxNode top : tree.root().children()) {
+                if (top.is("declaration")) {
+                    for (SaAssignment a : sigactionAssignments(top)) {
+                        if (!NOT_A_HANDLER.contains(a.handlerName())) {
+                            List<Scopes.Declared> names = Scopes.declaredNames(top);
+                            String signal = names.isEmpty() ? "a signal" : signalUsing(program, names.get(0).name());
+                            handlers.add(new SignalHandler(program.resolve(a.handlerName(), tree.file()),
+                                    a.handlerName(), signal, a.site(), "sigaction"));
+                        }
+                    }
+                }
+            }
+        }
         return new EntryPoints(handlers, threads);
     }
 
@@ -177,8 +192,12 @@ public final class EntryPoints {
     }
 
     private static List<SaAssignment> sigactionAssignments(CFunction f) {
+        return sigactionAssignments(f.body());
+    }
+
+    private static List<SaAssignment> sigactionAssignments(SyntaxNode region) {
         List<SaAssignment> out = new ArrayList<>();
-        f.body().walk(n -> {
+        region.walk(n -> {
             if (n.is("assignment_expression")) {
                 SyntaxNode left = n.child("left");
                 if (left != null && left.is("field_expression") && isHandlerField(left.child("field"))) {
@@ -203,6 +222,19 @@ public final class EntryPoints {
 
     private static boolean isHandlerField(SyntaxNode field) {
         return field != null && (field.text().equals("sa_handler") || field.text().equals("sa_sigaction"));
+    }
+
+    /** The signal of a {@code sigaction(SIG, &act, ...)} call anywhere in the program that uses {@code act}. */
+    private static String signalUsing(CProgram program, String act) {
+        for (CFunction f : program.functions()) {
+            for (CallSite c : f.calls()) {
+                if ("sigaction".equals(c.calleeName()) && c.argument(0) != null && c.argument(1) != null
+                        && c.argument(1).stripParensAndCasts().text().replace("&", "").trim().equals(act)) {
+                    return c.argument(0).text();
+                }
+            }
+        }
+        return "a signal";
     }
 
     /** The signal of the {@code sigaction(SIG, &act, ...)} call that uses the assigned struct, if there is one. */

@@ -37,6 +37,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = {"--out", "-o"}, paramLabel = "FILE", description = "Write the report to FILE instead of stdout.")
     Path out;
 
+    @Option(names = {"--verbose", "-v"}, description = "Also list every file that parsed only in part.")
+    boolean verbose;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
     List<Path> paths;
 
@@ -89,7 +92,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             SarifReport.write(result, RuleRegistry.descriptors(), Main.VERSION, w);
         } else {
             PrintWriter pw = w instanceof PrintWriter p ? p : new PrintWriter(w);
-            TextReport.write(result, pw);
+            TextReport.write(result, pw, verbose);
             pw.flush();
         }
     }

@@ -1,0 +1,660 @@
+/* Interleave agent: recording core.
+ *
+ * Every thread writes its own file RUN_DIR/<pid>-<tid>[.n].trace through a MAP_SHARED mapping.
+ * The hot path (ilv_emit in core.h) is: xadd the slot index, check it against the mapped
+ * capacity, fill 64 bytes, store the commit word. Everything else (creating the file, growing
+ * it, mapping windows, writing after the thread closed its mapping) is here, runs with all
+ * signals blocked, and uses raw system calls only: no malloc, no stdio, no locks, errno untouched. */
+#include "core.h"
+#include <fcntl.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <errno.h>
+
+__thread struct ilv_tstate ilv_t __attribute__((tls_model("initial-exec")));
+struct ilv_global ilv_g;
+struct ilv_clock ilv_clk = {0, 0, 0, 0, 0}; /* limit 0: every read is a real clock read */
+static uint64_t calib_tsc, calib_ns;       /* start of the calibration baseline */
+
+/* real clock read, paired with the TSC; renews the shared anchor when nobody else does */
+uint64_t ilv_now_slow(void)
+{
+    uint64_t t1 = ilv_rdtsc();
+    uint64_t ns = ilv_clock_ns();
+    uint64_t t2 = ilv_rdtsc();
+    uint64_t tsc = t1 + (t2 - t1) / 2;
+    uint64_t s = __atomic_load_n(&ilv_clk.seq, __ATOMIC_RELAXED);
+    if ((s & 1) || t2 - t1 > 20000 || !calib_tsc)
+        return ns; /* update in progress (maybe the code we interrupted) or a disturbed read */
+    if (!__atomic_compare_exchange_n(&ilv_clk.seq, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return ns;
+    uint64_t mult = 0, limit = 0;
+    if (tsc > calib_tsc && ns > calib_ns + 2000000) { /* baseline of at least 2 ms */
+        unsigned __int128 m = ((unsigned __int128)(ns - calib_ns) << 32) / (tsc - calib_tsc);
+        mult = (uint64_t)m;
+        if (mult)
+            limit = (ILV_ANCHOR_NS << 32) / mult;
+    }
+    ilv_clk.tsc0 = tsc;
+    ilv_clk.ns0 = ns;
+    ilv_clk.mult = mult;
+    ilv_clk.limit = limit;
+    __atomic_store_n(&ilv_clk.seq, s + 2, __ATOMIC_RELEASE);
+    return ns;
+}
+
+static void clock_init(void)
+{
+    /* only with an invariant TSC (CPUID 0x80000007 EDX bit 8); otherwise every read is real */
+    uint32_t a, b, c, d;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000000u), "c"(0));
+    if (a < 0x80000007u)
+        return;
+    __asm__ __volatile__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x80000007u), "c"(0));
+    if (!(d & (1u << 8)))
+        return;
+    uint64_t t1 = ilv_rdtsc();
+    uint64_t ns = ilv_clock_ns();
+    uint64_t t2 = ilv_rdtsc();
+    calib_ns = ns;
+    calib_tsc = t1 + (t2 - t1) / 2;
+}
+
+#define INIT_SLOTS  64ull
+#define MAX_CHUNK   262144ull
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* ---------------------------------------------------------------- small helpers */
+
+static size_t ilv_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+/* append decimal of v to buf at *pos (bounded by cap) */
+static void put_dec(char *buf, size_t *pos, size_t cap, uint64_t v)
+{
+    char tmp[24];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n && *pos + 1 < cap)
+        buf[(*pos)++] = tmp[--n];
+    buf[*pos] = 0;
+}
+
+static void put_str(char *buf, size_t *pos, size_t cap, const char *s)
+{
+    while (*s && *pos + 1 < cap)
+        buf[(*pos)++] = *s++;
+    buf[*pos] = 0;
+}
+
+void ilv_debug(const char *msg, long val)
+{
+    if (!ilv_g.debug)
+        return;
+    char b[256];
+    size_t p = 0;
+    put_str(b, &p, sizeof b, "interleave-agent[");
+    put_dec(b, &p, sizeof b, (uint64_t)ilv_sys0(SYS_getpid));
+    put_str(b, &p, sizeof b, "]: ");
+    put_str(b, &p, sizeof b, msg);
+    put_str(b, &p, sizeof b, " ");
+    if (val < 0) {
+        put_str(b, &p, sizeof b, "-");
+        val = -val;
+    }
+    put_dec(b, &p, sizeof b, (uint64_t)val);
+    put_str(b, &p, sizeof b, "\n");
+    ilv_sys3(SYS_write, 2, b, p);
+}
+
+static const uint64_t all_signals = ~0ull;
+
+void ilv_block_all(sigset_t *old)
+{
+    ilv_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, old, 8);
+}
+
+void ilv_restore(const sigset_t *old)
+{
+    ilv_sys4(SYS_rt_sigprocmask, SIG_SETMASK, old, 0, 8);
+}
+
+static uint64_t now_real(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* grow the file behind fd from `from` to `to` slots; zero-filled, never shrinks */
+static int file_extend(int fd, uint64_t from, uint64_t to)
+{
+    long off = (long)(ILV_HDR_SIZE + from * ILV_REC_SIZE);
+    long len = (long)((to - from) * ILV_REC_SIZE);
+    long r = ilv_sys4(SYS_fallocate, fd, 0, off, len);
+    if (r == 0)
+        return 0;
+    if (r == -ENOSPC || r == -EDQUOT || r == -EFBIG)
+        return -1;
+    /* file system without fallocate: sparse extension (only ever grows: signals are blocked
+     * and nobody else writes this file) */
+    r = ilv_sys2(SYS_ftruncate, fd, off + len);
+    return r == 0 ? 0 : -1;
+}
+
+static uint64_t next_size(uint64_t slots, uint64_t idx)
+{
+    while (slots <= idx) {
+        uint64_t chunk = slots < MAX_CHUNK ? slots : MAX_CHUNK;
+        slots += chunk;
+    }
+    return slots;
+}
+
+static inline char *slot_ptr(struct ilv_tstate *t, uint64_t idx)
+{
+    uint64_t off = ILV_HDR_SIZE + idx * ILV_REC_SIZE;
+    return t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1));
+}
+
+/* map every window covering file bytes [0, end of slot to) that is not mapped yet, and prefault
+ * the bytes of slots [from, to) when that is more than a few pages (small first chunks just fault) */
+static int map_windows(struct ilv_tstate *t, int fd, uint64_t from, uint64_t to)
+{
+    uint64_t b0 = from ? ILV_HDR_SIZE + from * ILV_REC_SIZE : 0;
+    uint64_t b1 = ILV_HDR_SIZE + to * ILV_REC_SIZE;
+    uint64_t last = (b1 - 1) >> ILV_WBITS;
+    if (last >= ILV_MAXW)
+        return -1;
+    for (uint64_t w = b0 >> ILV_WBITS; w <= last; w++) {
+        if (t->wbase[w])
+            continue;
+        long p = ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                          (long)(w << ILV_WBITS));
+        if (p < 0 && p > -4096) {
+            ilv_debug("mmap failed", p);
+            return -1;
+        }
+        t->wbase[w] = (char *)p;
+    }
+    if (b1 - b0 < 65536)
+        return 0;
+    uint64_t s = b0;
+    while (s < b1) {
+        uint64_t w = s >> ILV_WBITS;
+        uint64_t e = (w + 1) << ILV_WBITS;
+        if (e > b1)
+            e = b1;
+        char *a = t->wbase[w] + (s & (ILV_WBYTES - 1));
+        uintptr_t pa = (uintptr_t)a & ~(uintptr_t)4095;
+        ilv_sys3(SYS_madvise, pa, (uintptr_t)a + (e - s) - pa, MADV_POPULATE_WRITE);
+        s = e;
+    }
+    return 0;
+}
+
+static void make_path(struct ilv_tstate *t, int pid, int tid, unsigned seq)
+{
+    size_t p = 0;
+    put_str(t->path, &p, sizeof t->path, ilv_g.dir);
+    put_str(t->path, &p, sizeof t->path, "/");
+    put_dec(t->path, &p, sizeof t->path, (uint64_t)pid);
+    put_str(t->path, &p, sizeof t->path, "-");
+    put_dec(t->path, &p, sizeof t->path, (uint64_t)tid);
+    if (seq) {
+        put_str(t->path, &p, sizeof t->path, ".");
+        put_dec(t->path, &p, sizeof t->path, seq);
+    }
+    put_str(t->path, &p, sizeof t->path, ".trace");
+}
+
+static int tfile_create(struct ilv_tstate *t)
+{
+    int pid = ilv_g.pid;
+    if (!t->tid)
+        t->tid = (int)ilv_sys0(SYS_gettid);
+    t->owner_pid = pid;
+    int fd = -1;
+    unsigned seq;
+    for (seq = 0; seq < 100000; seq++) {
+        make_path(t, pid, t->tid, seq);
+        fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd != -EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        ilv_debug("cannot create trace file, error", fd);
+        return -1;
+    }
+    /* header page and the first chunk in one step; the header is written through the mapping */
+    long r = ilv_sys4(SYS_fallocate, fd, 0, 0, (long)(ILV_HDR_SIZE + INIT_SLOTS * ILV_REC_SIZE));
+    if (r < 0 && (r == -ENOSPC || r == -EDQUOT ||
+                  ilv_sys2(SYS_ftruncate, fd, ILV_HDR_SIZE + INIT_SLOTS * ILV_REC_SIZE) < 0))
+        goto fail;
+    t->file_slots = INIT_SLOTS;
+    if (map_windows(t, fd, 0, INIT_SLOTS) < 0)
+        goto fail;
+    ilv_sys1(SYS_close, fd);
+    struct ilv_hdr *h = (struct ilv_hdr *)t->wbase[0];
+    h->version_major = ILV_VERSION_MAJOR;
+    h->version_minor = ILV_VERSION_MINOR;
+    h->header_size = ILV_HDR_SIZE;
+    h->record_size = ILV_REC_SIZE;
+    h->header_flags = t->hflags | (ilv_g.forked ? ILV_HF_FORKED : 0) | (t->tid == pid ? ILV_HF_MAIN : 0);
+    h->pid = pid;
+    h->tid = t->tid;
+    h->ppid = ilv_g.ppid;
+    h->file_seq = seq;
+    h->created_mono_ns = ilv_clock_ns();
+    h->created_real_ns = now_real();
+    h->image_start_ns = ilv_g.image_start_ns;
+    h->pthread_self = (uint64_t)pthread_self();
+    h->creator_tid = t->creator_tid;
+    h->create_id = t->create_id;
+    h->window_slots = (uint32_t)ILV_WSLOTS;
+    memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file);
+    uint64_t magic;
+    memcpy(&magic, ILV_MAGIC, 8);
+    __atomic_store_n((uint64_t *)h->magic, magic, __ATOMIC_RELEASE); /* magic last */
+    t->state = TS_OPEN;
+    ILV_BARRIER();
+    t->cap = INIT_SLOTS;
+    return 0;
+fail:
+    ilv_debug("trace file setup failed", 0);
+    ilv_sys1(SYS_close, fd);
+    t->file_slots = 0;
+    return -1;
+}
+
+static int tfile_grow(struct ilv_tstate *t, uint64_t idx)
+{
+    uint64_t want = next_size(t->file_slots, idx);
+    if (((ILV_HDR_SIZE + want * ILV_REC_SIZE - 1) >> ILV_WBITS) >= ILV_MAXW)
+        return -1;
+    int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    int ok = file_extend(fd, t->file_slots, want) == 0 && map_windows(t, fd, t->file_slots, want) == 0;
+    ilv_sys1(SYS_close, fd);
+    if (!ok)
+        return -1;
+    t->file_slots = want;
+    ILV_BARRIER();
+    t->cap = want;
+    return 0;
+}
+
+static void unmap_all(struct ilv_tstate *t)
+{
+    t->cap = 0;
+    ILV_BARRIER();
+    for (int w = 0; w < ILV_MAXW; w++) {
+        if (t->wbase[w]) {
+            ilv_sys2(SYS_munmap, t->wbase[w], ILV_WBYTES);
+            t->wbase[w] = 0;
+        }
+    }
+}
+
+struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
+{
+    sigset_t old;
+    struct ilv_rec *r = 0;
+    ilv_block_all(&old);
+    if (t->state != TS_NONE && t->owner_pid != ilv_g.pid) {
+        /* state inherited through a fork: this is the parent's file, never write it */
+        unmap_all(t);
+        t->state = TS_NONE;
+        t->file_slots = 0;
+        t->next = idx;
+    }
+    if (t->state == TS_NONE) {
+        if (tfile_create(t) < 0) {
+            unmap_all(t);
+            if (++t->fails >= 3)
+                t->state = TS_BROKEN;
+        }
+    }
+    if (t->state == TS_OPEN) {
+        if (idx >= t->cap && tfile_grow(t, idx) < 0) {
+            ilv_debug("cannot grow trace file", (long)idx);
+            unmap_all(t);
+            t->state = TS_BROKEN;
+        }
+        if (t->state == TS_OPEN && idx < t->cap)
+            r = (struct ilv_rec *)slot_ptr(t, idx);
+    }
+    ilv_restore(&old);
+    return r;
+}
+
+static void write_lost(struct ilv_tstate *t)
+{
+    if (!t->lost || !t->path[0])
+        return;
+    int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    ilv_sys4(SYS_pwrite64, fd, &t->lost, 8, ILV_HDR_LOST_OFF);
+    ilv_sys1(SYS_close, fd);
+}
+
+/* The thread's mapping is gone (thread ended) or was never made: write with pwrite. */
+void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec *rec)
+{
+    sigset_t old;
+    ilv_block_all(&old);
+    if (t->state != TS_CLOSED) {
+        t->lost++;
+        ilv_restore(&old);
+        return;
+    }
+    int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) {
+        t->lost++;
+        ilv_restore(&old);
+        return;
+    }
+    if (idx >= t->file_slots) {
+        uint64_t want = next_size(t->file_slots, idx);
+        if (file_extend(fd, t->file_slots, want) == 0)
+            t->file_slots = want;
+    }
+    if (idx < t->file_slots) {
+        struct ilv_rec body = *rec;
+        uint32_t head;
+        memcpy(&head, rec, 4);
+        memset(&body, 0, 4);
+        long off = (long)(ILV_HDR_SIZE + idx * ILV_REC_SIZE);
+        ilv_sys4(SYS_pwrite64, fd, &body, sizeof body, off);
+        ilv_sys4(SYS_pwrite64, fd, &head, 4, off); /* commit word last */
+    } else {
+        t->lost++;
+    }
+    ilv_sys1(SYS_close, fd);
+    ilv_restore(&old);
+}
+
+/* Called at the very end of a traced thread: give back the address space. Later events of
+ * this thread (TLS destructors, late signals) still go to the same file, via pwrite. */
+void ilv_thread_close(void)
+{
+    struct ilv_tstate *t = &ilv_t;
+    sigset_t old;
+    ilv_block_all(&old);
+    if (t->state == TS_OPEN) {
+        unmap_all(t);
+        t->state = TS_CLOSED;
+    }
+    write_lost(t);
+    ilv_restore(&old);
+}
+
+/* child side of fork, signals blocked (or inside an atfork handler). The parent's windows stay
+ * mapped in the child (unmapping costs a system call and a TLB flush per fork) but are forgotten:
+ * the child never writes them. */
+void ilv_child_after_fork(int parent_pid)
+{
+    struct ilv_tstate *t = &ilv_t;
+    t->cap = 0;
+    ILV_BARRIER();
+    for (int w = 0; w < ILV_MAXW; w++)
+        t->wbase[w] = 0;
+    t->next = 0;
+    t->file_slots = 0;
+    t->lost = 0;
+    t->state = TS_NONE;
+    t->fails = 0;
+    t->hflags = 0;
+    t->creator_tid = 0;
+    t->create_id = 0;
+    t->in_fork = 0;
+    t->path[0] = 0;
+    ilv_g.ppid = parent_pid;
+    ilv_g.pid = (int)ilv_sys0(SYS_getpid);
+    t->tid = ilv_g.pid; /* the forking thread is the child's main thread */
+    ilv_g.forked = 1;
+    ilv_g.image_start_ns = ilv_now();
+    ilv_g.create_seq = 0;
+}
+
+/* create this thread's file now; the caller has blocked all signals */
+void ilv_create_file_blocked(void)
+{
+    struct ilv_tstate *t = &ilv_t;
+    if (t->state == TS_NONE && tfile_create(t) < 0) {
+        unmap_all(t);
+        t->fails++;
+    }
+}
+
+/* ---------------------------------------------------------------- strings */
+
+static void emit_piece(uint64_t owner, uint64_t ts, int key, uint32_t total, uint32_t off,
+                       const uint8_t *p, uint32_t n)
+{
+    uint64_t d[4] = {0, 0, 0, 0};
+    memcpy(d, p, n);
+    ilv_emit(ILV_HEAD(ILV_T_STRING, ILV_POINT, key), (int32_t)total, ts, owner,
+             (uint64_t)off | ((uint64_t)n << 32), d[0], d[1], d[2], d[3]);
+}
+
+void ilv_emit_string(uint64_t owner, uint64_t ts, int key, const void *data, size_t len, int truncated)
+{
+    if (len > ILV_STR_MAX) {
+        len = ILV_STR_MAX;
+        truncated = 1;
+    }
+    uint32_t total = (uint32_t)len | (truncated ? 0x80000000u : 0);
+    const uint8_t *p = data;
+    for (size_t off = 0; off < len; off += 32) {
+        uint32_t n = (uint32_t)(len - off < 32 ? len - off : 32);
+        emit_piece(owner, ts, key, total, (uint32_t)off, p + off, n);
+    }
+}
+
+/* argument vector as "a\0b\0c\0", streamed in 32-byte pieces */
+void ilv_emit_argv(uint64_t owner, uint64_t ts, int key, char *const argv[])
+{
+    size_t total = 0;
+    int trunc = 0;
+    if (!argv)
+        return;
+    for (int i = 0; argv[i]; i++)
+        total += ilv_strlen(argv[i]) + 1;
+    if (total > ILV_STR_MAX) {
+        total = ILV_STR_MAX;
+        trunc = 1;
+    }
+    uint32_t tot = (uint32_t)total | (trunc ? 0x80000000u : 0);
+    uint8_t piece[32];
+    uint32_t n = 0, off = 0;
+    size_t done = 0;
+    for (int i = 0; argv[i] && done < total; i++) {
+        const char *s = argv[i];
+        for (size_t j = 0;; j++) {
+            if (done >= total)
+                break;
+            piece[n++] = (uint8_t)s[j];
+            done++;
+            if (n == 32) {
+                emit_piece(owner, ts, key, tot, off, piece, n);
+                off += n;
+                n = 0;
+            }
+            if (!s[j])
+                break;
+        }
+    }
+    if (n)
+        emit_piece(owner, ts, key, tot, off, piece, n);
+}
+
+/* read up to 16 bytes at addr without faulting; returns the number of bytes read */
+int ilv_read_bytes(const void *addr, uint64_t out[2])
+{
+    out[0] = out[1] = 0;
+    if ((uintptr_t)addr < 4096)
+        return 0;
+    struct iovec l = {out, 16}, r = {(void *)addr, 16};
+    long n = ilv_sys6(SYS_process_vm_readv, ilv_g.pid, (long)&l, 1, (long)&r, 1, 0);
+    if (n == -EFAULT) { /* maybe the second half is on an unmapped page */
+        l.iov_len = r.iov_len = 8;
+        n = ilv_sys6(SYS_process_vm_readv, ilv_g.pid, (long)&l, 1, (long)&r, 1, 0);
+    }
+    return n > 0 ? (int)n : 0;
+}
+
+/* ---------------------------------------------------------------- start-up */
+
+static void copy_maps(void)
+{
+    char path[600];
+    int fd = -1;
+    unsigned seq;
+    for (seq = 0; seq < 100000; seq++) {
+        size_t p = 0;
+        put_str(path, &p, sizeof path, ilv_g.dir);
+        put_str(path, &p, sizeof path, "/");
+        put_dec(path, &p, sizeof path, (uint64_t)ilv_g.pid);
+        if (seq) {
+            put_str(path, &p, sizeof path, ".");
+            put_dec(path, &p, sizeof path, seq);
+        }
+        put_str(path, &p, sizeof path, ".maps");
+        fd = (int)ilv_sys3(SYS_open, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd != -EEXIST)
+            break;
+    }
+    if (fd < 0)
+        return;
+    const char *base = path + ilv_g.dirlen + 1;
+    size_t bl = ilv_strlen(base);
+    if (bl < sizeof ilv_g.maps_file)
+        memcpy(ilv_g.maps_file, base, bl + 1);
+    char buf[4096];
+    size_t p = 0;
+    put_str(buf, &p, sizeof buf, "# interleave-maps v1 pid=");
+    put_dec(buf, &p, sizeof buf, (uint64_t)ilv_g.pid);
+    put_str(buf, &p, sizeof buf, " mono_ns=");
+    put_dec(buf, &p, sizeof buf, ilv_g.image_start_ns);
+    put_str(buf, &p, sizeof buf, "\n");
+    ilv_sys3(SYS_write, fd, buf, p);
+    int in = (int)ilv_sys3(SYS_open, "/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
+    if (in >= 0) {
+        for (;;) {
+            long n = ilv_sys3(SYS_read, in, buf, sizeof buf);
+            if (n <= 0)
+                break;
+            long w = 0;
+            while (w < n) {
+                long k = ilv_sys3(SYS_write, fd, buf + w, n - w);
+                if (k <= 0)
+                    break;
+                w += k;
+            }
+        }
+        ilv_sys1(SYS_close, in);
+    }
+    ilv_sys1(SYS_close, fd);
+    ilv_g.maps_seq = seq;
+}
+
+static void mkdir_p(char *d)
+{
+    for (char *p = d + 1; *p; p++) {
+        if (*p == '/') {
+            *p = 0;
+            ilv_sys2(SYS_mkdir, d, 0755);
+            *p = '/';
+        }
+    }
+    ilv_sys2(SYS_mkdir, d, 0755);
+}
+
+static void atfork_child(void)
+{
+    /* forks that do not go through our fork() wrapper (daemon(), ...) */
+    if (!ilv_g.enabled || ilv_t.in_fork)
+        return;
+    int parent = ilv_g.pid;
+    ilv_child_after_fork(parent);
+    uint64_t ts = ilv_now();
+    ilv_emit(ILV_HEAD(ILV_T_FORK_CHILD, ILV_POINT, 3), 0, ts, 0, (uint64_t)(int64_t)parent, 0, 0, 0, 0);
+}
+
+extern char **environ;
+
+__attribute__((constructor)) static void ilv_init(int argc, char **argv, char **envp)
+{
+    ilv_init_wrappers();
+    const char *dir = getenv("INTERLEAVE_TRACE_DIR");
+    const char *dbg = getenv("INTERLEAVE_TRACE_DEBUG");
+    ilv_g.debug = dbg && dbg[0] == '1';
+    if (!dir || !dir[0])
+        return;
+    const char *st = getenv("INTERLEAVE_TRACE_STDIO");
+    ilv_g.trace_stdio = st && st[0] == '1';
+    size_t p = 0;
+    char d[512];
+    if (dir[0] != '/') {
+        if (ilv_sys2(SYS_getcwd, d, sizeof d) < 0)
+            return;
+        p = ilv_strlen(d);
+        if (p + 1 < sizeof d && (p == 0 || d[p - 1] != '/'))
+            d[p++] = '/';
+        d[p] = 0;
+    }
+    size_t dl = ilv_strlen(dir);
+    if (p + dl + 1 > sizeof d - 80) {
+        ilv_debug("INTERLEAVE_TRACE_DIR too long, tracing off", (long)dl);
+        return;
+    }
+    memcpy(d + p, dir, dl + 1);
+    p += dl;
+    while (p > 1 && d[p - 1] == '/')
+        d[--p] = 0;
+    memcpy(ilv_g.dir, d, p + 1);
+    ilv_g.dirlen = p;
+    mkdir_p(d);
+
+    clock_init();
+    ilv_g.pid = (int)ilv_sys0(SYS_getpid);
+    ilv_g.ppid = (int)ilv_sys0(SYS_getppid);
+    ilv_g.image_start_ns = ilv_now();
+    copy_maps();
+    pthread_atfork(0, 0, atfork_child);
+    ilv_t.hflags |= ILV_HF_MAIN;
+    ILV_BARRIER();
+    ilv_g.enabled = 1;
+
+    char exe[512];
+    long el = ilv_sys3(SYS_readlink, "/proc/self/exe", exe, sizeof exe);
+    uint64_t nenv = 0;
+    if (!envp)
+        envp = environ;
+    for (char **e = envp; e && *e; e++)
+        nenv++;
+    uint64_t ts = ilv_now();
+    uint64_t idx = ilv_emit(ILV_HEAD(ILV_T_PROC_START, ILV_POINT, ilv_g.maps_seq ? 1 : 0), 0, ts, 0,
+                            (uint64_t)(int64_t)ilv_g.ppid, (uint64_t)argc, nenv, 0, 0);
+    if (el > 0)
+        ilv_emit_string(idx, ts, ILV_S_EXE, exe, (size_t)el, el == (long)sizeof exe);
+    ilv_emit_argv(idx, ts, ILV_S_ARGV, argv);
+}

@@ -1,0 +1,189 @@
+/* Interleave agent: internal interface between the recording core and the wrappers. */
+#ifndef ILV_CORE_H
+#define ILV_CORE_H
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdint.h>
+#include <stddef.h>
+#include <time.h>
+#include <signal.h>
+#include "ilv_format.h"
+
+#define ILV_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define ILV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define ILV_HIDDEN __attribute__((visibility("hidden")))
+#define ILV_BARRIER() __asm__ __volatile__("" ::: "memory")
+
+/* ---- raw system calls: never touch errno, never enter libc ---- */
+static inline long ilv_sys6(long n, long a, long b, long c, long d, long e, long f)
+{
+    register long r10 __asm__("r10") = d;
+    register long r8 __asm__("r8") = e;
+    register long r9 __asm__("r9") = f;
+    long ret;
+    __asm__ __volatile__("syscall"
+                         : "=a"(ret)
+                         : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
+                         : "rcx", "r11", "memory");
+    return ret;
+}
+#define ilv_sys0(n) ilv_sys6((n), 0, 0, 0, 0, 0, 0)
+#define ilv_sys1(n, a) ilv_sys6((n), (long)(a), 0, 0, 0, 0, 0)
+#define ilv_sys2(n, a, b) ilv_sys6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define ilv_sys3(n, a, b, c) ilv_sys6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define ilv_sys4(n, a, b, c, d) ilv_sys6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+
+/* ---- per-thread recording state (initial-exec TLS: no allocation, signal safe) ---- */
+/* The file is mapped in windows of 1 GiB of file offsets (window w = bytes [w GiB, (w+1) GiB));
+ * window 0 starts with the header. Slot i is at file offset ILV_HDR_SIZE + 64 i. */
+#define ILV_WBITS  30u
+#define ILV_WBYTES (1ull << ILV_WBITS)
+#define ILV_WSLOTS (ILV_WBYTES / ILV_REC_SIZE)
+#define ILV_MAXW   64                        /* max windows per thread file (64 GiB) */
+
+enum { TS_NONE = 0, TS_OPEN = 1, TS_CLOSED = 2, TS_BROKEN = 3 };
+
+struct ilv_tstate {
+    uint64_t next;            /* next slot index to reserve (xadd) */
+    uint64_t cap;             /* slots < cap are backed by file and mapped */
+    char *wbase[ILV_MAXW];    /* mapping window bases */
+    uint64_t file_slots;      /* slots the file has room for */
+    uint64_t lost;            /* events that could not be stored */
+    uint64_t last_ts;         /* last timestamp handed out in this thread */
+    int state;
+    int tid;
+    int owner_pid;            /* pid the state belongs to (fork detection) */
+    int fails;
+    int creator_tid;
+    int in_fork;
+    uint32_t hflags;
+    uint64_t create_id;
+    char path[600];           /* absolute path of the thread file */
+};
+
+extern __thread struct ilv_tstate ilv_t __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+
+struct ilv_global {
+    volatile int enabled;
+    int trace_stdio;
+    int debug;
+    int pid;
+    int ppid;
+    int forked;
+    uint64_t image_start_ns;
+    size_t dirlen;
+    char dir[512];
+    char maps_file[128];
+    uint64_t create_seq;
+    unsigned maps_seq;
+};
+extern struct ilv_global ilv_g ILV_HIDDEN;
+
+/* ---- timestamps: CLOCK_MONOTONIC ns ----
+ * Reading the clock through the vDSO costs ~27 ns on the development VM, more than the rest of an
+ * event. So between real clock reads the agent extends the last (tsc, ns) anchor with the TSC:
+ * ns = ns0 + (tsc - tsc0) * mult >> 32, one conversion shared by every thread of the process
+ * (so ordering across threads is the TSC's order). The anchor is renewed from the real clock as
+ * soon as it is older than ILV_ANCHOR_NS, and mult is calibrated against the real clock over the
+ * whole life of the process; until the baseline is long enough every read is a real clock read.
+ * Readers never wait: a reader that sees an update in progress reads the real clock. */
+struct ilv_clock {
+    uint64_t seq;      /* odd while being updated */
+    uint64_t tsc0;
+    uint64_t ns0;
+    uint64_t mult;     /* ns per tick, 32.32 fixed point; 0 = not calibrated yet */
+    uint64_t limit;    /* ticks after which the anchor is stale */
+};
+extern struct ilv_clock ilv_clk ILV_HIDDEN;
+#define ILV_ANCHOR_NS 100000ull
+
+ILV_HIDDEN uint64_t ilv_now_slow(void);
+
+static inline uint64_t ilv_rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline uint64_t ilv_now(void)
+{
+    uint64_t s = __atomic_load_n(&ilv_clk.seq, __ATOMIC_ACQUIRE);
+    uint64_t tsc = ilv_rdtsc();
+    uint64_t tsc0 = ilv_clk.tsc0, ns0 = ilv_clk.ns0, mult = ilv_clk.mult, limit = ilv_clk.limit;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    uint64_t d = tsc - tsc0;
+    uint64_t v;
+    if (ILV_UNLIKELY((s & 1) || d >= limit || __atomic_load_n(&ilv_clk.seq, __ATOMIC_RELAXED) != s))
+        v = ilv_now_slow();
+    else
+        v = ns0 + ((d * mult) >> 32);
+    /* never go back within a thread (anchor renewals may step by a few ns) */
+    uint64_t last = ilv_t.last_ts;
+    if (ILV_UNLIKELY(v < last))
+        return last;
+    ilv_t.last_ts = v;
+    return v;
+}
+
+static inline uint64_t ilv_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+ILV_HIDDEN struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx);
+ILV_HIDDEN void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec *r);
+
+#define ILV_HEAD(type, phase, flags) \
+    ((uint32_t)(type) | ((uint32_t)(phase) << 16) | ((uint32_t)(uint8_t)(flags) << 24))
+
+/* Record one event. Returns its slot index. Async-signal-safe and reentrant:
+ * slot reserved with one (non-interruptible) xadd, filled, commit word stored last. */
+static inline __attribute__((always_inline)) uint64_t
+ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
+         uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct ilv_tstate *t = &ilv_t;
+    uint64_t idx = 1;
+    __asm__ __volatile__("xaddq %0, %1" : "+r"(idx), "+m"(t->next) : : "memory");
+    struct ilv_rec *r;
+    if (ILV_LIKELY(idx < t->cap)) {
+        ILV_BARRIER();
+        uint64_t off = ILV_HDR_SIZE + (idx << 6);
+        r = (struct ilv_rec *)(t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1)));
+    } else {
+        r = ilv_slow_reserve(t, idx);
+        if (ILV_UNLIKELY(!r)) {
+            struct ilv_rec tmp = {(uint16_t)head, (uint8_t)(head >> 16), (uint8_t)(head >> 24),
+                                  err, ts, ra, {a0, a1, a2, a3, a4}};
+            ilv_emit_unmapped(t, idx, &tmp);
+            return idx;
+        }
+    }
+    r->err = err;
+    r->ts = ts;
+    r->ra = ra;
+    r->a[0] = a0;
+    r->a[1] = a1;
+    r->a[2] = a2;
+    r->a[3] = a3;
+    r->a[4] = a4;
+    __atomic_store_n((uint32_t *)r, head, __ATOMIC_RELEASE);
+    return idx;
+}
+
+ILV_HIDDEN void ilv_emit_string(uint64_t owner, uint64_t ts, int key, const void *data, size_t len, int truncated);
+ILV_HIDDEN void ilv_emit_argv(uint64_t owner, uint64_t ts, int key, char *const argv[]);
+ILV_HIDDEN void ilv_thread_close(void);
+ILV_HIDDEN void ilv_child_after_fork(int parent_pid);
+ILV_HIDDEN void ilv_create_file_blocked(void);
+ILV_HIDDEN int ilv_read_bytes(const void *addr, uint64_t out[2]);
+ILV_HIDDEN void ilv_block_all(sigset_t *old);
+ILV_HIDDEN void ilv_restore(const sigset_t *old);
+ILV_HIDDEN void ilv_debug(const char *msg, long val);
+ILV_HIDDEN void ilv_init_wrappers(void);
+
+#endif

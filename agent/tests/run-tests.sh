@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# Tests of the Interleave tracing agent. Builds everything, runs small programs with and
+# without the agent, and checks the traces through itrace-dump's output.
+# Usage: bash agent/tests/run-tests.sh   (from anywhere). Ends with "N passed, M failed".
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+AGENT_DIR=$(cd "$HERE/.." && pwd)
+make -s -C "$AGENT_DIR" >/dev/null
+B=$AGENT_DIR/build
+AGENT=$B/libinterleave-agent.so
+DUMP=$B/itrace-dump
+T=$B/tests
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/interleave-agent-tests.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "PASS $1"; }
+ko() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
+
+# wait for one pid we started, at most $2 seconds, then SIGKILL it; returns its exit status
+wait_pid() {
+    local pid=$1 tmo=$2 end=$((SECONDS + $2))
+    while kill -0 "$pid" 2>/dev/null; do
+        if ((SECONDS >= end)); then
+            kill -9 "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+            return 124
+        fi
+        sleep 0.02
+    done
+    local rc=0
+    wait "$pid" || rc=$?
+    return $rc
+}
+
+# run_traced DIR TIMEOUT OUTFILE CMD... : the agent only in CMD's environment
+run_traced() {
+    local dir=$1 tmo=$2 out=$3
+    shift 3
+    INTERLEAVE_TRACE_DIR=$dir LD_PRELOAD=$AGENT "$@" >"$out" 2>&1 &
+    wait_pid $! "$tmo"
+}
+
+run_plain() {
+    local tmo=$1 out=$2
+    shift 2
+    "$@" >"$out" 2>&1 &
+    wait_pid $! "$tmo"
+}
+
+# dump DIR -> DIR.txt ; returns itrace-dump's status (3 = damage)
+dump() {
+    local rc=0
+    "$DUMP" "$1" >"$1.txt" 2>"$1.err" || rc=$?
+    return $rc
+}
+
+count() { grep -c -- "$1" "$2" || true; }
+
+# ---------------------------------------------------------------------------------------------
+test_echo() {
+    local d=$WORK/echo rc=0
+    run_traced "$d" 60 "$WORK/echo.out" "$T/t_echo" 20 || rc=$?
+    [[ $rc == 0 ]] || { ko "echo: every accept has its close, every fork its exit" "exit $rc"; return; }
+    dump "$d" || { ko "echo" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "ACCEPT.exit" && f["res"] >= 0 { acc++; open[f["pid"] "/" f["res"]] = 1 }
+        f["ev"] == "CLOSE.call" && ((f["pid"] "/" f["fd"]) in open) { delete open[f["pid"] "/" f["fd"]]; closed++ }
+        f["ev"] == "FORK.exit" && f["child"] > 0 { forks++; child[f["child"]] = 1 }
+        f["ev"] == "FORK_CHILD.point" { fc[f["pid"]] = 1 }
+        f["ev"] == "PROC_EXIT.point" { ex[f["pid"]] = 1 }
+        f["ev"] == "WAIT.exit" && f["result"] > 0 { reaped[f["result"]] = 1 }
+        { delete f }
+        END {
+            left = 0; for (k in open) left++
+            bad = 0; for (c in child) if (!(c in fc) || !(c in ex) || !(c in reaped)) bad++
+            printf "%d %d %d %d %d\n", acc, closed, left, forks, bad
+        }' "$d.txt")
+    if [[ $res == "20 20 0 20 0" ]] && grep -q "served 20 clients, 0 bad" "$WORK/echo.out"; then
+        ok "echo: 20 accepts each closed, 20 forks each started/exited/reaped"
+    else
+        ko "echo: every accept has its close, every fork its exit" "accepted closed left forks bad = $res"
+    fi
+}
+
+test_threads() {
+    local d=$WORK/threads rc=0
+    run_traced "$d" 120 "$WORK/threads.out" "$T/t_threads" 1000 || rc=$?
+    [[ $rc == 0 ]] || { ko "1000 threads" "exit $rc"; return; }
+    dump "$d" || { ko "1000 threads" "dump reported damage"; return; }
+    local c s e e1 e2 l u files unmatched
+    c=$(grep 'ev=THREAD_CREATE.exit' "$d.txt" | grep -vc ' err=' || true)
+    s=$(count 'ev=THREAD_START.point' "$d.txt")
+    e=$(count 'ev=THREAD_EXIT.point' "$d.txt")
+    e1=$(grep 'ev=THREAD_EXIT.point' "$d.txt" | grep -c ' flags=1 ' || true)
+    e2=$(grep 'ev=THREAD_EXIT.point' "$d.txt" | grep -c ' flags=2 ' || true)
+    l=$(grep -E 'ev=MUTEX_LOCK.(call|exit)' "$d.txt" | grep -vc ' err=' || true)
+    u=$(count 'ev=MUTEX_UNLOCK.call' "$d.txt")
+    files=$(find "$d" -name '*.trace' | wc -l)
+    unmatched=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "THREAD_CREATE.enter" { cr[f["pid"] "/" f["id"]] = 1 }
+        f["ev"] == "THREAD_START.point" { st[f["pid"] "/" f["id"]] = 1 }
+        { delete f }
+        END { n = 0; for (k in st) if (!(k in cr)) n++; for (k in cr) if (!(k in st)) n++; print n }' "$d.txt")
+    if [[ "$c $s $e $e1 $e2 $l $u $files $unmatched" == "1000 1000 1000 500 500 1000 1000 1001 0" ]]; then
+        ok "1000 threads: created = started = exited (500 return, 500 pthread_exit), locks = unlocks"
+    else
+        ko "1000 threads" "created started exited ret exit locked unlocked files unmatched = $c $s $e $e1 $e2 $l $u $files $unmatched"
+    fi
+}
+
+test_forks() {
+    local d=$WORK/forks rc=0 t0=$SECONDS
+    run_traced "$d" 240 "$WORK/forks.out" "$T/t_forks" 10000 || rc=$?
+    [[ $rc == 0 ]] || { ko "10000 forks" "exit $rc"; return; }
+    dump "$d" || { ko "10000 forks" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "FORK.exit" && f["child"] > 0 { forks++; child[f["child"]] = 1 }
+        f["ev"] == "FORK_CHILD.point" { fc++; inchild[f["pid"]] = 1 }
+        f["ev"] == "PROC_EXIT.point" && (f["pid"] in inchild) { ex++ }
+        f["ev"] == "WAIT.exit" && f["result"] > 0 { w++ }
+        { delete f }
+        END { bad = 0; for (c in child) if (!(c in inchild)) bad++; printf "%d %d %d %d %d\n", forks, fc, ex, w, bad }' "$d.txt")
+    if [[ $res == "10000 10000 10000 10000 0" ]]; then
+        ok "10000 forks: all forked, started, exited, reaped ($((SECONDS - t0)) s)"
+    else
+        ko "10000 forks" "forks child_starts child_exits reaped missing = $res"
+    fi
+}
+
+test_race() {
+    local d=$WORK/race rc=0
+    run_traced "$d" 60 "$WORK/race.out" "$T/t_race" 50 || rc=$?
+    [[ $rc == 0 ]] || { ko "&i race" "exit $rc"; return; }
+    dump "$d" || { ko "&i race" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "THREAD_CREATE.enter" { at_create[f["pid"] "/" f["id"]] = f["b0"]; arg[f["pid"] "/" f["id"]] = f["arg"] }
+        f["ev"] == "THREAD_START.point" { at_start[f["pid"] "/" f["id"]] = f["b0"]; sarg[f["pid"] "/" f["id"]] = f["arg"] }
+        { delete f }
+        END {
+            n = 0; diff = 0; same_arg = 0
+            for (k in at_start) { n++; if (at_start[k] != at_create[k]) diff++; if (sarg[k] == arg[k]) same_arg++ }
+            printf "%d %d %d\n", n, diff, same_arg
+        }' "$d.txt")
+    local n diff same
+    read -r n diff same <<<"$res"
+    if [[ $n == 50 && $same == 50 && $diff -gt 0 ]]; then
+        ok "&i race: arg bytes changed between create and start for $diff of 50 threads"
+    else
+        ko "&i race" "threads differing same_arg = $res"
+    fi
+}
+
+test_sigread() {
+    local d=$WORK/sigread rc=0
+    run_traced "$d" 30 "$WORK/sigread.out" "$T/t_sigread" || rc=$?
+    [[ $rc == 0 ]] || { ko "handler nested in read" "exit $rc"; return; }
+    dump "$d" || { ko "handler nested in read" "dump reported damage"; return; }
+    local tid seq sender child
+    tid=$(awk '/ev=READ.enter/ { for (i = 1; i <= NF; i++) if ($i ~ /^tid=/) { print substr($i, 5); exit } }' "$d.txt")
+    seq=$(grep " tid=$tid " "$d.txt" | grep -oE 'ev=(READ|WRITE|SIGNAL_HANDLER)\.[a-z]+' | tr '\n' ' ')
+    sender=$(grep " tid=$tid " "$d.txt" | grep -oE 'ev=SIGNAL_HANDLER.enter.* sender=[0-9]+' | grep -oE 'sender=[0-9]+' | head -1 | cut -d= -f2)
+    child=$(grep " tid=$tid " "$d.txt" | grep -oE 'ev=FORK.exit.* child=[0-9]+' | grep -oE 'child=[0-9]+' | head -1 | cut -d= -f2)
+    if [[ $seq == "ev=READ.enter ev=SIGNAL_HANDLER.enter ev=WRITE.enter ev=WRITE.exit ev=SIGNAL_HANDLER.exit ev=READ.exit " && -n $sender && $sender == "$child" ]]; then
+        ok "signal handler (sent by child $child) nested between read enter and read exit"
+    else
+        ko "handler nested in read" "sequence '$seq' sender=$sender child=$child"
+    fi
+}
+
+test_printf_handler() {
+    # The program may deadlock for real (handler waits for the stdio lock that the interrupted
+    # printf is taking): then it is killed after 5 s, and the trace must show why.
+    local d=$WORK/printf rc=0
+    INTERLEAVE_TRACE_STDIO=1 run_traced "$d" 5 "$WORK/printf.out" "$T/t_printf_sig" || rc=$?
+    [[ $rc == 0 || $rc == 124 ]] || { ko "printf in handler" "exit $rc"; return; }
+    dump "$d" || { ko "printf in handler" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "STDIO.enter" { depth[f["tid"]]++; if (inh[f["tid"]] > 0) hprint++ }
+        f["ev"] == "STDIO.exit" { depth[f["tid"]]-- }
+        f["ev"] == "SIGNAL_HANDLER.enter" { inh[f["tid"]]++; if (depth[f["tid"]] > 0) nested++; h++ }
+        f["ev"] == "SIGNAL_HANDLER.exit" { inh[f["tid"]]-- }
+        { delete f }
+        END { printf "%d %d %d\n", h, nested, hprint }' "$d.txt")
+    local h nested hprint
+    read -r h nested hprint <<<"$res"
+    # without INTERLEAVE_TRACE_STDIO there must be no stdio records
+    local d2=$WORK/printf-off rc2=0 nstdio
+    run_traced "$d2" 5 "$WORK/printf-off.out" "$T/t_printf_sig" || rc2=$?
+    [[ $rc2 == 124 ]] && rc2=0
+    dump "$d2" || true
+    nstdio=$(grep -cE 'ev=(STDIO|MALLOC|FREE)\.' "$d2.txt" || true)
+    if [[ $h -gt 0 && $nested -gt 0 && $hprint -gt 0 && $rc2 == 0 && $nstdio == 0 ]]; then
+        local how="completed"
+        [[ $rc == 124 ]] && how="deadlocked and was killed"
+        ok "printf in handler: $nested of $h handler runs nested inside printf (program $how), no stdio records without INTERLEAVE_TRACE_STDIO"
+    else
+        ko "printf in handler" "handlers nested printf-in-handler = $res; without STDIO rc=$rc2 stdio-records=$nstdio"
+    fi
+}
+
+test_sigkill() {
+    local d=$WORK/kill out=$WORK/kill.out n=5000
+    INTERLEAVE_TRACE_DIR=$d LD_PRELOAD=$AGENT "$T/t_kill" $n >"$out" 2>&1 &
+    local pid=$! end=$((SECONDS + 30))
+    while ! grep -q ready "$out" 2>/dev/null; do
+        if ((SECONDS >= end)) || ! kill -0 $pid 2>/dev/null; then break; fi
+        sleep 0.02
+    done
+    kill -9 $pid 2>/dev/null || true
+    local rc=0
+    wait $pid 2>/dev/null || rc=$?
+    local drc=0
+    dump "$d" || drc=$?
+    local l u ts te j sl
+    l=$(grep -E 'ev=MUTEX_LOCK.(call|exit)' "$d.txt" | grep -vc ' err=' || true)
+    u=$(count 'ev=MUTEX_UNLOCK.call' "$d.txt")
+    ts=$(count 'ev=THREAD_START.point' "$d.txt")
+    te=$(count 'ev=THREAD_EXIT.point' "$d.txt")
+    j=$(count 'ev=PTHREAD_JOIN.exit' "$d.txt")
+    sl=$(count 'ev=SLEEP.enter' "$d.txt")
+    if [[ $rc == 137 && $drc == 0 && $l == $((2 * n)) && $u == $((2 * n)) && "$ts $te $j" == "1 1 1" && $sl -ge 1 ]]; then
+        ok "SIGKILL: all $((4 * n)) lock events and the events up to the kill are readable"
+    else
+        ko "SIGKILL" "rc=$rc dump=$drc locks=$l unlocks=$u start=$ts exit=$te join=$j sleep=$sl"
+    fi
+}
+
+test_same_behaviour() {
+    local prog rc1 rc2 bad=""
+    for prog in "t_output x y" "t_echo 5" "t_exec" "t_threads 10" "t_forks 50" "t_sigread"; do
+        local name=${prog%% *} args=${prog#* }
+        [[ $args == "$prog" ]] && args=""
+        rc1=0
+        rc2=0
+        # shellcheck disable=SC2086
+        run_plain 60 "$WORK/plain.$name" "$T/$name" $args || rc1=$?
+        # shellcheck disable=SC2086
+        run_traced "$WORK/same.$name" 60 "$WORK/traced.$name" "$T/$name" $args || rc2=$?
+        if [[ $rc1 != "$rc2" ]] || ! cmp -s "$WORK/plain.$name" "$WORK/traced.$name"; then
+            bad="$bad $name(rc $rc1/$rc2)"
+        fi
+    done
+    if [[ -z $bad ]] && grep -q "fails=0" "$WORK/traced.t_output"; then
+        ok "output, stderr and exit status unchanged by the agent (6 programs; errno and sigaction results preserved)"
+    else
+        ko "same behaviour" "differs:$bad; $(grep fails= "$WORK/traced.t_output" || true)"
+    fi
+}
+
+test_trivial_programs() {
+    local d=$WORK/trivial bad=""
+    local rc1 rc2
+    for cmd in /bin/true /bin/false "$WORK/does-not-exist" "/bin/sh -c exit\ 42"; do
+        rc1=0
+        rc2=0
+        (eval "$cmd") >"$WORK/triv1" 2>&1 || rc1=$?
+        (export INTERLEAVE_TRACE_DIR=$d LD_PRELOAD=$AGENT; eval "$cmd") >"$WORK/triv2" 2>&1 || rc2=$?
+        [[ $rc1 == "$rc2" ]] || bad="$bad [$cmd rc $rc1/$rc2]"
+    done
+    # agent loaded but no INTERLEAVE_TRACE_DIR: nothing written, same output
+    local rc3=0 before after
+    mkdir -p "$WORK/nodir"
+    before=$(find "$WORK/nodir" | wc -l)
+    (cd "$WORK/nodir" && LD_PRELOAD=$AGENT "$T/t_output" x y >"$WORK/nodir.out" 2>&1) || rc3=$?
+    after=$(find "$WORK/nodir" | wc -l)
+    [[ $rc3 == 7 && $before == "$after" ]] || bad="$bad [no-dir rc=$rc3 files $before/$after]"
+    dump "$d" || bad="$bad [dump]"
+    grep -q 'ev=PROC_START.point.*argv="/bin/true"' "$d.txt" || bad="$bad [no PROC_START of true]"
+    grep -q 'ev=PROC_EXIT.point.*status=42' "$d.txt" || bad="$bad [no exit 42]"
+    if [[ -z $bad ]]; then
+        ok "missing program / programs that exit at once behave as without the agent"
+    else
+        ko "trivial programs" "$bad"
+    fi
+}
+
+test_exec() {
+    local d=$WORK/exec rc=0
+    run_traced "$d" 30 "$WORK/exec.out" "$T/t_exec" || rc=$?
+    dump "$d" || true
+    local child echo_pid failed
+    child=$(grep -oE 'ev=FORK.exit.* child=[0-9]+' "$d.txt" | grep -oE 'child=[0-9]+' | cut -d= -f2 | head -1)
+    echo_pid=$(grep 'ev=PROC_START.point' "$d.txt" | grep 'argv="echo from exec"' | grep -oE ' pid=[0-9]+' | cut -d= -f2)
+    failed=$(grep 'ev=EXEC.exit' "$d.txt" | grep -c 'err=ENOENT' || true)
+    if [[ $rc == 0 && -n $child && $child == "$echo_pid" && $failed == 1 ]] &&
+        grep -q "ev=EXEC.enter.* path=\"/bin/echo\" argv=\"echo from exec\"" "$d.txt"; then
+        ok "exec: child $child's new image traced from PROC_START, failed exec recorded with ENOENT"
+    else
+        ko "exec" "rc=$rc child=$child echo_pid=$echo_pid failed_execs=$failed"
+    fi
+}
+
+test_damage() {
+    local d=$WORK/damage rc=0
+    run_traced "$d" 30 "$WORK/damage.out" "$T/t_threads" 3 || true
+    local files f1 f2
+    mapfile -t files < <(find "$d" -name '*.trace' | sort)
+    f1=${files[0]}
+    f2=${files[1]}
+    printf 'XXXXXXXX' | dd of="$f1" bs=1 seek=0 conv=notrunc status=none
+    truncate -s $((4096 + 64 + 10)) "$f2"
+    "$DUMP" "$d" >"$d.txt" 2>"$d.err" || rc=$?
+    if [[ $rc == 3 ]] && grep -q "DAMAGE $f1 offset 0: bad magic" "$d.err" &&
+        grep -q "DAMAGE $f2 offset 4160: truncated record" "$d.err"; then
+        ok "itrace-dump reports bad magic and a cut file with file name and offset"
+    else
+        ko "damage" "rc=$rc $(tr '\n' ' ' <"$d.err")"
+    fi
+}
+
+test_echo
+test_threads
+test_forks
+test_race
+test_sigread
+test_printf_handler
+test_sigkill
+test_same_behaviour
+test_trivial_programs
+test_exec
+test_damage
+
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The ./interleave launcher end to end: finds a JDK, runs the engine, exit statuses 0/1/2 as documented.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+FIX="$ROOT/tests/interleave.engine.tests/fixtures/c"
+fail=0
+check() {  # check EXPECTED_STATUS DESCRIPTION ARGS...
+  local want=$1 what=$2; shift 2
+  out=$("$ROOT/interleave" "$@" 2>&1); got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, wanted $want"; echo "$out" | tail -5; fail=1
+  else
+    echo "ok: $what"
+  fi
+}
+check 1 "findings exit 1" analyze "$FIX/stack-address-to-thread/bad-loop-counter.c"
+check 0 "clean file exits 0" analyze "$FIX/stack-address-to-thread/good-malloc-per-thread.c"
+check 2 "missing file exits 2" analyze /nonexistent/x.c
+check 0 "rules lists the rules" rules
+out=$("$ROOT/interleave" analyze "$FIX" 2>/dev/null)
+echo "$out" | grep -qE '^.+\.c:[0-9]+:[0-9]+: error: .+ \[(stack-address-to-thread|unsafe-call-in-signal-handler)\]$' \
+  || { echo "FAIL: no compiler-style line in the output"; fail=1; }
+exit $fail
