@@ -79,7 +79,7 @@ final class ApplyFixResolution implements IMarkerResolution2 {
                 manager.connect(path, LocationKind.IFILE, null);
                 connected.add(path);
                 ITextFileBuffer buffer = manager.getTextFileBuffer(path, LocationKind.IFILE);
-                if (!buffer.getDocument().get().equals(analyzedTexts.get(file))) {
+                if (!WorkspaceSources.forEngine(buffer.getDocument().get()).equals(analyzedTexts.get(file))) {
                     return Status.warning(file + " changed after Interleave analyzed it, so the fix '" + fix.label()
                             + "' was not applied. Run Analyze concurrency again and retry the quick fix.");
                 }

@@ -23,6 +23,7 @@ import org.eclipse.core.resources.IFile;
 import org.eclipse.core.resources.IResource;
 import org.eclipse.core.resources.IResourceProxy;
 import org.eclipse.core.runtime.CoreException;
+import org.eclipse.core.runtime.content.IContentDescription;
 
 import interleave.engine.analysis.Notification;
 import interleave.engine.c.SourceFile;
@@ -95,12 +96,20 @@ final class WorkspaceSources {
                 text = readFromDisk(file, display, notes);
             }
             if (text != null) {
-                sources.add(SourceFile.of(display, text));
+                sources.add(SourceFile.of(display, forEngine(text)));
                 byPath.put(display, file);
             }
             afterEachFile.run();
         }
         return new Program(sources, byPath, notes);
+    }
+
+    /**
+     * The text as the engine gets it: a byte order mark still in the text becomes a space. Tree-sitter does not
+     * skip U+FEFF (the whole file then yields no findings); a space keeps every offset the same as in the document.
+     */
+    static String forEngine(String text) {
+        return text.startsWith("\uFEFF") ? " " + text.substring(1) : text;
     }
 
     /**
@@ -144,8 +153,18 @@ final class WorkspaceSources {
                     + " in Properties > Resource)"));
             text = new String(bytes, charset);
         }
-        // Eclipse documents do not contain a UTF-8 byte order mark; drop it so marker offsets match the editor.
-        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        // A text file buffer leaves the byte order mark out of the document when the file's content type detects it
+        // (C files under CDT), and keeps it as U+FEFF otherwise; do the same so marker offsets match the editor.
+        return text.startsWith("\uFEFF") && hasDetectedByteOrderMark(file) ? text.substring(1) : text;
+    }
+
+    private static boolean hasDetectedByteOrderMark(IFile file) {
+        try {
+            IContentDescription d = file.getContentDescription();
+            return d != null && d.getProperty(IContentDescription.BYTE_ORDER_MARK) != null;
+        } catch (CoreException e) {
+            return false;
+        }
     }
 
     private static Charset charsetOf(IFile file, String display, List<Notification> notes) {

@@ -168,6 +168,68 @@ class AnalyzeConcurrencyCommandTest {
                 server.findMarkers(InterleaveMarkers.TYPE, false, 0)[0].getAttribute(InterleaveMarkers.ANALYSIS_SCOPE, ""));
     }
 
+    @Test
+    void markerRangesAreCharacterOffsetsInTheFilesOwnEncoding() throws Exception {
+        IProject project = Workbench.project("encodings", Map.of());
+        String latin1Text = "/* caf\u00e9, na\u00efve: Latin-1 bytes, one per character */\n" + ServerProgram.SERVER_C;
+        IFile latin1 = project.getFile("latin1.c");
+        latin1.create(new ByteArrayInputStream(latin1Text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)),
+                true, null);
+        latin1.setCharset("ISO-8859-1", null);
+        String utf8Text = "/* \u00fcber \u2013 UTF-8 with a byte order mark */\n" + ServerProgram.SERVER_C
+                .replace("serve", "serve2").replace("run_server", "run_server2");
+        IFile bom = project.getFile("bom.c");
+        byte[] body = utf8Text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] withBom = new byte[body.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        bom.create(new ByteArrayInputStream(withBom), true, null);
+
+        new AnalysisJob(List.of(project)).schedule();
+        Workbench.waitForAnalysis();
+        // Offsets must be those of the document an editor shows (decoded text; a byte order mark is left out only
+        // when the file's content type detects it), or the squiggle lands on the wrong characters.
+        var buffers = org.eclipse.core.filebuffers.FileBuffers.getTextFileBufferManager();
+        var kind = org.eclipse.core.filebuffers.LocationKind.IFILE;
+        for (IFile file : List.of(latin1, bom)) {
+            buffers.connect(file.getFullPath(), kind, null);
+            try {
+                String document = buffers.getTextFileBuffer(file.getFullPath(), kind).getDocument().get();
+                assertTrue(document.contains(file == latin1 ? "caf\u00e9" : "\u00fcber \u2013"), document);
+                IMarker[] found = file.findMarkers(InterleaveMarkers.TYPE, false, 0);
+                assertEquals(1, found.length, file + ": " + describe(found));
+                assertEquals(document.indexOf("&connfd"), found[0].getAttribute(IMarker.CHAR_START, -1),
+                        file.getName());
+                assertEquals(Workbench.lineOf(document, "pthread_create"),
+                        found[0].getAttribute(IMarker.LINE_NUMBER, -1));
+            } finally {
+                buffers.disconnect(file.getFullPath(), kind, null);
+            }
+        }
+    }
+
+    @Test
+    void derivedAndHiddenFoldersAreNotAnalyzed() throws Exception {
+        IProject project = Workbench.project("derived", Map.of("server.c", ServerProgram.SERVER_C));
+        IFolder build = project.getFolder("build");
+        build.create(true, true, null);
+        Workbench.write(build.getFile("generated.c"), ServerProgram.SERVER_C);
+        build.setDerived(true, null);
+        IFolder hidden = project.getFolder("cache");
+        hidden.create(true, true, null);
+        Workbench.write(hidden.getFile("copy.c"), ServerProgram.SERVER_C);
+        hidden.setHidden(true);
+
+        AnalysisJob job = new AnalysisJob(List.of(project));
+        job.schedule();
+        Workbench.waitForAnalysis();
+        assertEquals(List.of("/derived/server.c"), job.lastResult().filesAnalyzed());
+        assertEquals(List.of("server.c:" + Workbench.lineOf(ServerProgram.SERVER_C, "pthread_create") + " "
+                + ServerProgram.STACK_RULE), describe(markers(project)));
+    }
+
     private static List<String> fingerprints(IMarker[] markers) {
         List<String> out = new ArrayList<>();
         for (IMarker m : markers) {
