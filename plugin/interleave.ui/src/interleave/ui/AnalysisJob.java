@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -48,7 +49,6 @@ public final class AnalysisJob extends Job {
         // Serializes analyses of the same project (each replaces the markers the other writes); other projects and
         // the workspace stay free.
         setRule(projectsRule(this.scope));
-        setUser(true);
     }
 
     private static ISchedulingRule projectsRule(List<IResource> scope) {
@@ -103,7 +103,7 @@ public final class AnalysisJob extends Job {
         // one tick per file read, one per file parsed, a few for the markers
         SubMonitor progress = SubMonitor.convert(monitor, "Analyzing concurrency", files.size() * 2 + 2);
         if (files.isEmpty()) {
-            replaceMarkers(List.of(), new WorkspaceSources.Program(List.of(), java.util.Map.of(), List.of()),
+            replaceMarkers(List.of(), new WorkspaceSources.Program(List.of(), Map.of(), List.of()),
                     progress.split(2));
             return Status.info("No .c or .h files in " + describeScope() + ".");
         }

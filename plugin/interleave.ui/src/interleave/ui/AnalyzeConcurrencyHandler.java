@@ -26,6 +26,7 @@ public class AnalyzeConcurrencyHandler extends AbstractHandler {
             return null; // the menu entry is only shown for resources; a key binding elsewhere does nothing
         }
         AnalysisJob job = new AnalysisJob(scope);
+        job.setUser(true); // the user asked for it: show its progress (re-analyses after a quick fix run quietly)
         job.schedule();
         return job;
     }

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -114,7 +115,7 @@ public final class SelfCheckApplication implements IApplication {
             // The real handler, with the selection a right-click on the project would give it.
             EvaluationContext selection = new EvaluationContext(null, project);
             selection.addVariable("selection", new StructuredSelection(project));
-            Object job = new AnalyzeConcurrencyHandler().execute(new ExecutionEvent(null, java.util.Map.of(), null,
+            Object job = new AnalyzeConcurrencyHandler().execute(new ExecutionEvent(null, Map.of(), null,
                     selection));
             if (!(job instanceof AnalysisJob analysis)) {
                 return "FAIL the handler did not start an analysis for the selected project";
