@@ -320,7 +320,25 @@ test_damage() {
     fi
 }
 
+test_window() {
+    # 17 million events in one thread: the file grows through ~20 chunks and past the first
+    # 1 GiB mapping window; nothing may be lost
+    local d=$WORK/window rc=0 n=8500000
+    run_traced "$d" 120 "$WORK/window.out" "$T/t_many" $n || rc=$?
+    local sum
+    sum=$("$DUMP" --summary "$d" 2>"$d.err" | tr '\n' ' ' || true)
+    local size
+    size=$(find "$d" -name '*.trace' -printf '%s\n' | sort -n | tail -1)
+    rm -rf "$d"
+    if [[ $rc == 0 && $sum == *"MUTEX_LOCK.call $n "* && $sum == *"MUTEX_UNLOCK.call $n "* && $size -gt 1073741824 ]]; then
+        ok "17 million events in one thread, file past the first 1 GiB window ($size bytes), none lost"
+    else
+        ko "big file" "rc=$rc size=$size summary: $sum"
+    fi
+}
+
 test_echo
+test_window
 test_threads
 test_forks
 test_race
