@@ -27,10 +27,11 @@
 #include <ucontext.h>
 
 #define EXPORT __attribute__((visibility("default")))
+extern __thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
 #define RA ((uint64_t)(uintptr_t)__builtin_return_address(0))
 #define SX(x) ((uint64_t)(int64_t)(x))
 #define P(x) ((uint64_t)(uintptr_t)(x))
-#define ON ILV_LIKELY(ilv_g.enabled)
+#define ON ILV_LIKELY(ilv_g.enabled && !ilv_vfork_child)
 #define H ILV_HEAD
 #define E ILV_ENTER
 #define X ILV_EXIT
@@ -388,9 +389,57 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
 }
 
 EXPORT pid_t fork(void) { return fork_common(0, RA, REAL(fork)); }
-/* vfork is run as fork: same semantics for every program that uses vfork correctly, and the
- * child can then record into its own files instead of the parent's */
-EXPORT pid_t vfork(void) { return fork_common(1, RA, REAL(fork)); }
+/* vfork stays a real vfork (the parent thread is suspended and memory is shared until the child
+ * execs or exits). It cannot be a C function (the child would return through, and overwrite, the
+ * frame the parent returns through later), so it is assembly like glibc's own: the return
+ * address is kept in a register across the system call. The child shares the parent thread's
+ * TLS; it sets ilv_vfork_child there, which turns recording off, and the parent clears it when
+ * it resumes. The child's image after exec is traced from its PROC_START. */
+__thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+
+ILV_HIDDEN void ilv_vfork_enter(uint64_t ra)
+{
+    if (ON)
+        ilv_emit(H(ILV_T_FORK, E, 1), 0, NOW, ra, 0, 0, 0, 0, 0);
+}
+
+ILV_HIDDEN long ilv_vfork_parent(long r, uint64_t ra)
+{
+    ilv_vfork_child = 0;
+    int e = r < 0 ? (int)-r : 0;
+    if (ON)
+        ilv_emit(H(ILV_T_FORK, X, 1), e, NOW, ra, SX(r < 0 ? -1 : r), 0, 0, 0, 0);
+    if (r < 0) {
+        errno = e;
+        return -1;
+    }
+    return r;
+}
+
+__asm__(".text\n"
+        ".globl vfork\n"
+        ".type vfork,@function\n"
+        "vfork:\n"
+        "    mov (%rsp), %rdi\n"          /* caller's return address */
+        "    sub $8, %rsp\n"
+        "    call ilv_vfork_enter\n"
+        "    add $8, %rsp\n"
+        "    pop %rdi\n"                  /* keep the return address in a register */
+        "    mov $58, %eax\n"             /* SYS_vfork */
+        "    syscall\n"
+        "    push %rdi\n"
+        "    test %rax, %rax\n"
+        "    jz 1f\n"
+        "    mov %rdi, %rsi\n"            /* parent (or error): record, set errno */
+        "    mov %rax, %rdi\n"
+        "    sub $8, %rsp\n"
+        "    call ilv_vfork_parent\n"
+        "    add $8, %rsp\n"
+        "    ret\n"
+        "1:  mov ilv_vfork_child@gottpoff(%rip), %rcx\n" /* child: recording off */
+        "    movl $1, %fs:(%rcx)\n"
+        "    ret\n"
+        ".size vfork, .-vfork\n");
 EXPORT pid_t _Fork(void) { return fork_common(2, RA, REAL(_Fork)); }
 
 static int argc_of(char *const argv[])
