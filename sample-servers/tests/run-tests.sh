@@ -185,6 +185,43 @@ test_selfcheck_select_partial() {   # raw bytes: pipelined lines and a split lin
     stop_server "$SERVER_PID"
 }
 
+test_iterative_second_client_waits() {   # connect and write succeed, the read waits
+    local a b line status=0
+    start_server echo-iterative || return 1
+    exec {a}<>/dev/tcp/127.0.0.1/"$SERVER_PORT"
+    printf 'first\n' >&"$a"
+    read -r -t 3 line <&"$a" || true
+    [[ $line == first ]] || { echo "first client: got '$line'"; return 1; }
+    exec {b}<>/dev/tcp/127.0.0.1/"$SERVER_PORT" ||
+        { echo "second client could not connect (the listen backlog should queue it)"; return 1; }
+    printf 'second\n' >&"$b"
+    read -r -t 0.5 line <&"$b" || status=$?
+    [[ $status -gt 128 ]] || { echo "second client was served while the first was connected ('$line')"; return 1; }
+    exec {a}>&-                                 # first client leaves ...
+    read -r -t 3 line <&"$b" || true            # ... and the second one is served
+    exec {b}>&-
+    [[ $line == second ]] || { echo "second client after the first left: got '$line'"; return 1; }
+    stop_server "$SERVER_PID"
+}
+
+test_process_child_fds() {   # the child holds its connection, not the listening socket
+    local fd line kids child listen_sock socks
+    start_server echo-process || return 1
+    exec {fd}<>/dev/tcp/127.0.0.1/"$SERVER_PORT"
+    printf 'x\n' >&"$fd"
+    read -r -t 3 line <&"$fd" || true
+    kids=$(cat /proc/"$SERVER_PID"/task/"$SERVER_PID"/children)
+    child=${kids%% *}
+    [[ -n $child ]] || { echo "no child process"; exec {fd}>&-; return 1; }
+    listen_sock=$(for f in /proc/"$SERVER_PID"/fd/*; do readlink "$f"; done | grep '^socket:' || true)
+    socks=$(for f in /proc/"$child"/fd/*; do readlink "$f"; done | grep -c '^socket:' || true)
+    [[ $(wc -w <<<"$listen_sock") -eq 1 ]] || { echo "parent holds sockets: $listen_sock (want only the listening one)"; exec {fd}>&-; return 1; }
+    [[ $socks -eq 1 ]] && ! (for f in /proc/"$child"/fd/*; do readlink "$f"; done | grep -qF "$listen_sock") ||
+        { echo "child $child holds $socks sockets (want 1, not the listening one)"; exec {fd}>&-; return 1; }
+    exec {fd}>&-
+    stop_server "$SERVER_PID"
+}
+
 test_zombies() {   # echo-process reaps; -noreap and -ifreap leave zombies
     local n z i
     start_server echo-process || return 1
@@ -255,7 +292,7 @@ test_nodetach() {   # a joinable, never joined thread keeps its stack
 }
 
 test_stop_with_client() {   # SIGTERM while a client is connected: exit 0, client sees EOF
-    local s=$1 fd line kids status=0
+    local s=$1 fd line kids k status=0
     start_server "$s" || return 1
     exec {fd}<>/dev/tcp/127.0.0.1/"$SERVER_PORT"
     printf 'hello\n' >&"$fd"
@@ -451,6 +488,8 @@ run_test "echo-select: pipelined lines, a line split across reads" test_selfchec
 for s in echo-iterative echo-process echo-thread echo-select; do
     run_test "stop: $s exits 0 on SIGTERM with a client connected" test_stop_with_client "$s"
 done
+run_test "echo-iterative: second client connects, then waits for the first" test_iterative_second_client_waits
+run_test "echo-process: parent keeps only listenfd, child only its connection" test_process_child_fds
 run_test "zombies: echo-process none, -noreap one per client, -ifreap some" test_zombies
 run_test "descriptors: echo-process closes, -noclose leaks and never sends EOF" test_fd_leak
 run_test "threads: -nodetach leaks a stack per client, echo-thread does not" test_nodetach
