@@ -512,5 +512,8 @@ int main(int argc, char **argv)
     }
     printf("\nresult: %s completed=%ld requests=%ld errors=%ld\n", nerrors ? "FAILED" : "ok",
            ncompleted, nrequests, nerrors);
+    free(done);
+    free(tids);
+    free(latency_ns);
     return nerrors ? 1 : 0;
 }

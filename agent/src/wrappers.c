@@ -27,10 +27,11 @@
 #include <ucontext.h>
 
 #define EXPORT __attribute__((visibility("default")))
+extern __thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
 #define RA ((uint64_t)(uintptr_t)__builtin_return_address(0))
 #define SX(x) ((uint64_t)(int64_t)(x))
 #define P(x) ((uint64_t)(uintptr_t)(x))
-#define ON ILV_LIKELY(ilv_g.enabled)
+#define ON ILV_LIKELY(ilv_g.enabled && !ilv_vfork_child)
 #define H ILV_HEAD
 #define E ILV_ENTER
 #define X ILV_EXIT
@@ -62,6 +63,8 @@ static void *resolve(const char *name, const char *version)
     })
 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+/* glibc declares poll()'s array write-only; the agent reads the caller's input values */
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 /* glibc entry points without a public prototype */
 extern int __printf_chk(int flag, const char *fmt, ...);
@@ -260,6 +263,27 @@ static size_t safe_copy(void *dst, const void *src, size_t n)
     return k > 0 ? (size_t)k : 0;
 }
 
+/* Same, but cheap for pointers seen before: pages that were readable at an earlier check are
+ * remembered per thread (8 entries), and later reads from them are plain loads. Used for the
+ * arguments of calls that run in loops (select, poll, nanosleep); the only way to make it
+ * fault is to unmap such a page and then pass a pointer into it. */
+static __thread uintptr_t ok_pages[8] __attribute__((tls_model("initial-exec")));
+
+static size_t cached_copy(void *dst, const void *src, size_t n)
+{
+    uintptr_t a = (uintptr_t)src, p0 = a >> 12, p1 = (a + n - 1) >> 12;
+    if (a >= 4096 && ok_pages[p0 & 7] == p0 && ok_pages[p1 & 7] == p1) {
+        __builtin_memcpy(dst, src, n);
+        return n;
+    }
+    size_t k = safe_copy(dst, src, n);
+    if (k == n) {
+        ok_pages[p0 & 7] = p0;
+        ok_pages[p1 & 7] = p1;
+    }
+    return k;
+}
+
 /* packed address (docs/trace-format.md 4.3) from a sockaddr known to be readable */
 static uint64_t pack_addr(const struct sockaddr *sa, socklen_t len)
 {
@@ -365,9 +389,57 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
 }
 
 EXPORT pid_t fork(void) { return fork_common(0, RA, REAL(fork)); }
-/* vfork is run as fork: same semantics for every program that uses vfork correctly, and the
- * child can then record into its own files instead of the parent's */
-EXPORT pid_t vfork(void) { return fork_common(1, RA, REAL(fork)); }
+/* vfork stays a real vfork (the parent thread is suspended and memory is shared until the child
+ * execs or exits). It cannot be a C function (the child would return through, and overwrite, the
+ * frame the parent returns through later), so it is assembly like glibc's own: the return
+ * address is kept in a register across the system call. The child shares the parent thread's
+ * TLS; it sets ilv_vfork_child there, which turns recording off, and the parent clears it when
+ * it resumes. The child's image after exec is traced from its PROC_START. */
+__thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+
+ILV_HIDDEN void ilv_vfork_enter(uint64_t ra)
+{
+    if (ON)
+        ilv_emit(H(ILV_T_FORK, E, 1), 0, NOW, ra, 0, 0, 0, 0, 0);
+}
+
+ILV_HIDDEN long ilv_vfork_parent(long r, uint64_t ra)
+{
+    ilv_vfork_child = 0;
+    int e = r < 0 ? (int)-r : 0;
+    if (ON)
+        ilv_emit(H(ILV_T_FORK, X, 1), e, NOW, ra, SX(r < 0 ? -1 : r), 0, 0, 0, 0);
+    if (r < 0) {
+        errno = e;
+        return -1;
+    }
+    return r;
+}
+
+__asm__(".text\n"
+        ".globl vfork\n"
+        ".type vfork,@function\n"
+        "vfork:\n"
+        "    mov (%rsp), %rdi\n"          /* caller's return address */
+        "    sub $8, %rsp\n"
+        "    call ilv_vfork_enter\n"
+        "    add $8, %rsp\n"
+        "    pop %rdi\n"                  /* keep the return address in a register */
+        "    mov $58, %eax\n"             /* SYS_vfork */
+        "    syscall\n"
+        "    push %rdi\n"
+        "    test %rax, %rax\n"
+        "    jz 1f\n"
+        "    mov %rdi, %rsi\n"            /* parent (or error): record, set errno */
+        "    mov %rax, %rdi\n"
+        "    sub $8, %rsp\n"
+        "    call ilv_vfork_parent\n"
+        "    add $8, %rsp\n"
+        "    ret\n"
+        "1:  mov ilv_vfork_child@gottpoff(%rip), %rcx\n" /* child: recording off */
+        "    movl $1, %fs:(%rcx)\n"
+        "    ret\n"
+        ".size vfork, .-vfork\n");
 EXPORT pid_t _Fork(void) { return fork_common(2, RA, REAL(_Fork)); }
 
 static int argc_of(char *const argv[])
@@ -1078,7 +1150,7 @@ static uint64_t fdset_bits(const fd_set *s)
 {
     uint64_t v = 0;
     if (s)
-        safe_copy(&v, s, sizeof v);
+        cached_copy(&v, s, sizeof v);
     return v;
 }
 
@@ -1089,7 +1161,7 @@ EXPORT int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *
     uint64_t ra = RA;
     int64_t tmo = -1;
     struct timeval tcopy;
-    if (tv && safe_copy(&tcopy, tv, sizeof tcopy) == sizeof tcopy)
+    if (tv && cached_copy(&tcopy, tv, sizeof tcopy) == sizeof tcopy)
         tmo = (int64_t)tcopy.tv_sec * 1000000000 + (int64_t)tcopy.tv_usec * 1000;
     ilv_emit(H(ILV_T_SELECT, E, 0), 0, NOW, ra, SX(nfds), (uint64_t)tmo, fdset_bits(rd), 0, 0);
     int r = REAL(select)(nfds, rd, wr, ex, tv);
@@ -1108,7 +1180,7 @@ EXPORT int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct ti
     uint64_t ra = RA;
     int64_t tmo = -1;
     struct timespec tcopy;
-    if (ts_ && safe_copy(&tcopy, ts_, sizeof tcopy) == sizeof tcopy)
+    if (ts_ && cached_copy(&tcopy, ts_, sizeof tcopy) == sizeof tcopy)
         tmo = (int64_t)tcopy.tv_sec * 1000000000 + tcopy.tv_nsec;
     ilv_emit(H(ILV_T_SELECT, E, 1), 0, NOW, ra, SX(nfds), (uint64_t)tmo, fdset_bits(rd), 0, 0);
     int r = REAL(pselect)(nfds, rd, wr, ex, ts_, mask);
@@ -1121,8 +1193,8 @@ EXPORT int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct ti
 
 static int64_t first_pollfd(const struct pollfd *f, nfds_t n)
 {
-    struct pollfd c;
-    if (n == 0 || safe_copy(&c, f, sizeof c) != sizeof c)
+    struct pollfd c = {-1, 0, 0};
+    if (n == 0 || cached_copy(&c, f, sizeof c) != sizeof c)
         return -1;
     return c.fd;
 }
@@ -1149,7 +1221,7 @@ EXPORT int ppoll(struct pollfd *f, nfds_t n, const struct timespec *ts_, const s
     int64_t first = first_pollfd(f, n);
     int64_t tmo = -1;
     struct timespec tcopy;
-    if (ts_ && safe_copy(&tcopy, ts_, sizeof tcopy) == sizeof tcopy)
+    if (ts_ && cached_copy(&tcopy, ts_, sizeof tcopy) == sizeof tcopy)
         tmo = (int64_t)tcopy.tv_sec * 1000 + tcopy.tv_nsec / 1000000;
     ilv_emit(H(ILV_T_POLL, E, 1), 0, NOW, ra, n, (uint64_t)tmo, (uint64_t)first, 0, 0);
     int r = REAL(ppoll)(f, n, ts_, mask);
@@ -1220,7 +1292,7 @@ EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)
     uint64_t ra = RA;
     struct timespec c;
     uint64_t ns = 0;
-    if (safe_copy(&c, req, sizeof c) == sizeof c)
+    if (cached_copy(&c, req, sizeof c) == sizeof c)
         ns = (uint64_t)c.tv_sec * 1000000000ull + (uint64_t)c.tv_nsec;
     ilv_emit(H(ILV_T_SLEEP, E, 2), 0, NOW, ra, ns, 0, 0, 0, 0);
     int r = REAL(nanosleep)(req, rem);

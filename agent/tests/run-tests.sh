@@ -239,7 +239,7 @@ test_sigkill() {
 
 test_same_behaviour() {
     local prog rc1 rc2 bad=""
-    for prog in "t_output x y" "t_echo 5" "t_exec" "t_threads 10" "t_forks 50" "t_sigread"; do
+    for prog in "t_output x y" "t_echo 5" "t_exec" "t_threads 10" "t_forks 50" "t_sigread" "t_vfork"; do
         local name=${prog%% *} args=${prog#* }
         [[ $args == "$prog" ]] && args=""
         rc1=0
@@ -253,7 +253,7 @@ test_same_behaviour() {
         fi
     done
     if [[ -z $bad ]] && grep -q "fails=0" "$WORK/traced.t_output"; then
-        ok "output, stderr and exit status unchanged by the agent (6 programs; errno and sigaction results preserved)"
+        ok "output, stderr and exit status unchanged by the agent (7 programs incl. vfork; errno and sigaction results preserved)"
     else
         ko "same behaviour" "differs:$bad; $(grep fails= "$WORK/traced.t_output" || true)"
     fi
@@ -302,6 +302,20 @@ test_exec() {
     fi
 }
 
+test_vfork() {
+    local d=$WORK/vfork rc=0
+    run_traced "$d" 30 "$WORK/vfork.out" "$T/t_vfork" || rc=$?
+    dump "$d" || true
+    local child echo_pid
+    child=$(grep 'ev=FORK.exit flags=1 ' "$d.txt" | grep -oE 'child=[0-9]+' | head -1 | cut -d= -f2)
+    echo_pid=$(grep 'ev=PROC_START.point' "$d.txt" | grep 'argv="echo vforked"' | grep -oE ' pid=[0-9]+' | cut -d= -f2)
+    if [[ $rc == 0 && -n $child && $child == "$echo_pid" ]] && grep -q "shared=42 status=0" "$WORK/vfork.out"; then
+        ok "vfork stays vfork (child's writes seen by the parent), its exec'd child $child traced"
+    else
+        ko "vfork" "rc=$rc child=$child echo_pid=$echo_pid $(tr '\n' ' ' <"$WORK/vfork.out")"
+    fi
+}
+
 test_damage() {
     local d=$WORK/damage rc=0
     run_traced "$d" 30 "$WORK/damage.out" "$T/t_threads" 3 || true
@@ -320,7 +334,25 @@ test_damage() {
     fi
 }
 
+test_window() {
+    # 17 million events in one thread: the file grows through ~20 chunks and past the first
+    # 1 GiB mapping window; nothing may be lost
+    local d=$WORK/window rc=0 n=8500000
+    run_traced "$d" 120 "$WORK/window.out" "$T/t_many" $n || rc=$?
+    local sum
+    sum=$("$DUMP" --summary "$d" 2>"$d.err" | tr '\n' ' ' || true)
+    local size
+    size=$(find "$d" -name '*.trace' -printf '%s\n' | sort -n | tail -1)
+    rm -rf "$d"
+    if [[ $rc == 0 && $sum == *"MUTEX_LOCK.call $n "* && $sum == *"MUTEX_UNLOCK.call $n "* && $size -gt 1073741824 ]]; then
+        ok "17 million events in one thread, file past the first 1 GiB window ($size bytes), none lost"
+    else
+        ko "big file" "rc=$rc size=$size summary: $sum"
+    fi
+}
+
 test_echo
+test_window
 test_threads
 test_forks
 test_race
@@ -330,6 +362,7 @@ test_sigkill
 test_same_behaviour
 test_trivial_programs
 test_exec
+test_vfork
 test_damage
 
 echo "$passed passed, $failed failed"

@@ -1,7 +1,10 @@
 /* itrace-dump: print every event of one or more Interleave run directories, one line per event,
  * sorted by time; report damaged files. A debugging and test tool, not the product reader.
  *
- *   itrace-dump [--headers] [--no-strings] RUN_DIR...
+ *   itrace-dump [--headers] [--summary] RUN_DIR...
+ *
+ * --summary: instead of the events, one line per event kind "<TYPE>.<phase> <count>" (no sorting;
+ * for very large runs).
  *
  * Line format:
  *   ts=<ns> pid=<pid> tid=<tid> slot=<i> ev=<TYPE>.<phase> [flags=<n>] [err=<ENAME>] <field>=<value>... [ra=0x..]
@@ -39,6 +42,8 @@ static struct ev *evs;
 static size_t nevs, capevs;
 static int damaged;
 static uint64_t zero_slots;
+static int summary_only;
+static uint64_t kind_count[65536][4];
 
 static void damage(const char *file, uint64_t off, const char *why)
 {
@@ -186,6 +191,11 @@ static void add_file(const char *dir, const char *name)
         }
         if (type == ILV_T_STRING)
             continue;
+        if (summary_only) {
+            kind_count[type][phase]++;
+            nevs++;
+            continue;
+        }
         if (nevs == capevs) {
             capevs = capevs ? 2 * capevs : 65536;
             evs = realloc(evs, capevs * sizeof *evs);
@@ -394,8 +404,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--headers"))
             headers = 1;
+        else if (!strcmp(argv[i], "--summary"))
+            summary_only = 1;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: itrace-dump [--headers] RUN_DIR...\n");
+            fprintf(stderr, "usage: itrace-dump [--headers] [--summary] RUN_DIR...\n");
             return 2;
         } else {
             scan_dir(argv[i]);
@@ -403,7 +415,7 @@ int main(int argc, char **argv)
         }
     }
     if (!ndirs) {
-        fprintf(stderr, "usage: itrace-dump [--headers] RUN_DIR...\n");
+        fprintf(stderr, "usage: itrace-dump [--headers] [--summary] RUN_DIR...\n");
         return 2;
     }
     if (headers) {
@@ -418,9 +430,21 @@ int main(int argc, char **argv)
                    (unsigned long long)files[i].nslots, (unsigned long long)h->lost_events);
         }
     }
-    qsort(evs, nevs, sizeof *evs, cmp_ev);
-    for (size_t i = 0; i < nevs; i++)
-        print_ev(&evs[i]);
+    if (summary_only) {
+        for (int t = 0; t < 65536; t++)
+            for (int p = 0; p < 4; p++)
+                if (kind_count[t][p]) {
+                    const struct tinfo *ti = tinfo_of(t);
+                    if (ti)
+                        printf("%s.%s %llu\n", ti->name, phase_name[p], (unsigned long long)kind_count[t][p]);
+                    else
+                        printf("TYPE%d.%s %llu\n", t, phase_name[p], (unsigned long long)kind_count[t][p]);
+                }
+    } else {
+        qsort(evs, nevs, sizeof *evs, cmp_ev);
+        for (size_t i = 0; i < nevs; i++)
+            print_ev(&evs[i]);
+    }
     fflush(stdout);
     fprintf(stderr, "itrace-dump: files=%zu events=%zu zero_slots=%llu damaged=%d\n", nfiles, nevs,
             (unsigned long long)zero_slots, damaged);
