@@ -32,11 +32,13 @@ public final class SourceFile {
 
     private SourceFile(String displayPath, String text, List<String> warnings) {
         this.displayPath = displayPath;
-        this.text = text;
+        // tree-sitter does not skip a byte-order mark (the whole file would parse as garbage); a space in its place
+        // keeps every character offset, line and column the same as in the file
+        this.text = text.startsWith("\uFEFF") ? " " + text.substring(1) : text;
         this.warnings = List.copyOf(warnings);
-        int byteLength = utf8Length(text);
-        this.byteToChar = byteLength == text.length() ? null : buildByteToChar(text, byteLength);
-        this.lineStarts = buildLineStarts(text);
+        int byteLength = utf8Length(this.text);
+        this.byteToChar = byteLength == this.text.length() ? null : buildByteToChar(this.text, byteLength);
+        this.lineStarts = buildLineStarts(this.text);
     }
 
     /** A file from text already in memory (an editor buffer, a test). */

@@ -122,6 +122,16 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void utf8ByteOrderMarkDoesNotHideFindings() throws IOException {
+        Path f = tmp.resolve("bom.c");
+        String src = Files.readString(fixture("unsafe-call-in-signal-handler/bad-printf-in-sigchld.c"));
+        Files.writeString(f, "\uFEFF" + src);
+        Run r = run("analyze", f.toString());
+        assertEquals(1, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("bom.c:12:9: error: printf()"), r.out());
+    }
+
+    @Test
     void folderWithoutCFilesSaysSo() throws IOException {
         Files.writeString(tmp.resolve("notes.txt"), "hello");
         Run r = run("analyze", tmp.toString());
