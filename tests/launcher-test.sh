@@ -26,5 +26,11 @@ run=$(mktemp -d)/run
 check 0 "trace /bin/true exits with its status" trace --out "$run" -- /bin/true
 ls "$run"/*.trace >/dev/null 2>&1 || { echo "FAIL: no trace file in $run"; fail=1; }
 check 3 "trace keeps the program's exit status" trace --out "$run-2" -- sh -c "exit 3"
+# demo on two samples: the static finding and a traced run each
+demo_out=$("$ROOT/interleave" demo --only race,echo-thread --out "$(dirname "$run")/demo" 2>&1)
+echo "$demo_out" | grep -qE '^race +.*1 stack-address-to-thread +ran, exit 0, [0-9]+ trace files' \
+  || { echo "FAIL: demo summary for race:"; echo "$demo_out" | tail -6; fail=1; }
+echo "$demo_out" | grep -qE '^echo-thread +.* none +ran, exit 0' \
+  || { echo "FAIL: demo summary for echo-thread:"; echo "$demo_out" | tail -6; fail=1; }
 rm -rf "$(dirname "$run")"
 exit $fail
