@@ -1,0 +1,90 @@
+package interleave.engine.detectors;
+
+import static interleave.engine.trace.RecordType.*;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+import interleave.engine.finding.Finding;
+import interleave.engine.finding.RelatedLocation;
+import interleave.engine.finding.Severity;
+import interleave.engine.rules.RuleInfo;
+import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.ProcessImage;
+import interleave.engine.trace.ThreadTrace;
+import interleave.engine.trace.TraceRun;
+
+/**
+ * The bytes a thread's argument points to were different when the thread started than when it was created: the
+ * creator overwrote them in between (the {@code &i} / {@code &connfd} race, observed).
+ */
+@RuleInfo(id = ObservedArgumentRace.ID, title = "Thread argument changed before the thread read it",
+        summary = "The memory passed to pthread_create held a different value when the new thread started than when"
+                + " it was created, so the thread worked with another thread's value.",
+        severity = Severity.ERROR, concept = "Unintended sharing (passing &i / &connfd to a thread), observed in a run",
+        references = {"CERT POS50-C|https://wiki.sei.cmu.edu/confluence/display/c/POS50-C.+Declare+objects+shared+between+POSIX+threads+with+appropriate+storage+durations",
+                "pthread_create(3)"})
+public final class ObservedArgumentRace implements DynamicDetector {
+    public static final String ID = "observed-argument-race";
+    /** Compared bytes: an int. Bytes after it are often neighbours that legitimately change (ids[i + 1]). */
+    private static final int COMPARED_BYTES = 4;
+
+    private record Created(ThreadTrace thread, long before, long after) {
+        boolean changed() {
+            return before != after;
+        }
+    }
+
+    @Override
+    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
+        for (ProcessImage img : run.images()) {
+            Map<Long, List<Created>> bySite = new LinkedHashMap<>();
+            Map<Long, ThreadTrace> creatorOfSite = new LinkedHashMap<>();
+            Map<Long, Integer> enterOfSite = new LinkedHashMap<>();
+            for (ThreadTrace t : img.threads()) {
+                ThreadTrace c = t.creator().orElse(null);
+                int ce = t.createEnterIndex();
+                if (c == null || ce < 0 || t.size() == 0 || t.type(0) != THREAD_START) {
+                    continue;
+                }
+                int valid = Math.min(Math.min(c.flags(ce), t.flags(0)), COMPARED_BYTES);
+                if (valid <= 0 || c.arg(ce, 1) == 0) {
+                    continue; // NULL or unreadable argument: nothing shared to compare
+                }
+                long mask = valid >= 8 ? -1L : (1L << (8 * valid)) - 1;
+                long site = c.ra(ce);
+                bySite.computeIfAbsent(site, k -> new ArrayList<>())
+                        .add(new Created(t, c.arg(ce, 3) & mask, t.arg(0, 3) & mask));
+                creatorOfSite.putIfAbsent(site, c);
+                enterOfSite.putIfAbsent(site, ce);
+            }
+            for (Map.Entry<Long, List<Created>> e : bySite.entrySet()) {
+                List<Created> threads = e.getValue();
+                List<Created> changed = threads.stream().filter(Created::changed).toList();
+                if (changed.isEmpty()) {
+                    continue;
+                }
+                TreeMap<Long, Integer> seen = new TreeMap<>();
+                for (Created cr : threads) {
+                    seen.merge((long) (int) cr.after(), 1, Integer::sum);
+                }
+                Created first = changed.get(0);
+                Evidence.Place site = Evidence.place(model, img, e.getKey(), true);
+                Evidence.Place routine = Evidence.place(model, img, first.thread().arg(0, 0), false);
+                List<RelatedLocation> evidence = List.of(
+                        Evidence.related(routine, "the thread's start routine reads the argument"),
+                        Evidence.related(site, "thread " + first.thread().tid() + " was created with value "
+                                + (int) first.before() + " and read " + (int) first.after() + " when it started"));
+                String msg = changed.size() + " of " + threads.size() + " threads created here saw a changed"
+                        + " argument: the creator overwrote the memory *arg points to before the thread read it"
+                        + " (values seen by the threads: " + Evidence.histogram(seen) + ")";
+                sink.accept(Evidence.finding(ID, Severity.ERROR, msg, site, evidence,
+                        Evidence.moment(model, first.thread(), first.thread().ts(0)), img.command()));
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package interleave.engine.timeline;
+
+import static interleave.engine.trace.RecordType.*;
+
+import interleave.engine.trace.RecordType;
+import interleave.engine.trace.ThreadTrace;
+
+/** Short texts for spans and instants, made from the record's fields when asked (not stored per span). */
+final class Describe {
+    private Describe() {
+    }
+
+    static String hex(long v) {
+        return "0x" + Long.toHexString(v);
+    }
+
+    /** What a call was about, from its ENTER record. */
+    static String call(ThreadTrace t, int i) {
+        return switch (t.type(i)) {
+            case ACCEPT -> "listening fd " + t.arg(i, 0);
+            case CONNECT, READ, WRITE, RECV, SEND -> "fd " + t.arg(i, 0);
+            case SELECT -> "nfds " + t.arg(i, 0);
+            case POLL -> "nfds " + t.arg(i, 0) + (t.arg(i, 2) >= 0 ? ", first fd " + t.arg(i, 2) : "");
+            case EPOLL_WAIT -> "epoll fd " + t.arg(i, 0);
+            case MUTEX_LOCK -> "mutex " + hex(t.arg(i, 0));
+            case COND_WAIT -> "cond " + hex(t.arg(i, 0)) + ", mutex " + hex(t.arg(i, 1));
+            case SEM_WAIT -> "sem " + hex(t.arg(i, 0));
+            case PTHREAD_JOIN -> "thread " + hex(t.arg(i, 0));
+            case WAIT -> t.arg(i, 0) == -1 ? "any child" : "pid " + t.arg(i, 0);
+            case SLEEP -> t.arg(i, 0) + " ns";
+            case SIGNAL_HANDLER -> RecordType.signalName((int) t.arg(i, 0))
+                    + (t.arg(i, 3) != 0 ? " from pid " + t.arg(i, 3) : "");
+            case MALLOC -> t.arg(i, 0) + " bytes";
+            case RAISE -> RecordType.signalName((int) t.arg(i, 1));
+            default -> "";
+        };
+    }
+
+    /** The instant an event marks on its row, or null if it marks none. */
+    static Instant instant(TimelineModel m, int row, ThreadTrace t, int i) {
+        int type = t.type(i), phase = t.phase(i);
+        long at = m.time(t.ts(i));
+        return switch (type) {
+            case PROC_START -> new Instant(row, at, Instant.Kind.PROCESS_START,
+                    "start " + t.string(i, S_ARGV).map(s -> s.text()).orElse(""));
+            case FORK_CHILD -> new Instant(row, at, Instant.Kind.PROCESS_START, "forked from pid " + t.arg(i, 0));
+            case FORK -> phase == EXIT ? new Instant(row, at, Instant.Kind.FORK,
+                    t.err(i) == 0 && t.arg(i, 0) > 0 ? "fork → pid " + t.arg(i, 0) : "fork failed") : null;
+            case EXEC -> phase == ENTER ? new Instant(row, at, Instant.Kind.EXEC,
+                    "exec " + t.string(i, S_EXEC_PATH).map(s -> s.text()).orElse("")) : null;
+            case ACCEPT -> phase == EXIT && t.arg(i, 3) >= 0
+                    ? new Instant(row, at, Instant.Kind.ACCEPT, "accept → fd " + t.arg(i, 3)) : null;
+            case CLOSE -> new Instant(row, at, Instant.Kind.CLOSE, "close fd " + t.arg(i, 0));
+            case KILL -> new Instant(row, at, Instant.Kind.SIGNAL_SENT,
+                    "kill(" + t.arg(i, 0) + ", " + RecordType.signalName((int) t.arg(i, 1)) + ")");
+            case PTHREAD_KILL -> new Instant(row, at, Instant.Kind.SIGNAL_SENT,
+                    "pthread_kill(" + hex(t.arg(i, 0)) + ", " + RecordType.signalName((int) t.arg(i, 1)) + ")");
+            case SIGNAL_HANDLER -> phase == ENTER ? new Instant(row, at, Instant.Kind.SIGNAL_DELIVERED,
+                    RecordType.signalName((int) t.arg(i, 0)) + " delivered") : null;
+            case WAIT -> phase == EXIT && t.arg(i, 2) > 0
+                    ? new Instant(row, at, Instant.Kind.REAP, "reaped pid " + t.arg(i, 2)) : null;
+            case PROC_EXIT -> new Instant(row, at, Instant.Kind.EXIT, "exit(" + t.arg(i, 0) + ")");
+            case THREAD_CREATE -> phase == EXIT && t.err(i) == 0
+                    ? new Instant(row, at, Instant.Kind.THREAD_CREATE, "create thread " + hex(t.arg(i, 0))) : null;
+            case THREAD_START -> new Instant(row, at, Instant.Kind.THREAD_START, "thread start");
+            case THREAD_EXIT -> new Instant(row, at, Instant.Kind.THREAD_EXIT, "thread exit");
+            case PTHREAD_DETACH -> new Instant(row, at, Instant.Kind.DETACH, "detach " + hex(t.arg(i, 0)));
+            default -> null;
+        };
+    }
+}

@@ -1,0 +1,243 @@
+package interleave.engine.timeline;
+
+import static interleave.engine.trace.RecordType.*;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import interleave.engine.trace.EventRef;
+import interleave.engine.trace.ProcessImage;
+import interleave.engine.trace.RecordType;
+import interleave.engine.trace.ThreadTrace;
+
+/** Finds the arrows of a run: each kind is matched inside the process images it can concern. */
+final class Linker {
+    private final TimelineModel m;
+    private final List<Arrow> out;
+
+    Linker(TimelineModel m, List<Arrow> out) {
+        this.m = m;
+        this.out = out;
+    }
+
+    void link() {
+        for (ProcessImage img : m.run().images()) {
+            forkArrow(img);
+            for (ThreadTrace t : img.threads()) {
+                createArrow(t);
+            }
+            lockHandoffs(img);
+            connections(img);
+            reapsAndSigchld(img);
+        }
+        kills();
+    }
+
+    private void add(ThreadTrace from, long fromTs, ThreadTrace to, long toTs, Arrow.Kind kind, String label) {
+        out.add(new Arrow(m.rowOf(from), m.time(fromTs), m.rowOf(to), m.time(toTs), kind, label));
+    }
+
+    private void forkArrow(ProcessImage img) {
+        ThreadTrace parent = img.forkingThread().orElse(null);
+        ThreadTrace child = img.mainThread().orElse(null);
+        if (parent == null || child == null || child.size() == 0 || child.type(0) != FORK_CHILD) {
+            return;
+        }
+        long enter = child.arg(0, 3) != 0 ? child.arg(0, 3)
+                : img.forkExitIndex() >= 0 ? parent.ts(img.forkExitIndex()) : child.ts(0);
+        add(parent, enter, child, child.ts(0), Arrow.Kind.FORK, "fork → pid " + img.pid());
+    }
+
+    private void createArrow(ThreadTrace t) {
+        ThreadTrace c = t.creator().orElse(null);
+        if (c == null || t.size() == 0) {
+            return;
+        }
+        long from = t.createEnterIndex() >= 0 ? c.ts(t.createEnterIndex()) : t.ts(0);
+        add(c, from, t, t.ts(0), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
+    }
+
+    private record LockEvent(long ts, ThreadTrace thread, boolean acquire) {
+    }
+
+    /** Per mutex of the image, in time order: each release followed by another thread's acquisition. */
+    private void lockHandoffs(ProcessImage img) {
+        Map<Long, List<LockEvent>> byMutex = new HashMap<>();
+        for (ThreadTrace t : img.threads()) {
+            for (int i = 0; i < t.size(); i++) {
+                int type = t.type(i), phase = t.phase(i);
+                long mutex;
+                boolean acquire;
+                if (type == MUTEX_LOCK && (phase == CALL || phase == EXIT) && t.err(i) == 0
+                        || type == MUTEX_TRYLOCK && t.err(i) == 0) {
+                    mutex = t.arg(i, 0);
+                    acquire = true;
+                } else if (type == MUTEX_UNLOCK && t.err(i) == 0) {
+                    mutex = t.arg(i, 0);
+                    acquire = false;
+                } else if (type == COND_WAIT && (phase == ENTER || phase == EXIT)) {
+                    mutex = t.arg(i, 1);
+                    acquire = phase == EXIT;
+                } else {
+                    continue;
+                }
+                byMutex.computeIfAbsent(mutex, k -> new ArrayList<>()).add(new LockEvent(t.ts(i), t, acquire));
+            }
+        }
+        for (Map.Entry<Long, List<LockEvent>> e : byMutex.entrySet()) {
+            List<LockEvent> evs = e.getValue();
+            evs.sort(Comparator.comparingLong(LockEvent::ts));
+            for (int k = 0; k < evs.size(); k++) {
+                LockEvent rel = evs.get(k);
+                if (rel.acquire()) {
+                    continue;
+                }
+                for (int j = k + 1; j < evs.size(); j++) {
+                    LockEvent next = evs.get(j);
+                    if (next.acquire()) {
+                        if (next.thread() != rel.thread()) {
+                            add(rel.thread(), rel.ts(), next.thread(), next.ts(), Arrow.Kind.LOCK_HANDOFF,
+                                    "mutex " + Describe.hex(e.getKey()));
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * accept → the close of that descriptor in the accepting process, and → its first close in each child forked
+     * while it was open (the child's copy of the connection).
+     */
+    private void connections(ProcessImage img) {
+        List<EventRef> events = timeOrdered(img);
+        for (int k = 0; k < events.size(); k++) {
+            EventRef a = events.get(k);
+            ThreadTrace t = a.thread();
+            int i = a.index();
+            if (t.type(i) != ACCEPT || t.phase(i) != EXIT || t.arg(i, 3) < 0) {
+                continue;
+            }
+            long fd = t.arg(i, 3);
+            long closedAt = Long.MAX_VALUE;
+            for (int j = k + 1; j < events.size(); j++) {
+                EventRef c = events.get(j);
+                if (c.thread().type(c.index()) == CLOSE && c.thread().arg(c.index(), 0) == fd) {
+                    add(t, t.ts(i), c.thread(), c.ts(), Arrow.Kind.CONNECTION, "connection fd " + fd);
+                    closedAt = c.ts();
+                    break;
+                }
+            }
+            for (ProcessImage child : img.children()) {
+                long forkedAt = forkEnterTs(child);
+                if (child.origin() != ProcessImage.Origin.FORK || forkedAt < t.ts(i) || forkedAt > closedAt) {
+                    continue;
+                }
+                EventRef c = firstClose(child, fd);
+                if (c != null) {
+                    add(t, t.ts(i), c.thread(), c.ts(), Arrow.Kind.CONNECTION, "connection fd " + fd + " (child's copy)");
+                }
+            }
+        }
+    }
+
+    /** When the parent entered the fork that made this child (FORK_CHILD a3), else the child's start. */
+    static long forkEnterTs(ProcessImage child) {
+        ThreadTrace main = child.mainThread().orElse(null);
+        if (main != null && main.size() > 0 && main.type(0) == FORK_CHILD && main.arg(0, 3) != 0) {
+            return main.arg(0, 3);
+        }
+        return child.imageStartNs();
+    }
+
+    private static EventRef firstClose(ProcessImage img, long fd) {
+        for (EventRef e : timeOrdered(img)) {
+            if (e.thread().type(e.index()) == CLOSE && e.thread().arg(e.index(), 0) == fd) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** The image's events of all threads merged by ts (threads' own order kept for equal ts). */
+    static List<EventRef> timeOrdered(ProcessImage img) {
+        List<EventRef> all = new ArrayList<>();
+        for (ThreadTrace t : img.threads()) {
+            for (int i = 0; i < t.size(); i++) {
+                all.add(new EventRef(t, i));
+            }
+        }
+        all.sort(Comparator.comparingLong(EventRef::ts));
+        return all;
+    }
+
+    /** child exit → the wait that reaped it; child exit → the SIGCHLD handler run it caused. */
+    private void reapsAndSigchld(ProcessImage parent) {
+        for (ProcessImage child : parent.children()) {
+            ProcessImage last = child;
+            while (last.execSuccessor().isPresent()) {
+                last = last.execSuccessor().get();
+            }
+            EventRef exit = last.procExit().orElse(null);
+            ThreadTrace exitThread = exit != null ? exit.thread() : last.mainThread().orElse(null);
+            if (exitThread == null) {
+                continue;
+            }
+            long exitTs = exit != null ? exit.ts() : last.lastTs();
+            boolean reaped = false, signalled = false;
+            for (ThreadTrace t : parent.threads()) {
+                for (int i = 0; i < t.size() && !(reaped && signalled); i++) {
+                    if (t.ts(i) < exitTs) {
+                        continue;
+                    }
+                    if (!reaped && t.type(i) == WAIT && t.phase(i) == EXIT && (int) t.arg(i, 2) == child.pid()) {
+                        add(exitThread, exitTs, t, t.ts(i), Arrow.Kind.REAP, "reap pid " + child.pid());
+                        reaped = true;
+                    } else if (!signalled && t.type(i) == SIGNAL_HANDLER && t.phase(i) == ENTER
+                            && t.arg(i, 0) == RecordType.SIGCHLD && (int) t.arg(i, 3) == child.pid()) {
+                        add(exitThread, exitTs, t, t.ts(i), Arrow.Kind.SIGNAL, "SIGCHLD for pid " + child.pid());
+                        signalled = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** kill(pid, sig) → the first run of that signal's handler in the target that names the sender. */
+    private void kills() {
+        Map<Integer, List<ProcessImage>> byPid = new HashMap<>();
+        for (ProcessImage p : m.run().images()) {
+            byPid.computeIfAbsent(p.pid(), k -> new ArrayList<>()).add(p);
+        }
+        for (ThreadTrace t : m.run().threads()) {
+            for (int i = 0; i < t.size(); i++) {
+                if (t.type(i) != KILL || t.arg(i, 3) != 0) {
+                    continue;
+                }
+                int target = (int) t.arg(i, 0);
+                long signo = t.arg(i, 1), sent = t.ts(i);
+                ThreadTrace best = null;
+                long bestTs = Long.MAX_VALUE;
+                for (ProcessImage p : byPid.getOrDefault(target, List.of())) {
+                    for (ThreadTrace h : p.threads()) {
+                        for (int j = 0; j < h.size(); j++) {
+                            if (h.type(j) == SIGNAL_HANDLER && h.phase(j) == ENTER && h.arg(j, 0) == signo
+                                    && (int) h.arg(j, 3) == t.pid() && h.ts(j) >= sent && h.ts(j) < bestTs) {
+                                best = h;
+                                bestTs = h.ts(j);
+                                break;
+                            }
+                        }
+                    }
+                }
+                if (best != null) {
+                    add(t, sent, best, bestTs, Arrow.Kind.SIGNAL, RecordType.signalName((int) signo));
+                }
+            }
+        }
+    }
+}

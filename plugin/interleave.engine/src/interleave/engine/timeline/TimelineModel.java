@@ -1,0 +1,470 @@
+package interleave.engine.timeline;
+
+import static interleave.engine.trace.RecordType.*;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import interleave.engine.trace.ProcessImage;
+import interleave.engine.trace.RecordType;
+import interleave.engine.trace.Symbolizer;
+import interleave.engine.trace.ThreadTrace;
+import interleave.engine.trace.TraceRun;
+
+/**
+ * What happened in a run, as lanes: rows (process → its threads), state spans, instants and arrows, all in ns since
+ * {@link #originNs()} (the run's first event). Queries take a time window and touch only what is in it: spans are
+ * kept per row and nesting depth in start-sorted arrays (spans of one depth never overlap, so their ends are sorted
+ * too), instants per row sorted by time, arrows sorted by their earlier end with a running maximum of their later end.
+ * No pixels and no colours here: views ask for a window at a resolution and draw what they get.
+ */
+public final class TimelineModel {
+    private final TraceRun run;
+    private final Symbolizer symbolizer;
+    private final long origin;
+    private final List<Row> rows = new ArrayList<>();
+    private final List<List<Level>> levels = new ArrayList<>(); // per row, per depth
+    private final List<ThreadTrace> rowThread = new ArrayList<>(); // null for process rows
+    private final List<Instant[]> instants = new ArrayList<>();
+    private final Map<ThreadTrace, Integer> threadRow = new IdentityHashMap<>();
+    private final Map<ProcessImage, Integer> processRow = new IdentityHashMap<>();
+    private Arrow[] arrows = new Arrow[0];
+    private long[] arrowMaxEnd = new long[0];
+
+    /** Spans of one row at one depth, in parallel arrays sorted by start. */
+    private static final class Level {
+        long[] start = new long[16], end = new long[16];
+        byte[] state = new byte[16];
+        int[] event = new int[16]; // index of the ENTER in the row's thread, -1 for running
+        boolean[] unfinished = new boolean[16];
+        int size;
+
+        void add(long s, long e, State st, int ev, boolean open) {
+            if (size == start.length) {
+                int n = size * 2;
+                start = Arrays.copyOf(start, n);
+                end = Arrays.copyOf(end, n);
+                state = Arrays.copyOf(state, n);
+                event = Arrays.copyOf(event, n);
+                unfinished = Arrays.copyOf(unfinished, n);
+            }
+            start[size] = s;
+            end[size] = e;
+            state[size] = (byte) st.ordinal();
+            event[size] = ev;
+            unfinished[size] = open;
+            size++;
+        }
+
+        /** First index whose span ends at or after t (ends are sorted: spans of one level do not overlap). */
+        int firstEndingAtOrAfter(long t) {
+            int lo = 0, hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (end[mid] < t) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
+    }
+
+    private TimelineModel(TraceRun run, Symbolizer symbolizer) {
+        this.run = run;
+        this.symbolizer = symbolizer;
+        this.origin = run.startNs();
+    }
+
+    /** Builds the model, naming threads by their start routine with addr2line where available. */
+    public static TimelineModel build(TraceRun run) {
+        return build(run, Symbolizer.forRun(run));
+    }
+
+    public static TimelineModel build(TraceRun run, Symbolizer symbolizer) {
+        TimelineModel m = new TimelineModel(run, symbolizer);
+        m.buildRows();
+        List<Arrow> arrows = new ArrayList<>();
+        new Linker(m, arrows).link();
+        m.indexArrows(arrows);
+        return m;
+    }
+
+    public TraceRun run() {
+        return run;
+    }
+
+    public Symbolizer symbolizer() {
+        return symbolizer;
+    }
+
+    /** Monotonic ns of time 0 of this model (the run's first event). */
+    public long originNs() {
+        return origin;
+    }
+
+    /** Length of the run in ns. */
+    public long durationNs() {
+        return run.endNs() - origin;
+    }
+
+    /** ns since the origin for a monotonic timestamp of the trace. */
+    public long time(long monotonicNs) {
+        return monotonicNs - origin;
+    }
+
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
+    public Row row(int id) {
+        return rows.get(id);
+    }
+
+    public int rowOf(ThreadTrace thread) {
+        Integer r = threadRow.get(thread);
+        if (r == null) {
+            throw new IllegalArgumentException(thread + " is not part of this model's run");
+        }
+        return r;
+    }
+
+    public int rowOf(ProcessImage image) {
+        Integer r = processRow.get(image);
+        if (r == null) {
+            throw new IllegalArgumentException(image + " is not part of this model's run");
+        }
+        return r;
+    }
+
+    /** The thread behind a thread row. */
+    public Optional<ThreadTrace> thread(int rowId) {
+        return Optional.ofNullable(rowThread.get(rowId));
+    }
+
+    /** Deepest nesting of the row's spans + 1 (0 for process rows). */
+    public int depthCount(int rowId) {
+        return levels.get(rowId).size();
+    }
+
+    /** Every span of the row that overlaps [t0, t1], by depth then start. */
+    public List<StateSpan> spans(int rowId, long t0, long t1) {
+        List<StateSpan> out = new ArrayList<>();
+        List<Level> ls = levels.get(rowId);
+        for (int d = 0; d < ls.size(); d++) {
+            Level l = ls.get(d);
+            for (int i = l.firstEndingAtOrAfter(t0); i < l.size && l.start[i] <= t1; i++) {
+                out.add(span(rowId, l, d, i, 1));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Spans for drawing at one sample per {@code resolutionNanos}: spans shorter than the resolution that follow each
+     * other are merged into one span (state of the first, {@code mergedCount} > 1), so the answer has at most about
+     * (t1 - t0) / resolution spans per depth however many events the window holds.
+     */
+    public List<StateSpan> spans(int rowId, long t0, long t1, long resolutionNanos) {
+        if (resolutionNanos <= 1) {
+            return spans(rowId, t0, t1);
+        }
+        List<StateSpan> out = new ArrayList<>();
+        List<Level> ls = levels.get(rowId);
+        for (int d = 0; d < ls.size(); d++) {
+            Level l = ls.get(d);
+            long t = t0;
+            while (true) {
+                int i = l.firstEndingAtOrAfter(t);
+                if (i >= l.size || l.start[i] > t1) {
+                    break;
+                }
+                if (l.end[i] - l.start[i] >= resolutionNanos) {
+                    out.add(span(rowId, l, d, i, 1));
+                    t = l.end[i] + 1;
+                    continue;
+                }
+                long bucketEnd = Math.max(l.start[i], t) + resolutionNanos;
+                int j = l.firstEndingAtOrAfter(bucketEnd); // spans i..j-1 end inside this sample
+                if (j < l.size && l.start[j] < bucketEnd && l.end[j] - l.start[j] < resolutionNanos) {
+                    j++; // the short span straddling the sample's end belongs to it as well
+                }
+                j = Math.max(j, i + 1);
+                StateSpan first = span(rowId, l, d, i, j - i);
+                out.add(new StateSpan(rowId, first.startNs(), l.end[j - 1], first.state(), d, j - i,
+                        first.unfinished(), j - i == 1 ? first.detail() : ""));
+                t = Math.max(l.end[j - 1] + 1, bucketEnd);
+            }
+        }
+        return out;
+    }
+
+    private StateSpan span(int rowId, Level l, int depth, int i, int count) {
+        State st = State.values()[l.state[i]];
+        ThreadTrace t = rowThread.get(rowId);
+        String detail = l.event[i] < 0 || t == null ? "" : Describe.call(t, l.event[i]);
+        return new StateSpan(rowId, l.start[i], l.end[i], st, depth, count, l.unfinished[i], detail);
+    }
+
+    /** Instants of the row in [t0, t1], by time. */
+    public List<Instant> instants(int rowId, long t0, long t1) {
+        Instant[] a = instants.get(rowId);
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid].timeNs() < t0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        List<Instant> out = new ArrayList<>();
+        for (int i = lo; i < a.length && a[i].timeNs() <= t1; i++) {
+            out.add(a[i]);
+        }
+        return out;
+    }
+
+    /** Arrows that touch [t0, t1] (either end inside, or spanning it), by their earlier end. */
+    public List<Arrow> arrows(long t0, long t1) {
+        int lo = 0, hi = arrows.length;
+        while (lo < hi) { // first arrow whose running maximum end reaches t0: all before it end earlier
+            int mid = (lo + hi) >>> 1;
+            if (arrowMaxEnd[mid] < t0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        List<Arrow> out = new ArrayList<>();
+        for (int i = lo; i < arrows.length && arrows[i].minNs() <= t1; i++) {
+            if (arrows[i].maxNs() >= t0) {
+                out.add(arrows[i]);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- building
+
+    private int addRow(Row.Kind kind, int parent, int pid, int tid, String label, long start, long end,
+            ThreadTrace thread) {
+        int id = rows.size();
+        rows.add(new Row(id, parent, kind, pid, tid, label, start, end));
+        levels.add(new ArrayList<>());
+        rowThread.add(thread);
+        instants.add(new Instant[0]);
+        return id;
+    }
+
+    private void buildRows() {
+        for (ProcessImage img : run.images()) {
+            long imgEnd = time(imageEnd(img));
+            int prow = addRow(Row.Kind.PROCESS, -1, img.pid(), img.pid(),
+                    "pid " + img.pid() + " " + img.command(), time(img.firstTs()), imgEnd, null);
+            processRow.put(img, prow);
+            Map<Long, String> startNames = startRoutineNames(img);
+            for (ThreadTrace t : img.threads()) {
+                String name = t.isMainThread() ? (img.origin() == ProcessImage.Origin.FORK ? "forked main" : "main")
+                        : startNames.getOrDefault(startRoutine(t), "thread");
+                long end = threadEnd(t, img);
+                int row = addRow(Row.Kind.THREAD, prow, t.pid(), t.tid(), "tid " + t.tid() + " " + name,
+                        time(t.firstTs()), time(end), t);
+                threadRow.put(t, row);
+                buildSpans(row, t, end);
+            }
+        }
+    }
+
+    private static long startRoutine(ThreadTrace t) {
+        return t.size() > 0 && t.type(0) == THREAD_START ? t.arg(0, 0) : 0;
+    }
+
+    private Map<Long, String> startRoutineNames(ProcessImage img) {
+        List<Long> addrs = new ArrayList<>();
+        for (ThreadTrace t : img.threads()) {
+            if (startRoutine(t) != 0) {
+                addrs.add(startRoutine(t));
+            }
+        }
+        Map<Long, String> out = new HashMap<>();
+        if (addrs.isEmpty()) {
+            return out;
+        }
+        symbolizer.symbolizeAll(img, addrs, false).forEach((a, line) -> out.put(a,
+                line.functionName().orElse("start 0x" + Long.toHexString(a))));
+        return out;
+    }
+
+    /** When an image ended: its exit, else the wait that reaped it (killed), else the end of the run. */
+    long imageEnd(ProcessImage img) {
+        if (img.procExit().isPresent() || img.execSuccessor().isPresent()) {
+            return Math.max(img.endTs(), img.lastTs());
+        }
+        long reaped = reapTs(img);
+        return reaped > 0 ? Math.max(reaped, img.lastTs()) : run.endNs();
+    }
+
+    private long reapTs(ProcessImage img) {
+        ProcessImage p = img.parent().orElse(null);
+        if (p == null) {
+            return -1;
+        }
+        for (ThreadTrace t : p.threads()) {
+            for (int i = 0; i < t.size(); i++) {
+                if (t.type(i) == WAIT && t.phase(i) == EXIT && (int) t.arg(i, 2) == img.pid()
+                        && t.ts(i) >= img.imageStartNs()) {
+                    return t.ts(i);
+                }
+            }
+        }
+        return -1;
+    }
+
+    private long threadEnd(ThreadTrace t, ProcessImage img) {
+        int exit = t.find(THREAD_EXIT, -1);
+        if (exit >= 0) {
+            return t.ts(exit);
+        }
+        return Math.max(t.lastTs(), imageEnd(img));
+    }
+
+    static State stateOf(int type) {
+        return switch (type) {
+            case ACCEPT -> State.ACCEPT;
+            case CONNECT -> State.CONNECT;
+            case READ -> State.READ;
+            case WRITE -> State.WRITE;
+            case RECV -> State.RECV;
+            case SEND -> State.SEND;
+            case SELECT -> State.SELECT;
+            case POLL -> State.POLL;
+            case EPOLL_WAIT -> State.EPOLL;
+            case MUTEX_LOCK -> State.LOCK;
+            case COND_WAIT -> State.COND_WAIT;
+            case SEM_WAIT -> State.SEM_WAIT;
+            case PTHREAD_JOIN -> State.JOIN;
+            case WAIT -> State.WAIT_CHILD;
+            case RecordType.SLEEP -> State.SLEEP;
+            case RecordType.FORK -> State.FORK;
+            case RecordType.EXEC -> State.EXEC;
+            case THREAD_CREATE -> State.CREATE_THREAD;
+            case RecordType.RAISE -> State.RAISE;
+            case SIGNAL_HANDLER -> State.SIGNAL_HANDLER;
+            case RecordType.STDIO -> State.STDIO;
+            case RecordType.MALLOC -> State.MALLOC;
+            case RecordType.FREE -> State.FREE;
+            default -> null;
+        };
+    }
+
+    /** Pairs ENTER/EXIT with a stack (format §4.1) and fills the gaps of depth 0 with RUNNING. */
+    private void buildSpans(int row, ThreadTrace t, long endTs) {
+        List<Level> ls = levels.get(row);
+        int[] stack = new int[16];
+        int top = 0;
+        long runningFrom = t.firstTs();
+        List<Instant> inst = new ArrayList<>();
+        for (int i = 0; i < t.size(); i++) {
+            int type = t.type(i), phase = t.phase(i);
+            Instant in = Describe.instant(this, row, t, i);
+            if (in != null) {
+                inst.add(in);
+            }
+            if (stateOf(type) == null) {
+                continue;
+            }
+            if (phase == ENTER) {
+                if (top == 0 && t.ts(i) > runningFrom) {
+                    level(ls, 0).add(time(runningFrom), time(t.ts(i)), State.RUNNING, -1, false);
+                }
+                if (top == stack.length) {
+                    stack = Arrays.copyOf(stack, top * 2);
+                }
+                stack[top++] = i;
+            } else if (phase == EXIT) {
+                int match = top - 1;
+                while (match >= 0 && t.type(stack[match]) != type) {
+                    match--;
+                }
+                if (match < 0) {
+                    continue; // EXIT of a call entered before the trace began (or lost): nothing to pair
+                }
+                // calls above the match never returned (a handler left with longjmp): they end here, unfinished
+                while (top - 1 > match) {
+                    int e = stack[--top];
+                    level(ls, top).add(time(t.ts(e)), time(t.ts(i)), stateOf(t.type(e)), e, true);
+                }
+                int e = stack[--top];
+                level(ls, top).add(time(t.ts(e)), time(t.ts(i)), stateOf(type), e, false);
+                if (top == 0) {
+                    runningFrom = t.ts(i);
+                }
+            }
+        }
+        boolean blockedAtEnd = top > 0;
+        while (top > 0) {
+            int e = stack[--top];
+            level(ls, top).add(time(t.ts(e)), time(Math.max(endTs, t.ts(e))), stateOf(t.type(e)), e, true);
+        }
+        if (!blockedAtEnd && endTs > runningFrom) {
+            level(ls, 0).add(time(runningFrom), time(endTs), State.RUNNING, -1, false);
+        }
+        // open calls were added last: restore start order within each level
+        for (Level l : ls) {
+            sortLevel(l);
+        }
+        inst.sort(Comparator.comparingLong(Instant::timeNs));
+        instants.set(row, inst.toArray(new Instant[0]));
+    }
+
+    private static Level level(List<Level> ls, int depth) {
+        while (ls.size() <= depth) {
+            ls.add(new Level());
+        }
+        return ls.get(depth);
+    }
+
+    private static void sortLevel(Level l) {
+        boolean sorted = true;
+        for (int i = 1; i < l.size && sorted; i++) {
+            sorted = l.start[i - 1] <= l.start[i];
+        }
+        if (sorted) {
+            return;
+        }
+        Integer[] order = new Integer[l.size];
+        for (int i = 0; i < l.size; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong(i -> l.start[i]));
+        Level c = new Level();
+        for (int i : order) {
+            c.add(l.start[i], l.end[i], State.values()[l.state[i]], l.event[i], l.unfinished[i]);
+        }
+        l.start = c.start;
+        l.end = c.end;
+        l.state = c.state;
+        l.event = c.event;
+        l.unfinished = c.unfinished;
+    }
+
+    private void indexArrows(List<Arrow> list) {
+        list.sort(Comparator.comparingLong(Arrow::minNs).thenComparingLong(Arrow::maxNs)
+                .thenComparingInt(Arrow::fromRow).thenComparingInt(Arrow::toRow));
+        arrows = list.toArray(new Arrow[0]);
+        arrowMaxEnd = new long[arrows.length];
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < arrows.length; i++) {
+            max = Math.max(max, arrows[i].maxNs());
+            arrowMaxEnd[i] = max;
+        }
+    }
+}

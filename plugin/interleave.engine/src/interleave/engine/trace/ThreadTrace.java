@@ -1,0 +1,152 @@
+package interleave.engine.trace;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The events of one thread of one process image (one trace file), in their true order: sorted by (ts, slot). Events
+ * are addressed by index, {@code 0 <= i < size()}; the column accessors allocate nothing.
+ */
+public final class ThreadTrace {
+    private final String file;
+    private final TraceHeader header;
+    private final EventColumns ev;
+    private final Map<Long, TraceString> strings; // (event index << 8 | key)
+    ProcessImage image;
+    ThreadTrace creator;
+    int createEnter = -1, createExit = -1;
+
+    ThreadTrace(String file, TraceHeader header, EventColumns sorted, Map<Long, TraceString> strings) {
+        this.file = file;
+        this.header = header;
+        this.ev = sorted;
+        this.strings = strings;
+    }
+
+    /** The file name inside the run directory. */
+    public String file() {
+        return file;
+    }
+
+    public TraceHeader header() {
+        return header;
+    }
+
+    public int pid() {
+        return header.pid();
+    }
+
+    public int tid() {
+        return header.tid();
+    }
+
+    public ProcessImage image() {
+        return image;
+    }
+
+    /** The thread that called pthread_create for this one, if it was traced. */
+    public Optional<ThreadTrace> creator() {
+        return Optional.ofNullable(creator);
+    }
+
+    /** Index of the creator's THREAD_CREATE ENTER in {@link #creator()}, -1 if unknown. */
+    public int createEnterIndex() {
+        return createEnter;
+    }
+
+    /** Index of the creator's THREAD_CREATE EXIT in {@link #creator()}, -1 if unknown. */
+    public int createExitIndex() {
+        return createExit;
+    }
+
+    public boolean isMainThread() {
+        return header.isMain() || header.tid() == header.pid() && !header.isCreated();
+    }
+
+    public int size() {
+        return ev.size;
+    }
+
+    public long ts(int i) {
+        check(i);
+        return ev.ts[i];
+    }
+
+    public int type(int i) {
+        check(i);
+        return ev.word[i] & 0xffff;
+    }
+
+    public int phase(int i) {
+        check(i);
+        return (ev.word[i] >>> 16) & 0xff;
+    }
+
+    public int flags(int i) {
+        check(i);
+        return ev.word[i] >>> 24;
+    }
+
+    public int err(int i) {
+        check(i);
+        return ev.err[i];
+    }
+
+    public long ra(int i) {
+        check(i);
+        return ev.ra[i];
+    }
+
+    /** Field {@code a0..a4} of event i. Sign-extended ints (fd, pid, result) read correctly as long. */
+    public long arg(int i, int k) {
+        check(i);
+        if (k < 0 || k > 4) {
+            throw new IndexOutOfBoundsException("record fields are a0..a4, not a" + k);
+        }
+        return ev.args[i * 5 + k];
+    }
+
+    public int slot(int i) {
+        check(i);
+        return ev.slot[i];
+    }
+
+    public TraceEvent event(int i) {
+        check(i);
+        return ev.event(i);
+    }
+
+    /** The string of the given key (RecordType.S_*) attached to event i. */
+    public Optional<TraceString> string(int i, int key) {
+        return Optional.ofNullable(strings.get(((long) i << 8) | key));
+    }
+
+    public long firstTs() {
+        return ev.size == 0 ? header.createdMonoNs() : ev.ts[0];
+    }
+
+    public long lastTs() {
+        return ev.size == 0 ? header.createdMonoNs() : ev.ts[ev.size - 1];
+    }
+
+    /** Index of the first event of the given type (and phase, or -1 for any), or -1. */
+    public int find(int type, int phase) {
+        for (int i = 0; i < ev.size; i++) {
+            if ((ev.word[i] & 0xffff) == type && (phase < 0 || ((ev.word[i] >>> 16) & 0xff) == phase)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void check(int i) {
+        if (i < 0 || i >= ev.size) {
+            throw new IndexOutOfBoundsException("event " + i + " of " + ev.size + " in " + file);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + ev.size + " events)";
+    }
+}

@@ -1,0 +1,31 @@
+package interleave.engine.trace;
+
+import java.nio.file.Path;
+
+/** Reads a finished (or crashed, or still running) run directory in one go. */
+public final class TraceReader {
+    private TraceReader() {
+    }
+
+    /**
+     * Reads every {@code *.trace} file of the directory. Damaged files are read up to the damage and reported in
+     * {@link TraceRun#damage()}.
+     *
+     * @throws TraceException the directory does not exist, is not a directory, or holds no trace file
+     */
+    public static TraceRun read(Path runDir) throws TraceException {
+        TraceTail tail = TraceTail.follow(runDir);
+        tail.pollQuietly();
+        if (tail.fileCount() == 0) {
+            throw new TraceException("trace directory " + runDir
+                    + " contains no trace files (*.trace): was the program run with LD_PRELOAD and INTERLEAVE_TRACE_DIR"
+                    + " set to this directory?");
+        }
+        return tail.snapshot();
+    }
+
+    /** Starts following a run that is still being written; see {@link TraceTail}. */
+    public static TraceTail follow(Path runDir) throws TraceException {
+        return TraceTail.follow(runDir);
+    }
+}

@@ -1,0 +1,340 @@
+package interleave.engine.trace;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One run read from its directory: every thread's events in order, assembled into process images with their fork,
+ * exec and thread-creation links, plus the damage found on the way. Times are CLOCK_MONOTONIC ns, shared by every
+ * process of the machine.
+ */
+public final class TraceRun {
+    private final Path directory;
+    private final List<ProcessImage> images;
+    private final List<ThreadTrace> threads;
+    private final List<TraceDamage> damage;
+    private final Map<Long, ProcessImage> byKey = new HashMap<>();
+    private final long startNs, endNs, eventCount, lostEvents;
+    private final int fileCount;
+
+    private TraceRun(Path directory, List<ProcessImage> images, List<ThreadTrace> threads, List<TraceDamage> damage,
+            int fileCount) {
+        this.directory = directory;
+        this.images = List.copyOf(images);
+        this.threads = List.copyOf(threads);
+        this.damage = List.copyOf(damage);
+        this.fileCount = fileCount;
+        long s = Long.MAX_VALUE, e = Long.MIN_VALUE, n = 0, lost = 0;
+        for (ThreadTrace t : threads) {
+            s = Math.min(s, t.firstTs());
+            e = Math.max(e, t.lastTs());
+            n += t.size();
+            lost += t.header().lostEvents();
+        }
+        this.startNs = threads.isEmpty() ? 0 : s;
+        this.endNs = threads.isEmpty() ? 0 : e;
+        this.eventCount = n;
+        this.lostEvents = lost;
+        for (ProcessImage p : images) {
+            byKey.put(key(p.pid(), p.imageStartNs()), p);
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Every process image, by start time. */
+    public List<ProcessImage> images() {
+        return images;
+    }
+
+    /** Every thread of every image. */
+    public List<ThreadTrace> threads() {
+        return threads;
+    }
+
+    /** What could not be read, precisely: file, offset and why. Empty for a sound run. */
+    public List<TraceDamage> damage() {
+        return damage;
+    }
+
+    public Optional<ProcessImage> image(int pid, long imageStartNs) {
+        return Optional.ofNullable(byKey.get(key(pid, imageStartNs)));
+    }
+
+    /** Monotonic time of the run's first event. */
+    public long startNs() {
+        return startNs;
+    }
+
+    /** Monotonic time of the run's last event. */
+    public long endNs() {
+        return endNs;
+    }
+
+    public long eventCount() {
+        return eventCount;
+    }
+
+    /** Events the agent itself could not store (full disk); normally 0. */
+    public long lostEvents() {
+        return lostEvents;
+    }
+
+    /** Trace files found, including damaged and still-empty ones. */
+    public int fileCount() {
+        return fileCount;
+    }
+
+    private static long key(int pid, long start) {
+        return start * 31 + pid;
+    }
+
+    // ---------------------------------------------------------------- assembly
+
+    /** Builds a run from the scanned files (used by the reader and by every snapshot of the tail). */
+    static TraceRun assemble(Path dir, List<FileScanner> scanners) {
+        List<TraceDamage> damage = new ArrayList<>();
+        List<ThreadTrace> threads = new ArrayList<>();
+        for (FileScanner s : scanners) {
+            damage.addAll(s.damage);
+            if (s.header != null) {
+                threads.add(toThread(s));
+            }
+        }
+        Map<Long, ProcessImage> images = new LinkedHashMap<>();
+        for (ThreadTrace t : threads) {
+            TraceHeader h = t.header();
+            ProcessImage img = images.computeIfAbsent(key(h.pid(), h.imageStartNs()),
+                    k -> new ProcessImage(h.pid(), h.imageStartNs()));
+            img.threads.add(t);
+            t.image = img;
+        }
+        List<ProcessImage> list = new ArrayList<>(images.values());
+        list.sort(Comparator.comparingLong(ProcessImage::imageStartNs).thenComparingInt(ProcessImage::pid));
+        for (ProcessImage img : list) {
+            img.threads.sort(Comparator.comparing((ThreadTrace t) -> !t.isMainThread())
+                    .thenComparingLong(ThreadTrace::firstTs).thenComparingInt(ThreadTrace::tid));
+            for (ThreadTrace t : img.threads) {
+                if (img.mapsFile.isEmpty()) {
+                    img.mapsFile = t.header().mapsFile();
+                }
+                int start = t.find(RecordType.PROC_START, -1);
+                if (start >= 0) {
+                    t.string(start, RecordType.S_EXE).ifPresent(s -> img.exe = s.text());
+                    t.string(start, RecordType.S_ARGV).ifPresent(s -> img.argv = s.parts());
+                }
+            }
+            linkThreads(img);
+        }
+        Map<Long, ProcessImage> byKey = new HashMap<>();
+        for (ProcessImage p : list) {
+            byKey.put(key(p.pid(), p.imageStartNs()), p);
+        }
+        for (ProcessImage img : list) {
+            linkFork(img, byKey, list);
+        }
+        for (ProcessImage img : list) {
+            linkExec(img, list);
+        }
+        for (ProcessImage img : list) {
+            if (img.origin == ProcessImage.Origin.START && img.parent == null) {
+                linkByPpid(img, list);
+            }
+        }
+        // a forked child runs its parent's program (until it execs)
+        for (ProcessImage img : list) {
+            if (img.origin == ProcessImage.Origin.FORK && img.exe.isEmpty()) {
+                ProcessImage p = img.parent;
+                while (p != null && p.exe.isEmpty() && p.origin == ProcessImage.Origin.FORK) {
+                    p = p.parent;
+                }
+                if (p != null) {
+                    img.exe = p.exe;
+                    img.argv = p.argv;
+                }
+            }
+            img.children.sort(Comparator.comparingLong(ProcessImage::imageStartNs));
+        }
+        threads.clear();
+        for (ProcessImage p : list) {
+            threads.addAll(p.threads);
+        }
+        damage.sort(Comparator.comparing(TraceDamage::file).thenComparingLong(TraceDamage::offset));
+        return new TraceRun(dir, list, threads, damage, scanners.size());
+    }
+
+    private static ThreadTrace toThread(FileScanner s) {
+        EventColumns sorted = s.raw.sortedCopy();
+        Map<Long, TraceString> strings = new HashMap<>();
+        if (!s.strings.isEmpty()) {
+            Set<Integer> owners = new HashSet<>();
+            for (long k : s.strings.keySet()) {
+                owners.add((int) (k >>> 8));
+            }
+            Map<Integer, Integer> indexOfSlot = new HashMap<>();
+            for (int i = 0; i < sorted.size; i++) {
+                if (owners.contains(sorted.slot[i])) {
+                    indexOfSlot.put(sorted.slot[i], i);
+                }
+            }
+            for (Map.Entry<Long, FileScanner.StringParts> e : s.strings.entrySet()) {
+                Integer index = indexOfSlot.get((int) (e.getKey() >>> 8));
+                if (index == null) {
+                    continue; // owner record not committed (killed while writing): the string has no event
+                }
+                FileScanner.StringParts p = e.getValue();
+                strings.put(((long) index << 8) | (e.getKey() & 0xff),
+                        new TraceString(p.bytes.clone(), p.cut, p.received < p.bytes.length));
+            }
+        }
+        return new ThreadTrace(s.name, s.header, sorted, strings);
+    }
+
+    private static void linkThreads(ProcessImage img) {
+        for (ThreadTrace t : img.threads) {
+            TraceHeader h = t.header();
+            if (!h.isCreated() || h.createId() == 0) {
+                continue;
+            }
+            for (ThreadTrace c : img.threads) {
+                if (c.tid() != h.creatorTid() || c == t) {
+                    continue;
+                }
+                for (int i = 0; i < c.size(); i++) {
+                    if (c.type(i) == RecordType.THREAD_CREATE && c.arg(i, 2) == h.createId()) {
+                        if (c.phase(i) == RecordType.ENTER) {
+                            t.createEnter = i;
+                        } else if (c.phase(i) == RecordType.EXIT) {
+                            t.createExit = i;
+                        }
+                    }
+                }
+                t.creator = c;
+            }
+        }
+    }
+
+    private static void linkFork(ProcessImage img, Map<Long, ProcessImage> byKey, List<ProcessImage> all) {
+        for (ThreadTrace t : img.threads) {
+            if (t.size() == 0 || t.type(0) != RecordType.FORK_CHILD) {
+                continue;
+            }
+            int parentPid = (int) t.arg(0, 0);
+            int parentTid = (int) t.arg(0, 1);
+            long parentStart = t.arg(0, 2), forkEnter = t.arg(0, 3);
+            ProcessImage parent = parentStart != 0 ? byKey.get(key(parentPid, parentStart))
+                    : latestBefore(all, parentPid, img.imageStartNs());
+            img.origin = ProcessImage.Origin.FORK;
+            if (parent == null) {
+                return;
+            }
+            img.parent = parent;
+            parent.children.add(img);
+            for (ThreadTrace pt : parent.threads) {
+                if (pt.tid() != parentTid) {
+                    continue;
+                }
+                img.forkingThread = pt;
+                for (int i = 0; i < pt.size(); i++) {
+                    if (pt.type(i) == RecordType.FORK && pt.phase(i) == RecordType.EXIT
+                            && (int) pt.arg(i, 0) == img.pid() && pt.ts(i) >= forkEnter) {
+                        img.forkExitIndex = i;
+                        break;
+                    }
+                }
+            }
+            return;
+        }
+    }
+
+    private static ProcessImage latestBefore(List<ProcessImage> all, int pid, long ts) {
+        ProcessImage best = null;
+        for (ProcessImage p : all) {
+            if (p.pid() == pid && p.imageStartNs() <= ts && (best == null || p.imageStartNs() > best.imageStartNs())) {
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private static void linkExec(ProcessImage img, List<ProcessImage> all) {
+        ThreadTrace main = img.mainThread().orElse(null);
+        if (main == null || main.size() == 0 || main.type(0) != RecordType.PROC_START) {
+            return;
+        }
+        long startTs = main.ts(0);
+        ProcessImage best = null;
+        for (ProcessImage p : all) {
+            if (p == img || p.pid() != img.pid() || p.imageStartNs() >= img.imageStartNs()
+                    || p.execSuccessor != null) {
+                continue;
+            }
+            long open = openExecEnter(p);
+            if (open > 0 && open <= startTs && (best == null || p.imageStartNs() > best.imageStartNs())) {
+                best = p;
+            }
+        }
+        if (best != null) {
+            best.execSuccessor = img;
+            img.execPredecessor = best;
+            img.origin = ProcessImage.Origin.EXEC;
+            img.parent = best.parent;
+        }
+    }
+
+    /** ts of an EXEC ENTER that has no EXIT after it (the exec succeeded), or -1. */
+    private static long openExecEnter(ProcessImage p) {
+        for (ThreadTrace t : p.threads) {
+            long open = -1;
+            for (int i = 0; i < t.size(); i++) {
+                if (t.type(i) == RecordType.EXEC) {
+                    open = t.phase(i) == RecordType.ENTER ? t.ts(i) : -1;
+                }
+            }
+            if (open > 0) {
+                return open;
+            }
+        }
+        return -1;
+    }
+
+    private static void linkByPpid(ProcessImage img, List<ProcessImage> all) {
+        ThreadTrace main = img.mainThread().orElse(null);
+        if (main == null) {
+            return;
+        }
+        ProcessImage p = latestBefore(all, main.header().ppid(), img.imageStartNs());
+        if (p != null && p != img && p.endTs() >= img.imageStartNs()) {
+            img.parent = p;
+            p.children.add(img);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "run " + directory + ": " + images.size() + " images, " + threads.size() + " threads, " + eventCount
+                + " events" + (damage.isEmpty() ? "" : ", " + damage.size() + " damaged");
+    }
+
+    /** Unmodifiable view helper for callers that need images of one pid in order (exec chains). */
+    public List<ProcessImage> imagesOf(int pid) {
+        List<ProcessImage> out = new ArrayList<>();
+        for (ProcessImage p : images) {
+            if (p.pid() == pid) {
+                out.add(p);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Regenerates the committed trace fixtures: each sample program of sample-servers/ runs once under the agent
+# (loopback only, port 0, bounded load, every server stopped by its pid), then every trace file is cut to its
+# last written slot so the fixtures stay small. Usage: make-traces.sh [NAME...]   (default: all)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+agent=$repo/agent/build/libinterleave-agent.so
+bin=$repo/sample-servers/bin
+make -s -C "$repo/agent" >/dev/null
+make -s -C "$repo/sample-servers" >/dev/null
+
+# Cut each *.trace file after its last non-zero slot (the agent grows files in zero-filled chunks).
+shrink() {
+    python3 - "$1" <<'PY'
+import os, sys, glob, struct
+for f in glob.glob(os.path.join(sys.argv[1], "*.trace")):
+    data = open(f, "rb").read()
+    if len(data) < 20 or data[:8] != b"ILVTRACE":
+        continue
+    hs, rs = struct.unpack_from("<II", data, 12)
+    n = (len(data) - hs) // rs
+    last = -1
+    for i in range(n):
+        if any(data[hs + i * rs: hs + i * rs + 4]):
+            last = i
+    os.truncate(f, hs + (last + 1) * rs)
+PY
+}
+
+# traced NAME ENV... -- PROGRAM ARGS...: runs a program to its end under the agent.
+traced() {
+    local name=$1; shift
+    local dir=$here/$name
+    rm -rf "$dir"; mkdir -p "$dir"
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+    env "${envs[@]}" INTERLEAVE_TRACE_DIR="$dir" LD_PRELOAD="$agent" "$@" >/dev/null 2>&1 || true
+    shrink "$dir"
+    echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
+}
+
+# server NAME PROGRAM CLIENT-ARGS...: starts a server on port 0 under the agent, runs the echo client against it,
+# waits a little (so late reaping shows), then stops the server with SIGTERM by its pid.
+server() {
+    local name=$1 prog=$2; shift 2
+    local dir=$here/$name out
+    rm -rf "$dir"; mkdir -p "$dir"
+    out=$(mktemp)
+    INTERLEAVE_TRACE_DIR="$dir" LD_PRELOAD="$agent" "$bin/$prog" -p 0 >"$out" 2>&1 &
+    local pid=$! port=""
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    if [ -z "$port" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" || true; cat "$out"; exit 1; fi
+    "$bin/echo-client" -p "$port" "$@" >/dev/null 2>&1 || true
+    sleep 0.5
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" || true
+    rm -f "$out"
+    shrink "$dir"
+    echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
+}
+
+ONLY="${*:-}"
+w() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
+w race                  && traced race -- "$bin/race" 20
+w deadlock              && traced deadlock -- "$bin/deadlock" --timeout 1
+w deadlock-ordered      && traced deadlock-ordered -- "$bin/deadlock" --ordered --timeout 1
+w fork-printf-handler   && traced fork-printf-handler INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 200 --malloc --timeout 1
+w echo-iterative        && server echo-iterative echo-iterative -c 1 -n 5 -m per-request
+w echo-select           && server echo-select echo-select -c 3 -n 12 -m persistent
+w echo-process          && server echo-process echo-process -c 3 -n 12 -m per-request
+w echo-process-noclose  && server echo-process-noclose echo-process-noclose -c 1 -n 6 -m per-request
+w echo-process-noreap   && server echo-process-noreap echo-process-noreap -c 3 -n 12 -m per-request
+w echo-process-ifreap   && server echo-process-ifreap echo-process-ifreap -c 6 -n 40 -m per-request
+w echo-thread           && server echo-thread echo-thread -c 3 -n 12 -m per-request
+w echo-thread-nodetach  && server echo-thread-nodetach echo-thread-nodetach -c 3 -n 12 -m per-request
+w echo-thread-stackarg  && server echo-thread-stackarg echo-thread-stackarg -c 8 -n 80 -t 2 -m per-request
+true
