@@ -14,6 +14,10 @@ import interleave.engine.analysis.CAnalyzer;
 import interleave.engine.demo.DemoRunner;
 import interleave.engine.demo.DemoScenario;
 import interleave.engine.finding.Finding;
+import interleave.engine.report.HtmlReport;
+import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.TraceException;
+import java.util.Optional;
 import interleave.engine.tracing.TracedLaunch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +59,7 @@ final class DemoCommand implements Callable<Integer> {
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         DemoRunner runner = new DemoRunner(bin.toAbsolutePath(), agent);
         List<String[]> rows = new ArrayList<>();
+        List<HtmlReport.Section> sections = new ArrayList<>();
         Path cwd = Path.of("").toAbsolutePath();
         for (DemoScenario s : DemoScenario.lectureSamples()) {
             if (only != null && !only.contains(s.name())) {
@@ -64,30 +69,52 @@ final class DemoCommand implements Callable<Integer> {
             err.flush();
             DemoRunner.ScenarioRun r = runner.run(s, runs.resolve(s.name()).toAbsolutePath());
             Path source = samples.resolve(s.name() + ".c");
-            String staticFindings = "-";
+            List<Finding> staticFindings = List.of();
             if (Files.isRegularFile(source)) {
                 AnalysisResult a = new CAnalyzer().analyzeFiles(List.of(source),
                         p -> AnalyzeCommand.display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
-                staticFindings = summarize(a.findings());
+                staticFindings = a.findings();
             }
-            rows.add(new String[] {s.name(), s.bug(), staticFindings,
-                    r.problem().isEmpty() ? "ran, exit " + r.exitStatus() + ", " + TracedLaunch.traceFiles(r.runDir())
-                            + " trace files" : r.problem()});
+            List<String> notes = new ArrayList<>();
+            if (!r.problem().isEmpty()) {
+                notes.add("The run did not go as planned: " + r.problem());
+            }
+            notes.add("Ran " + String.join(" ", s.args()) + (s.isServer() ? " with " + s.load().get() : "")
+                    + " under the agent; exit status " + r.exitStatus() + ", " + r.millis() + " ms.");
+            Optional<TimelineModel> model = Optional.empty();
+            List<Finding> observed = List.of();
+            try {
+                TracedRun traced = TracedRun.load(r.runDir());
+                model = Optional.of(traced.model());
+                observed = traced.findings();
+                traced.notes().forEach(n -> notes.add(n.describe()));
+            } catch (TraceException e) {
+                notes.add("The trace could not be read: " + e.getMessage());
+            }
+            sections.add(new HtmlReport.Section(s.name(), s.bug(), staticFindings, model, observed, notes));
+            rows.add(new String[] {s.name(), s.bug(), summarize(staticFindings), summarize(observed)});
+        }
+        Files.createDirectories(runs);
+        Path report = runs.resolve("report.html");
+        try (java.io.Writer w = Files.newBufferedWriter(report, java.nio.charset.StandardCharsets.UTF_8)) {
+            HtmlReport.write("Interleave demo: the lecture's concurrency bugs, statically and as they happened",
+                    sections, w);
         }
         o.println();
-        o.printf("%-22s %-48s %-40s %s%n", "sample", "bug", "static findings", "traced run");
+        o.printf("%-22s %-44s %-32s %s%n", "sample", "bug", "found in the source", "observed in the trace");
         for (String[] row : rows) {
-            o.printf("%-22s %-48s %-40s %s%n", (Object[]) row);
+            o.printf("%-22s %-44s %-32s %s%n", (Object[]) row);
         }
         o.println();
-        o.println("Runs are in " + runs.toAbsolutePath());
+        o.println("Report: " + report.toAbsolutePath());
+        o.println("Runs:   " + runs.toAbsolutePath() + " (interleave report DIR, interleave export --perfetto DIR)");
         o.flush();
         return 0;
     }
 
     private static String summarize(List<Finding> findings) {
         if (findings.isEmpty()) {
-            return "none";
+            return "-";
         }
         java.util.Map<String, Integer> byRule = new java.util.TreeMap<>();
         findings.forEach(f -> byRule.merge(f.ruleId(), 1, Integer::sum));

@@ -19,6 +19,11 @@ public record DemoScenario(String name, List<String> args, Optional<ClientLoad> 
 
     /** echo-client options: persistent or per-request, clients, requests, seconds. */
     public record ClientLoad(String mode, int clients, int requests, int seconds) {
+        @Override
+        public String toString() {
+            return "echo-client: " + clients + " clients, " + requests + " requests, " + mode + " connections";
+        }
+
         public List<String> args(int port) {
             return List.of("-p", Integer.toString(port), "-m", mode, "-c", Integer.toString(clients), "-n",
                     Integer.toString(requests), "-t", Integer.toString(seconds));
