@@ -90,8 +90,8 @@ final class ReportCommand implements Callable<Integer> {
 
     static String describe(TracedRun t) {
         return t.run().images().isEmpty() ? t.run().directory().toString()
-                : String.join(" ", t.run().images().get(0).argv().isEmpty() ? List.of(t.run().images().get(0).command()) : t.run().images().get(0).argv()) + " (" + t.run().images().size() + " processes, "
-                        + t.run().threads().size() + " threads)";
+                : String.join(" ", t.run().images().get(0).argv().isEmpty() ? List.of(t.run().images().get(0).command()) : t.run().images().get(0).argv()) + " (" + t.run().images().size() + (t.run().images().size() == 1 ? " process, " : " processes, ")
+                        + t.run().threads().size() + (t.run().threads().size() == 1 ? " thread)" : " threads)");
     }
 
     static List<RuleDescriptor> allDescriptors() {

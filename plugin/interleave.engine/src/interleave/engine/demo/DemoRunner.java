@@ -27,6 +27,9 @@ public final class DemoRunner {
             long millis) {
     }
 
+    /** Longer than the zombie detector's "reaped late" threshold (100 ms), so a server that never reaps shows it. */
+    static final long IDLE_AFTER_LOAD_MILLIS = 500;
+
     private final Path samplesBin;
     private final Path agent;
 
@@ -102,6 +105,8 @@ public final class DemoRunner {
             stop(c, 1);
             return "the echo client did not finish";
         }
+        // leave the server idle a moment before stopping it: zombies and kept descriptors need time to be late
+        Thread.sleep(IDLE_AFTER_LOAD_MILLIS);
         // a buggy server may fail some clients (that is the bug); it is not a demo problem
         return c.exitValue() == 0 || c.exitValue() == 1 ? "" : "echo client: " + clientOut.strip();
     }

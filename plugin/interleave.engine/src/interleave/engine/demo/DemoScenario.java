@@ -57,7 +57,7 @@ public record DemoScenario(String name, List<String> args, Optional<ClientLoad> 
                 program("race", List.of("100"), false, 20, "&i passed to 100 threads"),
                 program("badcnt", List.of("200000"), false, 20, "cnt++ from two threads without a lock"),
                 program("deadlock", List.of("--timeout", "2"), false, 20, "two locks taken in opposite orders"),
-                program("fork-printf-handler", List.of("300", "--malloc", "--timeout", "3"), true, 20,
+                program("fork-printf-handler", List.of("2000", "--malloc", "--timeout", "3"), true, 20,
                         "printf and malloc in the SIGCHLD handler (deadlock)"));
     }
 }
