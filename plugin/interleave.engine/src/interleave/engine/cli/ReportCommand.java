@@ -88,10 +88,21 @@ final class ReportCommand implements Callable<Integer> {
         return all.isEmpty() ? 0 : 1;
     }
 
+    /** "the command line (2 processes, 5 threads)", for the section title. */
     static String describe(TracedRun t) {
-        return t.run().images().isEmpty() ? t.run().directory().toString()
-                : String.join(" ", t.run().images().get(0).argv().isEmpty() ? List.of(t.run().images().get(0).command()) : t.run().images().get(0).argv()) + " (" + t.run().images().size() + (t.run().images().size() == 1 ? " process, " : " processes, ")
-                        + t.run().threads().size() + (t.run().threads().size() == 1 ? " thread)" : " threads)");
+        var images = t.run().images();
+        if (images.isEmpty()) {
+            return t.run().directory().toString();
+        }
+        var first = images.get(0);
+        String command = first.argv().isEmpty() ? first.command() : String.join(" ", first.argv());
+        int threads = t.run().threads().size();
+        return command + " (" + plural(images.size(), "process", "processes") + ", "
+                + plural(threads, "thread", "threads") + ")";
+    }
+
+    private static String plural(int n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
     }
 
     static List<RuleDescriptor> allDescriptors() {
