@@ -20,4 +20,17 @@ check 0 "rules lists the rules" rules
 out=$("$ROOT/interleave" analyze "$FIX" 2>/dev/null)
 echo "$out" | grep -qE '^.+\.c:[0-9]+:[0-9]+: error: .+ \[(stack-address-to-thread|unsafe-call-in-signal-handler)\]$' \
   || { echo "FAIL: no compiler-style line in the output"; fail=1; }
+# trace: a program that does not exist is a clear error; a real one leaves trace files
+check 2 "trace of a missing program exits 2" trace -- no-such-program-xyz
+run=$(mktemp -d)/run
+check 0 "trace /bin/true exits with its status" trace --out "$run" -- /bin/true
+ls "$run"/*.trace >/dev/null 2>&1 || { echo "FAIL: no trace file in $run"; fail=1; }
+check 3 "trace keeps the program's exit status" trace --out "$run-2" -- sh -c "exit 3"
+# demo on two samples: the static finding and a traced run each
+demo_out=$("$ROOT/interleave" demo --only race,echo-thread --out "$(dirname "$run")/demo" 2>&1)
+echo "$demo_out" | grep -qE '^race +.*1 stack-address-to-thread +ran, exit 0, [0-9]+ trace files' \
+  || { echo "FAIL: demo summary for race:"; echo "$demo_out" | tail -6; fail=1; }
+echo "$demo_out" | grep -qE '^echo-thread +.* none +ran, exit 0' \
+  || { echo "FAIL: demo summary for echo-thread:"; echo "$demo_out" | tail -6; fail=1; }
+rm -rf "$(dirname "$run")"
 exit $fail

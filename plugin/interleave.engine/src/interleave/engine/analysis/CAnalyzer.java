@@ -31,13 +31,16 @@ import interleave.engine.rules.c.CRule;
  */
 public final class CAnalyzer {
     private final List<CRule> rules;
+    private final int parallelism;
 
     public CAnalyzer() {
-        this(RuleRegistry.cRules());
+        this(RuleRegistry.cRules(), Runtime.getRuntime().availableProcessors());
     }
 
-    public CAnalyzer(List<CRule> rules) {
+    /** @param parallelism how many files to parse at once (1 = on the calling thread) */
+    public CAnalyzer(List<CRule> rules, int parallelism) {
         this.rules = List.copyOf(rules);
+        this.parallelism = parallelism;
     }
 
     /** Progress callbacks: how many files there are, then one tick per file parsed. */
@@ -115,21 +118,13 @@ public final class CAnalyzer {
     /** Analyzes sources already in memory. */
     public AnalysisResult analyze(List<SourceFile> sources, Progress progress, BooleanSupplier cancelled) {
         progress.begin(sources.size());
-        List<SyntaxTree> trees = new ArrayList<>();
+        List<SyntaxTree> trees = parseAll(sources, progress, cancelled);
         List<Notification> notes = new ArrayList<>();
-        try (CParser parser = new CParser()) {
-            for (SourceFile f : sources) {
-                if (cancelled.getAsBoolean()) {
-                    break;
-                }
-                SyntaxTree t = parser.parse(f);
-                if (t.hasErrors()) {
-                    notes.add(Notification.warning(f.path(), t.errorNodes()
-                            + Notification.PARTIAL_PARSE + " (missing headers or macros, or unfinished code); findings come from"
-                            + " the parts that parsed"));
-                }
-                trees.add(t);
-                progress.parsed(f.path());
+        for (SyntaxTree t : trees) {
+            if (t.hasErrors()) {
+                notes.add(Notification.warning(t.file().path(), t.errorNodes() + Notification.PARTIAL_PARSE
+                        + " (missing headers or macros, or unfinished code); findings come from the parts that"
+                        + " parsed"));
             }
         }
         CProgram program = new CProgram(trees);
@@ -147,6 +142,53 @@ public final class CAnalyzer {
             }
         }
         return new AnalysisResult(disambiguate(sort(findings)), notes, sources.stream().map(SourceFile::path).toList());
+    }
+
+    /**
+     * Parses on up to {@link #parallelism} threads, one tree-sitter parser each (parsers are not thread-safe, trees
+     * of different parsers are independent). Trees come back in input order.
+     */
+    private List<SyntaxTree> parseAll(List<SourceFile> sources, Progress progress, BooleanSupplier cancelled) {
+        int threads = Math.max(1, Math.min(parallelism, sources.size()));
+        SyntaxTree[] out = new SyntaxTree[sources.size()];
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable worker = () -> {
+            try (CParser parser = new CParser()) {
+                for (int i = next.getAndIncrement(); i < out.length && !cancelled.getAsBoolean();
+                        i = next.getAndIncrement()) {
+                    out[i] = parser.parse(sources.get(i));
+                    synchronized (progress) {
+                        progress.parsed(sources.get(i).path());
+                    }
+                }
+            }
+        };
+        if (threads == 1) {
+            worker.run();
+        } else {
+            List<Thread> pool = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Thread th = new Thread(worker, "interleave-parse-" + t);
+                th.setDaemon(true);
+                pool.add(th);
+                th.start();
+            }
+            for (Thread th : pool) {
+                try {
+                    th.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        List<SyntaxTree> trees = new ArrayList<>();
+        for (SyntaxTree t : out) {
+            if (t != null) {
+                trees.add(t);
+            }
+        }
+        return trees;
     }
 
     private static List<Finding> sort(List<Finding> findings) {

@@ -40,6 +40,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = {"--verbose", "-v"}, description = "Also list every file that parsed only in part.")
     boolean verbose;
 
+    @Option(names = {"--jobs", "-j"}, paramLabel = "N", description = "Files parsed at once. Default: the number of cores")
+    int jobs = Runtime.getRuntime().availableProcessors();
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
     List<Path> paths;
 
@@ -64,7 +67,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         Path cwd = Path.of("").toAbsolutePath();
-        AnalysisResult result = new CAnalyzer().analyzeFiles(files, p -> display(cwd, p), CAnalyzer.Progress.NONE,
+        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Math.max(1, jobs)).analyzeFiles(files, p -> display(cwd, p), CAnalyzer.Progress.NONE,
                 () -> false);
         for (Notification n : result.notifications()) {
             if (n.isError()) {

@@ -1,0 +1,125 @@
+package interleave.engine.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.demo.DemoRunner;
+import interleave.engine.demo.DemoScenario;
+import interleave.engine.finding.Finding;
+import interleave.engine.report.HtmlReport;
+import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.TraceException;
+import java.util.Optional;
+import interleave.engine.tracing.TracedLaunch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", description = "Run the lecture's sample servers under the agent with a bounded load, analyze"
+        + " their sources, and summarize each bug statically and as it happened.")
+final class DemoCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--samples", paramLabel = "DIR", defaultValue = "sample-servers",
+            description = "The sample-servers folder (built with make). Default: ${DEFAULT-VALUE}")
+    Path samples;
+
+    @Option(names = {"--out", "-o"}, paramLabel = "DIR", description = "Where the runs go. Default: interleave-runs/demo-TIME")
+    Path out;
+
+    @Option(names = "--only", paramLabel = "NAME", split = ",", description = "Run only these samples.")
+    List<String> only;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter o = spec.commandLine().getOut();
+        Path bin = samples.resolve("bin");
+        if (!Files.isDirectory(bin)) {
+            err.println("interleave: no built samples in " + bin + "; build them with: make -C " + samples);
+            return 2;
+        }
+        Path agent;
+        try {
+            agent = TracedLaunch.findAgent();
+        } catch (TracedLaunch.LaunchException e) {
+            err.println("interleave: " + e.getMessage());
+            return 2;
+        }
+        Path runs = out != null ? out : Path.of("interleave-runs", "demo-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        DemoRunner runner = new DemoRunner(bin.toAbsolutePath(), agent);
+        List<String[]> rows = new ArrayList<>();
+        List<HtmlReport.Section> sections = new ArrayList<>();
+        Path cwd = Path.of("").toAbsolutePath();
+        for (DemoScenario s : DemoScenario.lectureSamples()) {
+            if (only != null && !only.contains(s.name())) {
+                continue;
+            }
+            err.println("interleave: running " + s.name() + " under the agent...");
+            err.flush();
+            DemoRunner.ScenarioRun r = runner.run(s, runs.resolve(s.name()).toAbsolutePath());
+            Path source = samples.resolve(s.name() + ".c");
+            List<Finding> staticFindings = List.of();
+            if (Files.isRegularFile(source)) {
+                AnalysisResult a = new CAnalyzer().analyzeFiles(List.of(source),
+                        p -> AnalyzeCommand.display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
+                staticFindings = a.findings();
+            }
+            List<String> notes = new ArrayList<>();
+            if (!r.problem().isEmpty()) {
+                notes.add("The run did not go as planned: " + r.problem());
+            }
+            notes.add("Ran " + String.join(" ", s.args()) + (s.isServer() ? " with " + s.load().get() : "")
+                    + " under the agent; exit status " + r.exitStatus() + ", " + r.millis() + " ms.");
+            Optional<TimelineModel> model = Optional.empty();
+            List<Finding> observed = List.of();
+            try {
+                TracedRun traced = TracedRun.load(r.runDir());
+                model = Optional.of(traced.model());
+                observed = traced.findings();
+                traced.notes().forEach(n -> notes.add(n.describe()));
+            } catch (TraceException e) {
+                notes.add("The trace could not be read: " + e.getMessage());
+            }
+            sections.add(new HtmlReport.Section(s.name(), s.bug(), staticFindings, model, observed, notes));
+            rows.add(new String[] {s.name(), s.bug(), summarize(staticFindings), summarize(observed)});
+        }
+        Files.createDirectories(runs);
+        Path report = runs.resolve("report.html");
+        try (java.io.Writer w = Files.newBufferedWriter(report, java.nio.charset.StandardCharsets.UTF_8)) {
+            HtmlReport.write("Interleave demo: the lecture's concurrency bugs, statically and as they happened",
+                    sections, w);
+        }
+        o.println();
+        o.printf("%-22s %-44s %-32s %s%n", "sample", "bug", "found in the source", "observed in the trace");
+        for (String[] row : rows) {
+            o.printf("%-22s %-44s %-32s %s%n", (Object[]) row);
+        }
+        o.println();
+        o.println("Report: " + report.toAbsolutePath());
+        o.println("Runs:   " + runs.toAbsolutePath() + " (interleave report DIR, interleave export --perfetto DIR)");
+        o.flush();
+        return 0;
+    }
+
+    private static String summarize(List<Finding> findings) {
+        if (findings.isEmpty()) {
+            return "-";
+        }
+        java.util.Map<String, Integer> byRule = new java.util.TreeMap<>();
+        findings.forEach(f -> byRule.merge(f.ruleId(), 1, Integer::sum));
+        StringBuilder sb = new StringBuilder();
+        byRule.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(v).append(" ").append(k));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,51 @@
+package interleave.engine.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import interleave.engine.report.PerfettoExport;
+import interleave.engine.trace.TraceException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "export", description = "Export a traced run for other tools: --perfetto writes Chrome/Perfetto"
+        + " trace JSON (open it at ui.perfetto.dev or chrome://tracing).")
+final class ExportCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--perfetto", required = true, description = "Chrome/Perfetto trace-event JSON.")
+    boolean perfetto;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Default: DIR/trace.perfetto.json")
+    Path out;
+
+    @Parameters(paramLabel = "DIR", description = "A run directory written by 'interleave trace'.")
+    Path dir;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        TracedRun traced;
+        try {
+            traced = TracedRun.load(dir);
+        } catch (TraceException e) {
+            err.println("interleave: " + e.getMessage());
+            return 2;
+        }
+        traced.printNotes(err);
+        Path file = out != null ? out : dir.resolve("trace.perfetto.json");
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            PerfettoExport.write(traced.model(), traced.findings(), w);
+        }
+        err.println("interleave: " + traced.run().eventCount() + " events exported to " + file.toAbsolutePath());
+        return 0;
+    }
+}

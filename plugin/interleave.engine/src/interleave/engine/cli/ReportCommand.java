@@ -1,0 +1,118 @@
+package interleave.engine.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.finding.Finding;
+import interleave.engine.report.HtmlReport;
+import interleave.engine.report.SarifReport;
+import interleave.engine.report.TextReport;
+import interleave.engine.rules.RuleDescriptor;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.trace.TraceException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "report", description = "Report a traced run: what happened and the bugs observed in it.",
+        footer = "Exit status: 0 nothing found, 1 findings, 2 bad usage or a run that cannot be read.")
+final class ReportCommand implements Callable<Integer> {
+    enum Format {
+        html, text, sarif
+    }
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--format", defaultValue = "html", description = "html (timeline + findings), text or sarif."
+            + " Default: ${DEFAULT-VALUE}")
+    Format format;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "FILE",
+            description = "Output file. Default: DIR/report.html for html, stdout otherwise.")
+    Path out;
+
+    @Option(names = "--source", paramLabel = "PATH", split = ",",
+            description = "Also analyze these C sources and show their static findings beside the run.")
+    List<Path> sources;
+
+    @Parameters(paramLabel = "DIR", description = "A run directory written by 'interleave trace'.")
+    Path dir;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        TracedRun traced;
+        try {
+            traced = TracedRun.load(dir);
+        } catch (TraceException e) {
+            err.println("interleave: " + e.getMessage());
+            return 2;
+        }
+        traced.printNotes(err);
+        List<Finding> staticFindings = new ArrayList<>();
+        if (sources != null && !sources.isEmpty()) {
+            Path cwd = Path.of("").toAbsolutePath();
+            AnalysisResult a = new CAnalyzer().analyzeFiles(CAnalyzer.collectSources(sources),
+                    p -> AnalyzeCommand.display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
+            staticFindings.addAll(a.findings());
+        }
+        List<Finding> all = new ArrayList<>(staticFindings);
+        all.addAll(traced.findings());
+        AnalysisResult result = new AnalysisResult(all, traced.notes(), List.of(dir.toString()));
+        switch (format) {
+        case html -> {
+            Path file = out != null ? out : dir.resolve("report.html");
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                HtmlReport.write("Interleave report: " + dir.getFileName(), List.of(new HtmlReport.Section(
+                        describe(traced), "", staticFindings, Optional.of(traced.model()), traced.findings(),
+                        traced.notes().stream().map(n -> n.describe()).toList())), w);
+            }
+            err.println("interleave: report written to " + file.toAbsolutePath());
+        }
+        case text -> write(w -> TextReport.write(result, new PrintWriter(w, true)));
+        case sarif -> write(w -> SarifReport.write(result, allDescriptors(), Main.VERSION, w));
+        }
+        return all.isEmpty() ? 0 : 1;
+    }
+
+    static String describe(TracedRun t) {
+        return t.run().images().isEmpty() ? t.run().directory().toString()
+                : String.join(" ", t.run().images().get(0).argv().isEmpty() ? List.of(t.run().images().get(0).command()) : t.run().images().get(0).argv()) + " (" + t.run().images().size() + " processes, "
+                        + t.run().threads().size() + " threads)";
+    }
+
+    static List<RuleDescriptor> allDescriptors() {
+        List<RuleDescriptor> d = new ArrayList<>(RuleRegistry.descriptors());
+        d.addAll(DetectorRegistry.descriptors());
+        return d;
+    }
+
+    private interface Body {
+        void write(Writer w) throws IOException;
+    }
+
+    private void write(Body body) throws IOException {
+        if (out != null) {
+            try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                body.write(w);
+            }
+        } else {
+            PrintWriter o = spec.commandLine().getOut();
+            body.write(o);
+            o.flush();
+        }
+    }
+}

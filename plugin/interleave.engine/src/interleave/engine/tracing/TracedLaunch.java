@@ -1,0 +1,182 @@
+package interleave.engine.tracing;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a program under the tracing agent ({@code LD_PRELOAD}) with its output on the caller's terminal, and stops it
+ * when asked: after a time limit or when the JVM is told to stop. Used by {@code interleave trace}, the demo and the
+ * Eclipse launcher alike.
+ */
+public final class TracedLaunch {
+    /** Where the agent library is: system property, environment, or the repository layout beside the engine. */
+    public static final String AGENT_PROPERTY = "interleave.agent";
+    public static final String AGENT_ENV = "INTERLEAVE_AGENT";
+
+    /** What went wrong before the program could run; the message is for the user. */
+    public static final class LaunchException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public LaunchException(String message) {
+            super(message);
+        }
+    }
+
+    /** How the traced run ended. */
+    public record Outcome(int exitStatus, boolean stoppedByUs, Path runDir, long millis) {
+    }
+
+    private TracedLaunch() {
+    }
+
+    public static Path findAgent() throws LaunchException {
+        String configured = System.getProperty(AGENT_PROPERTY, System.getenv(AGENT_ENV));
+        if (configured == null || configured.isBlank()) {
+            throw new LaunchException("the tracing agent is not configured: set " + AGENT_ENV
+                    + " to libinterleave-agent.so (the ./interleave launcher does this and builds it with make -C agent)");
+        }
+        Path agent = Path.of(configured).toAbsolutePath();
+        if (!Files.isRegularFile(agent)) {
+            throw new LaunchException("the tracing agent " + agent + " does not exist; build it with: make -C agent");
+        }
+        return agent;
+    }
+
+    /** The program as the shell would find it: a path, or a name looked up in PATH. */
+    public static Path resolveProgram(String program) throws LaunchException {
+        if (program.contains("/")) {
+            Path p = Path.of(program);
+            if (!Files.exists(p)) {
+                throw new LaunchException("cannot run '" + program + "': no such file");
+            }
+            if (Files.isDirectory(p) || !Files.isExecutable(p)) {
+                throw new LaunchException("cannot run '" + program + "': not an executable file");
+            }
+            return p.toAbsolutePath();
+        }
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            Path p = Path.of(dir, program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p.toAbsolutePath();
+            }
+        }
+        throw new LaunchException("cannot run '" + program + "': no such program in PATH");
+    }
+
+    /** A fresh run directory: the one given (must be absent or empty), or interleave-runs/NAME-TIME in the cwd. */
+    public static Path prepareRunDir(Path requested, String programName) throws LaunchException {
+        Path dir = requested;
+        if (dir == null) {
+            String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+            dir = Path.of("interleave-runs", Path.of(programName).getFileName() + "-" + stamp);
+            for (int i = 2; Files.exists(dir); i++) {
+                dir = Path.of("interleave-runs", Path.of(programName).getFileName() + "-" + stamp + "-" + i);
+            }
+        }
+        try {
+            if (Files.exists(dir)) {
+                if (!Files.isDirectory(dir)) {
+                    throw new LaunchException("cannot write the trace to " + dir + ": it is a file");
+                }
+                try (var entries = Files.list(dir)) {
+                    if (entries.findAny().isPresent()) {
+                        throw new LaunchException("the run directory " + dir
+                                + " is not empty; give a new one with --out (runs are never mixed)");
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new LaunchException("cannot create the run directory " + dir + ": " + e.getMessage());
+        }
+        return dir.toAbsolutePath();
+    }
+
+    /**
+     * Starts the program under the agent, waits for it (or stops it after {@code timeoutMillis} with SIGTERM, then
+     * SIGKILL two seconds later) and returns how it ended. The program inherits stdin, stdout and stderr.
+     */
+    public static Outcome run(Path agent, Path runDir, Path program, List<String> args, boolean traceStdio,
+            long timeoutMillis) throws LaunchException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(program.toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        Map<String, String> env = pb.environment();
+        String preload = env.get("LD_PRELOAD");
+        env.put("LD_PRELOAD", preload == null || preload.isBlank() ? agent.toString() : agent + ":" + preload);
+        env.put("INTERLEAVE_TRACE_DIR", runDir.toString());
+        if (traceStdio) {
+            env.put("INTERLEAVE_TRACE_STDIO", "1");
+        } else {
+            env.remove("INTERLEAVE_TRACE_STDIO");
+        }
+        long start = System.nanoTime();
+        Process process;
+        try {
+            process = pb.start();
+        } catch (IOException e) {
+            throw new LaunchException("cannot run '" + program + "': " + e.getMessage());
+        }
+        // Interleave stops what it starts: Ctrl-C or a killed CLI must not leave the program behind.
+        Thread stopper = new Thread(() -> stop(process), "interleave-stop-traced-program");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        boolean stoppedByUs = false;
+        try {
+            if (timeoutMillis > 0) {
+                if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                    stoppedByUs = true;
+                    stop(process);
+                }
+            }
+            int status = process.waitFor();
+            return new Outcome(status, stoppedByUs, runDir, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+
+    /** SIGTERM to the program (and its children through their own handling), SIGKILL if it does not go. */
+    static void stop(Process process) {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+                process.waitFor(2, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Number of trace files the agent wrote, for the one-line summary. */
+    public static long traceFiles(Path runDir) {
+        try (var files = Files.list(runDir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".trace")).count();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
