@@ -26,8 +26,8 @@ import interleave.engine.trace.TraceRun;
 
 /**
  * Golden files (traces/golden/NAME.txt) hold the whole model of small runs as text; the window queries must give
- * exactly what a full scan gives. Set -Dinterleave.updateGolden=true to rewrite the golden files after a deliberate
- * change, then review the diff.
+ * exactly what a full scan gives. After a deliberate change, rewrite the golden files with
+ * {@code ./mvnw ... verify -Dtycho.testArgLine=-Dinterleave.updateGolden=true} and review the diff.
  */
 class TimelineModelTest {
 
