@@ -180,27 +180,22 @@ public final class TimelineModel {
         List<Level> ls = levels.get(rowId);
         for (int d = 0; d < ls.size(); d++) {
             Level l = ls.get(d);
-            long t = t0;
-            while (true) {
-                int i = l.firstEndingAtOrAfter(t);
-                if (i >= l.size || l.start[i] > t1) {
-                    break;
-                }
+            int i = l.firstEndingAtOrAfter(t0);
+            while (i < l.size && l.start[i] <= t1) {
                 if (l.end[i] - l.start[i] >= resolutionNanos) {
                     out.add(span(rowId, l, d, i, 1));
-                    t = l.end[i] + 1;
+                    i++;
                     continue;
                 }
-                long bucketEnd = Math.max(l.start[i], t) + resolutionNanos;
-                int j = l.firstEndingAtOrAfter(bucketEnd); // spans i..j-1 end inside this sample
-                if (j < l.size && l.start[j] < bucketEnd && l.end[j] - l.start[j] < resolutionNanos) {
+                long sampleEnd = l.start[i] + resolutionNanos;
+                int j = Math.max(i + 1, l.firstEndingAtOrAfter(sampleEnd)); // i..j-1 end inside this sample
+                if (j < l.size && l.start[j] < sampleEnd && l.end[j] - l.start[j] < resolutionNanos) {
                     j++; // the short span straddling the sample's end belongs to it as well
                 }
-                j = Math.max(j, i + 1);
                 StateSpan first = span(rowId, l, d, i, j - i);
                 out.add(new StateSpan(rowId, first.startNs(), l.end[j - 1], first.state(), d, j - i,
                         first.unfinished(), j - i == 1 ? first.detail() : ""));
-                t = Math.max(l.end[j - 1] + 1, bucketEnd);
+                i = j;
             }
         }
         return out;

@@ -183,7 +183,12 @@ final class FileScanner {
 
     private void scanRange(FileChannel ch, long from, long to) throws IOException {
         int rs = header.recordSize();
-        ByteBuffer b = ByteBuffer.allocate(CHUNK_SLOTS * rs).order(ByteOrder.LITTLE_ENDIAN);
+        if (to <= from) {
+            return;
+        }
+        // sized to what is to be read: most files of a fork-heavy run hold a few dozen records
+        ByteBuffer b = ByteBuffer.allocate((int) Math.min(CHUNK_SLOTS, to - from) * rs)
+                .order(ByteOrder.LITTLE_ENDIAN);
         long lastCommitted = tailStart - 1;
         for (long first = from; first < to; first += CHUNK_SLOTS) {
             int n = (int) Math.min(CHUNK_SLOTS, to - first);

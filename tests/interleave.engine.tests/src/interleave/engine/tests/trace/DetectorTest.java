@@ -1,0 +1,159 @@
+package interleave.engine.tests.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.detectors.DynamicDetector;
+import interleave.engine.detectors.ObservedZombies;
+import interleave.engine.finding.Finding;
+import interleave.engine.rules.RuleDescriptor;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.TraceRun;
+
+/**
+ * Each buggy sample's trace gives its finding; each correct sample's trace gives none. Some buggy samples show a
+ * second, consequential finding (the parent that keeps connections also exits with them open); those are listed too,
+ * so every finding of every fixture is expected.
+ */
+class DetectorTest {
+    private static final Map<String, Set<String>> EXPECTED = Map.ofEntries(
+            Map.entry("race", Set.of("observed-argument-race")),
+            Map.entry("echo-thread-stackarg", Set.of("observed-argument-race", "observed-connection-open-at-exit")),
+            Map.entry("echo-process-noreap", Set.of("observed-zombies")),
+            Map.entry("echo-process-ifreap", Set.of("observed-lost-sigchld", "observed-zombies")),
+            Map.entry("echo-process-noclose",
+                    Set.of("observed-connection-kept-after-fork", "observed-connection-open-at-exit")),
+            Map.entry("echo-thread-nodetach", Set.of("observed-thread-not-joined-or-detached")),
+            Map.entry("deadlock", Set.of("observed-lock-order-deadlock")),
+            // the handler deadlock also leaves the children that exit meanwhile unreaped until the watchdog
+            Map.entry("fork-printf-handler", Set.of("observed-signal-handler-deadlock", "observed-zombies")),
+            Map.entry("deadlock-ordered", Set.of()),
+            Map.entry("echo-iterative", Set.of()),
+            Map.entry("echo-select", Set.of()),
+            Map.entry("echo-process", Set.of()),
+            Map.entry("echo-thread", Set.of()));
+
+    static List<Finding> findings(String name) {
+        TraceRun run = Traces.read(name);
+        return DetectorRegistry.detectAll(run, TimelineModel.build(run));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"race", "echo-thread-stackarg", "echo-process-noreap", "echo-process-ifreap",
+            "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "deadlock-ordered",
+            "echo-iterative", "echo-select", "echo-process", "echo-thread"})
+    void traceGivesExactlyItsFindings(String name) {
+        List<Finding> found = findings(name);
+        TreeSet<String> ids = new TreeSet<>();
+        for (Finding f : found) {
+            ids.add(f.ruleId());
+            assertTrue(f.moment().isPresent(), "a dynamic finding has its moment: " + f);
+            assertTrue(f.moment().get().timeNanos() >= 0, f.toString());
+        }
+        assertEquals(new TreeSet<>(EXPECTED.get(name)), ids, name + ": " + found);
+        assertEquals(ids.size(), found.size(), "one finding per site in these small runs: " + found);
+    }
+
+    @Test
+    void everyFixtureIsListed() {
+        for (String name : Traces.runNames()) {
+            assertTrue(EXPECTED.containsKey(name), "fixture without expectations: " + name);
+        }
+    }
+
+    private static Finding only(String trace, String rule) {
+        return findings(trace).stream().filter(f -> f.ruleId().equals(rule)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void raceReportsHowManyThreadsSawAChangedValueAndTheHistogram() {
+        Finding f = only("race", "observed-argument-race");
+        Matcher m = Pattern.compile("(\\d+) of 20 threads created here saw a changed argument.*values seen by the"
+                + " threads: ([0-9×, -]+)\\)").matcher(f.message());
+        assertTrue(m.find(), f.message());
+        int total = 0;
+        for (String bar : m.group(2).split(", ")) {
+            total += Integer.parseInt(bar.substring(bar.indexOf('×') + 1));
+        }
+        assertEquals(20, total, "the histogram counts every thread");
+        assertTrue(Integer.parseInt(m.group(1)) > 0);
+        assertEquals(2, f.evidence().size(), "start routine and the first thread that saw a change");
+    }
+
+    @Test
+    void zombiesReportCountAndPeakAndTheThresholdIsAnOption() {
+        Finding f = only("echo-process-noreap", "observed-zombies");
+        assertTrue(f.message().startsWith("12 of 12 children stayed zombies longer than 100 ms"), f.message());
+        assertTrue(f.message().contains("at the peak 12 zombies existed at once"), f.message());
+        TraceRun run = Traces.read("echo-process-noreap");
+        List<Finding> lenient = new ArrayList<>();
+        new ObservedZombies(Duration.ofSeconds(30)).detect(run, TimelineModel.build(run), lenient::add);
+        assertEquals(List.of(), lenient, "nobody waited 30 s here");
+    }
+
+    @Test
+    void lostSigchldCountsExitsHandlerRunsAndReaps() {
+        Finding f = only("echo-process-ifreap", "observed-lost-sigchld");
+        Matcher m = Pattern.compile("^(\\d+) children exited but the SIGCHLD handler ran only (\\d+) times and reaped"
+                + " (\\d+) of them; (\\d+) were left").matcher(f.message());
+        assertTrue(m.find(), f.message());
+        int exited = Integer.parseInt(m.group(1)), runs = Integer.parseInt(m.group(2));
+        int reaped = Integer.parseInt(m.group(3)), left = Integer.parseInt(m.group(4));
+        assertEquals(40, exited);
+        assertTrue(runs < exited);
+        assertEquals(exited, reaped + left);
+    }
+
+    @Test
+    void handlerDeadlockPointsAtTheCallInsideTheHandlerWithTheInterruptedCallAsEvidence() {
+        Finding f = only("fork-printf-handler", "observed-signal-handler-deadlock");
+        assertTrue(f.message().contains("the SIGCHLD handler interrupted malloc and called malloc"), f.message());
+        assertEquals(3, f.evidence().size());
+        assertTrue(f.evidence().get(0).message().startsWith("malloc was called here and was interrupted by SIGCHLD"));
+    }
+
+    @Test
+    void lockOrderDeadlockNamesBothThreadsAndMutexes() {
+        Finding f = only("deadlock", "observed-lock-order-deadlock");
+        assertTrue(f.message().startsWith("2 threads of pid "), f.message());
+        assertEquals(4, f.evidence().size(), "each thread: where it locked, where it waits");
+    }
+
+    @Test
+    void detectorsHaveDistinctIdsPagesAndAFixtureThatShowsThem() {
+        Set<String> staticIds = new HashSet<>();
+        RuleRegistry.descriptors().forEach(d -> staticIds.add(d.id()));
+        Set<String> shown = new HashSet<>();
+        EXPECTED.values().forEach(shown::addAll);
+        Set<String> seen = new HashSet<>();
+        for (DynamicDetector det : DetectorRegistry.detectors()) {
+            RuleDescriptor d = det.descriptor();
+            assertTrue(seen.add(d.id()), "duplicate id " + d.id());
+            assertFalse(staticIds.contains(d.id()), d.id() + " is a static rule's id");
+            assertTrue(d.id().startsWith("observed-"), d.id());
+            String page = d.documentationMarkdown();
+            for (String section : List.of("## What happens", "## How it shows in the trace", "## Bad", "## Good",
+                    "## Not detected")) {
+                assertTrue(page.contains(section), d.id() + " page lacks " + section);
+            }
+            assertTrue(shown.contains(d.id()), d.id() + " is shown by no trace fixture");
+        }
+    }
+}
