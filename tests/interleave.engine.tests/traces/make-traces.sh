@@ -71,6 +71,7 @@ w race                  && traced race -- "$bin/race" 20
 w deadlock              && traced deadlock -- "$bin/deadlock" --timeout 1
 w deadlock-ordered      && traced deadlock-ordered -- "$bin/deadlock" --ordered --timeout 1
 w fork-printf-handler   && traced fork-printf-handler INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 200 --malloc --timeout 1
+w fork-printf-reentry   && traced fork-printf-reentry INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 100 --timeout 2
 w echo-iterative        && server echo-iterative echo-iterative -c 1 -n 5 -m per-request
 w echo-select           && server echo-select echo-select -c 3 -n 12 -m persistent
 w echo-process          && server echo-process echo-process -c 3 -n 12 -m per-request

@@ -42,8 +42,12 @@ class DetectorTest {
                     Set.of("observed-connection-kept-after-fork", "observed-connection-open-at-exit")),
             Map.entry("echo-thread-nodetach", Set.of("observed-thread-not-joined-or-detached")),
             Map.entry("deadlock", Set.of("observed-lock-order-deadlock")),
-            // the handler deadlock also leaves the children that exit meanwhile unreaped until the watchdog
-            Map.entry("fork-printf-handler", Set.of("observed-signal-handler-deadlock", "observed-zombies")),
+            // the handler deadlock also leaves the children that exit meanwhile unreaped until the watchdog, and
+            // before it hung the handler had already re-entered printf (the recursive stdio lock let it in)
+            Map.entry("fork-printf-handler", Set.of("observed-signal-handler-deadlock", "observed-zombies",
+                    "observed-handler-reentered-unsafe-call")),
+            // the default printf-only mode: the handler re-enters printf and glibc lets it (corrupted output)
+            Map.entry("fork-printf-reentry", Set.of("observed-handler-reentered-unsafe-call")),
             Map.entry("deadlock-ordered", Set.of()),
             Map.entry("echo-iterative", Set.of()),
             Map.entry("echo-select", Set.of()),
@@ -57,7 +61,8 @@ class DetectorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"race", "echo-thread-stackarg", "echo-process-noreap", "echo-process-ifreap",
-            "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "deadlock-ordered",
+            "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "fork-printf-reentry",
+            "deadlock-ordered",
             "echo-iterative", "echo-select", "echo-process", "echo-thread"})
     void traceGivesExactlyItsFindings(String name) {
         List<Finding> found = findings(name);
