@@ -26,11 +26,18 @@ run=$(mktemp -d)/run
 check 0 "trace /bin/true exits with its status" trace --out "$run" -- /bin/true
 ls "$run"/*.trace >/dev/null 2>&1 || { echo "FAIL: no trace file in $run"; fail=1; }
 check 3 "trace keeps the program's exit status" trace --out "$run-2" -- sh -c "exit 3"
+# a program still running at --timeout: stopped, its end time and its stacks kept in the run directory
+check 0 "trace --timeout stops a program that runs too long" trace --timeout 1 --out "$run-hang" -- sleep 30
+[ -f "$run-hang/interleave-run.properties" ] && ls "$run-hang"/stacks-*.txt >/dev/null 2>&1 \
+  || { echo "FAIL: no end time or stacks after the time limit in $run-hang"; ls "$run-hang"; fail=1; }
+pgrep -f "sleep 30" >/dev/null && pgrep -fa "sleep 30" | grep -q "$run-hang" && { echo "FAIL: sleep survived"; fail=1; }
 # demo on two samples: the static finding and a traced run each
 demo_out=$("$ROOT/interleave" demo --only race,echo-thread --out "$(dirname "$run")/demo" 2>&1)
-echo "$demo_out" | grep -qE '^race +.*1 stack-address-to-thread +ran, exit 0, [0-9]+ trace files' \
+echo "$demo_out" | grep -qE '^race +.*1 stack-address-to-thread +1 observed-argument-race$' \
   || { echo "FAIL: demo summary for race:"; echo "$demo_out" | tail -6; fail=1; }
-echo "$demo_out" | grep -qE '^echo-thread +.* none +ran, exit 0' \
+echo "$demo_out" | grep -qE '^echo-thread +.* - +-$' \
   || { echo "FAIL: demo summary for echo-thread:"; echo "$demo_out" | tail -6; fail=1; }
+grep -q "observed-argument-race" "$(dirname "$run")/demo/report.html" \
+  || { echo "FAIL: the demo report lacks the observed race"; fail=1; }
 rm -rf "$(dirname "$run")"
 exit $fail

@@ -82,16 +82,18 @@ final class DemoCommand implements Callable<Integer> {
             notes.add("Ran " + String.join(" ", s.args()) + (s.isServer() ? " with " + s.load().get() : "")
                     + " under the agent; exit status " + r.exitStatus() + ", " + r.millis() + " ms.");
             Optional<TimelineModel> model = Optional.empty();
+            List<HtmlReport.Attachment> stacks = List.of();
             List<Finding> observed = List.of();
             try {
                 TracedRun traced = TracedRun.load(r.runDir());
                 model = Optional.of(traced.model());
                 observed = traced.findings();
+                stacks = traced.stacks();
                 traced.notes().forEach(n -> notes.add(n.describe()));
             } catch (TraceException e) {
                 notes.add("The trace could not be read: " + e.getMessage());
             }
-            sections.add(new HtmlReport.Section(s.name(), s.bug(), staticFindings, model, observed, notes));
+            sections.add(new HtmlReport.Section(s.name(), s.bug(), staticFindings, model, observed, notes, stacks));
             rows.add(new String[] {s.name(), s.bug(), summarize(staticFindings), summarize(observed)});
         }
         Files.createDirectories(runs);

@@ -78,7 +78,7 @@ final class ReportCommand implements Callable<Integer> {
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 HtmlReport.write("Interleave report: " + dir.getFileName(), List.of(new HtmlReport.Section(
                         describe(traced), "", staticFindings, Optional.of(traced.model()), traced.findings(),
-                        traced.notes().stream().map(n -> n.describe()).toList())), w);
+                        traced.notes().stream().map(n -> n.describe()).toList(), traced.stacks())), w);
             }
             err.println("interleave: report written to " + file.toAbsolutePath());
         }

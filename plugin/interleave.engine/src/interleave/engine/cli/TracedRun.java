@@ -8,6 +8,7 @@ import java.util.List;
 import interleave.engine.analysis.Notification;
 import interleave.engine.detectors.DetectorRegistry;
 import interleave.engine.finding.Finding;
+import interleave.engine.report.HtmlReport;
 import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.TraceDamage;
 import interleave.engine.trace.TraceException;
@@ -15,7 +16,8 @@ import interleave.engine.trace.TraceReader;
 import interleave.engine.trace.TraceRun;
 
 /** A run directory read, modelled and checked by the detectors: what report, export and demo share. */
-record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List<Notification> notes) {
+record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List<Notification> notes,
+        List<HtmlReport.Attachment> stacks) {
 
     static TracedRun load(Path dir) throws TraceException {
         TraceRun run = TraceReader.read(dir);
@@ -30,7 +32,22 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
             notes.add(Notification.warning(dir.toString(), "the agent could not store " + run.lostEvents()
                     + " event(s) (disk full?); the timeline has gaps"));
         }
-        return new TracedRun(run, model, findings, notes);
+        List<HtmlReport.Attachment> stacks = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("stacks-\\d+\\.txt")).sorted()
+                    .toList()) {
+                stacks.add(new HtmlReport.Attachment("Thread stacks when the run was stopped at its time limit: "
+                        + f.getFileName(), java.nio.file.Files.readString(f)));
+            }
+            if (!stacks.isEmpty()) {
+                notes.add(Notification.warning(dir.toString(), "the program was still running at its time limit;"
+                        + " every thread's stack at that moment is in stacks-PID.txt (" + stacks.size()
+                        + " process(es))"));
+            }
+        } catch (java.io.IOException e) {
+            // the stacks are optional evidence
+        }
+        return new TracedRun(run, model, findings, notes, stacks);
     }
 
     void printNotes(PrintWriter err) {

@@ -72,6 +72,8 @@ public final class DemoRunner {
                 stop(p, 3);
             } else if (!p.waitFor(s.timeoutSecs(), TimeUnit.SECONDS)) {
                 problem = "still running after " + s.timeoutSecs() + " s; stopped";
+                interleave.engine.trace.RunEnd.write(runDir, System.nanoTime(), "timeout", -1);
+                interleave.engine.tracing.StackCapture.captureTree(p.toHandle(), runDir);
                 stop(p, 2);
             }
         } finally {

@@ -33,9 +33,18 @@ public final class HtmlReport {
     /** Detail drawn beyond the page width, so zooming in (mouse wheel) still shows real spans. */
     static final int DETAIL = 4;
 
-    /** One program's part of the report. */
+    /** One program's part of the report; attachments are texts shown folded (e.g. thread stacks of a hang). */
     public record Section(String title, String description, List<Finding> staticFindings,
-            Optional<TimelineModel> timeline, List<Finding> dynamicFindings, List<String> notes) {
+            Optional<TimelineModel> timeline, List<Finding> dynamicFindings, List<String> notes,
+            List<Attachment> attachments) {
+        public Section(String title, String description, List<Finding> staticFindings,
+                Optional<TimelineModel> timeline, List<Finding> dynamicFindings, List<String> notes) {
+            this(title, description, staticFindings, timeline, dynamicFindings, notes, List.of());
+        }
+    }
+
+    /** A named text, such as the stacks the tracer captured before stopping a hung program. */
+    public record Attachment(String title, String text) {
     }
 
     private final StringBuilder html = new StringBuilder(64 * 1024);
@@ -123,6 +132,10 @@ public final class HtmlReport {
             int firstFinding = findingCounter;
             findingList(s.dynamicFindings(), m, index);
             timeline(m, s.dynamicFindings(), index, firstFinding);
+        }
+        for (Attachment a : s.attachments()) {
+            html.append("<details class=\"attachment\"><summary>").append(esc(a.title())).append("</summary><pre>")
+                    .append(esc(a.text())).append("</pre></details>\n");
         }
         html.append("</section>\n");
     }

@@ -41,7 +41,8 @@ public final class TraceRun {
             lost += t.header().lostEvents();
         }
         this.startNs = threads.isEmpty() ? 0 : s;
-        this.endNs = threads.isEmpty() ? 0 : e;
+        // a hung program records nothing more; the launcher's note of when it stopped the program is the real end
+        this.endNs = threads.isEmpty() ? 0 : Math.max(e, RunEnd.read(directory).orElse(e));
         this.eventCount = n;
         this.lostEvents = lost;
         for (ProcessImage p : images) {

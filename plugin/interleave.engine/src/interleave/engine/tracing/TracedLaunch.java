@@ -139,10 +139,16 @@ public final class TracedLaunch {
             if (timeoutMillis > 0) {
                 if (!process.waitFor(timeoutMillis, TimeUnit.MILLISECONDS)) {
                     stoppedByUs = true;
+                    interleave.engine.trace.RunEnd.write(runDir, System.nanoTime(), "timeout", -1);
+                    // still running at the limit: maybe hung; keep every thread's stack before stopping it
+                    StackCapture.captureTree(process.toHandle(), runDir);
                     stop(process);
                 }
             }
             int status = process.waitFor();
+            if (!stoppedByUs) {
+                interleave.engine.trace.RunEnd.write(runDir, System.nanoTime(), "exit", status);
+            }
             return new Outcome(status, stoppedByUs, runDir, (System.nanoTime() - start) / 1_000_000);
         } finally {
             try {

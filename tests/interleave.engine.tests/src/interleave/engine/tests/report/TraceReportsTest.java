@@ -149,6 +149,16 @@ class TraceReportsTest {
         assertTrue(err.toString().contains("empty"), err.toString());
     }
 
+    @Test
+    void theLaunchersEndTimeExtendsARunThatStoppedRecording() throws Exception {
+        Path run = copy(trace("deadlock"));
+        long lastEvent = TraceReader.read(run).endNs();
+        interleave.engine.trace.RunEnd.write(run, lastEvent + 5_000_000_000L, "timeout", -1);
+        assertEquals(lastEvent + 5_000_000_000L, TraceReader.read(run).endNs());
+        Files.writeString(run.resolve(interleave.engine.trace.RunEnd.FILE), "end_mono_ns=garbage\n");
+        assertEquals(lastEvent, TraceReader.read(run).endNs(), "an unreadable end note is ignored");
+    }
+
     private Path copy(Path from) throws IOException {
         Path to = Files.createDirectories(tmp.resolve(from.getFileName()));
         try (var files = Files.list(from)) {
