@@ -351,11 +351,35 @@ test_window() {
     fi
 }
 
+test_badptr() {
+    # argument bytes are read without faulting: partial reads before an inaccessible page, bad
+    # pointers give the program its own EFAULT, never a crash in the agent
+    local d=$WORK/badptr rc=0 rc0=0
+    run_plain 30 "$WORK/badptr.plain" "$T/t_badptr" || rc0=$?
+    run_traced "$d" 30 "$WORK/badptr.out" "$T/t_badptr" || rc=$?
+    [[ $rc == 0 && $rc0 == 0 ]] || { ko "bad pointers" "exit traced $rc untraced $rc0"; return; }
+    cmp -s "$WORK/badptr.plain" "$WORK/badptr.out" || { ko "bad pointers" "output differs from untraced"; return; }
+    dump "$d" || { ko "bad pointers" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "THREAD_CREATE.enter" || f["ev"] == "THREAD_START.point" { out = out " " f["id"] ":" (f["flags"] == "" ? 0 : f["flags"]) }
+        f["ev"] == "CONNECT.enter" { out = out " c:" f["addr"] }
+        { delete f }
+        END { print out }' "$d.txt")
+    if [[ $res == " 1:4 1:4 2:13 2:13 3:0 3:0 4:0 4:0 5:0 5:0 c:none c:family23130" ]]; then
+        ok "bad pointers: partial argument reads (4, 13 bytes), EFAULT kept, no crash"
+    else
+        ko "bad pointers" "got:$res"
+    fi
+}
+
 test_echo
 test_window
 test_threads
 test_forks
 test_race
+test_badptr
 test_sigread
 test_printf_handler
 test_sigkill
