@@ -172,6 +172,145 @@ static inline char *slot_ptr(struct ilv_tstate *t, uint64_t idx)
     return t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1));
 }
 
+/* ---------------------------------------------------------------- window arena
+ * Window 0 of a thread file (the only window of nearly every thread) is mapped into a slot of one
+ * process-wide reservation of ARENA_N windows (PROT_NONE, no memory). When a thread ends, its
+ * window is not unmapped: unmapping pages that were written flushes the TLB of every other core
+ * running the process (an IPI per thread exit, the main cost of a thread-per-connection server).
+ * The slot is marked finished and stays mapped over its finished file (nothing writes it again;
+ * later events of that thread go through pwrite, as before). Only when no free slot is left are
+ * the finished slots given back, each run of adjacent finished slots with ONE mmap(PROT_NONE,
+ * MAP_FIXED): one TLB flush for many threads. Slot states change with atomics only (lock-free; the
+ * reclaim is serialized by a try-lock, and a thread that finds neither a free slot nor the lock
+ * maps outside the arena like before). Everything here runs with signals blocked. */
+#define ARENA_N 128u
+enum { SL_FREE = 0, SL_USED = 1, SL_DONE = 2, SL_BUSY = 3, SL_BAD = 4 };
+static char *arena_base;            /* 0 = not reserved yet, (char *)-1 = no arena */
+static uint8_t arena_st[ARENA_N];
+static unsigned arena_hint, arena_done;
+static int arena_lock;
+
+static int in_arena(const char *p)
+{
+    char *b = __atomic_load_n(&arena_base, __ATOMIC_ACQUIRE);
+    return b && b != (char *)-1 && p >= b && p < b + (uint64_t)ARENA_N * ILV_WBYTES;
+}
+
+static char *arena_reserve(void)
+{
+    char *b = __atomic_load_n(&arena_base, __ATOMIC_ACQUIRE);
+    if (b)
+        return b;
+    /* an address-space limit (ulimit -v) would be eaten by the reservation: no arena then */
+    struct { uint64_t cur, max; } lim = {~0ull, ~0ull};
+    long p = -1;
+    if (ilv_sys4(SYS_prlimit64, 0, 9 /* RLIMIT_AS */, 0, &lim) == 0 && lim.cur == ~0ull)
+        p = ilv_sys6(SYS_mmap, 0, (long)((uint64_t)ARENA_N * ILV_WBYTES), PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    char *nb = (p < 0 && p > -4096) ? (char *)-1 : (char *)p;
+    char *exp = 0;
+    if (!__atomic_compare_exchange_n(&arena_base, &exp, nb, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        if (nb != (char *)-1)
+            ilv_sys2(SYS_munmap, nb, (uint64_t)ARENA_N * ILV_WBYTES); /* never touched: no flush */
+        nb = exp;
+    }
+    return nb;
+}
+
+/* give every run of finished slots back to the reservation; 1 if anything was reclaimed */
+static int arena_reclaim(void)
+{
+    int z = 0, got = 0;
+    if (!__atomic_compare_exchange_n(&arena_lock, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return 0;
+    char *b = arena_base;
+    for (unsigned i = 0; i < ARENA_N;) {
+        unsigned j = i;
+        for (; j < ARENA_N; j++) {
+            uint8_t d = SL_DONE;
+            if (!__atomic_compare_exchange_n(&arena_st[j], &d, SL_BUSY, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+                break;
+        }
+        if (j == i) {
+            i++;
+            continue;
+        }
+        long p = ilv_sys6(SYS_mmap, (long)(b + (uint64_t)i * ILV_WBYTES), (long)((uint64_t)(j - i) * ILV_WBYTES),
+                          PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+        uint8_t st = (p < 0 && p > -4096) ? SL_BAD : SL_FREE;
+        __atomic_sub_fetch(&arena_done, j - i, __ATOMIC_RELAXED);
+        for (unsigned k = i; k < j; k++)
+            __atomic_store_n(&arena_st[k], st, __ATOMIC_RELEASE);
+        got |= st == SL_FREE;
+        i = j;
+    }
+    __atomic_store_n(&arena_lock, 0, __ATOMIC_RELEASE);
+    return got;
+}
+
+/* map window 0 of fd into a free arena slot; 0 when there is none (caller maps elsewhere) */
+static char *arena_map(int fd)
+{
+    char *b = arena_reserve();
+    if (b == (char *)-1)
+        return 0;
+    for (int round = 0; round < 2; round++) {
+        unsigned h = __atomic_fetch_add(&arena_hint, 1, __ATOMIC_RELAXED);
+        for (unsigned i = 0; i < ARENA_N; i++) {
+            unsigned s = (h + i) % ARENA_N;
+            uint8_t f = SL_FREE;
+            if (__atomic_load_n(&arena_st[s], __ATOMIC_RELAXED) != SL_FREE ||
+                !__atomic_compare_exchange_n(&arena_st[s], &f, SL_USED, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+                continue;
+            /* slots are taken in order (the hint follows them), so finished ones form long runs */
+            __atomic_store_n(&arena_hint, s + 1, __ATOMIC_RELAXED);
+            char *a = b + (uint64_t)s * ILV_WBYTES;
+            long p = ilv_sys6(SYS_mmap, (long)a, (long)ILV_WBYTES, PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_FIXED, fd, 0);
+            if (p < 0 && p > -4096) { /* the slot may have lost its reservation: never use it again */
+                __atomic_store_n(&arena_st[s], SL_BAD, __ATOMIC_RELEASE);
+                return 0;
+            }
+            return a;
+        }
+        if (!__atomic_load_n(&arena_done, __ATOMIC_RELAXED) || !arena_reclaim())
+            return 0;
+    }
+    return 0;
+}
+
+/* the window at p (in the arena) is finished: keep it mapped, reclaim later */
+static void arena_release(char *p)
+{
+    unsigned s = (unsigned)((uint64_t)(p - arena_base) >> ILV_WBITS);
+    __atomic_add_fetch(&arena_done, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&arena_st[s], SL_DONE, __ATOMIC_RELEASE);
+}
+
+/* before fork (signals blocked): finished windows would be copied into the child's address
+ * space one mapping at a time; give them back first (one flush; fork flushes anyway) */
+void ilv_arena_before_fork(void)
+{
+    if (__atomic_load_n(&arena_done, __ATOMIC_RELAXED))
+        arena_reclaim();
+}
+
+/* child side of fork: only the forking thread lives on, and it forgets its window; every window
+ * the parent's threads were using is finished here */
+static void arena_after_fork(void)
+{
+    if (!arena_base || arena_base == (char *)-1)
+        return;
+    arena_lock = 0;
+    unsigned n = 0;
+    for (unsigned i = 0; i < ARENA_N; i++) {
+        if (arena_st[i] == SL_USED || arena_st[i] == SL_BUSY)
+            arena_st[i] = SL_DONE;
+        n += arena_st[i] == SL_DONE;
+    }
+    arena_done = n;
+}
+
 /* map every window covering file bytes [0, end of slot to) that is not mapped yet, and prefault
  * the bytes of slots [from, to) when that is more than a few pages (small first chunks just fault) */
 static int map_windows(struct ilv_tstate *t, int fd, uint64_t from, uint64_t to)
@@ -184,6 +323,13 @@ static int map_windows(struct ilv_tstate *t, int fd, uint64_t from, uint64_t to)
     for (uint64_t w = b0 >> ILV_WBITS; w <= last; w++) {
         if (t->wbase[w])
             continue;
+        if (w == 0) {
+            char *a = arena_map(fd);
+            if (a) {
+                t->wbase[0] = a;
+                continue;
+            }
+        }
         long p = ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
                           (long)(w << ILV_WBITS));
         if (p < 0 && p > -4096) {
@@ -305,7 +451,10 @@ static void unmap_all(struct ilv_tstate *t)
     t->cap = 0;
     ILV_BARRIER();
     for (int w = 0; w < ILV_MAXW; w++) {
-        if (t->wbase[w]) {
+        if (t->wbase[w] && in_arena(t->wbase[w])) {
+            arena_release(t->wbase[w]);
+            t->wbase[w] = 0;
+        } else if (t->wbase[w]) {
             ilv_sys2(SYS_munmap, t->wbase[w], ILV_WBYTES);
             t->wbase[w] = 0;
         }
@@ -416,6 +565,7 @@ void ilv_child_after_fork(int parent_pid)
     ILV_BARRIER();
     for (int w = 0; w < ILV_MAXW; w++)
         t->wbase[w] = 0;
+    arena_after_fork();
     t->next = 0;
     t->file_slots = 0;
     t->lost = 0;
@@ -506,19 +656,54 @@ void ilv_emit_argv(uint64_t owner, uint64_t ts, int key, char *const argv[])
         emit_piece(owner, ts, key, tot, off, piece, n);
 }
 
+/* Is the 4-byte word holding address a readable? 1 yes, 0 no (EFAULT), -1 cannot tell.
+ * FUTEX_CMP_REQUEUE with nothing to wake or requeue only reads the word (through the kernel's
+ * fault-safe get_user: no mmap lock when the page is present) and compares it: 0 or EAGAIN =
+ * readable, EFAULT = not. It changes nothing. About 3x cheaper than process_vm_readv, which also
+ * takes the mmap lock and so waits behind every mmap/munmap of the program's other threads. */
+static int probe_word(uintptr_t a)
+{
+    static int requeue_target;
+    long r = ilv_sys6(SYS_futex, (long)(a & ~(uintptr_t)3), 4 | 128 /* FUTEX_CMP_REQUEUE_PRIVATE */,
+                      0, 0, (long)&requeue_target, 0);
+    if (r >= 0 || r == -EAGAIN)
+        return 1;
+    return r == -EFAULT ? 0 : -1;
+}
+
+/* copy n (<= 4096) bytes of the program's memory at src without faulting on a bad pointer;
+ * returns the bytes copied (fewer when the range ends on an unreadable page). The range spans at
+ * most two pages: both are probed, then copied with plain loads. (The only way to fault is
+ * another thread unmapping the memory between the probe and the copy, a few ns.) Falls back to
+ * process_vm_readv where the probe cannot tell. */
+size_t ilv_copy_user(void *dst, const void *src, size_t n)
+{
+    uintptr_t a = (uintptr_t)src, last = a + n - 1;
+    if (a < 4096 || n == 0 || last < a)
+        return 0;
+    size_t ok = n;
+    int r = n <= 4096 ? probe_word(a) : -1;
+    if (r == 0)
+        return 0;
+    if (r > 0 && (last >> 12) != (a >> 12)) {
+        r = probe_word(last);
+        if (r == 0)
+            ok = 4096 - (a & 4095);
+    }
+    if (r < 0) {
+        struct iovec l = {dst, n}, rv = {(void *)src, n};
+        long k = ilv_sys6(SYS_process_vm_readv, ilv_g.pid, (long)&l, 1, (long)&rv, 1, 0);
+        return k > 0 ? (size_t)k : 0;
+    }
+    memcpy(dst, src, ok);
+    return ok;
+}
+
 /* read up to 16 bytes at addr without faulting; returns the number of bytes read */
 int ilv_read_bytes(const void *addr, uint64_t out[2])
 {
     out[0] = out[1] = 0;
-    if ((uintptr_t)addr < 4096)
-        return 0;
-    struct iovec l = {out, 16}, r = {(void *)addr, 16};
-    long n = ilv_sys6(SYS_process_vm_readv, ilv_g.pid, (long)&l, 1, (long)&r, 1, 0);
-    if (n == -EFAULT) { /* maybe the second half is on an unmapped page */
-        l.iov_len = r.iov_len = 8;
-        n = ilv_sys6(SYS_process_vm_readv, ilv_g.pid, (long)&l, 1, (long)&r, 1, 0);
-    }
-    return n > 0 ? (int)n : 0;
+    return (int)ilv_copy_user(out, addr, 16);
 }
 
 /* ---------------------------------------------------------------- start-up */

@@ -256,11 +256,7 @@ void ilv_init_wrappers(void)
  * real call fails with EFAULT and we must not crash first). Returns bytes copied. */
 static size_t safe_copy(void *dst, const void *src, size_t n)
 {
-    if ((uintptr_t)src < 4096)
-        return 0;
-    struct iovec l = {dst, n}, r = {(void *)src, n};
-    long k = ilv_sys6(SYS_process_vm_readv, ilv_g.pid, (long)&l, 1, (long)&r, 1, 0);
-    return k > 0 ? (size_t)k : 0;
+    return ilv_copy_user(dst, src, n);
 }
 
 /* Same, but cheap for pointers seen before: pages that were readable at an earlier check are
@@ -371,6 +367,7 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
     uint64_t pimg = ilv_g.image_start_ns;
     sigset_t old;
     ilv_block_all(&old); /* no handler may write between fork and the child's reset */
+    ilv_arena_before_fork();
     ilv_t.in_fork = 1;
     pid_t r = fn();
     int e = errno;
