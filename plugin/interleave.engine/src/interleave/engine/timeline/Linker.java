@@ -188,21 +188,31 @@ final class Linker {
                 continue;
             }
             long exitTs = exit != null ? exit.ts() : last.lastTs();
-            boolean reaped = false, signalled = false;
+            // the earliest reap and SIGCHLD delivery naming this child after it exited, through per-thread indexes
+            ThreadTrace reaper = null, handler = null;
+            int reapAt = -1, handlerAt = -1;
             for (ThreadTrace t : parent.threads()) {
-                for (int i = 0; i < t.size() && !(reaped && signalled); i++) {
-                    if (t.ts(i) < exitTs) {
-                        continue;
-                    }
-                    if (!reaped && t.type(i) == WAIT && t.phase(i) == EXIT && (int) t.arg(i, 2) == child.pid()) {
-                        add(exitThread, exitTs, t, t.ts(i), Arrow.Kind.REAP, "reap pid " + child.pid());
-                        reaped = true;
-                    } else if (!signalled && t.type(i) == SIGNAL_HANDLER && t.phase(i) == ENTER
-                            && t.arg(i, 0) == RecordType.SIGCHLD && (int) t.arg(i, 3) == child.pid()) {
-                        add(exitThread, exitTs, t, t.ts(i), Arrow.Kind.SIGNAL, "SIGCHLD for pid " + child.pid());
-                        signalled = true;
+                int r = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, child.pid()), exitTs);
+                if (r >= 0 && (reaper == null || t.ts(r) < reaper.ts(reapAt))) {
+                    reaper = t;
+                    reapAt = r;
+                }
+                for (int h : t.eventsWithArgument(SIGNAL_HANDLER, ENTER, 3, child.pid())) {
+                    if (t.ts(h) >= exitTs && t.arg(h, 0) == RecordType.SIGCHLD) {
+                        if (handler == null || t.ts(h) < handler.ts(handlerAt)) {
+                            handler = t;
+                            handlerAt = h;
+                        }
+                        break;
                     }
                 }
+            }
+            if (reaper != null) {
+                add(exitThread, exitTs, reaper, reaper.ts(reapAt), Arrow.Kind.REAP, "reap pid " + child.pid());
+            }
+            if (handler != null) {
+                add(exitThread, exitTs, handler, handler.ts(handlerAt), Arrow.Kind.SIGNAL,
+                        "SIGCHLD for pid " + child.pid());
             }
         }
     }

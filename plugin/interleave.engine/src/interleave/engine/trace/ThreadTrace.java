@@ -149,4 +149,40 @@ public final class ThreadTrace {
     public String toString() {
         return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + ev.size + " events)";
     }
+
+    /** Indices of this thread's events, by (type, phase, argument slot), then by that argument's value. */
+    private final Map<Long, Map<Long, int[]>> argumentIndexes = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The indices (in time order) of the events of {@code type} and {@code phase} whose argument {@code arg} equals
+     * {@code value}. Built once per (type, phase, arg) on first use, so linking each of thousands of children to its
+     * parent's fork, wait and signal events costs one pass over the parent, not one per child.
+     */
+    public int[] eventsWithArgument(int type, int phase, int arg, long value) {
+        long key = ((long) type << 16) | ((long) phase << 8) | arg;
+        Map<Long, int[]> byValue = argumentIndexes.computeIfAbsent(key, k -> {
+            Map<Long, java.util.List<Integer>> lists = new java.util.HashMap<>();
+            for (int i = 0; i < size(); i++) {
+                if (type(i) == type && phase(i) == phase) {
+                    lists.computeIfAbsent(arg(i, arg), v -> new java.util.ArrayList<>()).add(i);
+                }
+            }
+            Map<Long, int[]> out = new java.util.HashMap<>();
+            lists.forEach((v, l) -> out.put(v, l.stream().mapToInt(Integer::intValue).toArray()));
+            return out;
+        });
+        return byValue.getOrDefault(value, NO_EVENTS);
+    }
+
+    /** The first of {@code indices} whose event is at or after {@code ts}, or -1. */
+    public int firstAtOrAfter(int[] indices, long ts) {
+        for (int i : indices) {
+            if (ts(i) >= ts) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static final int[] NO_EVENTS = new int[0];
 }

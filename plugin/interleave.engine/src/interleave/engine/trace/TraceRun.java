@@ -247,13 +247,9 @@ public final class TraceRun {
                     continue;
                 }
                 img.forkingThread = pt;
-                for (int i = 0; i < pt.size(); i++) {
-                    if (pt.type(i) == RecordType.FORK && pt.phase(i) == RecordType.EXIT
-                            && (int) pt.arg(i, 0) == img.pid() && pt.ts(i) >= forkEnter) {
-                        img.forkExitIndex = i;
-                        break;
-                    }
-                }
+                // a0 of FORK EXIT is the child pid sign-extended to 64 bits
+                int[] exits = pt.eventsWithArgument(RecordType.FORK, RecordType.EXIT, 0, img.pid());
+                img.forkExitIndex = pt.firstAtOrAfter(exits, forkEnter);
             }
             return;
         }
