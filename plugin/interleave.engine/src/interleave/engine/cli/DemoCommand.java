@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
             err.println("interleave: running " + s.name() + " under the agent...");
             err.flush();
             DemoRunner.ScenarioRun r = runner.run(s, runs.resolve(s.name()).toAbsolutePath());
-            Path source = samples.resolve(s.name() + ".c");
+            Path source = samples.resolve(s.sample() + ".c");
             List<Finding> staticFindings = List.of();
             if (Files.isRegularFile(source)) {
                 AnalysisResult a = new CAnalyzer().analyzeFiles(List.of(source),
@@ -103,9 +103,9 @@ final class DemoCommand implements Callable<Integer> {
                     sections, w);
         }
         o.println();
-        o.printf("%-22s %-44s %-32s %s%n", "sample", "bug", "found in the source", "observed in the trace");
+        o.printf("%-26s %-50s %-32s %s%n", "sample", "bug", "found in the source", "observed in the trace");
         for (String[] row : rows) {
-            o.printf("%-22s %-44s %-32s %s%n", (Object[]) row);
+            o.printf("%-26s %-50s %-32s %s%n", (Object[]) row);
         }
         o.println();
         o.println("Report: " + report.toAbsolutePath());

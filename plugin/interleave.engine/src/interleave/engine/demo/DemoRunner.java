@@ -40,7 +40,7 @@ public final class DemoRunner {
 
     public ScenarioRun run(DemoScenario s, Path runDir) throws IOException, InterruptedException {
         Files.createDirectories(runDir);
-        Path program = samplesBin.resolve(s.name());
+        Path program = samplesBin.resolve(s.sample());
         if (!Files.isExecutable(program)) {
             return new ScenarioRun(s, runDir, -1, "", "not built: " + program + " (make -C sample-servers)", 0);
         }

@@ -7,14 +7,15 @@ import java.util.Optional;
  * One sample of sample-servers/ run under the tracing agent: the program with its arguments, the source file that
  * holds its one bug (or none), and, for servers, the bounded load the echo client puts on it.
  *
- * @param name        the sample's name (its binary in sample-servers/bin and its source NAME.c)
+ * @param name        the scenario's name (also its run folder)
+ * @param sample      the sample it runs: its binary in sample-servers/bin and its source SAMPLE.c
  * @param args        program arguments; for servers "-p 0" is added
  * @param load        the client load for a server, empty for programs that run by themselves
  * @param traceStdio  also record printf/malloc (to see a handler nested inside them)
  * @param timeoutSecs the run is stopped after this long whatever happens
  * @param bug         what the sample demonstrates, in one line ("none" for the correct servers)
  */
-public record DemoScenario(String name, List<String> args, Optional<ClientLoad> load, boolean traceStdio,
+public record DemoScenario(String name, String sample, List<String> args, Optional<ClientLoad> load, boolean traceStdio,
         int timeoutSecs, String bug) {
 
     /** echo-client options: persistent or per-request, clients, requests, seconds. */
@@ -35,12 +36,12 @@ public record DemoScenario(String name, List<String> args, Optional<ClientLoad> 
     }
 
     static DemoScenario server(String name, String mode, int clients, int requests, String bug) {
-        return new DemoScenario(name, List.of(), Optional.of(new ClientLoad(mode, clients, requests, 5)), false, 20,
-                bug);
+        return new DemoScenario(name, name, List.of(), Optional.of(new ClientLoad(mode, clients, requests, 5)), false,
+                20, bug);
     }
 
     static DemoScenario program(String name, List<String> args, boolean stdio, int timeout, String bug) {
-        return new DemoScenario(name, args, Optional.empty(), stdio, timeout, bug);
+        return new DemoScenario(name, name, args, Optional.empty(), stdio, timeout, bug);
     }
 
     /** The lecture's samples, correct and buggy, with loads small enough for a demo (seconds each). */
@@ -57,7 +58,10 @@ public record DemoScenario(String name, List<String> args, Optional<ClientLoad> 
                 program("race", List.of("100"), false, 20, "&i passed to 100 threads"),
                 program("badcnt", List.of("200000"), false, 20, "cnt++ from two threads without a lock"),
                 program("deadlock", List.of("--timeout", "2"), false, 20, "two locks taken in opposite orders"),
-                program("fork-printf-handler", List.of("2000", "--malloc", "--timeout", "3"), true, 20,
+                new DemoScenario("fork-printf-handler", "fork-printf-handler", List.of("300", "--timeout", "3"),
+                        Optional.empty(), true, 20, "printf in the SIGCHLD handler (corrupted output)"),
+                new DemoScenario("fork-printf-handler-malloc", "fork-printf-handler",
+                        List.of("2000", "--malloc", "--timeout", "3"), Optional.empty(), true, 20,
                         "printf and malloc in the SIGCHLD handler (deadlock)"));
     }
 }
