@@ -172,18 +172,24 @@ static inline char *slot_ptr(struct ilv_tstate *t, uint64_t idx)
     return t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1));
 }
 
-/* ---------------------------------------------------------------- window arena
- * Window 0 of a thread file (the only window of nearly every thread) is mapped into a slot of one
- * process-wide reservation of ARENA_N windows (PROT_NONE, no memory). When a thread ends, its
- * window is not unmapped: unmapping pages that were written flushes the TLB of every other core
- * running the process (an IPI per thread exit, the main cost of a thread-per-connection server).
- * The slot is marked finished and stays mapped over its finished file (nothing writes it again;
- * later events of that thread go through pwrite, as before). Only when no free slot is left are
- * the finished slots given back, each run of adjacent finished slots with ONE mmap(PROT_NONE,
- * MAP_FIXED): one TLB flush for many threads. Slot states change with atomics only (lock-free; the
- * reclaim is serialized by a try-lock, and a thread that finds neither a free slot nor the lock
- * maps outside the arena like before). Everything here runs with signals blocked. */
-#define ARENA_N 128u
+/* ---------------------------------------------------------------- small first windows
+ * A thread's file is first mapped through a small window (ARENA_WBYTES: the header and the
+ * first ARENA_SLOTS slots) packed into one process-wide reservation of ARENA_N such windows
+ * (PROT_NONE, no memory); only a thread that records more gets a 1 GiB window (then the small one
+ * stays mapped until the thread ends). Why: taking the written pages of a shared mapping out of
+ * the page tables makes the kernel flush the TLB of the other cores running the process (an IPI)
+ * once per page table with written pages, and unmapping a thread's window when it ended was the
+ * main cost of a thread-per-connection server. Now a finished thread's small window is not
+ * unmapped: it is marked finished and stays mapped over its finished file (nothing writes it
+ * again; later events of that thread go through pwrite, as before). When no free window is left,
+ * every run of adjacent finished windows is given back with ONE mmap(PROT_NONE, MAP_FIXED):
+ * 32 windows share a page table, so one flush covers up to 32 threads. Slot states change with
+ * atomics only (lock-free; the give-back is serialized by a try-lock, and a thread that finds
+ * neither a free window nor the lock maps a 1 GiB window outside, as before). Everything here
+ * runs with signals blocked. */
+#define ARENA_WBYTES 65536ull
+#define ARENA_SLOTS ((ARENA_WBYTES - ILV_HDR_SIZE) / ILV_REC_SIZE)
+#define ARENA_N 256u
 enum { SL_FREE = 0, SL_USED = 1, SL_DONE = 2, SL_BUSY = 3, SL_BAD = 4 };
 static char *arena_base;            /* 0 = not reserved yet, (char *)-1 = no arena */
 static uint8_t arena_st[ARENA_N];
@@ -193,7 +199,7 @@ static int arena_lock;
 static int in_arena(const char *p)
 {
     char *b = __atomic_load_n(&arena_base, __ATOMIC_ACQUIRE);
-    return b && b != (char *)-1 && p >= b && p < b + (uint64_t)ARENA_N * ILV_WBYTES;
+    return b && b != (char *)-1 && p >= b && p < b + (uint64_t)ARENA_N * ARENA_WBYTES;
 }
 
 static char *arena_reserve(void)
@@ -201,17 +207,13 @@ static char *arena_reserve(void)
     char *b = __atomic_load_n(&arena_base, __ATOMIC_ACQUIRE);
     if (b)
         return b;
-    /* an address-space limit (ulimit -v) would be eaten by the reservation: no arena then */
-    struct { uint64_t cur, max; } lim = {~0ull, ~0ull};
-    long p = -1;
-    if (ilv_sys4(SYS_prlimit64, 0, 9 /* RLIMIT_AS */, 0, &lim) == 0 && lim.cur == ~0ull)
-        p = ilv_sys6(SYS_mmap, 0, (long)((uint64_t)ARENA_N * ILV_WBYTES), PROT_NONE,
+    long p = ilv_sys6(SYS_mmap, 0, (long)((uint64_t)ARENA_N * ARENA_WBYTES), PROT_NONE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     char *nb = (p < 0 && p > -4096) ? (char *)-1 : (char *)p;
     char *exp = 0;
     if (!__atomic_compare_exchange_n(&arena_base, &exp, nb, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
         if (nb != (char *)-1)
-            ilv_sys2(SYS_munmap, nb, (uint64_t)ARENA_N * ILV_WBYTES); /* never touched: no flush */
+            ilv_sys2(SYS_munmap, nb, (uint64_t)ARENA_N * ARENA_WBYTES); /* never touched: no flush */
         nb = exp;
     }
     return nb;
@@ -235,7 +237,7 @@ static int arena_reclaim(void)
             i++;
             continue;
         }
-        long p = ilv_sys6(SYS_mmap, (long)(b + (uint64_t)i * ILV_WBYTES), (long)((uint64_t)(j - i) * ILV_WBYTES),
+        long p = ilv_sys6(SYS_mmap, (long)(b + (uint64_t)i * ARENA_WBYTES), (long)((uint64_t)(j - i) * ARENA_WBYTES),
                           PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
         uint8_t st = (p < 0 && p > -4096) ? SL_BAD : SL_FREE;
         __atomic_sub_fetch(&arena_done, j - i, __ATOMIC_RELAXED);
@@ -248,7 +250,7 @@ static int arena_reclaim(void)
     return got;
 }
 
-/* map window 0 of fd into a free arena slot; 0 when there is none (caller maps elsewhere) */
+/* map the start of fd into a free small window; 0 when there is none (caller maps elsewhere) */
 static char *arena_map(int fd)
 {
     char *b = arena_reserve();
@@ -264,9 +266,11 @@ static char *arena_map(int fd)
                 continue;
             /* slots are taken in order (the hint follows them), so finished ones form long runs */
             __atomic_store_n(&arena_hint, s + 1, __ATOMIC_RELAXED);
-            char *a = b + (uint64_t)s * ILV_WBYTES;
-            long p = ilv_sys6(SYS_mmap, (long)a, (long)ILV_WBYTES, PROT_READ | PROT_WRITE,
-                              MAP_SHARED | MAP_FIXED, fd, 0);
+            char *a = b + (uint64_t)s * ARENA_WBYTES;
+            /* MAP_POPULATE maps the file's first pages (header, first chunk) now, in this call,
+             * instead of one page fault each; it stops at the end of the file */
+            long p = ilv_sys6(SYS_mmap, (long)a, (long)ARENA_WBYTES, PROT_READ | PROT_WRITE,
+                              MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, 0);
             if (p < 0 && p > -4096) { /* the slot may have lost its reservation: never use it again */
                 __atomic_store_n(&arena_st[s], SL_BAD, __ATOMIC_RELEASE);
                 return 0;
@@ -279,10 +283,10 @@ static char *arena_map(int fd)
     return 0;
 }
 
-/* the window at p (in the arena) is finished: keep it mapped, reclaim later */
+/* the small window at p is finished: keep it mapped, give it back later */
 static void arena_release(char *p)
 {
-    unsigned s = (unsigned)((uint64_t)(p - arena_base) >> ILV_WBITS);
+    unsigned s = (unsigned)((uint64_t)(p - arena_base) / ARENA_WBYTES);
     __atomic_add_fetch(&arena_done, 1, __ATOMIC_RELAXED);
     __atomic_store_n(&arena_st[s], SL_DONE, __ATOMIC_RELEASE);
 }
@@ -323,7 +327,7 @@ static int map_windows(struct ilv_tstate *t, int fd, uint64_t from, uint64_t to)
     for (uint64_t w = b0 >> ILV_WBITS; w <= last; w++) {
         if (t->wbase[w])
             continue;
-        if (w == 0) {
+        if (w == 0 && b1 <= ARENA_WBYTES) {
             char *a = arena_map(fd);
             if (a) {
                 t->wbase[0] = a;
@@ -436,6 +440,20 @@ static int tfile_grow(struct ilv_tstate *t, uint64_t idx)
     int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0)
         return -1;
+    if (!t->small_win && in_arena(t->wbase[0]) && ILV_HDR_SIZE + want * ILV_REC_SIZE > ARENA_WBYTES) {
+        /* past the small window: window 0 becomes a 1 GiB one; the small one stays mapped (an
+         * interrupted record may still be written through it) until the thread ends */
+        t->small_win = t->wbase[0];
+        t->wbase[0] = 0;
+        long p = ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p < 0 && p > -4096) {
+            t->wbase[0] = t->small_win;
+            t->small_win = 0;
+            ilv_sys1(SYS_close, fd);
+            return -1;
+        }
+        t->wbase[0] = (char *)p;
+    }
     int ok = file_extend(fd, t->file_slots, want) == 0 && map_windows(t, fd, t->file_slots, want) == 0;
     ilv_sys1(SYS_close, fd);
     if (!ok)
@@ -450,6 +468,10 @@ static void unmap_all(struct ilv_tstate *t)
 {
     t->cap = 0;
     ILV_BARRIER();
+    if (t->small_win) {
+        arena_release(t->small_win);
+        t->small_win = 0;
+    }
     for (int w = 0; w < ILV_MAXW; w++) {
         if (t->wbase[w] && in_arena(t->wbase[w])) {
             arena_release(t->wbase[w]);
@@ -565,6 +587,7 @@ void ilv_child_after_fork(int parent_pid)
     ILV_BARRIER();
     for (int w = 0; w < ILV_MAXW; w++)
         t->wbase[w] = 0;
+    t->small_win = 0;
     arena_after_fork();
     t->next = 0;
     t->file_slots = 0;

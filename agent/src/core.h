@@ -47,7 +47,8 @@ enum { TS_NONE = 0, TS_OPEN = 1, TS_CLOSED = 2, TS_BROKEN = 3 };
 struct ilv_tstate {
     uint64_t next;            /* next slot index to reserve (xadd) */
     uint64_t cap;             /* slots < cap are backed by file and mapped */
-    char *wbase[ILV_MAXW];    /* mapping window bases */
+    char *wbase[ILV_MAXW];    /* mapping window bases (window 0 may be a small arena window) */
+    char *small_win;          /* the small arena window, once window 0 became a 1 GiB one */
     uint64_t file_slots;      /* slots the file has room for */
     uint64_t lost;            /* events that could not be stored */
     uint64_t last_ts;         /* last timestamp handed out in this thread */

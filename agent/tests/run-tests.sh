@@ -374,9 +374,30 @@ test_badptr() {
     fi
 }
 
+test_thrfork() {
+    # finished threads' windows are kept and reused; forks in between (parent and child)
+    local d=$WORK/thrfork rc=0
+    run_traced "$d" 60 "$WORK/thrfork.out" "$T/t_thrfork" 600 || rc=$?
+    [[ $rc == 0 ]] || { ko "threads and forks" "exit $rc"; return; }
+    dump "$d" || { ko "threads and forks" "dump reported damage"; return; }
+    local c s e fc files
+    c=$(count 'ev=THREAD_CREATE.exit' "$d.txt")
+    s=$(count 'ev=THREAD_START.point' "$d.txt")
+    e=$(count 'ev=THREAD_EXIT.point' "$d.txt")
+    fc=$(count 'ev=FORK_CHILD.point' "$d.txt")
+    files=$(find "$d" -name '*.trace' | wc -l)
+    # 600 + 1 threads in the parent, 12 children with 20 threads each
+    if [[ "$c $s $e $fc $files" == "841 841 841 12 854" ]]; then
+        ok "threads and forks mixed: 841 threads created = started = exited, 12 children, 854 files"
+    else
+        ko "threads and forks" "created started exited children files = $c $s $e $fc $files"
+    fi
+}
+
 test_echo
 test_window
 test_threads
+test_thrfork
 test_forks
 test_race
 test_badptr
