@@ -93,5 +93,6 @@ awk -F'\t' -v labels="${LABELS[*]}" '
         printf "| case | variant | rt/s (median) | slowdown | CPU/req us (median) | CPU ratio | paired untraced/variant |\n|---|---|---:|---:|---:|---:|---|\n"
         for (k = 1; k <= nc; k++) { c = cs[k]; r0 = med(R[c, "untraced"]); c0 = med(C[c, "untraced"])
             for (i = 1; i <= nl; i++) { l = L[i]; r = med(R[c, l]); cc = med(C[c, l]); p = ""
-                if (l != "untraced") for (j = 1; j <= maxrep; j++) p = p sprintf(" %.2f", rate[j, c, l] > 0 ? rate[j, c, "untraced"] / rate[j, c, l] : 0)
-                printf "| %s | %s | %.0f | %.2fx | %.1f | %.2fx |%s |\n", c, l, r, r > 0 ? r0 / r : 0, cc, c0 > 0 ? cc / c0 : 0, p } } }' "$RAW"
+                if (l != "untraced") for (j = 1; j <= maxrep; j++) { q = rate[j, c, l] > 0 ? rate[j, c, "untraced"] / rate[j, c, l] : 0; p = p sprintf(" %.2f", q) }
+                sl = r > 0 ? r0 / r : 0; cr = c0 > 0 ? cc / c0 : 0
+                printf "| %s | %s | %.0f | %.2fx | %.1f | %.2fx |%s |\n", c, l, r, sl, cc, cr, p } } }' "$RAW"
