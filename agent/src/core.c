@@ -267,10 +267,10 @@ static char *arena_map(int fd)
             /* slots are taken in order (the hint follows them), so finished ones form long runs */
             __atomic_store_n(&arena_hint, s + 1, __ATOMIC_RELAXED);
             char *a = b + (uint64_t)s * ARENA_WBYTES;
-            /* MAP_POPULATE maps the file's first pages (header, first chunk) now, in this call,
-             * instead of one page fault each; it stops at the end of the file */
+            /* no MAP_POPULATE: it saves the two page faults of the first pages but takes the
+             * mmap lock again, and that lock is the contended one here (faults do not take it) */
             long p = ilv_sys6(SYS_mmap, (long)a, (long)ARENA_WBYTES, PROT_READ | PROT_WRITE,
-                              MAP_SHARED | MAP_FIXED | MAP_POPULATE, fd, 0);
+                              MAP_SHARED | MAP_FIXED, fd, 0);
             if (p < 0 && p > -4096) { /* the slot may have lost its reservation: never use it again */
                 __atomic_store_n(&arena_st[s], SL_BAD, __ATOMIC_RELEASE);
                 return 0;
