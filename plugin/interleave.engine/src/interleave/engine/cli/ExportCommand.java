@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import interleave.engine.report.PerfettoExport;
-import interleave.engine.trace.TraceException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -33,14 +32,11 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        TracedRun traced;
-        try {
-            traced = TracedRun.load(dir);
-        } catch (TraceException e) {
-            err.println("interleave: " + e.getMessage());
+        var loaded = TracedRun.loadOrExplain(dir, err);
+        if (loaded.isEmpty()) {
             return 2;
         }
-        traced.printNotes(err);
+        TracedRun traced = loaded.get();
         Path file = out != null ? out : dir.resolve("trace.perfetto.json");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             PerfettoExport.write(traced.model(), traced.findings(), w);

@@ -20,7 +20,6 @@ import interleave.engine.report.SarifReport;
 import interleave.engine.report.TextReport;
 import interleave.engine.rules.RuleDescriptor;
 import interleave.engine.rules.RuleRegistry;
-import interleave.engine.trace.TraceException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,14 +53,11 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        TracedRun traced;
-        try {
-            traced = TracedRun.load(dir);
-        } catch (TraceException e) {
-            err.println("interleave: " + e.getMessage());
+        var loaded = TracedRun.loadOrExplain(dir, err);
+        if (loaded.isEmpty()) {
             return 2;
         }
-        traced.printNotes(err);
+        TracedRun traced = loaded.get();
         List<Finding> staticFindings = new ArrayList<>();
         if (sources != null && !sources.isEmpty()) {
             Path cwd = Path.of("").toAbsolutePath();

@@ -50,6 +50,18 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
         return new TracedRun(run, model, findings, notes, stacks);
     }
 
+    /** Loads the run and prints its notes; a run that cannot be read is explained on err and gives empty. */
+    static java.util.Optional<TracedRun> loadOrExplain(Path dir, PrintWriter err) {
+        try {
+            TracedRun traced = load(dir);
+            traced.printNotes(err);
+            return java.util.Optional.of(traced);
+        } catch (TraceException e) {
+            err.println("interleave: " + e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
     void printNotes(PrintWriter err) {
         for (Notification n : notes) {
             err.println("interleave: " + n.describe());

@@ -34,7 +34,7 @@ public final class ConnectionKeptAfterFork implements DynamicDetector {
     public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
         Connections connections = new Connections();
         for (ProcessImage img : run.images()) {
-            List<EventRef> events = Connections.ordered(img);
+            List<EventRef> events = img.eventsInTimeOrder();
             Map<Long, List<Connections.Conn>> keptBySite = new LinkedHashMap<>();
             Map<Long, Integer> forkedBySite = new LinkedHashMap<>();
             Map<Long, EventRef> forkOfSite = new LinkedHashMap<>();

@@ -31,7 +31,7 @@ final class Connections {
         if (done != null) {
             return done;
         }
-        List<EventRef> events = ordered(img);
+        List<EventRef> events = img.eventsInTimeOrder();
         List<Conn> out = new ArrayList<>();
         // copies inherited from the parent at fork time (exec'd images: close-on-exec is not recorded, so none)
         if (img.origin() == ProcessImage.Origin.FORK && img.parent().isPresent()) {
@@ -71,14 +71,4 @@ final class Connections {
         return child.imageStartNs();
     }
 
-    static List<EventRef> ordered(ProcessImage img) {
-        List<EventRef> all = new ArrayList<>();
-        for (ThreadTrace t : img.threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                all.add(new EventRef(t, i));
-            }
-        }
-        all.sort(Comparator.comparingLong(EventRef::ts));
-        return all;
-    }
 }

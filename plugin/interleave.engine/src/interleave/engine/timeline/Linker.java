@@ -114,7 +114,7 @@ final class Linker {
      * while it was open (the child's copy of the connection).
      */
     private void connections(ProcessImage img) {
-        List<EventRef> events = timeOrdered(img);
+        List<EventRef> events = img.eventsInTimeOrder();
         for (int k = 0; k < events.size(); k++) {
             EventRef a = events.get(k);
             ThreadTrace t = a.thread();
@@ -155,7 +155,7 @@ final class Linker {
     }
 
     private static EventRef firstClose(ProcessImage img, long fd) {
-        for (EventRef e : timeOrdered(img)) {
+        for (EventRef e : img.eventsInTimeOrder()) {
             if (e.thread().type(e.index()) == CLOSE && e.thread().arg(e.index(), 0) == fd) {
                 return e;
             }
@@ -163,17 +163,6 @@ final class Linker {
         return null;
     }
 
-    /** The image's events of all threads merged by ts (threads' own order kept for equal ts). */
-    static List<EventRef> timeOrdered(ProcessImage img) {
-        List<EventRef> all = new ArrayList<>();
-        for (ThreadTrace t : img.threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                all.add(new EventRef(t, i));
-            }
-        }
-        all.sort(Comparator.comparingLong(EventRef::ts));
-        return all;
-    }
 
     /** child exit → the wait that reaped it; child exit → the SIGCHLD handler run it caused. */
     private void reapsAndSigchld(ProcessImage parent) {

@@ -135,4 +135,16 @@ public final class ProcessImage {
     public String toString() {
         return "process " + pid + " " + command() + " (image " + imageStartNs + ")";
     }
+
+    /** All events of this image's threads merged by time (each thread's own order kept for equal times). */
+    public java.util.List<EventRef> eventsInTimeOrder() {
+        java.util.List<EventRef> all = new java.util.ArrayList<>();
+        for (ThreadTrace t : threads) {
+            for (int i = 0; i < t.size(); i++) {
+                all.add(new EventRef(t, i));
+            }
+        }
+        all.sort(java.util.Comparator.comparingLong(EventRef::ts));
+        return all;
+    }
 }
