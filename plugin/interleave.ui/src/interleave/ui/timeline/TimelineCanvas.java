@@ -59,7 +59,6 @@ public final class TimelineCanvas {
 
     private LoadedRun run;
     private Map<Integer, TreeItem> itemOfRow = Map.of();
-    private Map<Integer, Integer> orderOfRow = Map.of();
     private double t0 = 0, width = MIN_WINDOW_NS; // the visible window, ns since the run's start
     private int selectedFinding = -1;
     private IntConsumer findingClicked = i -> {
@@ -110,14 +109,6 @@ public final class TimelineCanvas {
     void setRun(LoadedRun newRun, Map<Integer, TreeItem> items) {
         run = newRun;
         itemOfRow = Map.copyOf(items);
-        Map<Integer, Integer> order = new HashMap<>();
-        for (TreeItem p : lanes.getItems()) {
-            order.put(((Row) p.getData()).id(), order.size());
-            for (TreeItem c : p.getItems()) {
-                order.put(((Row) c.getData()).id(), order.size());
-            }
-        }
-        orderOfRow = order;
         frame = null;
         latest = null;
         selectedFinding = -1;
@@ -183,8 +174,11 @@ public final class TimelineCanvas {
     private void setWindowExact(double from, double w) {
         w = clampWidth(w);
         double d = durationNs();
-        from = Math.max(from, -w / 2);
-        from = Math.min(from, d - w / 2);
+        if (w >= d) {
+            from = Math.max(Math.min(from, 0), d - w); // the whole run stays in view
+        } else {
+            from = Math.max(-w * 0.05, Math.min(from, d - w * 0.95));
+        }
         if (from == t0 && w == width) {
             return;
         }
@@ -235,42 +229,49 @@ public final class TimelineCanvas {
 
     // ---------------------------------------------------------------- lanes and frames (also for tests)
 
-    /** The lanes the tree shows now, top to bottom. */
+    /**
+     * The lanes the tree shows now, top to bottom. Found by their bounds (a binary search for the first one on
+     * screen, since the tree's items are laid out top to bottom), not by {@code Tree.getTopItem()}, which GTK
+     * answers from the first item under the tree's top edge even when an earlier one is partly visible.
+     */
     List<Lane> lanes() {
         List<Lane> out = new ArrayList<>();
         if (run == null || lanes.getItemCount() == 0) {
             return out;
         }
-        TreeItem top = lanes.getTopItem();
+        List<TreeItem> items = shownItems();
         int height = lanes.getClientArea().height;
         int rowHeight = lanes.getItemHeight();
-        boolean started = top == null;
-        for (TreeItem p : lanes.getItems()) {
-            started |= p == top;
-            if (started && !addLane(out, p, height, rowHeight)) {
-                return out;
+        int lo = 0, hi = items.size();
+        while (lo < hi) { // first item whose bottom is below the tree's top edge
+            int mid = (lo + hi) >>> 1;
+            if (items.get(mid).getBounds().y + rowHeight <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
-            if (p.getExpanded()) {
-                for (TreeItem c : p.getItems()) {
-                    started |= c == top;
-                    if (started && !addLane(out, c, height, rowHeight)) {
-                        return out;
-                    }
-                }
+        }
+        for (int i = lo; i < items.size(); i++) {
+            TreeItem item = items.get(i);
+            int y = item.getBounds().y;
+            if (y >= height) {
+                break;
             }
+            out.add(new Lane((Row) item.getData(), item, AXIS_HEIGHT + y, rowHeight));
         }
         return out;
     }
 
-    private static boolean addLane(List<Lane> out, TreeItem item, int height, int rowHeight) {
-        Rectangle b = item.getBounds();
-        if (b.y >= height) {
-            return false;
+    /** The tree's items a user can see by scrolling: every process, and the threads of expanded ones. */
+    private List<TreeItem> shownItems() {
+        List<TreeItem> items = new ArrayList<>();
+        for (TreeItem p : lanes.getItems()) {
+            items.add(p);
+            if (p.getExpanded()) {
+                items.addAll(List.of(p.getItems()));
+            }
         }
-        if (b.y + rowHeight > 0) {
-            out.add(new Lane((Row) item.getData(), item, AXIS_HEIGHT + b.y, rowHeight));
-        }
-        return true;
+        return items;
     }
 
     /** Row ids of the lanes on screen. */
@@ -286,6 +287,18 @@ public final class TimelineCanvas {
     /** Spans in the frame last applied (what is drawn), 0 when none. */
     public int frameSpanCount() {
         return frame == null ? 0 : frame.spanCount();
+    }
+
+    /** For test messages: each row of the frame last applied with its span and instant counts. */
+    public String describeFrame() {
+        if (frame == null) {
+            return "no frame";
+        }
+        StringBuilder b = new StringBuilder("frame " + frame.request().t0() + ".." + frame.request().t1() + " @"
+                + frame.request().resolutionNs() + "ns:");
+        frame.rows().forEach((id, r) -> b.append(" row ").append(id).append('=').append(r.spans().size())
+                .append('/').append(r.instants().size()));
+        return b.append(", ").append(frame.arrows().size()).append(" arrows").toString();
     }
 
     /** The largest number of spans of one lane at one depth in the frame last applied. */
@@ -392,14 +405,9 @@ public final class TimelineCanvas {
     }
 
     private void scrollLanes(int by) {
-        List<TreeItem> items = new ArrayList<>();
-        for (TreeItem p : lanes.getItems()) {
-            items.add(p);
-            if (p.getExpanded()) {
-                items.addAll(List.of(p.getItems()));
-            }
-        }
-        int top = Math.max(0, items.indexOf(lanes.getTopItem()));
+        List<TreeItem> items = shownItems();
+        List<Lane> shown = lanes();
+        int top = shown.isEmpty() ? 0 : Math.max(0, items.indexOf(shown.get(0).item()));
         int next = Math.max(0, Math.min(items.size() - 1, top + by));
         if (!items.isEmpty() && next != top) {
             lanes.setTopItem(items.get(next));
@@ -581,7 +589,7 @@ public final class TimelineCanvas {
                     drawLane(gc, l, data, area);
                 }
             }
-            drawArrows(gc, shown, laneOfRow, area);
+            drawArrows(gc, laneOfRow, area);
         }
         drawFindings(gc, laneOfRow, area);
         drawAxis(gc, area, step);
@@ -626,19 +634,14 @@ public final class TimelineCanvas {
         }
     }
 
-    private void drawArrows(GC gc, List<Lane> shown, Map<Integer, Lane> laneOfRow, Rectangle area) {
-        if (shown.isEmpty()) {
-            return;
-        }
-        int firstOrder = orderOfRow.getOrDefault(shown.get(0).row().id(), 0);
+    /** Arrows between lanes on screen (a collapsed process's lane stands for its threads). */
+    private void drawArrows(GC gc, Map<Integer, Lane> laneOfRow, Rectangle area) {
         for (Arrow a : frame.arrows()) {
-            int y0 = arrowY(a.fromRow(), laneOfRow, firstOrder, area);
-            int y1 = arrowY(a.toRow(), laneOfRow, firstOrder, area);
-            if (y0 == Integer.MIN_VALUE && y1 == Integer.MIN_VALUE) {
+            int y0 = arrowY(a.fromRow(), laneOfRow);
+            int y1 = arrowY(a.toRow(), laneOfRow);
+            if (y0 == Integer.MIN_VALUE || y1 == Integer.MIN_VALUE) {
                 continue;
             }
-            y0 = y0 == Integer.MIN_VALUE ? offscreenY(a.fromRow(), firstOrder, area) : y0;
-            y1 = y1 == Integer.MIN_VALUE ? offscreenY(a.toRow(), firstOrder, area) : y1;
             int x0 = xOf(a.fromNs()), x1 = xOf(a.toNs());
             if (Math.max(x0, x1) < 0 || Math.min(x0, x1) > area.width) {
                 continue;
@@ -660,7 +663,7 @@ public final class TimelineCanvas {
     }
 
     /** The middle of the row's lane, or of its process's lane when the process is collapsed; MIN_VALUE if hidden. */
-    private int arrowY(int rowId, Map<Integer, Lane> laneOfRow, int firstOrder, Rectangle area) {
+    private int arrowY(int rowId, Map<Integer, Lane> laneOfRow) {
         Lane l = laneOfRow.get(rowId);
         if (l == null && rowId >= 0 && rowId < run.model().rows().size()) {
             l = laneOfRow.get(run.model().row(rowId).parentId());
@@ -669,10 +672,6 @@ public final class TimelineCanvas {
             }
         }
         return l == null ? Integer.MIN_VALUE : l.y() + l.height() / 2;
-    }
-
-    private int offscreenY(int rowId, int firstOrder, Rectangle area) {
-        return orderOfRow.getOrDefault(rowId, 0) < firstOrder ? AXIS_HEIGHT : area.height;
     }
 
     private void drawFindings(GC gc, Map<Integer, Lane> laneOfRow, Rectangle area) {
@@ -702,14 +701,18 @@ public final class TimelineCanvas {
                 gc.fillRectangle(x - (selected ? 4 : 3), l.y() + 1, selected ? 8 : 6, l.height() - 2);
             }
             gc.setLineWidth(1);
-            if (selected) {
-                String label = run.findings().get(i).ruleId();
-                Point size = gc.textExtent(label);
-                int lx = Math.min(Math.max(2, x + 6), area.width - size.x - 4);
-                gc.setBackground(canvas.getDisplay().getSystemColor(SWT.COLOR_WHITE));
-                gc.fillRectangle(lx - 2, AXIS_HEIGHT + 2, size.x + 4, size.y);
-                gc.drawText(label, lx, AXIS_HEIGHT + 2, true);
-            }
+        }
+        if (selectedFinding >= 0 && selectedFinding < run.findings().size()
+                && run.findings().get(selectedFinding).moment().isPresent()) {
+            int i = selectedFinding;
+            int x = xOf(run.findings().get(i).moment().get().timeNanos());
+            gc.setForeground(red);
+            String label = run.findings().get(i).ruleId();
+            Point size = gc.textExtent(label);
+            int lx = Math.min(Math.max(2, x + 6), area.width - size.x - 4);
+            gc.setBackground(canvas.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+            gc.fillRectangle(lx - 2, AXIS_HEIGHT + 2, size.x + 4, size.y);
+            gc.drawText(label, lx, AXIS_HEIGHT + 2, true);
         }
     }
 
