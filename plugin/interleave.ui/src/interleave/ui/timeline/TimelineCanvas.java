@@ -609,7 +609,7 @@ public final class TimelineCanvas {
             }
             x0 = Math.max(-1, x0);
             x1 = Math.min(area.width + 1, x1);
-            int inset = 3 + s.depth() * 4;
+            int inset = 2 + s.depth() * 4;
             int h = Math.max(3, l.height() - 2 * inset);
             int y = l.y() + (l.height() - h) / 2;
             gc.setBackground(colour(TimelinePresentation.of(s.state())));

@@ -1,6 +1,7 @@
 package interleave.ui.timeline;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.eclipse.swt.graphics.RGB;
@@ -84,26 +85,36 @@ public final class TimelinePresentation {
             return ns + " ns";
         }
         if (a < 1_000_000) {
-            return trim(String.format("%.2f", ns / 1e3)) + " µs";
+            return trim(String.format(Locale.ROOT, "%.2f", ns / 1e3)) + " µs";
         }
         if (a < 1_000_000_000) {
-            return trim(String.format("%.3f", ns / 1e6)) + " ms";
+            return trim(String.format(Locale.ROOT, "%.3f", ns / 1e6)) + " ms";
         }
-        return trim(String.format("%.3f", ns / 1e9)) + " s";
+        return trim(String.format(Locale.ROOT, "%.3f", ns / 1e9)) + " s";
     }
 
-    /** An axis label for a tick at ns, given the tick step: as few digits as the step needs. */
+    /** An axis label for a tick at ns: in the unit of the larger of the time and the step, as precise as the step. */
     public static String tick(long ns, long step) {
-        if (step >= 1_000_000_000 || Math.abs(ns) >= 10_000_000_000L) {
-            return trim(String.format("%.3f", ns / 1e9)) + " s";
+        long magnitude = Math.max(Math.abs(ns), step);
+        long unit;
+        String name;
+        if (magnitude >= 1_000_000_000) {
+            unit = 1_000_000_000;
+            name = " s";
+        } else if (magnitude >= 1_000_000) {
+            unit = 1_000_000;
+            name = " ms";
+        } else if (magnitude >= 1_000) {
+            unit = 1_000;
+            name = " µs";
+        } else {
+            return ns + " ns";
         }
-        if (step >= 1_000_000) {
-            return trim(String.format("%.3f", ns / 1e6)) + " ms";
+        int decimals = 0;
+        for (long u = unit; u > step && decimals < 9; u /= 10) {
+            decimals++;
         }
-        if (step >= 1_000) {
-            return trim(String.format("%.3f", ns / 1e3)) + " µs";
-        }
-        return ns + " ns";
+        return String.format(Locale.ROOT, "%." + decimals + "f", ns / (double) unit) + name;
     }
 
     private static String trim(String number) {

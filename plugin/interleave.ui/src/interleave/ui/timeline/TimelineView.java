@@ -52,6 +52,8 @@ public class TimelineView extends ViewPart {
             + " then choose Open Trace Run... and the directory DIR.";
     /** A finding's moment is shown in a window this wide at least (ns), or a fortieth of the run. */
     private static final long MOMENT_WINDOW_NS = 200_000;
+    /** Lanes are at least this high, so that three levels of nesting still show. */
+    private static final int LANE_HEIGHT = 28;
 
     private CLabel status;
     private Tree lanes;
@@ -82,6 +84,7 @@ public class TimelineView extends ViewPart {
         header.setLayoutData(headerData);
         lanes = new Tree(left, SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL);
         lanes.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        lanes.addListener(SWT.MeasureItem, e -> e.height = Math.max(e.height, LANE_HEIGHT)); // room for nesting
 
         Composite right = new Composite(horizontal, SWT.NONE);
         right.setLayout(new FillLayout());

@@ -340,26 +340,36 @@ class TimelineViewTest {
         assertEquals(OpenTraceRunHandler.COMMAND_ID, "interleave.ui.openTraceRun");
     }
 
+    /**
+     * Pictures of what a user sees (target/screenshots/timeline-*.png; docs/screenshot-timeline.png is the
+     * fork-printf-handler one): the run selected at a finding, zoomed around its moment.
+     */
     @Test
     void screenshotOfTheTimelineAtAFinding() throws Exception {
-        for (String name : List.of("deadlock", "fork-printf-handler", "echo-process-noreap")) {
-            IWorkbenchPage page = Workbench.page();
-            if (page.getPartState(page.getReference(view)) != IWorkbenchPage.STATE_MAXIMIZED) {
-                page.toggleZoom(page.getReference(view));
-            }
-            LoadedRun run = open(trace(name));
-            assertFalse(run.findings().isEmpty(), name);
-            Table table = view.findingsTable();
-            table.setSelection(0);
-            table.notifyListeners(SWT.Selection, selectionEvent(table, 0));
-            settle();
-            view.timeline().zoom(4, view.timeline().control().getClientArea().width / 2); // some context around it
-            settle();
-            assertEquals(0, view.timeline().drawnRowIds().get(0), "the top lane is drawn");
-            Workbench.display().setCursorLocation(0, Workbench.display().getBounds().height - 1); // no tooltip
-            File png = Workbench.screenshot("timeline-" + name);
-            assertTrue(png.length() > 20_000, "screenshot " + png + " is only " + png.length() + " bytes");
+        IWorkbenchPage page = Workbench.page();
+        page.toggleZoom(page.getReference(view)); // maximized: the view is the whole picture
+        Workbench.processEvents(100);
+        screenshotAt("deadlock", "observed-lock-order-deadlock", 1);
+        screenshotAt("fork-printf-handler", "observed-signal-handler-deadlock", 1 / 12.0);
+    }
+
+    private void screenshotAt(String name, String rule, double zoom) throws Exception {
+        LoadedRun run = open(trace(name));
+        int index = -1;
+        for (int i = 0; i < run.findings().size(); i++) {
+            index = run.findings().get(i).ruleId().equals(rule) ? i : index;
         }
+        assertTrue(index >= 0, name + " has no " + rule);
+        Table table = view.findingsTable();
+        table.setSelection(index);
+        table.notifyListeners(SWT.Selection, selectionEvent(table, index));
+        TimelineCanvas canvas = view.timeline();
+        canvas.zoom(zoom, canvas.xOf(run.findings().get(index).moment().orElseThrow().timeNanos()));
+        settle();
+        assertEquals(0, canvas.drawnRowIds().get(0), "the top lane is drawn");
+        Workbench.display().setCursorLocation(0, Workbench.display().getBounds().height - 1); // no tooltip
+        File png = Workbench.screenshot("timeline-" + name);
+        assertTrue(png.length() > 20_000, "screenshot " + png + " is only " + png.length() + " bytes");
     }
 
     private static Event selectionEvent(Table table, int index) {
