@@ -1,0 +1,85 @@
+package interleave.ui.timeline;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.SubMonitor;
+import org.eclipse.core.runtime.jobs.Job;
+
+import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.finding.Finding;
+import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.TraceException;
+import interleave.engine.trace.TraceReader;
+import interleave.engine.trace.TraceRun;
+
+/**
+ * Reads a run directory off the UI thread: trace files, timeline model, detectors. The outcome (a run, or a message
+ * saying why there is none) goes to the consumer, which the view uses to apply it on the UI thread. A run that cannot
+ * be read is not an error dialog: the message says what happened and what to do, and the log keeps the details of a
+ * failure that was not the input's fault.
+ */
+public final class LoadRunJob extends Job {
+    /** Job family, for waiting in tests. */
+    public static final Object FAMILY = LoadRunJob.class;
+
+    /** What came of it: a run, or a message (never both). */
+    public record Outcome(Path directory, LoadedRun run, String error) {
+    }
+
+    private final Path directory;
+    private final Consumer<Outcome> done;
+
+    public LoadRunJob(Path directory, Consumer<Outcome> done) {
+        super("Opening trace run " + directory);
+        this.directory = directory;
+        this.done = done;
+        setUser(false);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public boolean belongsTo(Object family) {
+        return family == FAMILY;
+    }
+
+    @Override
+    protected IStatus run(IProgressMonitor monitor) {
+        SubMonitor sub = SubMonitor.convert(monitor, "Reading " + directory, 3);
+        try {
+            TraceRun run = TraceReader.read(directory);
+            if (sub.isCanceled()) {
+                return Status.CANCEL_STATUS;
+            }
+            sub.worked(1);
+            sub.subTask("Building the timeline");
+            TimelineModel model = TimelineModel.build(run);
+            sub.worked(1);
+            sub.subTask("Looking for concurrency bugs");
+            List<Finding> findings = DetectorRegistry.detectAll(run, model);
+            sub.worked(1);
+            if (sub.isCanceled()) {
+                return Status.CANCEL_STATUS;
+            }
+            done.accept(new Outcome(directory, LoadedRun.of(directory, run, model, findings), null));
+        } catch (TraceException e) {
+            done.accept(new Outcome(directory, null, "Could not open " + directory + ": " + e.getMessage()));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            ILog.of(getClass()).error("Reading the trace run " + directory + " failed", e);
+            done.accept(new Outcome(directory, null, "Could not open " + directory + ": reading it failed ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + "). This is a bug in Interleave, not in your program; the details are in the Error Log."));
+        } finally {
+            monitor.done();
+        }
+        return Status.OK_STATUS;
+    }
+}

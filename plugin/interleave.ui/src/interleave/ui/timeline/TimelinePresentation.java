@@ -1,0 +1,143 @@
+package interleave.ui.timeline;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+import org.eclipse.swt.graphics.RGB;
+
+import interleave.engine.timeline.Arrow;
+import interleave.engine.timeline.Instant;
+import interleave.engine.timeline.State;
+
+/**
+ * How the timeline looks: colours of states, instants and arrows, and how times are written. The model has no
+ * colours; the HTML report has its own presentation with the same palette, so a run looks the same in both. Blocking
+ * calls are blue, waiting on other threads red/pink/yellow, signal handling orange.
+ */
+public final class TimelinePresentation {
+    private static final Map<State, RGB> STATE = new EnumMap<>(State.class);
+
+    static {
+        put(0xc8e6c9, State.RUNNING);
+        put(0x64b5f6, State.ACCEPT, State.CONNECT);
+        put(0xbbdefb, State.READ, State.WRITE, State.RECV, State.SEND);
+        put(0x81d4fa, State.SELECT, State.POLL, State.EPOLL);
+        put(0xe57373, State.LOCK);
+        put(0xf48fb1, State.COND_WAIT, State.SEM_WAIT);
+        put(0xffd54f, State.JOIN, State.WAIT_CHILD);
+        put(0xe0e0e0, State.SLEEP);
+        put(0xce93d8, State.FORK, State.EXEC, State.CREATE_THREAD);
+        put(0xff7043, State.SIGNAL_HANDLER, State.RAISE);
+        put(0xffb74d, State.STDIO);
+        put(0xa1887f, State.MALLOC, State.FREE);
+    }
+
+    public static final RGB FINDING = rgb(0xd50000);
+    public static final RGB UNFINISHED = rgb(0xb71c1c);
+    public static final RGB PROCESS_LIFE = rgb(0x9e9e9e);
+    public static final RGB AXIS_BACKGROUND = rgb(0xf2f2f2);
+    public static final RGB GRID = rgb(0xe6e6e6);
+    public static final RGB LANE_STRIPE = rgb(0xfafafa);
+    public static final RGB LANE_SELECTED = rgb(0xdcecff);
+    public static final RGB TEXT = rgb(0x424242);
+
+    private TimelinePresentation() {
+    }
+
+    private static void put(int colour, State... states) {
+        for (State s : states) {
+            STATE.put(s, rgb(colour));
+        }
+    }
+
+    private static RGB rgb(int c) {
+        return new RGB((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
+    }
+
+    public static RGB of(State s) {
+        return STATE.getOrDefault(s, rgb(0xbdbdbd));
+    }
+
+    public static RGB of(Instant.Kind k) {
+        return switch (k) {
+        case FORK, EXEC, THREAD_CREATE, THREAD_START, PROCESS_START -> rgb(0x6a1b9a);
+        case ACCEPT, CLOSE -> rgb(0x1565c0);
+        case SIGNAL_SENT, SIGNAL_DELIVERED -> rgb(0xd84315);
+        case REAP, EXIT, THREAD_EXIT, DETACH -> rgb(0x424242);
+        };
+    }
+
+    public static RGB of(Arrow.Kind k) {
+        return switch (k) {
+        case FORK, CREATE -> rgb(0x6a1b9a);
+        case SIGNAL -> rgb(0xd84315);
+        case LOCK_HANDOFF -> rgb(0xc62828);
+        case CONNECTION -> rgb(0x1565c0);
+        case REAP -> rgb(0x424242);
+        };
+    }
+
+    /** A time or duration in ns, in the unit that reads best: "850 ns", "12.5 µs", "3.20 ms", "1.500 s". */
+    public static String time(long ns) {
+        long a = Math.abs(ns);
+        if (a < 1_000) {
+            return ns + " ns";
+        }
+        if (a < 1_000_000) {
+            return trim(String.format(Locale.ROOT, "%.2f", ns / 1e3)) + " µs";
+        }
+        if (a < 1_000_000_000) {
+            return trim(String.format(Locale.ROOT, "%.3f", ns / 1e6)) + " ms";
+        }
+        return trim(String.format(Locale.ROOT, "%.3f", ns / 1e9)) + " s";
+    }
+
+    /** An axis label for a tick at ns: in the unit of the larger of the time and the step, as precise as the step. */
+    public static String tick(long ns, long step) {
+        long magnitude = Math.max(Math.abs(ns), step);
+        long unit;
+        String name;
+        if (magnitude >= 1_000_000_000) {
+            unit = 1_000_000_000;
+            name = " s";
+        } else if (magnitude >= 1_000_000) {
+            unit = 1_000_000;
+            name = " ms";
+        } else if (magnitude >= 1_000) {
+            unit = 1_000;
+            name = " µs";
+        } else {
+            return ns + " ns";
+        }
+        int decimals = 0;
+        for (long u = unit; u > step && decimals < 9; u /= 10) {
+            decimals++;
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", ns / (double) unit) + name;
+    }
+
+    private static String trim(String number) {
+        if (number.indexOf('.') < 0) {
+            return number;
+        }
+        String s = number.replaceAll("0+$", "");
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** The axis step: 1, 2 or 5 times a power of ten ns, so that ticks are at least minNs apart. */
+    public static long tickStep(double minNs) {
+        long step = 1;
+        while (true) {
+            for (int m : new int[] { 1, 2, 5 }) {
+                if (step * m >= minNs) {
+                    return step * m;
+                }
+            }
+            if (step > Long.MAX_VALUE / 100) {
+                return step;
+            }
+            step *= 10;
+        }
+    }
+}

@@ -1,0 +1,336 @@
+package interleave.ui.timeline;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+import org.eclipse.jface.action.Action;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.ColumnViewerToolTipSupport;
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.StructuredSelection;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.CLabel;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.graphics.Image;
+import org.eclipse.swt.layout.FillLayout;
+import org.eclipse.swt.layout.GridData;
+import org.eclipse.swt.layout.GridLayout;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.Tree;
+import org.eclipse.swt.widgets.TreeItem;
+import org.eclipse.ui.ISharedImages;
+import org.eclipse.ui.PartInitException;
+import org.eclipse.ui.PlatformUI;
+import org.eclipse.ui.part.ViewPart;
+
+import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.finding.Finding;
+import interleave.engine.finding.RelatedLocation;
+import interleave.engine.finding.Severity;
+import interleave.engine.finding.TraceMoment;
+import interleave.engine.timeline.Row;
+import interleave.ui.RuleDocumentationView;
+
+/**
+ * The "Concurrency Timeline" view: a traced run as lanes (process → threads) with what each thread was doing, the
+ * forks, signals and lock hand-offs between them, and the observed bugs marked at their moment. Left, the lanes tree;
+ * right, the painted timeline ({@link TimelineCanvas}); below, the findings: selecting one zooms to its moment.
+ */
+public class TimelineView extends ViewPart {
+    public static final String ID = "interleave.ui.timeline";
+    static final String NOTHING_OPEN = "No trace run open. Run a program with 'interleave trace --out DIR -- PROGRAM',"
+            + " then choose Open Trace Run... and the directory DIR.";
+    /** A finding's moment is shown in a window this wide at least (ns), or a fortieth of the run. */
+    private static final long MOMENT_WINDOW_NS = 200_000;
+    /** Lanes are at least this high, so that three levels of nesting still show. */
+    private static final int LANE_HEIGHT = 28;
+
+    private CLabel status;
+    private Tree lanes;
+    private TimelineCanvas timeline;
+    private TableViewer findings;
+    private LoadRunJob current;
+    private LoadedRun run;
+    private String statusText = "";
+    private final Map<Integer, TreeItem> itemOfRow = new HashMap<>();
+
+    @Override
+    public void createPartControl(Composite parent) {
+        Composite root = new Composite(parent, SWT.NONE);
+        root.setLayout(grid(0));
+        status = new CLabel(root, SWT.NONE);
+        status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+
+        SashForm vertical = new SashForm(root, SWT.VERTICAL);
+        vertical.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        SashForm horizontal = new SashForm(vertical, SWT.HORIZONTAL);
+
+        Composite left = new Composite(horizontal, SWT.NONE);
+        left.setLayout(grid(0));
+        Label header = new Label(left, SWT.NONE);
+        header.setText(" Process / thread");
+        GridData headerData = new GridData(SWT.FILL, SWT.CENTER, true, false);
+        headerData.heightHint = TimelineCanvas.AXIS_HEIGHT; // the tree's items line up with the canvas's lanes
+        header.setLayoutData(headerData);
+        lanes = new Tree(left, SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL);
+        lanes.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
+        lanes.addListener(SWT.MeasureItem, e -> e.height = Math.max(e.height, LANE_HEIGHT)); // room for nesting
+
+        Composite right = new Composite(horizontal, SWT.NONE);
+        right.setLayout(new FillLayout());
+        timeline = new TimelineCanvas(right, lanes);
+        timeline.onFindingClicked(i -> findings.setSelection(new StructuredSelection(i), true));
+        horizontal.setWeights(22, 78);
+
+        findings = new TableViewer(vertical, SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL | SWT.H_SCROLL);
+        createFindingColumns();
+        findings.addSelectionChangedListener(e -> {
+            Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
+            if (first instanceof Integer i) {
+                showFinding(i);
+            }
+        });
+        findings.addDoubleClickListener(e -> {
+            Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
+            if (first instanceof Integer i) {
+                explain(i);
+            }
+        });
+        vertical.setWeights(72, 28);
+
+        Action fit = new Action("Zoom to Fit") {
+            @Override
+            public void run() {
+                timeline.zoomToFit();
+            }
+        };
+        fit.setToolTipText("Show the whole run (double-click the timeline or press 0)");
+        getViewSite().getActionBars().getToolBarManager().add(fit);
+        setTitleToolTip("Concurrency Timeline. " + TimelineCanvas.USAGE);
+        setStatus(NOTHING_OPEN, ISharedImages.IMG_OBJS_INFO_TSK);
+    }
+
+    private static GridLayout grid(int margin) {
+        GridLayout l = new GridLayout(1, false);
+        l.marginWidth = margin;
+        l.marginHeight = margin;
+        l.verticalSpacing = 0;
+        return l;
+    }
+
+    private void createFindingColumns() {
+        Table table = findings.getTable();
+        table.setHeaderVisible(true);
+        table.setLinesVisible(true);
+        ColumnViewerToolTipSupport.enableFor(findings);
+        findings.setContentProvider(ArrayContentProvider.getInstance());
+        column("Time", 90, new FindingLabel() {
+            @Override
+            String text(int i) {
+                return run.moment(i).map(m -> TimelinePresentation.time(m.timeNanos())).orElse("");
+            }
+        });
+        column("Rule", 230, new FindingLabel() {
+            @Override
+            String text(int i) {
+                return run.findings().get(i).ruleId();
+            }
+
+            @Override
+            public Image getImage(Object element) {
+                Severity s = run.findings().get((Integer) element).severity();
+                return PlatformUI.getWorkbench().getSharedImages().getImage(switch (s) {
+                case ERROR -> ISharedImages.IMG_OBJS_ERROR_TSK;
+                case WARNING -> ISharedImages.IMG_OBJS_WARN_TSK;
+                case NOTE -> ISharedImages.IMG_OBJS_INFO_TSK;
+                });
+            }
+        });
+        column("Lane", 200, new FindingLabel() {
+            @Override
+            String text(int i) {
+                int row = run.findingRows().get(i);
+                return row < 0 ? "" : run.model().row(row).label();
+            }
+        });
+        column("Message", 900, new FindingLabel() {
+            @Override
+            String text(int i) {
+                return run.findings().get(i).message();
+            }
+        });
+    }
+
+    private abstract class FindingLabel extends ColumnLabelProvider {
+        abstract String text(int index);
+
+        @Override
+        public String getText(Object element) {
+            return run == null ? "" : text((Integer) element);
+        }
+
+        @Override
+        public String getToolTipText(Object element) {
+            return run == null ? null : run.findings().get((Integer) element).message();
+        }
+    }
+
+    private void column(String title, int width, ColumnLabelProvider label) {
+        TableViewerColumn c = new TableViewerColumn(findings, SWT.LEFT);
+        c.getColumn().setText(title);
+        c.getColumn().setWidth(width);
+        c.setLabelProvider(label);
+    }
+
+    @Override
+    public void setFocus() {
+        timeline.control().setFocus();
+    }
+
+    // ---------------------------------------------------------------- opening a run
+
+    /**
+     * Reads the run directory in the background and shows it when done; a newer call wins over an older one still
+     * reading. Returns the job (family {@link LoadRunJob#FAMILY}).
+     */
+    public LoadRunJob open(Path directory) {
+        if (current != null) {
+            current.cancel();
+        }
+        LoadRunJob[] self = new LoadRunJob[1];
+        var display = lanes.getDisplay();
+        self[0] = new LoadRunJob(directory, outcome -> display.asyncExec(() -> apply(self[0], outcome)));
+        current = self[0];
+        setStatus("Reading " + directory + " ...", ISharedImages.IMG_OBJS_INFO_TSK);
+        current.schedule();
+        return current;
+    }
+
+    private void apply(LoadRunJob job, LoadRunJob.Outcome outcome) {
+        if (job != current || lanes.isDisposed()) {
+            return; // an older request, or the view is gone
+        }
+        current = null;
+        if (outcome.run() == null) {
+            String still = run == null ? "" : " Still showing " + run.directory() + ".";
+            setStatus(outcome.error() + still, ISharedImages.IMG_OBJS_ERROR_TSK);
+            return;
+        }
+        show(outcome.run());
+    }
+
+    private void show(LoadedRun loaded) {
+        run = loaded;
+        setPartName("Concurrency Timeline: " + (loaded.directory().getFileName() == null ? loaded.directory()
+                : loaded.directory().getFileName()));
+        setStatus(loaded.summary(),
+                loaded.damaged() ? ISharedImages.IMG_OBJS_WARN_TSK : ISharedImages.IMG_OBJS_INFO_TSK);
+        lanes.setRedraw(false);
+        try {
+            lanes.removeAll();
+            itemOfRow.clear();
+            List<Row> rows = loaded.model().rows();
+            boolean expand = rows.size() <= 2_000;
+            Map<Integer, TreeItem> processItems = new HashMap<>();
+            for (Row r : rows) {
+                TreeItem parent = r.parentId() < 0 ? null : processItems.get(r.parentId());
+                TreeItem item = parent == null ? new TreeItem(lanes, SWT.NONE) : new TreeItem(parent, SWT.NONE);
+                item.setText(r.label());
+                item.setData(r);
+                itemOfRow.put(r.id(), item);
+                if (r.kind() == Row.Kind.PROCESS) {
+                    processItems.put(r.id(), item);
+                }
+            }
+            if (expand) {
+                processItems.values().forEach(i -> i.setExpanded(true));
+            }
+        } finally {
+            lanes.setRedraw(true);
+        }
+        timeline.setRun(loaded, itemOfRow);
+        findings.setInput(IntStream.range(0, loaded.findings().size()).boxed().toList());
+    }
+
+    private void setStatus(String text, String image) {
+        statusText = text;
+        status.setText(text);
+        status.setToolTipText(text);
+        status.setImage(PlatformUI.getWorkbench().getSharedImages().getImage(image));
+    }
+
+    // ---------------------------------------------------------------- findings
+
+    /** Zooms the timeline to the finding's moment, selects its lane and marks it. */
+    public void showFinding(int index) {
+        if (run == null || index < 0 || index >= run.findings().size()) {
+            return;
+        }
+        timeline.selectFinding(index);
+        Optional<TraceMoment> m = run.moment(index);
+        if (m.isEmpty()) {
+            return;
+        }
+        long w = Math.max(MOMENT_WINDOW_NS, run.model().durationNs() / 40);
+        long t = m.get().timeNanos();
+        timeline.setWindow(t - w / 2, t + w / 2);
+        TreeItem item = itemOfRow.get(run.findingRows().get(index));
+        if (item != null) {
+            if (item.getParentItem() != null) {
+                item.getParentItem().setExpanded(true);
+            }
+            lanes.showItem(item);
+            lanes.setSelection(item);
+        }
+        timeline.control().redraw();
+    }
+
+    private void explain(int index) {
+        Finding f = run.findings().get(index);
+        DetectorRegistry.descriptor(f.ruleId()).ifPresent(d -> {
+            try {
+                RuleDocumentationView v = (RuleDocumentationView) getSite().getPage()
+                        .showView(RuleDocumentationView.ID);
+                List<String> evidence = new ArrayList<>();
+                for (RelatedLocation r : f.evidence()) {
+                    evidence.add(r.range() + ": " + r.message());
+                }
+                v.showRule(d, evidence);
+            } catch (PartInitException e) {
+                setStatus("Could not open the rule's page: " + e.getMessage(), ISharedImages.IMG_OBJS_ERROR_TSK);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- for tests and handlers
+
+    public Optional<LoadedRun> run() {
+        return Optional.ofNullable(run);
+    }
+
+    public String statusText() {
+        return statusText;
+    }
+
+    public Tree lanesTree() {
+        return lanes;
+    }
+
+    public Table findingsTable() {
+        return findings.getTable();
+    }
+
+    public TimelineCanvas timeline() {
+        return timeline;
+    }
+}
