@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 import interleave.engine.c.CParser;
 import interleave.engine.c.CProgram;
@@ -22,8 +21,11 @@ import interleave.engine.c.SourceFile;
 import interleave.engine.c.SyntaxTree;
 import interleave.engine.c.UnreadableSourceException;
 import interleave.engine.finding.Finding;
+import interleave.engine.rules.RuleContext;
+import interleave.engine.rules.RuleDescriptor;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.rules.c.CRule;
+import interleave.engine.settings.Settings;
 
 /**
  * Parse → model → rules → findings, for a set of C files analyzed together as one program. Used by the command line
@@ -32,6 +34,7 @@ import interleave.engine.rules.c.CRule;
 public final class CAnalyzer {
     private final List<CRule> rules;
     private final int parallelism;
+    private final Settings settings;
 
     public CAnalyzer() {
         this(RuleRegistry.cRules(), Runtime.getRuntime().availableProcessors());
@@ -39,8 +42,14 @@ public final class CAnalyzer {
 
     /** @param parallelism how many files to parse at once (1 = on the calling thread) */
     public CAnalyzer(List<CRule> rules, int parallelism) {
+        this(rules, parallelism, Settings.defaults());
+    }
+
+    /** @param settings which rules run, at which severity, with which options */
+    public CAnalyzer(List<CRule> rules, int parallelism, Settings settings) {
         this.rules = List.copyOf(rules);
         this.parallelism = parallelism;
+        this.settings = settings;
     }
 
     /** Progress callbacks: how many files there are, then one tick per file parsed. */
@@ -112,7 +121,7 @@ public final class CAnalyzer {
         AnalysisResult r = analyze(sources, progress, cancelled);
         List<Notification> all = new ArrayList<>(notes);
         all.addAll(r.notifications());
-        return new AnalysisResult(r.findings(), all, r.filesAnalyzed());
+        return new AnalysisResult(r.findings(), r.suppressed(), all, r.filesAnalyzed());
     }
 
     /** Analyzes sources already in memory. */
@@ -128,20 +137,65 @@ public final class CAnalyzer {
             }
         }
         CProgram program = new CProgram(trees);
+        for (String id : settings.mentionedRules()) {
+            if (RuleRegistry.descriptor(id).isEmpty()) {
+                notes.add(Notification.warning(settings.origin(), "no rule '" + id + "' (interleave rules lists"
+                        + " them); the setting is ignored"));
+            }
+        }
         List<Finding> findings = new ArrayList<>();
-        Consumer<Finding> sink = findings::add;
         for (CRule rule : rules) {
             if (cancelled.getAsBoolean()) {
                 break;
             }
+            String id = RuleDescriptor.of(rule.getClass()).id();
+            if (!settings.enabled(id)) {
+                continue;
+            }
             try {
-                rule.check(program, sink);
+                rule.check(program, new Context(id, findings, notes));
             } catch (RuntimeException e) {
                 // one broken rule must not hide the others' findings; say which rule failed
-                notes.add(Notification.error("", "rule " + rule.getClass().getSimpleName() + " failed: " + e));
+                notes.add(Notification.error("", "rule " + id + " failed: " + e));
             }
         }
-        return new AnalysisResult(disambiguate(sort(findings)), notes, sources.stream().map(SourceFile::path).toList());
+        Map<String, SourceFile> byPath = new HashMap<>();
+        sources.forEach(f -> byPath.put(f.path(), f));
+        List<Finding> shown = new ArrayList<>();
+        List<Suppressions.Suppressed> suppressed = new ArrayList<>();
+        Suppressions.split(disambiguate(sort(findings)), byPath, shown, suppressed);
+        return new AnalysisResult(shown, suppressed, notes, sources.stream().map(SourceFile::path).toList());
+    }
+
+    /** One rule's view of the run: its findings go to the shared list, at the severity the settings give. */
+    private final class Context implements RuleContext {
+        private final String ruleId;
+        private final List<Finding> findings;
+        private final List<Notification> notes;
+
+        Context(String ruleId, List<Finding> findings, List<Notification> notes) {
+            this.ruleId = ruleId;
+            this.findings = findings;
+            this.notes = notes;
+        }
+
+        @Override
+        public void report(Finding f) {
+            findings.add(settings.overridesSeverity(f.ruleId())
+                    ? f.withSeverity(settings.severity(f.ruleId(), f.severity())) : f);
+        }
+
+        @Override
+        public String option(String name, String defaultValue) {
+            String v = settings.option(ruleId, name);
+            return v == null ? defaultValue : v;
+        }
+
+        @Override
+        public void invalidOption(String name, String value, String expected) {
+            notes.add(Notification.warning(settings.origin(), ruleId + "." + name + " = " + value + ": expected "
+                    + expected + "; using the default"));
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ public final class CProgram {
     private final Map<String, List<CFunction>> byName = new HashMap<>();
     private final Map<SyntaxNode, CFunction> byDefinition = new HashMap<>();
     private final EntryPoints entryPoints;
+    private final Map<Class<?>, Object> facts = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CProgram(List<SyntaxTree> trees) {
         this.trees = List.copyOf(trees);
@@ -95,6 +96,21 @@ public final class CProgram {
 
     public EntryPoints entryPoints() {
         return entryPoints;
+    }
+
+    /**
+     * A layer of facts derived from this program once and shared by every rule that asks (fork sites, thread
+     * handles, lock sets, ...): {@code ForkFacts.of(program)} calls {@code program.facts(ForkFacts.class, ...)}.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T facts(Class<T> kind, java.util.function.Function<CProgram, T> derive) {
+        Object known = facts.get(kind);
+        if (known == null) {
+            known = derive.apply(this); // not computeIfAbsent: a derivation may ask for other facts
+            Object raced = facts.putIfAbsent(kind, known);
+            known = raced != null ? raced : known;
+        }
+        return (T) known;
     }
 
     /** The function whose definition encloses {@code node}, or null at file scope. */

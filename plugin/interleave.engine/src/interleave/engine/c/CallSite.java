@@ -12,6 +12,20 @@ public record CallSite(SyntaxNode call, String calleeName, List<SyntaxNode> argu
         return i < arguments.size() ? arguments.get(i) : null;
     }
 
+    /**
+     * The function this call stands for, with the lecture's and UNP's error-checking wrappers unwrapped
+     * ({@code Fork(...)} is {@code fork}); null for calls through expressions. See {@link Wrappers}.
+     */
+    public String function() {
+        return Wrappers.unwrap(calleeName);
+    }
+
+    /** True when this call stands for one of the given functions (wrappers unwrapped). */
+    public boolean calls(java.util.Set<String> functions) {
+        String f = function();
+        return f != null && functions.contains(f);
+    }
+
     /** The callee's name token (for locations). */
     public SyntaxNode calleeNode() {
         return call.child("function");

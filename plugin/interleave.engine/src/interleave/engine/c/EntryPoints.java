@@ -24,15 +24,13 @@ public final class EntryPoints {
         SIGNAL, THREAD
     }
 
-    /** The APIs themselves, and the CS:APP wrappers a course's code calls without their source. */
+    /** The APIs themselves; their CS:APP and UNP wrappers ({@code Signal}, {@code Pthread_create}) via {@link Wrappers}. */
     private static final List<Installer> KNOWN = List.of(
             new Installer("signal", Kind.SIGNAL, 1, -1),
             new Installer("sigset", Kind.SIGNAL, 1, -1),
             new Installer("bsd_signal", Kind.SIGNAL, 1, -1),
             new Installer("sysv_signal", Kind.SIGNAL, 1, -1),
-            new Installer("Signal", Kind.SIGNAL, 1, -1),
             new Installer("pthread_create", Kind.THREAD, 2, 3),
-            new Installer("Pthread_create", Kind.THREAD, 2, 3),
             new Installer("thrd_create", Kind.THREAD, 1, 2));
 
     private static final Set<String> NOT_A_HANDLER = Set.of("SIG_IGN", "SIG_DFL", "SIG_ERR", "SIG_HOLD", "NULL");
@@ -87,7 +85,7 @@ public final class EntryPoints {
         List<ThreadStart> threads = new ArrayList<>();
         for (CFunction f : program.functions()) {
             for (CallSite c : f.calls()) {
-                Installer inst = c.calleeName() == null ? null : installers.get(c.calleeName());
+                Installer inst = installerFor(installers, c);
                 if (inst == null || isWrapperForwarding(program, f, c, inst)) {
                     continue;
                 }
@@ -131,6 +129,15 @@ public final class EntryPoints {
         return new EntryPoints(handlers, threads);
     }
 
+    /** The installer a call goes to: a wrapper the analyzed code defines, else the API (wrappers unwrapped). */
+    private static Installer installerFor(Map<String, Installer> installers, CallSite c) {
+        if (c.calleeName() == null) {
+            return null;
+        }
+        Installer direct = installers.get(c.calleeName());
+        return direct != null ? direct : installers.get(c.function());
+    }
+
     /** Calls inside a wrapper that only forward the wrapper's own parameter are not installations themselves. */
     private static boolean isWrapperForwarding(CProgram program, CFunction f, CallSite c, Installer inst) {
         String name = functionName(c.argument(inst.functionIndex()));
@@ -155,7 +162,7 @@ public final class EntryPoints {
                 }
                 Installer found = null;
                 for (CallSite c : f.calls()) {
-                    Installer inst = c.calleeName() == null ? null : installers.get(c.calleeName());
+                    Installer inst = installerFor(installers, c);
                     if (inst == null) {
                         continue;
                     }

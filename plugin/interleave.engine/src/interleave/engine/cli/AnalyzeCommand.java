@@ -16,6 +16,8 @@ import interleave.engine.analysis.Notification;
 import interleave.engine.report.SarifReport;
 import interleave.engine.report.TextReport;
 import interleave.engine.rules.RuleRegistry;
+import interleave.engine.settings.Settings;
+import interleave.engine.settings.SettingsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -43,6 +45,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = {"--jobs", "-j"}, paramLabel = "N", description = "Files parsed at once. Default: the number of cores")
     int jobs = Runtime.getRuntime().availableProcessors();
 
+    @Option(names = "--config", paramLabel = "FILE", description = "Settings file (rules on/off, severities, options)."
+            + " Default: the " + Settings.FILE_NAME + " file in the first PATH's folder or the nearest folder above it")
+    Path config;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
     List<Path> paths;
 
@@ -66,9 +72,17 @@ final class AnalyzeCommand implements Callable<Integer> {
             err.println("interleave: no .c or .h files under " + paths);
             return 2;
         }
+        Settings settings;
+        try {
+            Path file = config != null ? config : Settings.find(paths.get(0)).orElse(null);
+            settings = file == null ? Settings.defaults() : Settings.read(file);
+        } catch (SettingsException e) {
+            err.println("interleave: " + e.getMessage());
+            return 2;
+        }
         Path cwd = Path.of("").toAbsolutePath();
-        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Math.max(1, jobs)).analyzeFiles(files, p -> display(cwd, p), CAnalyzer.Progress.NONE,
-                () -> false);
+        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Math.max(1, jobs), settings).analyzeFiles(files,
+                p -> display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
         for (Notification n : result.notifications()) {
             if (n.isError()) {
                 err.println("interleave: " + n.describe());

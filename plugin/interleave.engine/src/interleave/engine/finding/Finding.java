@@ -45,6 +45,10 @@ public record Finding(String ruleId, Severity severity, String message, SourceRa
                 fingerprint(ruleId, fileName(location.file()), anchor));
     }
 
+    public Finding withSeverity(Severity newSeverity) {
+        return new Finding(ruleId, newSeverity, message, location, evidence, fixes, moment, fingerprint);
+    }
+
     public Finding withFingerprint(String newFingerprint) {
         return new Finding(ruleId, severity, message, location, evidence, fixes, moment, newFingerprint);
     }

@@ -13,6 +13,7 @@ import com.google.gson.JsonObject;
 
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.Notification;
+import interleave.engine.analysis.Suppressions;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
 import interleave.engine.finding.RelatedLocation;
@@ -55,6 +56,18 @@ public final class SarifReport {
         JsonArray results = new JsonArray();
         for (Finding f : result.findings()) {
             results.add(result(f, index));
+        }
+        for (Suppressions.Suppressed s : result.suppressed()) {
+            JsonObject r = result(s.finding(), index);
+            JsonObject suppression = new JsonObject();
+            suppression.addProperty("kind", "inSource");
+            if (!s.justification().isEmpty()) {
+                suppression.addProperty("justification", s.justification());
+            }
+            JsonArray suppressions = new JsonArray();
+            suppressions.add(suppression);
+            r.add("suppressions", suppressions);
+            results.add(r);
         }
         run.add("results", results);
 

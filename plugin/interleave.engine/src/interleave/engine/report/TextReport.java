@@ -50,7 +50,8 @@ public final class TextReport {
         }
         long errors = result.findings().stream().filter(f -> f.severity().label().equals("error")).count();
         out.println(result.findings().size() + " finding(s) (" + errors + " error(s)) in "
-                + result.filesAnalyzed().size() + " file(s)");
+                + result.filesAnalyzed().size() + " file(s)" + (result.suppressed().isEmpty() ? ""
+                        : "; " + result.suppressed().size() + " more silenced by interleave-ignore comments"));
         out.flush();
     }
 }

@@ -19,11 +19,14 @@ import interleave.engine.finding.Finding;
 
 /**
  * The annotated C fixtures under {@code fixtures/c/<rule-id>/}: each file analyzed alone, each folder as one program.
- * Expectations are written on the line they belong to: {@code // expect: rule-id[, rule-id]} and
- * {@code // known-miss: rule-id why}.
+ * Expectations are written on the line they belong to: {@code // expect: rule-id[, rule-id] ["fragment" ...]} and
+ * {@code // known-miss: rule-id why}. A quoted fragment must occur in the message of the finding on that line;
+ * {@code "note: ..."} in one of its notes (the evidence chain), {@code "fix: ..."} in one of its fixes' labels.
  */
 public final class Fixtures {
-    private static final Pattern EXPECT = Pattern.compile("//\\s*expect:\\s*([a-z0-9-]+(?:\\s*,\\s*[a-z0-9-]+)*)");
+    private static final Pattern EXPECT = Pattern.compile(
+            "//\\s*expect:\\s*([a-z0-9-]+(?:\\s*,\\s*[a-z0-9-]+)*)((?:\\s*\"[^\"]*\")*)");
+    private static final Pattern FRAGMENT = Pattern.compile("\"([^\"]*)\"");
     private static final Pattern KNOWN_MISS = Pattern.compile("//\\s*known-miss:\\s*([a-z0-9-]+)");
 
     private Fixtures() {
@@ -67,6 +70,28 @@ public final class Fixtures {
             return annotations(EXPECT);
         }
 
+        /** "file:line rule-id" to the message fragments written for it. */
+        public java.util.Map<String, List<String>> expectedFragments() {
+            java.util.Map<String, List<String>> out = new java.util.TreeMap<>();
+            for (Path f : files) {
+                List<String> lines = lines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    Matcher m = EXPECT.matcher(lines.get(i));
+                    if (m.find() && m.group(2) != null && !m.group(2).isBlank()) {
+                        List<String> frags = new ArrayList<>();
+                        Matcher q = FRAGMENT.matcher(m.group(2));
+                        while (q.find()) {
+                            frags.add(q.group(1));
+                        }
+                        for (String id : m.group(1).split(",")) {
+                            out.put(f.getFileName() + ":" + (i + 1) + " " + id.trim(), frags);
+                        }
+                    }
+                }
+            }
+            return out;
+        }
+
         public TreeSet<String> knownMisses() {
             return annotations(KNOWN_MISS);
         }
@@ -74,12 +99,7 @@ public final class Fixtures {
         private TreeSet<String> annotations(Pattern pattern) {
             TreeSet<String> out = new TreeSet<>();
             for (Path f : files) {
-                List<String> lines;
-                try {
-                    lines = Files.readAllLines(f, StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
+                List<String> lines = lines(f);
                 for (int i = 0; i < lines.size(); i++) {
                     Matcher m = pattern.matcher(lines.get(i));
                     if (m.find()) {
@@ -91,6 +111,43 @@ public final class Fixtures {
             }
             return out;
         }
+    }
+
+    private static List<String> lines(Path f) {
+        try {
+            return Files.readAllLines(f, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The fragments of {@code wanted} that no finding at {@code key} carries: plain ones in the message, "note: ..." in
+     * a note, "fix: ..." in a fix label.
+     */
+    public static List<String> missingFragments(AnalysisResult r, String key, List<String> wanted) {
+        List<String> missing = new ArrayList<>();
+        for (String w : wanted) {
+            boolean found = false;
+            for (Finding f : r.findings()) {
+                if (!key(f).equals(key)) {
+                    continue;
+                }
+                if (w.startsWith("note: ")) {
+                    String frag = w.substring(6);
+                    found |= f.evidence().stream().anyMatch(e -> e.message().contains(frag));
+                } else if (w.startsWith("fix: ")) {
+                    String frag = w.substring(5);
+                    found |= f.fixes().stream().anyMatch(x -> x.label().contains(frag));
+                } else {
+                    found |= f.message().contains(w);
+                }
+            }
+            if (!found) {
+                missing.add(w);
+            }
+        }
+        return missing;
     }
 
     public static String key(Finding f) {

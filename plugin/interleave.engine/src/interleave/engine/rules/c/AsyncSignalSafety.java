@@ -91,19 +91,4 @@ final class AsyncSignalSafety {
             Map.entry("pthread_exit", Hazard.HEAP), Map.entry("system", Hazard.LOCK), Map.entry("popen", Hazard.HEAP),
             Map.entry("dlopen", Hazard.LOCK), Map.entry("getaddrinfo", Hazard.HEAP),
             Map.entry("freeaddrinfo", Hazard.HEAP));
-
-    /** CS:APP's capitalized error-checking wrappers: calling one is calling the function it wraps. */
-    static final Map<String, String> WRAPPERS = Map.ofEntries(
-            Map.entry("Malloc", "malloc"), Map.entry("Calloc", "calloc"), Map.entry("Realloc", "realloc"),
-            Map.entry("Free", "free"), Map.entry("Fopen", "fopen"), Map.entry("Fclose", "fclose"),
-            Map.entry("Fgets", "fgets"), Map.entry("Fputs", "fputs"), Map.entry("Fwrite", "fwrite"),
-            Map.entry("Fread", "fread"), Map.entry("Pthread_create", "pthread_create"),
-            Map.entry("Pthread_join", "pthread_join"), Map.entry("Sem_wait", "sem_wait"), Map.entry("P", "sem_wait"),
-            Map.entry("Waitpid", "waitpid"), Map.entry("Wait", "wait"), Map.entry("Kill", "kill"),
-            Map.entry("Sleep", "sleep"), Map.entry("Close", "close"), Map.entry("Write", "write"),
-            Map.entry("Read", "read"), Map.entry("Sigprocmask", "sigprocmask"), Map.entry("Sigemptyset", "sigemptyset"),
-            Map.entry("Sigfillset", "sigfillset"), Map.entry("Sigaddset", "sigaddset"),
-            Map.entry("Sigdelset", "sigdelset"), Map.entry("Sem_post", "sem_post"), Map.entry("V", "sem_post"),
-            Map.entry("Fork", "fork"), Map.entry("Execve", "execve"), Map.entry("Pause", "pause"),
-            Map.entry("Alarm", "alarm"), Map.entry("Setpgid", "setpgid"));
 }

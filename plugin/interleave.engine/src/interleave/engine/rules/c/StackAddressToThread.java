@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import interleave.engine.c.CFunction;
 import interleave.engine.c.CProgram;
@@ -21,6 +20,7 @@ import interleave.engine.finding.Fix;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.finding.TextEdit;
+import interleave.engine.rules.RuleContext;
 import interleave.engine.rules.RuleInfo;
 
 /**
@@ -42,7 +42,7 @@ public final class StackAddressToThread implements CRule {
     private static final Set<String> JOINS = Set.of("pthread_join", "Pthread_join", "thrd_join");
 
     @Override
-    public void check(CProgram program, Consumer<Finding> sink) {
+    public void check(CProgram program, RuleContext context) {
         for (ThreadStart start : program.entryPoints().threadStarts()) {
             if (start.argument() == null) {
                 continue;
@@ -55,7 +55,7 @@ public final class StackAddressToThread implements CRule {
             if (verdict == null) {
                 continue;
             }
-            sink.accept(finding(program, start, shared, verdict));
+            context.report(finding(program, start, shared, verdict));
         }
     }
 

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
 
 import interleave.engine.c.CFunction;
 import interleave.engine.c.CProgram;
@@ -16,6 +15,7 @@ import interleave.engine.c.SyntaxNode;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
+import interleave.engine.rules.RuleContext;
 import interleave.engine.rules.RuleInfo;
 
 /**
@@ -36,7 +36,7 @@ public final class UnsafeCallInSignalHandler implements CRule {
     public static final String ID = "unsafe-call-in-signal-handler";
 
     @Override
-    public void check(CProgram program, Consumer<Finding> sink) {
+    public void check(CProgram program, RuleContext context) {
         Map<SyntaxNode, Finding> byCall = new LinkedHashMap<>();
         Set<String> seenHandlers = new HashSet<>();
         for (SignalHandler h : program.entryPoints().signalHandlers()) {
@@ -51,7 +51,7 @@ public final class UnsafeCallInSignalHandler implements CRule {
                 walk(program, h, handler, handler, chain, new HashSet<>(Set.of(handler)), byCall);
             }
         }
-        byCall.values().forEach(sink);
+        byCall.values().forEach(context::report);
     }
 
     private void walk(CProgram program, SignalHandler h, CFunction handler, CFunction fn, List<RelatedLocation> chain,
@@ -73,7 +73,7 @@ public final class UnsafeCallInSignalHandler implements CRule {
                 }
                 continue;
             }
-            String library = AsyncSignalSafety.WRAPPERS.getOrDefault(name, name);
+            String library = call.function();
             if (AsyncSignalSafety.SAFE.contains(name) || AsyncSignalSafety.SAFE.contains(library)) {
                 continue;
             }

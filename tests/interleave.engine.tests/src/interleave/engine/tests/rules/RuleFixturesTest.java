@@ -31,6 +31,12 @@ class RuleFixturesTest {
             TreeSet<String> actual = Fixtures.actual(r);
             assertEquals(String.join("\n", p.expected()), String.join("\n", actual),
                     "findings of " + p.name() + " (expected vs actual, one 'file:line rule' per line)");
+            p.expectedFragments().forEach((key, fragments) -> {
+                List<String> missing = Fixtures.missingFragments(r, key, fragments);
+                assertTrue(missing.isEmpty(), key + ": no finding there says " + missing + "; it says: "
+                        + r.findings().stream().filter(f -> Fixtures.key(f).equals(key)).map(f -> f.message()
+                                + " | notes: " + f.evidence().stream().map(e -> e.message()).toList()).toList());
+            });
             for (String miss : p.knownMisses()) {
                 assertFalse(actual.contains(miss), "known miss is found now, update the fixture: " + miss);
             }
