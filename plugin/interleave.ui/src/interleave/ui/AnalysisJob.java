@@ -28,6 +28,9 @@ import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
 import interleave.engine.analysis.Notification;
 import interleave.engine.finding.Finding;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.settings.Settings;
+import interleave.engine.settings.SettingsException;
 
 /**
  * Analyzes the C files of some projects, folders and files together as one program (a handler defined in one file
@@ -111,7 +114,10 @@ public final class AnalysisJob extends Job {
             progress.checkCanceled();
             progress.worked(1);
         });
-        AnalysisResult result = new CAnalyzer().analyze(program.sources(), new CAnalyzer.Progress() {
+        List<Notification> settingsNotes = new ArrayList<>();
+        Settings settings = projectSettings(settingsNotes);
+        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Runtime.getRuntime().availableProcessors(),
+                settings).analyze(program.sources(), new CAnalyzer.Progress() {
             @Override
             public void parsed(String file) {
                 progress.subTask(file);
@@ -125,6 +131,7 @@ public final class AnalysisJob extends Job {
         lastResult = result;
 
         List<Notification> notes = new ArrayList<>(program.notifications());
+        notes.addAll(settingsNotes);
         notes.addAll(result.notifications());
         if (notes.isEmpty()) {
             return Status.OK_STATUS;
@@ -161,6 +168,28 @@ public final class AnalysisJob extends Job {
             markersCreated = created;
         };
         workspace.run(update, getRule(), IWorkspace.AVOID_UPDATE, monitor);
+    }
+
+    /**
+     * The settings file {@value Settings#FILE_NAME} at the root of the (first) analyzed project, the same file the
+     * command line reads; defaults when there is none. A broken file is reported and the defaults used.
+     */
+    private Settings projectSettings(List<Notification> notes) {
+        for (IResource r : scope) {
+            if (r.getProject() == null || r.getProject().getLocation() == null) {
+                continue;
+            }
+            java.nio.file.Path file = r.getProject().getLocation().toFile().toPath().resolve(Settings.FILE_NAME);
+            if (java.nio.file.Files.isRegularFile(file)) {
+                try {
+                    return Settings.read(file);
+                } catch (SettingsException e) {
+                    notes.add(Notification.error(Settings.FILE_NAME, e.getMessage() + "; using the defaults"));
+                }
+            }
+            break;
+        }
+        return Settings.defaults();
     }
 
     private String describeScope() {
