@@ -9,6 +9,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,11 +17,14 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 import interleave.engine.c.CParser;
+import interleave.engine.c.CFunction;
 import interleave.engine.c.CProgram;
+import interleave.engine.c.Programs;
 import interleave.engine.c.SourceFile;
 import interleave.engine.c.SyntaxTree;
 import interleave.engine.c.UnreadableSourceException;
 import interleave.engine.finding.Finding;
+import interleave.engine.finding.RelatedLocation;
 import interleave.engine.rules.RuleContext;
 import interleave.engine.rules.RuleDescriptor;
 import interleave.engine.rules.RuleRegistry;
@@ -136,17 +140,44 @@ public final class CAnalyzer {
                         + " parsed"));
             }
         }
-        CProgram program = new CProgram(trees);
         for (String id : settings.mentionedRules()) {
             if (RuleRegistry.descriptor(id).isEmpty()) {
                 notes.add(Notification.warning(settings.origin(), "no rule '" + id + "' (interleave rules lists"
                         + " them); the setting is ignored"));
             }
         }
-        List<Finding> findings = new ArrayList<>();
-        for (CRule rule : rules) {
+        Map<SyntaxTree, List<CFunction>> functionsOfFile = new HashMap<>();
+        List<Programs.Part> parts = Programs.split(trees, functionsOfFile);
+        // the same finding reached from several programs (a shared helper) is reported once, naming them all
+        Map<String, Finding> merged = new LinkedHashMap<>();
+        Map<String, List<Programs.Part>> reachedFrom = new HashMap<>();
+        for (Programs.Part part : parts) {
             if (cancelled.getAsBoolean()) {
                 break;
+            }
+            List<Finding> found = new ArrayList<>();
+            runRules(new CProgram(part.trees(), functionsOfFile, part.functions()), found, notes, cancelled);
+            for (Finding f : found) {
+                String key = f.ruleId() + "|" + f.location().file() + "|" + f.location().startOffset();
+                merged.putIfAbsent(key, f);
+                reachedFrom.computeIfAbsent(key, k -> new ArrayList<>()).add(part);
+            }
+        }
+        List<Finding> findings = new ArrayList<>();
+        merged.forEach((key, f) -> findings.add(namePrograms(f, reachedFrom.get(key))));
+        Map<String, SourceFile> byPath = new HashMap<>();
+        sources.forEach(f -> byPath.put(f.path(), f));
+        List<Finding> shown = new ArrayList<>();
+        List<Suppressions.Suppressed> suppressed = new ArrayList<>();
+        Suppressions.split(disambiguate(sort(findings)), byPath, shown, suppressed);
+        return new AnalysisResult(shown, suppressed, notes, sources.stream().map(SourceFile::path).toList());
+    }
+
+    private void runRules(CProgram program, List<Finding> findings, List<Notification> notes,
+            BooleanSupplier cancelled) {
+        for (CRule rule : rules) {
+            if (cancelled.getAsBoolean()) {
+                return;
             }
             String id = RuleDescriptor.of(rule.getClass()).id();
             if (!settings.enabled(id)) {
@@ -156,15 +187,32 @@ public final class CAnalyzer {
                 rule.check(program, new Context(id, findings, notes));
             } catch (RuntimeException e) {
                 // one broken rule must not hide the others' findings; say which rule failed
-                notes.add(Notification.error("", "rule " + id + " failed: " + e));
+                String failure = "rule " + id + " failed: " + e;
+                if (notes.stream().noneMatch(n -> n.message().equals(failure))) {
+                    notes.add(Notification.error("", failure));
+                }
             }
         }
-        Map<String, SourceFile> byPath = new HashMap<>();
-        sources.forEach(f -> byPath.put(f.path(), f));
-        List<Finding> shown = new ArrayList<>();
-        List<Suppressions.Suppressed> suppressed = new ArrayList<>();
-        Suppressions.split(disambiguate(sort(findings)), byPath, shown, suppressed);
-        return new AnalysisResult(shown, suppressed, notes, sources.stream().map(SourceFile::path).toList());
+    }
+
+    /**
+     * A finding outside any main file, in a folder of several programs, says which programs reach it: the user of
+     * {@code serv03.c} must see the bug of a helper that {@code serv01.c} also reaches.
+     */
+    private static Finding namePrograms(Finding f, List<Programs.Part> parts) {
+        List<Programs.Part> named = parts.stream().filter(p -> p.main() != null).toList();
+        if (named.isEmpty() || named.stream().anyMatch(p -> p.main().file().path().equals(f.location().file()))) {
+            return f;
+        }
+        List<RelatedLocation> evidence = new ArrayList<>(f.evidence());
+        List<String> names = named.stream().map(Programs.Part::mainName).toList();
+        String which = names.size() <= 6 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+        evidence.add(new RelatedLocation(named.get(0).mainLocation(), names.size() == 1
+                ? "reached from the program whose main() is in " + which
+                : "reached from " + names.size() + " programs, whose main() is in " + which));
+        return new Finding(f.ruleId(), f.severity(), f.message(), f.location(), evidence, f.fixes(), f.moment(),
+                f.fingerprint());
     }
 
     /** One rule's view of the run: its findings go to the shared list, at the severity the settings give. */

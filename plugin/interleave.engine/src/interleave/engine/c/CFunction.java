@@ -10,6 +10,9 @@ public final class CFunction {
     private final boolean fileStatic;
     private final List<String> parameters;
     final List<CallSite> calls = new ArrayList<>();
+    /** Handler assignments to a {@code struct sigaction} in the body; derived once (see EntryPoints). */
+    private volatile List<EntryPoints.SaAssignment> sigactionAssignments;
+    private volatile java.util.Set<String> namesUsed;
 
     CFunction(String name, SyntaxNode definition, boolean fileStatic, List<String> parameters) {
         this.name = name;
@@ -57,6 +60,31 @@ public final class CFunction {
             d = d.child("declarator");
         }
         return d != null ? d : definition;
+    }
+
+    /** Every identifier the body mentions (calls, and functions passed as values); derived once. */
+    java.util.Set<String> namesUsed() {
+        java.util.Set<String> n = namesUsed;
+        if (n == null) {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            body().walk(x -> {
+                if (x.is("identifier")) {
+                    names.add(x.text());
+                }
+            });
+            n = java.util.Set.copyOf(names);
+            namesUsed = n;
+        }
+        return n;
+    }
+
+    List<EntryPoints.SaAssignment> sigactionAssignments() {
+        List<EntryPoints.SaAssignment> a = sigactionAssignments;
+        if (a == null) {
+            a = List.copyOf(EntryPoints.sigactionAssignments(body()));
+            sigactionAssignments = a;
+        }
+        return a;
     }
 
     @Override

@@ -20,17 +20,46 @@ public final class CProgram {
     private final Map<Class<?>, Object> facts = new java.util.concurrent.ConcurrentHashMap<>();
 
     public CProgram(List<SyntaxTree> trees) {
+        this(trees, new HashMap<>());
+    }
+
+    /**
+     * @param functionsOfFile the functions of each file with their calls, filled on first use: when a folder holds
+     *                        several programs ({@link Programs}), the files they share are indexed once, not once per
+     *                        program
+     */
+    public CProgram(List<SyntaxTree> trees, Map<SyntaxTree, List<CFunction>> functionsOfFile) {
+        this(trees, functionsOfFile, null);
+    }
+
+    /** @param only the functions that belong to this program (one main's reach, see {@link Programs}); null = all */
+    public CProgram(List<SyntaxTree> trees, Map<SyntaxTree, List<CFunction>> functionsOfFile,
+            java.util.Set<CFunction> only) {
         this.trees = List.copyOf(trees);
         for (SyntaxTree t : trees) {
-            collectFunctions(t.root());
-        }
-        for (CFunction f : functions) {
-            collectCalls(f);
+            for (CFunction f : functionsOfFile.computeIfAbsent(t, CProgram::functionsOf)) {
+                if (only != null && !only.contains(f)) {
+                    continue;
+                }
+                functions.add(f);
+                byName.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f);
+                byDefinition.put(f.definition(), f);
+            }
         }
         this.entryPoints = EntryPoints.find(this);
     }
 
-    private void collectFunctions(SyntaxNode root) {
+    /** The functions a file defines, each with its calls, in source order. */
+    static List<CFunction> functionsOf(SyntaxTree tree) {
+        List<CFunction> functions = new ArrayList<>();
+        collectFunctions(tree.root(), functions);
+        for (CFunction f : functions) {
+            collectCalls(f);
+        }
+        return List.copyOf(functions);
+    }
+
+    private static void collectFunctions(SyntaxNode root, List<CFunction> functions) {
         for (SyntaxNode def : root.descendants("function_definition")) {
             SyntaxNode fd = Scopes.functionDeclarator(def);
             if (fd == null || def.child("body") == null) {
@@ -58,14 +87,11 @@ public final class CProgram {
             if (params.size() == 1 && params.get(0).isEmpty() && plist.text().replaceAll("\\s", "").equals("(void)")) {
                 params.clear();
             }
-            CFunction f = new CFunction(nameNode.text(), def, Scopes.hasStorageClass(def, "static"), params);
-            functions.add(f);
-            byName.computeIfAbsent(f.name(), k -> new ArrayList<>()).add(f);
-            byDefinition.put(def, f);
+            functions.add(new CFunction(nameNode.text(), def, Scopes.hasStorageClass(def, "static"), params));
         }
     }
 
-    private void collectCalls(CFunction f) {
+    private static void collectCalls(CFunction f) {
         for (SyntaxNode call : f.body().descendants("call_expression")) {
             SyntaxNode fn = call.child("function");
             String callee = null;

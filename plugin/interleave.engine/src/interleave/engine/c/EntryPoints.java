@@ -199,10 +199,10 @@ public final class EntryPoints {
     }
 
     private static List<SaAssignment> sigactionAssignments(CFunction f) {
-        return sigactionAssignments(f.body());
+        return f.sigactionAssignments();
     }
 
-    private static List<SaAssignment> sigactionAssignments(SyntaxNode region) {
+    static List<SaAssignment> sigactionAssignments(SyntaxNode region) {
         List<SaAssignment> out = new ArrayList<>();
         region.walk(n -> {
             if (n.is("assignment_expression")) {
