@@ -156,7 +156,16 @@ public final class CAnalyzer {
                 break;
             }
             List<Finding> found = new ArrayList<>();
-            runRules(new CProgram(part.trees(), functionsOfFile, part.functions()), found, notes, cancelled);
+            CProgram program;
+            try {
+                program = new CProgram(part.trees(), functionsOfFile, part.functions());
+            } catch (RuntimeException e) {
+                // a model that cannot be built for one program must not hide the other programs' findings
+                notes.add(Notification.error(part.main() == null ? "" : part.main().file().path(),
+                        "the program model could not be built, no findings for it: " + e));
+                continue;
+            }
+            runRules(program, found, notes, cancelled);
             for (Finding f : found) {
                 String key = f.ruleId() + "|" + f.location().file() + "|" + f.location().startOffset();
                 merged.putIfAbsent(key, f);

@@ -9,7 +9,7 @@ import java.util.List;
 public record CallSite(SyntaxNode call, String calleeName, List<SyntaxNode> arguments, CFunction caller) {
 
     public SyntaxNode argument(int i) {
-        return i < arguments.size() ? arguments.get(i) : null;
+        return i >= 0 && i < arguments.size() ? arguments.get(i) : null;
     }
 
     /**
