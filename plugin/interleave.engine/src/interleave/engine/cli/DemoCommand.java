@@ -71,9 +71,16 @@ final class DemoCommand implements Callable<Integer> {
             Path source = samples.resolve(s.sample() + ".c");
             List<Finding> staticFindings = List.of();
             if (Files.isRegularFile(source)) {
-                AnalysisResult a = new CAnalyzer().analyzeFiles(List.of(source),
-                        p -> AnalyzeCommand.display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
-                staticFindings = a.findings();
+                // the program as the Makefile links it: the sample and, for the servers, the shared plumbing
+                List<Path> program = new ArrayList<>(List.of(source));
+                Path common = samples.resolve("common.c");
+                if (s.isServer() && Files.isRegularFile(common)) {
+                    program.add(common);
+                }
+                AnalysisResult a = new CAnalyzer().analyzeFiles(program, p -> AnalyzeCommand.display(cwd, p),
+                        CAnalyzer.Progress.NONE, () -> false);
+                staticFindings = a.findings().stream()
+                        .filter(f -> f.location().file().equals(AnalyzeCommand.display(cwd, source))).toList();
             }
             List<String> notes = new ArrayList<>();
             if (!r.problem().isEmpty()) {
