@@ -39,6 +39,7 @@ public final class CAnalyzer {
     private final List<CRule> rules;
     private final int parallelism;
     private final Settings settings;
+    private final ParseCache cache;
 
     public CAnalyzer() {
         this(RuleRegistry.cRules(), Runtime.getRuntime().availableProcessors());
@@ -51,9 +52,15 @@ public final class CAnalyzer {
 
     /** @param settings which rules run, at which severity, with which options */
     public CAnalyzer(List<CRule> rules, int parallelism, Settings settings) {
+        this(rules, parallelism, settings, null);
+    }
+
+    /** @param cache trees kept between analyses (only changed files are parsed again), or null */
+    public CAnalyzer(List<CRule> rules, int parallelism, Settings settings, ParseCache cache) {
         this.rules = List.copyOf(rules);
         this.parallelism = parallelism;
         this.settings = settings;
+        this.cache = cache;
     }
 
     /** Progress callbacks: how many files there are, then one tick per file parsed. */
@@ -146,7 +153,7 @@ public final class CAnalyzer {
                         + " them); the setting is ignored"));
             }
         }
-        Map<SyntaxTree, List<CFunction>> functionsOfFile = new HashMap<>();
+        Map<SyntaxTree, List<CFunction>> functionsOfFile = cache != null ? cache.functionsOfFile() : new HashMap<>();
         List<Programs.Part> parts = Programs.split(trees, functionsOfFile);
         // the same finding reached from several programs (a shared helper) is reported once, naming them all
         Map<String, Finding> merged = new LinkedHashMap<>();
@@ -267,7 +274,11 @@ public final class CAnalyzer {
             try (CParser parser = new CParser()) {
                 for (int i = next.getAndIncrement(); i < out.length && !cancelled.getAsBoolean();
                         i = next.getAndIncrement()) {
-                    out[i] = parser.parse(sources.get(i));
+                    SyntaxTree known = cache == null ? null : cache.lookup(sources.get(i));
+                    out[i] = known != null ? known : parser.parse(sources.get(i));
+                    if (cache != null && known == null) {
+                        cache.store(out[i]);
+                    }
                     synchronized (progress) {
                         progress.parsed(sources.get(i).path());
                     }
