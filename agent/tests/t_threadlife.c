@@ -1,7 +1,10 @@
 /* The thread records added in format 1.1: a thread created detached through its attr, the timed,
  * try and clock joins, thread names (pthread_setname_np and prctl), and - when run as root with
  * an argument "drop" - a switch to user nobody after which the program keeps recording: the main
- * thread past its first small window, and new threads that create their own files. */
+ * thread past its first small window, and new threads that create their own files.
+ * With "loop": a correct thread-per-task program as a server would be one, for the detectors'
+ * fixture (traces/thread-attrs): 8 workers created detached through their attr, one after the
+ * other, and 8 workers joined with pthread_timedjoin_np, each named "worker-N". */
 
 #include <pthread.h>
 #include <pwd.h>
@@ -41,8 +44,50 @@ static void *locker(void *arg)
     return arg;
 }
 
+static volatile int done_count;
+
+static void *detached_worker(void *arg)
+{
+    char name[16];
+    snprintf(name, sizeof name, "worker-%d", (int)(long)arg);
+    pthread_setname_np(pthread_self(), name);
+    usleep(1000);
+    __atomic_add_fetch(&done_count, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static int loop(void)
+{
+    pthread_attr_t a;
+    pthread_attr_init(&a);
+    pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+    for (long i = 0; i < 8; i++) {
+        pthread_t t;
+        if (pthread_create(&t, &a, detached_worker, (void *)i) != 0)
+            return 1;
+        while (__atomic_load_n(&done_count, __ATOMIC_ACQUIRE) <= i)
+            usleep(500);
+        usleep(2000); /* the thread has ended before the next is created */
+    }
+    pthread_attr_destroy(&a);
+    for (long i = 8; i < 16; i++) {
+        pthread_t t;
+        struct timespec dl;
+        if (pthread_create(&t, NULL, detached_worker, (void *)i) != 0)
+            return 1;
+        clock_gettime(CLOCK_REALTIME, &dl);
+        dl.tv_sec += 5;
+        if (pthread_timedjoin_np(t, NULL, &dl) != 0)
+            return 2;
+    }
+    printf("16 workers\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "loop") == 0)
+        return loop();
     pthread_t t;
     pthread_attr_t a;
     struct timespec dl;

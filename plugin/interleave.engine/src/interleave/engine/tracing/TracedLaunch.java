@@ -177,6 +177,49 @@ public final class TracedLaunch {
         }
     }
 
+    /**
+     * Events the agent could not store, summed over the headers of the run's trace files (field lost_events, format
+     * §3): read right after the run, so the user learns of gaps without a report.
+     */
+    public static long lostEvents(Path runDir) {
+        long lost = 0;
+        try (var files = Files.list(runDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".trace")).toList()) {
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    if (ch.size() >= 232 && ch.read(b, 224) == 8) {
+                        lost += Math.max(0, b.getLong(0));
+                    }
+                } catch (IOException e) {
+                    // an unreadable file is the report's to explain
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return lost;
+    }
+
+    /**
+     * When Interleave runs as root, the first directory on the way to the run directory that other users cannot
+     * enter (no x for others): a traced program that switches to another user could not reach its files there.
+     */
+    public static Optional<Path> unreachableAfterUserSwitch(Path runDir) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return Optional.empty();
+        }
+        for (Path p = runDir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Optional.of(p);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Number of trace files the agent wrote, for the one-line summary. */
     public static long traceFiles(Path runDir) {
         try (var files = Files.list(runDir)) {
