@@ -505,7 +505,9 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
     if (t->state == TS_OPEN) {
         if (idx >= t->cap && tfile_grow(t, idx) < 0) {
             ilv_debug("cannot grow trace file", (long)idx);
-            unmap_all(t);
+            /* the mapping stays (until the thread ends): through it the header can still count the
+             * events lost from here on, even when the file can no longer be opened */
+            t->cap = 0;
             t->state = TS_BROKEN;
         }
         if (t->state == TS_OPEN && idx < t->cap)
@@ -515,9 +517,19 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
     return r;
 }
 
+/* events of threads that could not create a file to count them in; added to the count of the
+ * next thread with a file that ends or calls exit */
+static uint64_t orphan_lost;
+
 static void write_lost(struct ilv_tstate *t)
 {
-    if (!t->lost || !t->path[0])
+    if (!t->lost)
+        return;
+    if (t->wbase[0]) { /* still mapped: the header is at the start of window 0 */
+        __atomic_store_n((uint64_t *)(t->wbase[0] + ILV_HDR_LOST_OFF), t->lost, __ATOMIC_RELAXED);
+        return;
+    }
+    if (!t->path[0])
         return;
     int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0)
@@ -532,6 +544,8 @@ void ilv_store_lost(void)
 {
     sigset_t old;
     ilv_block_all(&old);
+    if (ilv_t.file_slots)
+        ilv_t.lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
     write_lost(&ilv_t);
     ilv_restore(&old);
 }
@@ -540,8 +554,12 @@ void ilv_store_lost(void)
  * process that is killed later still tells how much is missing (called with signals blocked) */
 static void count_lost(struct ilv_tstate *t)
 {
+    if (!t->file_slots) { /* no file of its own (creation failed) */
+        __atomic_add_fetch(&orphan_lost, 1, __ATOMIC_RELAXED);
+        return;
+    }
     t->lost++;
-    if ((t->lost & (t->lost - 1)) == 0)
+    if (t->wbase[0] || (t->lost & (t->lost - 1)) == 0)
         write_lost(t);
 }
 
@@ -591,11 +609,15 @@ void ilv_thread_close(void)
     struct ilv_tstate *t = &ilv_t;
     sigset_t old;
     ilv_block_all(&old);
+    if (t->file_slots)
+        t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+    write_lost(t);
     if (t->state == TS_OPEN) {
         unmap_all(t);
         t->state = TS_CLOSED;
+    } else if (t->state == TS_BROKEN) {
+        unmap_all(t);
     }
-    write_lost(t);
     ilv_restore(&old);
 }
 
@@ -614,6 +636,7 @@ void ilv_child_after_fork(int parent_pid)
     t->next = 0;
     t->file_slots = 0;
     t->lost = 0;
+    orphan_lost = 0;
     t->state = TS_NONE;
     t->fails = 0;
     t->hflags = 0;

@@ -451,9 +451,37 @@ test_identity_switch() {
     fi
 }
 
+# the same under a directory the new user cannot enter: nothing more can be written by path, and
+# every event from the switch on is counted as lost (header through the kept mapping; the new
+# threads' events, which have no file, in the count of the thread that exits)
+test_identity_switch_lost() {
+    if [[ $(id -u) != 0 ]] || ! id nobody >/dev/null 2>&1; then
+        echo "SKIP identity switch, lost events: needs root and a user nobody"
+        return
+    fi
+    local top d rc=0
+    top=$(mktemp -d /tmp/interleave-agent-drop.XXXXXX)
+    chmod 700 "$top"
+    d=$top/run
+    run_traced "$d" 20 "$WORK/drop2.out" "$T/t_threadlife" drop || rc=$?
+    dump "$d" || true
+    "$DUMP" --headers "$d" 2>/dev/null | grep '^# file' >"$d.hdr" || true
+    local rec lost
+    rec=$(grep -cE 'ev=MUTEX_(LOCK|UNLOCK)\.' "$d.txt" || true)
+    lost=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$d.hdr")
+    rm -rf "$top"
+    # 14000 lock and unlock events after the switch, plus the threads' start/exit and joins
+    if [[ $rc == 0 && $rec -lt 14000 && $((rec + lost)) -ge 14000 ]]; then
+        ok "identity switch into an unreachable directory: $rec lock events recorded, $lost events counted as lost"
+    else
+        ko "identity switch, lost events" "rc=$rc recorded=$rec lost=$lost"
+    fi
+}
+
 test_echo
 test_threadlife
 test_identity_switch
+test_identity_switch_lost
 test_window
 test_threads
 test_thrfork
