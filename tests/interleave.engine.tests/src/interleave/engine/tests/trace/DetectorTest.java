@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -203,6 +204,37 @@ class DetectorTest {
             String name = "worker-" + i;
             assertTrue(labels.stream().anyMatch(l -> l.contains(" " + name + " (")), name + " in " + labels);
         }
+    }
+
+    /** A run of two threads: main creates one whose argument's first 8 bytes are {@code atStart} when it starts. */
+    private static List<Finding> argumentRun(Path dir, long atStart) {
+        long t0 = 1_000_000_000L, fn = 0x401000, arg = 0x7ffd0000L;
+        Traces.Writer main = new Traces.Writer(1, 100, 100, t0, "");
+        main.record(RecordType.THREAD_CREATE, RecordType.ENTER, 16, t0 + 10, 0x401234, fn, arg, 1, 0, 0);
+        main.record(RecordType.THREAD_CREATE, RecordType.EXIT, 0, t0 + 20, 0x401234, 0x7f0000000000L + 101, arg, 1);
+        main.write(dir.resolve("100-100.trace"), 0);
+        Traces.Writer th = new Traces.Writer(0, 100, 101, t0, "").created(100, 1);
+        th.record(RecordType.THREAD_START, RecordType.POINT, 16, t0 + 30, 0, fn, arg, 1, atStart, 0);
+        th.record(RecordType.THREAD_EXIT, RecordType.POINT, 1, t0 + 40, 0, 0);
+        th.write(dir.resolve("100-101.trace"), 0);
+        try {
+            TraceRun run = interleave.engine.trace.TraceReader.read(dir);
+            List<Finding> out = new ArrayList<>();
+            new interleave.engine.detectors.ObservedArgumentRace().detect(run, TimelineModel.build(run), out::add);
+            return out;
+        } catch (interleave.engine.trace.TraceException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theHandleStoredByPthreadCreateIntoTheArgumentIsNoRace(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        // pthread_create(&arg->tid, NULL, fn, arg): the new thread finds its own pthread_t at *arg
+        assertEquals(List.of(), argumentRun(java.nio.file.Files.createDirectories(tmp.resolve("handle")),
+                0x7f0000000000L + 101));
+        // any other change is the creator's
+        assertEquals(1, argumentRun(java.nio.file.Files.createDirectories(tmp.resolve("other")), 5).size());
     }
 
     @Test
