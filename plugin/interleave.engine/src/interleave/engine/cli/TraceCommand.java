@@ -57,7 +57,8 @@ final class TraceCommand implements Callable<Integer> {
             err.flush();
             TracedLaunch.Outcome o = TracedLaunch.run(agent, runDir, program, command.subList(1, command.size()),
                     stdio, Math.round(timeoutSeconds * 1000));
-            err.println("interleave: " + ending(o) + " after " + o.millis() + " ms; " + TracedLaunch.traceFiles(runDir)
+            err.println("interleave: " + ending(o, TracedLaunch.exitedWith(runDir, o.pid(), o.exitStatus()))
+                    + " after " + o.millis() + " ms; " + TracedLaunch.traceFiles(runDir)
                     + " trace file(s) in " + runDir);
             long lost = TracedLaunch.lostEvents(runDir);
             if (lost > 0) {
@@ -73,13 +74,13 @@ final class TraceCommand implements Callable<Integer> {
     }
 
     /** "program exited with status 3", "program was killed by SIGKILL", "stopped after the time limit". */
-    static String ending(TracedLaunch.Outcome o) {
+    static String ending(TracedLaunch.Outcome o, boolean exitedOnPurpose) {
         if (o.stoppedByUs()) {
             return "stopped after the time limit (exit status " + STOPPED_AT_TIMEOUT + ")";
         }
         // Java reports a program killed by signal N as status 128 + N, as shells do
         int s = o.exitStatus();
-        if (s > 128 && s < 128 + 65) {
+        if (s > 128 && s < 128 + 65 && !exitedOnPurpose) {
             return "program was killed by " + RecordType.signalName(s - 128) + " (exit status " + s + ")";
         }
         return "program exited with status " + s;

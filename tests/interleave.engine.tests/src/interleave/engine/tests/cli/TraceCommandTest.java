@@ -66,6 +66,10 @@ class TraceCommandTest {
         Result ok = run("trace", "--out", tmp.resolve("e").toString(), "--", "sh", "-c", "exit 3");
         assertEquals(3, ok.status(), ok.err());
         assertTrue(ok.err().contains("program exited with status 3 "), ok.err());
+        // the same status passed to exit() on purpose: the trace's PROC_EXIT tells it from a SIGKILL
+        Result own = run("trace", "--out", tmp.resolve("x").toString(), "--", "sh", "-c", "exit 137");
+        assertEquals(137, own.status(), own.err());
+        assertTrue(own.err().contains("program exited with status 137 "), own.err());
     }
 
     @Test
