@@ -51,9 +51,6 @@ final class TraceCommand implements Callable<Integer> {
                         + " the timeline, but the native detectors do not judge Java programs (JDK Flight Recorder"
                         + " support comes later)");
             }
-            TracedLaunch.unreachableAfterUserSwitch(runDir).ifPresent(dir -> err.println("interleave: note: " + dir
-                    + " cannot be entered by other users; a program that switches user (setuid, nginx 'user',"
-                    + " memcached -u) cannot record after the switch: use a run directory under /tmp or /dev/shm"));
             err.flush();
             TracedLaunch.Outcome o = TracedLaunch.run(agent, runDir, program, command.subList(1, command.size()),
                     stdio, Math.round(timeoutSeconds * 1000));
@@ -64,6 +61,11 @@ final class TraceCommand implements Callable<Integer> {
             if (lost > 0) {
                 err.println("interleave: warning: the agent could not store " + lost + " event(s); the timeline has"
                         + " gaps (INTERLEAVE_TRACE_DEBUG=1 says why)");
+                // the likely cause when root traces a server that switches user
+                TracedLaunch.unreachableAfterUserSwitch(runDir).ifPresent(dir -> err.println("interleave: note: "
+                        + dir + " cannot be entered by other users, so a program that switched user (setuid, nginx"
+                        + " 'user', memcached -u) could not record after the switch: use a run directory under /tmp"
+                        + " or /dev/shm"));
             }
             err.println("interleave: see it with: interleave report " + runDir);
             return o.stoppedByUs() ? STOPPED_AT_TIMEOUT : o.exitStatus();
