@@ -505,7 +505,9 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
     if (t->state == TS_OPEN) {
         if (idx >= t->cap && tfile_grow(t, idx) < 0) {
             ilv_debug("cannot grow trace file", (long)idx);
-            unmap_all(t);
+            /* the mapping stays (until the thread ends): through it the header can still count the
+             * events lost from here on, even when the file can no longer be opened */
+            t->cap = 0;
             t->state = TS_BROKEN;
         }
         if (t->state == TS_OPEN && idx < t->cap)
@@ -515,9 +517,19 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
     return r;
 }
 
+/* events of threads that could not create a file to count them in; added to the count of the
+ * next thread with a file that ends or calls exit */
+static uint64_t orphan_lost;
+
 static void write_lost(struct ilv_tstate *t)
 {
-    if (!t->lost || !t->path[0])
+    if (!t->lost)
+        return;
+    if (t->wbase[0]) { /* still mapped: the header is at the start of window 0 */
+        __atomic_store_n((uint64_t *)(t->wbase[0] + ILV_HDR_LOST_OFF), t->lost, __ATOMIC_RELAXED);
+        return;
+    }
+    if (!t->path[0])
         return;
     int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0)
@@ -526,19 +538,44 @@ static void write_lost(struct ilv_tstate *t)
     ilv_sys1(SYS_close, fd);
 }
 
+/* for the main thread (and any thread that calls exit): the lost count, which otherwise is only
+ * stored when a pthread_create thread ends */
+void ilv_store_lost(void)
+{
+    sigset_t old;
+    ilv_block_all(&old);
+    if (ilv_t.file_slots)
+        ilv_t.lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+    write_lost(&ilv_t);
+    ilv_restore(&old);
+}
+
+/* a lost event: counted, and the count stored at once for the 1st, 2nd, 4th, 8th, ... loss, so a
+ * process that is killed later still tells how much is missing (called with signals blocked) */
+static void count_lost(struct ilv_tstate *t)
+{
+    if (!t->file_slots) { /* no file of its own (creation failed) */
+        __atomic_add_fetch(&orphan_lost, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    t->lost++;
+    if (t->wbase[0] || (t->lost & (t->lost - 1)) == 0)
+        write_lost(t);
+}
+
 /* The thread's mapping is gone (thread ended) or was never made: write with pwrite. */
 void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec *rec)
 {
     sigset_t old;
     ilv_block_all(&old);
     if (t->state != TS_CLOSED) {
-        t->lost++;
+        count_lost(t);
         ilv_restore(&old);
         return;
     }
     int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0) {
-        t->lost++;
+        count_lost(t);
         ilv_restore(&old);
         return;
     }
@@ -556,7 +593,10 @@ void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec 
         ilv_sys4(SYS_pwrite64, fd, &body, sizeof body, off);
         ilv_sys4(SYS_pwrite64, fd, &head, 4, off); /* commit word last */
     } else {
-        t->lost++;
+        ilv_sys1(SYS_close, fd);
+        count_lost(t);
+        ilv_restore(&old);
+        return;
     }
     ilv_sys1(SYS_close, fd);
     ilv_restore(&old);
@@ -569,11 +609,15 @@ void ilv_thread_close(void)
     struct ilv_tstate *t = &ilv_t;
     sigset_t old;
     ilv_block_all(&old);
+    if (t->file_slots)
+        t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+    write_lost(t);
     if (t->state == TS_OPEN) {
         unmap_all(t);
         t->state = TS_CLOSED;
+    } else if (t->state == TS_BROKEN) {
+        unmap_all(t);
     }
-    write_lost(t);
     ilv_restore(&old);
 }
 
@@ -592,6 +636,7 @@ void ilv_child_after_fork(int parent_pid)
     t->next = 0;
     t->file_slots = 0;
     t->lost = 0;
+    orphan_lost = 0;
     t->state = TS_NONE;
     t->fails = 0;
     t->hflags = 0;
@@ -605,6 +650,49 @@ void ilv_child_after_fork(int parent_pid)
     ilv_g.forked = 1;
     ilv_g.image_start_ns = ilv_now();
     ilv_g.create_seq = 0;
+}
+
+/* Before this process switches from root to user `uid`: make the run directory usable by every
+ * user (mode 01777: anyone may create files, nobody may remove another's, like /tmp) and give
+ * this process's thread files to the new user, so that after the switch they can still be
+ * grown and reopened and new threads can create theirs. Mappings made before stay writable
+ * anyway; the files of other processes (a root master) are left as they are. */
+void ilv_handover_files(int uid)
+{
+    sigset_t old;
+    ilv_block_all(&old);
+    ilv_sys2(SYS_chmod, ilv_g.dir, 01777);
+    int dfd = (int)ilv_sys3(SYS_open, ilv_g.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (dfd < 0) {
+        ilv_debug("cannot open the run directory to hand it over, error", dfd);
+        ilv_restore(&old);
+        return;
+    }
+    char prefix[24];
+    size_t pl = 0;
+    put_dec(prefix, &pl, sizeof prefix, (uint64_t)ilv_g.pid);
+    put_str(prefix, &pl, sizeof prefix, "-");
+    char buf[4096];
+    for (;;) {
+        long n = ilv_sys3(SYS_getdents64, dfd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n;) {
+            /* struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name */
+            unsigned short reclen;
+            memcpy(&reclen, buf + off + 16, 2);
+            const char *name = buf + off + 19;
+            size_t nl = ilv_strlen(name);
+            if (nl > pl + 6 && memcmp(name, prefix, pl) == 0 && memcmp(name + nl - 6, ".trace", 6) == 0) {
+                long r = ilv_sys6(SYS_fchownat, dfd, (long)name, uid, -1, 0, 0);
+                if (r < 0)
+                    ilv_debug("cannot hand a trace file over to the new user, error", r);
+            }
+            off += reclen;
+        }
+    }
+    ilv_sys1(SYS_close, dfd);
+    ilv_restore(&old);
 }
 
 /* create this thread's file now; the caller has blocked all signals */

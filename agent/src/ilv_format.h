@@ -6,7 +6,7 @@
 
 #define ILV_MAGIC          "ILVTRACE"
 #define ILV_VERSION_MAJOR  1
-#define ILV_VERSION_MINOR  0
+#define ILV_VERSION_MINOR  1
 #define ILV_HDR_SIZE       4096u
 #define ILV_REC_SIZE       64u
 
@@ -92,6 +92,7 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_PTHREAD_EXIT  19
 #define ILV_T_PTHREAD_JOIN  20
 #define ILV_T_PTHREAD_DETACH 21
+#define ILV_T_THREAD_NAME   22
 #define ILV_T_MUTEX_LOCK    32
 #define ILV_T_MUTEX_TRYLOCK 33
 #define ILV_T_MUTEX_UNLOCK  34
@@ -126,5 +127,13 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_STDIO         96
 #define ILV_T_MALLOC        97
 #define ILV_T_FREE          98
+
+/* flag bits (minor 1) */
+#define ILV_CREATE_DETACHED  0x1u /* THREAD_CREATE EXIT: the attr asked for PTHREAD_CREATE_DETACHED */
+#define ILV_JOIN_TIMED       1    /* PTHREAD_JOIN flags: pthread_timedjoin_np */
+#define ILV_JOIN_TRY         2    /* pthread_tryjoin_np */
+#define ILV_JOIN_CLOCK       3    /* pthread_clockjoin_np */
+#define ILV_SIG_IN_STDIO     0x1u /* SIGNAL_HANDLER ENTER: the thread was inside a stdio call */
+#define ILV_SIG_IN_HEAP      0x2u /* ... inside malloc/calloc/realloc/free */
 
 #endif

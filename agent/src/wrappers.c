@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <ucontext.h>
+#include <sys/prctl.h>
 
 #define EXPORT __attribute__((visibility("default")))
 extern __thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
@@ -37,6 +38,11 @@ extern __thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) I
 #define X ILV_EXIT
 #define C ILV_CALL
 #define NOW ilv_now()
+
+/* what this thread is inside of, for the handler-entry record (see "stdio and heap") */
+static __thread int in_stdio __attribute__((tls_model("initial-exec")));
+static __thread int in_heap __attribute__((tls_model("initial-exec")));
+static __thread int in_handler __attribute__((tls_model("initial-exec")));
 
 /* ------------------------------------------------------------ resolving the real functions */
 
@@ -99,6 +105,15 @@ DECL_REAL(pthread_create);
 DECL_REAL(pthread_exit);
 DECL_REAL(pthread_join);
 DECL_REAL(pthread_detach);
+DECL_REAL(pthread_timedjoin_np);
+DECL_REAL(pthread_tryjoin_np);
+DECL_REAL(pthread_clockjoin_np);
+DECL_REAL(pthread_setname_np);
+DECL_REAL(prctl);
+DECL_REAL(setuid);
+DECL_REAL(seteuid);
+DECL_REAL(setreuid);
+DECL_REAL(setresuid);
 DECL_REAL(pthread_mutex_lock);
 DECL_REAL(pthread_mutex_trylock);
 DECL_REAL(pthread_mutex_timedlock);
@@ -191,6 +206,15 @@ void ilv_init_wrappers(void)
     (void)REAL(pthread_exit);
     (void)REAL(pthread_join);
     (void)REAL(pthread_detach);
+    (void)REAL(pthread_timedjoin_np);
+    (void)REAL(pthread_tryjoin_np);
+    (void)REAL(pthread_clockjoin_np);
+    (void)REAL(pthread_setname_np);
+    (void)REAL(prctl);
+    (void)REAL(setuid);
+    (void)REAL(seteuid);
+    (void)REAL(setreuid);
+    (void)REAL(setresuid);
     (void)REAL(pthread_mutex_lock);
     (void)REAL(pthread_mutex_trylock);
     (void)REAL(pthread_mutex_timedlock);
@@ -321,8 +345,10 @@ static ilv_main_fn real_main;
 static int ilv_main(int argc, char **argv, char **envp)
 {
     int r = real_main(argc, argv, envp);
-    if (ON)
+    if (ON) {
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 4), 0, NOW, 0, SX(r), 0, 0, 0, 0);
+        ilv_store_lost();
+    }
     return r;
 }
 
@@ -335,24 +361,30 @@ EXPORT int __libc_start_main(ilv_main_fn main, int argc, char **argv, void (*ini
 
 EXPORT void exit(int status)
 {
-    if (ON)
+    if (ON) {
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 1), 0, NOW, RA, SX(status), 0, 0, 0, 0);
+        ilv_store_lost();
+    }
     REAL(exit)(status);
     __builtin_unreachable();
 }
 
 EXPORT void _exit(int status)
 {
-    if (ON)
+    if (ON) {
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 2), 0, NOW, RA, SX(status), 0, 0, 0, 0);
+        ilv_store_lost();
+    }
     REAL(_exit)(status);
     __builtin_unreachable();
 }
 
 EXPORT void _Exit(int status)
 {
-    if (ON)
+    if (ON) {
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 3), 0, NOW, RA, SX(status), 0, 0, 0, 0);
+        ilv_store_lost();
+    }
     REAL(_Exit)(status);
     __builtin_unreachable();
 }
@@ -746,11 +778,15 @@ EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     ti->arg = arg;
     ti->create_id = id;
     ti->creator_tid = ilv_t.tid;
+    /* read before the call: the attr may be destroyed by the program as soon as it returns */
+    int ds = PTHREAD_CREATE_JOINABLE;
+    int detached = attr && pthread_attr_getdetachstate(attr, &ds) == 0 && ds == PTHREAD_CREATE_DETACHED;
     int r = REAL(pthread_create)(th, attr, thread_trampoline, ti);
     int e = errno;
     if (r != 0)
         __atomic_store_n(&ti->used, 0, __ATOMIC_RELEASE);
-    ilv_emit(H(ILV_T_THREAD_CREATE, X, 0), r, NOW, ra, r == 0 ? (uint64_t)*th : 0, P(arg), id, 0, 0);
+    ilv_emit(H(ILV_T_THREAD_CREATE, X, detached ? ILV_CREATE_DETACHED : 0), r, NOW, ra,
+             r == 0 ? (uint64_t)*th : 0, P(arg), id, 0, 0);
     errno = e;
     return r;
 }
@@ -777,6 +813,119 @@ EXPORT int pthread_join(pthread_t th, void **retval)
     ilv_emit(H(ILV_T_PTHREAD_JOIN, X, 0), r, NOW, ra, (uint64_t)th, r == 0 ? P(rv) : 0, 0, 0, 0);
     errno = e;
     return r;
+}
+
+/* the timed, try and clock joins: PTHREAD_JOIN with flags = variant; err 0 = joined */
+#define JOIN_BODY(variant, call)                                                                   \
+    uint64_t ra = RA;                                                                              \
+    void *rv = 0;                                                                                  \
+    ilv_emit(H(ILV_T_PTHREAD_JOIN, E, variant), 0, NOW, ra, (uint64_t)th, 0, 0, 0, 0);             \
+    int r = call;                                                                                  \
+    int e = errno;                                                                                 \
+    if (r == 0 && retval)                                                                          \
+        *retval = rv;                                                                              \
+    ilv_emit(H(ILV_T_PTHREAD_JOIN, X, variant), r, NOW, ra, (uint64_t)th, r == 0 ? P(rv) : 0, 0, 0, 0); \
+    errno = e;                                                                                     \
+    return r
+
+EXPORT int pthread_timedjoin_np(pthread_t th, void **retval, const struct timespec *abst)
+{
+    if (!ON)
+        return REAL(pthread_timedjoin_np)(th, retval, abst);
+    JOIN_BODY(ILV_JOIN_TIMED, REAL(pthread_timedjoin_np)(th, &rv, abst));
+}
+
+EXPORT int pthread_tryjoin_np(pthread_t th, void **retval)
+{
+    if (!ON)
+        return REAL(pthread_tryjoin_np)(th, retval);
+    JOIN_BODY(ILV_JOIN_TRY, REAL(pthread_tryjoin_np)(th, &rv));
+}
+
+EXPORT int pthread_clockjoin_np(pthread_t th, void **retval, clockid_t clk, const struct timespec *abst)
+{
+    if (!ON)
+        return REAL(pthread_clockjoin_np)(th, retval, clk, abst);
+    JOIN_BODY(ILV_JOIN_CLOCK, REAL(pthread_clockjoin_np)(th, &rv, clk, abst));
+}
+
+/* THREAD_NAME: a0 the named thread, a1/a2 the name's bytes (at most 15 and a NUL, as the kernel keeps it) */
+static void name_record(int variant, uint64_t ra, uint64_t target, const char *name, int err)
+{
+    uint64_t b[2] = {0, 0};
+    if (name) {
+        size_t k = ilv_copy_user(b, name, 15);
+        if (k == 0)
+            b[0] = b[1] = 0;
+        ((char *)b)[15] = 0;
+    }
+    ilv_emit(H(ILV_T_THREAD_NAME, ILV_POINT, variant), err, NOW, ra, target, b[0], b[1], 0, 0);
+}
+
+EXPORT int pthread_setname_np(pthread_t th, const char *name)
+{
+    if (!ON)
+        return REAL(pthread_setname_np)(th, name);
+    int r = REAL(pthread_setname_np)(th, name);
+    int e = errno;
+    name_record(0, RA, (uint64_t)th, name, r);
+    errno = e;
+    return r;
+}
+
+EXPORT int prctl(int option, ...)
+{
+    va_list ap;
+    va_start(ap, option);
+    unsigned long a2 = va_arg(ap, unsigned long), a3 = va_arg(ap, unsigned long);
+    unsigned long a4 = va_arg(ap, unsigned long), a5 = va_arg(ap, unsigned long);
+    va_end(ap);
+    int r = REAL(prctl)(option, a2, a3, a4, a5);
+    if (ON && option == PR_SET_NAME) {
+        int e = errno;
+        name_record(1, RA, (uint64_t)pthread_self(), (const char *)a2, r < 0 ? e : 0);
+        errno = e;
+    }
+    return r;
+}
+
+/* A program started as root that switches to another user (nginx "user", memcached -u, lighttpd
+ * server.username) must still be able to write its trace: before the switch the agent gives this
+ * process's trace files to the new user and opens the run directory to every user (sticky, like
+ * /tmp). Without it the thread files could no longer be grown or created and most events of the
+ * server's workers were lost. */
+static void before_uid_change(uid_t to)
+{
+    if (to != (uid_t)-1 && to != 0 && ilv_sys0(SYS_geteuid) == 0)
+        ilv_handover_files((int)to);
+}
+
+EXPORT int setuid(uid_t u)
+{
+    if (ON)
+        before_uid_change(u);
+    return REAL(setuid)(u);
+}
+
+EXPORT int seteuid(uid_t u)
+{
+    if (ON)
+        before_uid_change(u);
+    return REAL(seteuid)(u);
+}
+
+EXPORT int setreuid(uid_t r, uid_t e)
+{
+    if (ON)
+        before_uid_change(e != (uid_t)-1 ? e : r);
+    return REAL(setreuid)(r, e);
+}
+
+EXPORT int setresuid(uid_t r, uid_t e, uid_t s)
+{
+    if (ON)
+        before_uid_change(e != (uid_t)-1 ? e : r);
+    return REAL(setresuid)(r, e, s);
 }
 
 EXPORT int pthread_detach(pthread_t th)
@@ -1317,16 +1466,21 @@ static void sig_trampoline(int sig, siginfo_t *si, void *uc)
     uint64_t pc = uc ? (uint64_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP] : 0;
     int64_t code = si ? si->si_code : 0, spid = si ? si->si_pid : 0;
     int64_t sst = (si && sig == SIGCHLD) ? si->si_status : 0;
+    int inside = (in_stdio ? ILV_SIG_IN_STDIO : 0) | (in_heap ? ILV_SIG_IN_HEAP : 0);
     if (ON)
-        ilv_emit(H(ILV_T_SIGNAL_HANDLER, E, 0), 0, NOW, pc, SX(sig), P(fn), (uint64_t)code, (uint64_t)spid,
+        ilv_emit(H(ILV_T_SIGNAL_HANDLER, E, inside), 0, NOW, pc, SX(sig), P(fn), (uint64_t)code, (uint64_t)spid,
                  (uint64_t)sst);
     errno = e;
+    in_handler++;
+    ILV_BARRIER();
     if ((uintptr_t)fn > 1) {
         if (fl & SA_SIGINFO)
             ((void (*)(int, siginfo_t *, void *))fn)(sig, si, uc);
         else
             ((void (*)(int))fn)(sig);
     }
+    ILV_BARRIER();
+    in_handler--;
     e = errno;
     if (ON)
         ilv_emit(H(ILV_T_SIGNAL_HANDLER, X, 0), 0, NOW, pc, SX(sig), P(fn), 0, 0, 0);
@@ -1458,7 +1612,11 @@ EXPORT int pthread_kill(pthread_t th, int sig)
 
 /* ------------------------------------------------------------ stdio and heap (opt-in) */
 
-#define STDIO_ON (ON && ilv_g.trace_stdio)
+/* Recorded when INTERLEAVE_TRACE_STDIO=1, and always while a signal handler runs (in_handler):
+ * a handler's own printf/malloc is the evidence of an unsafe call even when the run did not ask
+ * for stdio records. Outside handlers the calls are only counted (in_stdio, in_heap: one TLS
+ * increment each way), so the handler-entry record can say what the signal interrupted. */
+#define STDIO_REC (ON && (ilv_g.trace_stdio || in_handler))
 #define STDIO_ENTER(variant, fp, p)                                                                \
     uint64_t ra_ = RA;                                                                             \
     ilv_emit(H(ILV_T_STDIO, E, variant), 0, NOW, ra_, P(fp), P(p), 0, 0, 0)
@@ -1466,18 +1624,21 @@ EXPORT int pthread_kill(pthread_t th, int sig)
     int e_ = errno;                                                                                \
     ilv_emit(H(ILV_T_STDIO, X, variant), (res) < 0 ? e_ : 0, NOW, ra_, P(fp), P(p), 0, SX(res), 0); \
     errno = e_
+/* a call counted as "inside stdio" while it runs (errno kept: the decrement never touches it) */
+#define IN_STDIO(type, call) ({ in_stdio++; ILV_BARRIER(); type r__ = call; ILV_BARRIER(); in_stdio--; r__; })
+#define IN_HEAP(type, call) ({ in_heap++; ILV_BARRIER(); type r__ = call; ILV_BARRIER(); in_heap--; r__; })
 
 EXPORT int printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (!STDIO_ON) {
-        int r = REAL(vprintf)(fmt, ap);
+    if (!STDIO_REC) {
+        int r = IN_STDIO(int, REAL(vprintf)(fmt, ap));
         va_end(ap);
         return r;
     }
     STDIO_ENTER(0, stdout, fmt);
-    int r = REAL(vprintf)(fmt, ap);
+    int r = IN_STDIO(int, REAL(vprintf)(fmt, ap));
     va_end(ap);
     STDIO_EXIT(0, stdout, fmt, r);
     return r;
@@ -1487,13 +1648,13 @@ EXPORT int __printf_chk(int flag, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (!STDIO_ON) {
-        int r = REAL(__vprintf_chk)(flag, fmt, ap);
+    if (!STDIO_REC) {
+        int r = IN_STDIO(int, REAL(__vprintf_chk)(flag, fmt, ap));
         va_end(ap);
         return r;
     }
     STDIO_ENTER(0, stdout, fmt);
-    int r = REAL(__vprintf_chk)(flag, fmt, ap);
+    int r = IN_STDIO(int, REAL(__vprintf_chk)(flag, fmt, ap));
     va_end(ap);
     STDIO_EXIT(0, stdout, fmt, r);
     return r;
@@ -1503,13 +1664,13 @@ EXPORT int fprintf(FILE *fp, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (!STDIO_ON) {
-        int r = REAL(vfprintf)(fp, fmt, ap);
+    if (!STDIO_REC) {
+        int r = IN_STDIO(int, REAL(vfprintf)(fp, fmt, ap));
         va_end(ap);
         return r;
     }
     STDIO_ENTER(1, fp, fmt);
-    int r = REAL(vfprintf)(fp, fmt, ap);
+    int r = IN_STDIO(int, REAL(vfprintf)(fp, fmt, ap));
     va_end(ap);
     STDIO_EXIT(1, fp, fmt, r);
     return r;
@@ -1519,13 +1680,13 @@ EXPORT int __fprintf_chk(FILE *fp, int flag, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (!STDIO_ON) {
-        int r = REAL(__vfprintf_chk)(fp, flag, fmt, ap);
+    if (!STDIO_REC) {
+        int r = IN_STDIO(int, REAL(__vfprintf_chk)(fp, flag, fmt, ap));
         va_end(ap);
         return r;
     }
     STDIO_ENTER(1, fp, fmt);
-    int r = REAL(__vfprintf_chk)(fp, flag, fmt, ap);
+    int r = IN_STDIO(int, REAL(__vfprintf_chk)(fp, flag, fmt, ap));
     va_end(ap);
     STDIO_EXIT(1, fp, fmt, r);
     return r;
@@ -1533,20 +1694,20 @@ EXPORT int __fprintf_chk(FILE *fp, int flag, const char *fmt, ...)
 
 EXPORT int vprintf(const char *fmt, va_list ap)
 {
-    if (!STDIO_ON)
-        return REAL(vprintf)(fmt, ap);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(vprintf)(fmt, ap));
     STDIO_ENTER(2, stdout, fmt);
-    int r = REAL(vprintf)(fmt, ap);
+    int r = IN_STDIO(int, REAL(vprintf)(fmt, ap));
     STDIO_EXIT(2, stdout, fmt, r);
     return r;
 }
 
 EXPORT int vfprintf(FILE *fp, const char *fmt, va_list ap)
 {
-    if (!STDIO_ON)
-        return REAL(vfprintf)(fp, fmt, ap);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(vfprintf)(fp, fmt, ap));
     STDIO_ENTER(3, fp, fmt);
-    int r = REAL(vfprintf)(fp, fmt, ap);
+    int r = IN_STDIO(int, REAL(vfprintf)(fp, fmt, ap));
     STDIO_EXIT(3, fp, fmt, r);
     return r;
 }
@@ -1555,13 +1716,13 @@ EXPORT int dprintf(int fd, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    if (!STDIO_ON) {
-        int r = REAL(vdprintf)(fd, fmt, ap);
+    if (!STDIO_REC) {
+        int r = IN_STDIO(int, REAL(vdprintf)(fd, fmt, ap));
         va_end(ap);
         return r;
     }
     STDIO_ENTER(10, (uintptr_t)fd, fmt);
-    int r = REAL(vdprintf)(fd, fmt, ap);
+    int r = IN_STDIO(int, REAL(vdprintf)(fd, fmt, ap));
     va_end(ap);
     STDIO_EXIT(10, (uintptr_t)fd, fmt, r);
     return r;
@@ -1569,60 +1730,60 @@ EXPORT int dprintf(int fd, const char *fmt, ...)
 
 EXPORT int puts(const char *s)
 {
-    if (!STDIO_ON)
-        return REAL(puts)(s);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(puts)(s));
     STDIO_ENTER(4, stdout, s);
-    int r = REAL(puts)(s);
+    int r = IN_STDIO(int, REAL(puts)(s));
     STDIO_EXIT(4, stdout, s, r);
     return r;
 }
 
 EXPORT int fputs(const char *s, FILE *fp)
 {
-    if (!STDIO_ON)
-        return REAL(fputs)(s, fp);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(fputs)(s, fp));
     STDIO_ENTER(5, fp, s);
-    int r = REAL(fputs)(s, fp);
+    int r = IN_STDIO(int, REAL(fputs)(s, fp));
     STDIO_EXIT(5, fp, s, r);
     return r;
 }
 
 EXPORT int putchar(int c)
 {
-    if (!STDIO_ON)
-        return REAL(putchar)(c);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(putchar)(c));
     STDIO_ENTER(6, stdout, (uintptr_t)c);
-    int r = REAL(putchar)(c);
+    int r = IN_STDIO(int, REAL(putchar)(c));
     STDIO_EXIT(6, stdout, (uintptr_t)c, r);
     return r;
 }
 
 EXPORT int fputc(int c, FILE *fp)
 {
-    if (!STDIO_ON)
-        return REAL(fputc)(c, fp);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(fputc)(c, fp));
     STDIO_ENTER(7, fp, (uintptr_t)c);
-    int r = REAL(fputc)(c, fp);
+    int r = IN_STDIO(int, REAL(fputc)(c, fp));
     STDIO_EXIT(7, fp, (uintptr_t)c, r);
     return r;
 }
 
 EXPORT int putc(int c, FILE *fp)
 {
-    if (!STDIO_ON)
-        return REAL(putc)(c, fp);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(putc)(c, fp));
     STDIO_ENTER(7, fp, (uintptr_t)c);
-    int r = REAL(putc)(c, fp);
+    int r = IN_STDIO(int, REAL(putc)(c, fp));
     STDIO_EXIT(7, fp, (uintptr_t)c, r);
     return r;
 }
 
 EXPORT size_t fwrite(const void *p, size_t sz, size_t n, FILE *fp)
 {
-    if (!STDIO_ON)
-        return REAL(fwrite)(p, sz, n, fp);
+    if (!STDIO_REC)
+        return IN_STDIO(size_t, REAL(fwrite)(p, sz, n, fp));
     STDIO_ENTER(8, fp, p);
-    size_t r = REAL(fwrite)(p, sz, n, fp);
+    size_t r = IN_STDIO(size_t, REAL(fwrite)(p, sz, n, fp));
     int64_t rr = (int64_t)r;
     STDIO_EXIT(8, fp, p, rr);
     return r;
@@ -1630,24 +1791,32 @@ EXPORT size_t fwrite(const void *p, size_t sz, size_t n, FILE *fp)
 
 EXPORT int fflush(FILE *fp)
 {
-    if (!STDIO_ON)
-        return REAL(fflush)(fp);
+    if (!STDIO_REC)
+        return IN_STDIO(int, REAL(fflush)(fp));
     STDIO_ENTER(9, fp, 0);
-    int r = REAL(fflush)(fp);
+    int r = IN_STDIO(int, REAL(fflush)(fp));
     STDIO_EXIT(9, fp, 0, r);
     return r;
 }
 
 EXPORT void perror(const char *s)
 {
-    if (!STDIO_ON) {
+    if (!STDIO_REC) {
+        in_stdio++;
+        ILV_BARRIER();
         REAL(perror)(s);
+        ILV_BARRIER();
+        in_stdio--;
         return;
     }
     int saved = errno;
     STDIO_ENTER(11, stderr, s);
     errno = saved;
+    in_stdio++;
+    ILV_BARRIER();
     REAL(perror)(s);
+    ILV_BARRIER();
+    in_stdio--;
     int r = 0;
     STDIO_EXIT(11, stderr, s, r);
 }
@@ -1655,11 +1824,11 @@ EXPORT void perror(const char *s)
 EXPORT void *malloc(size_t n)
 {
     void *(*f)(size_t) = real_malloc ? real_malloc : __libc_malloc;
-    if (!STDIO_ON)
-        return f(n);
+    if (!STDIO_REC)
+        return IN_HEAP(void *, f(n));
     uint64_t ra = RA;
     ilv_emit(H(ILV_T_MALLOC, E, 0), 0, NOW, ra, n, 0, 0, 0, 0);
-    void *r = f(n);
+    void *r = IN_HEAP(void *, f(n));
     int e = errno;
     ilv_emit(H(ILV_T_MALLOC, X, 0), r ? 0 : e, NOW, ra, n, 0, 0, P(r), 0);
     errno = e;
@@ -1669,11 +1838,11 @@ EXPORT void *malloc(size_t n)
 EXPORT void *calloc(size_t a, size_t b)
 {
     void *(*f)(size_t, size_t) = real_calloc ? real_calloc : __libc_calloc;
-    if (!STDIO_ON)
-        return f(a, b);
+    if (!STDIO_REC)
+        return IN_HEAP(void *, f(a, b));
     uint64_t ra = RA;
     ilv_emit(H(ILV_T_MALLOC, E, 1), 0, NOW, ra, a * b, 0, 0, 0, 0);
-    void *r = f(a, b);
+    void *r = IN_HEAP(void *, f(a, b));
     int e = errno;
     ilv_emit(H(ILV_T_MALLOC, X, 1), r ? 0 : e, NOW, ra, a * b, 0, 0, P(r), 0);
     errno = e;
@@ -1683,11 +1852,11 @@ EXPORT void *calloc(size_t a, size_t b)
 EXPORT void *realloc(void *p, size_t n)
 {
     void *(*f)(void *, size_t) = real_realloc ? real_realloc : __libc_realloc;
-    if (!STDIO_ON)
-        return f(p, n);
+    if (!STDIO_REC)
+        return IN_HEAP(void *, f(p, n));
     uint64_t ra = RA;
     ilv_emit(H(ILV_T_MALLOC, E, 2), 0, NOW, ra, n, P(p), 0, 0, 0);
-    void *r = f(p, n);
+    void *r = IN_HEAP(void *, f(p, n));
     int e = errno;
     ilv_emit(H(ILV_T_MALLOC, X, 2), (r || !n) ? 0 : e, NOW, ra, n, P(p), 0, P(r), 0);
     errno = e;
@@ -1697,14 +1866,22 @@ EXPORT void *realloc(void *p, size_t n)
 EXPORT void free(void *p)
 {
     void (*f)(void *) = real_free ? real_free : __libc_free;
-    if (!STDIO_ON || !p) {
+    if (!STDIO_REC || !p) {
+        in_heap++;
+        ILV_BARRIER();
         f(p);
+        ILV_BARRIER();
+        in_heap--;
         return;
     }
     uint64_t ra = RA;
     int e = errno;
     ilv_emit(H(ILV_T_FREE, E, 0), 0, NOW, ra, P(p), 0, 0, 0, 0);
+    in_heap++;
+    ILV_BARRIER();
     f(p);
+    ILV_BARRIER();
+    in_heap--;
     ilv_emit(H(ILV_T_FREE, X, 0), 0, NOW, ra, P(p), 0, 0, 0, 0);
     errno = e;
 }

@@ -195,18 +195,27 @@ test_printf_handler() {
         END { printf "%d %d %d\n", h, nested, hprint }' "$d.txt")
     local h nested hprint
     read -r h nested hprint <<<"$res"
-    # without INTERLEAVE_TRACE_STDIO there must be no stdio records
-    local d2=$WORK/printf-off rc2=0 nstdio
+    # without INTERLEAVE_TRACE_STDIO: stdio/heap records only inside handlers (the handler's own
+    # printf), and the handler-entry records say when main was inside printf (flags bit 0)
+    local d2=$WORK/printf-off rc2=0 off
     run_traced "$d2" 5 "$WORK/printf-off.out" "$T/t_printf_sig" || rc2=$?
     [[ $rc2 == 124 ]] && rc2=0
     dump "$d2" || true
-    nstdio=$(grep -cE 'ev=(STDIO|MALLOC|FREE)\.' "$d2.txt" || true)
-    if [[ $h -gt 0 && $nested -gt 0 && $hprint -gt 0 && $rc2 == 0 && $nstdio == 0 ]]; then
+    off=$(awk '
+        { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] ~ /^(STDIO|MALLOC|FREE)\./ { if (inh[f["tid"]] > 0) inside++; else outside++ }
+        f["ev"] == "SIGNAL_HANDLER.enter" { inh[f["tid"]]++; h++; if (f["flags"] % 2 == 1) instdio++ }
+        f["ev"] == "SIGNAL_HANDLER.exit" { inh[f["tid"]]-- }
+        { delete f }
+        END { printf "%d %d %d %d\n", h, instdio, inside, outside }' "$d2.txt")
+    local h2 instdio inside outside
+    read -r h2 instdio inside outside <<<"$off"
+    if [[ $h -gt 0 && $nested -gt 0 && $hprint -gt 0 && $rc2 == 0 && $h2 -gt 0 && $instdio -gt 0 && $inside -gt 0 && $outside == 0 ]]; then
         local how="completed"
         [[ $rc == 124 ]] && how="deadlocked and was killed"
-        ok "printf in handler: $nested of $h handler runs nested inside printf (program $how), no stdio records without INTERLEAVE_TRACE_STDIO"
+        ok "printf in handler: $nested of $h handler runs nested inside printf (program $how); without INTERLEAVE_TRACE_STDIO $instdio of $h2 handler entries marked inside stdio, $inside stdio records all inside handlers"
     else
-        ko "printf in handler" "handlers nested printf-in-handler = $res; without STDIO rc=$rc2 stdio-records=$nstdio"
+        ko "printf in handler" "handlers nested printf-in-handler = $res; without STDIO rc=$rc2 handlers/in-stdio/inside/outside = $off"
     fi
 }
 
@@ -394,7 +403,85 @@ test_thrfork() {
     fi
 }
 
+# format 1.1 thread records: detached attr, timed/try/clock joins, names
+test_threadlife() {
+    local d=$WORK/threadlife rc=0
+    run_traced "$d" 20 "$WORK/threadlife.out" "$T/t_threadlife" || rc=$?
+    [[ $rc == 0 ]] || { ko "thread records" "exit $rc"; return; }
+    dump "$d" || { ko "thread records" "dump reported damage"; return; }
+    local det timed busy tried clock names
+    det=$(grep -c 'ev=THREAD_CREATE.exit flags=1 ' "$d.txt" || true)
+    timed=$(grep 'ev=PTHREAD_JOIN.exit flags=1 ' "$d.txt" | grep -vc ' err=' || true)
+    busy=$(grep -c 'ev=PTHREAD_JOIN.exit flags=2 err=EBUSY' "$d.txt" || true)
+    tried=$(grep 'ev=PTHREAD_JOIN.exit flags=2 ' "$d.txt" | grep -vc ' err=' || true)
+    clock=$(grep 'ev=PTHREAD_JOIN.exit flags=3 ' "$d.txt" | grep -vc ' err=' || true)
+    names=$(grep -o 'ev=THREAD_NAME.point[^"]*name="[^"]*"' "$d.txt" | sed 's/.*flags=\([0-9]\).*name=/\1:/; s/.*point thread.*name=/0:/' | tr '\n' ' ')
+    if [[ "$det $timed $tried $clock" == "1 1 1 1" && $busy -ge 1 && "$names" == '0:"timed-joined" 1:"by-prctl" 1:"main-renamed" ' ]]; then
+        ok "thread records: 1 thread created detached, timed/try/clock joins ($busy EBUSY tries), names $names"
+    else
+        ko "thread records" "detached=$det timed=$timed try=$tried busy=$busy clock=$clock names=$names"
+    fi
+}
+
+# a root program that switches to nobody keeps recording: 14000 lock events after the switch,
+# in the main thread past its first window and in two threads created after it, none lost
+test_identity_switch() {
+    if [[ $(id -u) != 0 ]] || ! id nobody >/dev/null 2>&1; then
+        echo "SKIP identity switch: needs root and a user nobody"
+        return
+    fi
+    local top d rc=0
+    top=$(mktemp -d /tmp/interleave-agent-drop.XXXXXX)
+    chmod 755 "$top"
+    d=$top/run
+    run_traced "$d" 20 "$WORK/drop.out" "$T/t_threadlife" drop || rc=$?
+    local uid
+    uid=$(sed -n 's/.*uid=\([0-9]*\).*/\1/p' "$WORK/drop.out")
+    dump "$d" || true
+    "$DUMP" --headers "$d" 2>/dev/null | grep '^# file' >"$d.hdr" || true
+    local locks lost files
+    locks=$(grep -E 'ev=MUTEX_LOCK.(call|exit)' "$d.txt" | grep -vc ' err=' || true)
+    lost=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$d.hdr")
+    files=$(find "$d" -name '*.trace' | wc -l)
+    rm -rf "$top"
+    if [[ $rc == 0 && $uid == $(id -u nobody) && $locks == 7000 && $lost == 0 && $files == 7 ]]; then
+        ok "identity switch: after setuid(nobody) all 7000 lock events recorded in 7 files, 0 lost"
+    else
+        ko "identity switch" "rc=$rc uid=$uid locks=$locks lost=$lost files=$files"
+    fi
+}
+
+# the same under a directory the new user cannot enter: nothing more can be written by path, and
+# every event from the switch on is counted as lost (header through the kept mapping; the new
+# threads' events, which have no file, in the count of the thread that exits)
+test_identity_switch_lost() {
+    if [[ $(id -u) != 0 ]] || ! id nobody >/dev/null 2>&1; then
+        echo "SKIP identity switch, lost events: needs root and a user nobody"
+        return
+    fi
+    local top d rc=0
+    top=$(mktemp -d /tmp/interleave-agent-drop.XXXXXX)
+    chmod 700 "$top"
+    d=$top/run
+    run_traced "$d" 20 "$WORK/drop2.out" "$T/t_threadlife" drop || rc=$?
+    dump "$d" || true
+    "$DUMP" --headers "$d" 2>/dev/null | grep '^# file' >"$d.hdr" || true
+    local rec lost
+    rec=$(grep -cE 'ev=MUTEX_(LOCK|UNLOCK)\.' "$d.txt" || true)
+    lost=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$d.hdr")
+    rm -rf "$top"
+    # 14000 lock and unlock events after the switch, plus the threads' start/exit and joins
+    if [[ $rc == 0 && $rec -lt 14000 && $((rec + lost)) -ge 14000 ]]; then
+        ok "identity switch into an unreachable directory: $rec lock events recorded, $lost events counted as lost"
+    else
+        ko "identity switch, lost events" "rc=$rc recorded=$rec lost=$lost"
+    fi
+}
+
 test_echo
+test_threadlife
+test_identity_switch
+test_identity_switch_lost
 test_window
 test_threads
 test_thrfork

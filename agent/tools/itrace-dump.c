@@ -72,6 +72,7 @@ static const struct tinfo types[] = {
     {ILV_T_PTHREAD_EXIT, "PTHREAD_EXIT", "retval:x - - - -"},
     {ILV_T_PTHREAD_JOIN, "PTHREAD_JOIN", "thread:x retval:x - - -"},
     {ILV_T_PTHREAD_DETACH, "PTHREAD_DETACH", "thread:x - - - -"},
+    {ILV_T_THREAD_NAME, "THREAD_NAME", "thread:x - - - -"},
     {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_UNLOCK, "MUTEX_UNLOCK", "mutex:x - - - -"},
@@ -354,6 +355,12 @@ static void print_ev(const struct ev *e)
     } else {
         for (int i = 0; i < 5; i++)
             printf(" a%d=0x%llx", i, (unsigned long long)r.a[i]);
+    }
+    if (r.type == ILV_T_THREAD_NAME) {
+        char name[17];
+        memcpy(name, &r.a[1], 16);
+        name[16] = 0;
+        printf(" name=\"%s\"", name);
     }
     if (r.ra)
         printf(" ra=0x%llx", (unsigned long long)r.ra);

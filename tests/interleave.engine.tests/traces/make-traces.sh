@@ -9,6 +9,7 @@ agent=$repo/agent/build/libinterleave-agent.so
 bin=$repo/sample-servers/bin
 make -s -C "$repo/agent" >/dev/null
 make -s -C "$repo/sample-servers" >/dev/null
+tests=$repo/agent/build/tests
 
 # Cut each *.trace file after its last non-zero slot (the agent grows files in zero-filled chunks).
 shrink() {
@@ -38,6 +39,23 @@ traced() {
     env "${envs[@]}" INTERLEAVE_TRACE_DIR="$dir" LD_PRELOAD="$agent" "$@" >/dev/null 2>&1 || true
     shrink "$dir"
     echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
+}
+
+# until_shows NAME PATTERN TRIES ENV... -- PROGRAM ARGS...: as traced, run again (at most TRIES times) until the
+# run's events (itrace-dump) match PATTERN: for runs whose bug shows only in some runs (a signal landing inside
+# printf, a deadlock that needs the signal inside fork or malloc)
+until_shows() {
+    local name=$1 pattern=$2 tries=$3; shift 3
+    for ((k = 1; k <= tries; k++)); do
+        traced "$name" "$@" >/dev/null
+        # (not grep -q on the pipe: under pipefail the dump's SIGPIPE would count as no match)
+        if "$repo/agent/build/itrace-dump" "$here/$name" 2>/dev/null | grep -E "$pattern" >/dev/null; then
+            echo "$name: $(ls "$here/$name" | wc -l) files, $(du -sk "$here/$name" | cut -f1) KiB (run $k)"
+            return 0
+        fi
+    done
+    echo "$name: no run in $tries showed /$pattern/" >&2
+    return 1
 }
 
 # server NAME PROGRAM CLIENT-ARGS...: starts a server on port 0 under the agent, runs the echo client against it,
@@ -72,6 +90,14 @@ w deadlock              && traced deadlock -- "$bin/deadlock" --timeout 1
 w deadlock-ordered      && traced deadlock-ordered -- "$bin/deadlock" --ordered --timeout 1
 w fork-printf-handler   && traced fork-printf-handler INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 200 --malloc --timeout 1
 w fork-printf-reentry   && traced fork-printf-reentry INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 100 --timeout 2
+# without INTERLEAVE_TRACE_STDIO: only the handler's own printf/malloc are recorded, and the handler-entry record
+# says the signal landed inside printf (flags=1) or malloc (flags=2)
+w fork-printf-nostdio   && until_shows fork-printf-nostdio 'SIGNAL_HANDLER.enter flags=[13] ' 20 -- \
+                               "$bin/fork-printf-handler" 150 --timeout 2
+# the same deadlock as fork-printf-handler, recorded without --stdio; the watchdog's _exit(3) shows it happened
+w fork-printf-malloc-nostdio && until_shows fork-printf-malloc-nostdio 'PROC_EXIT.point flags=2 status=3' 20 -- \
+                               "$bin/fork-printf-handler" 200 --malloc --timeout 1
+w thread-attrs          && traced thread-attrs -- "$tests/t_threadlife" loop
 w echo-iterative        && server echo-iterative echo-iterative -c 1 -n 5 -m per-request
 w echo-select           && server echo-select echo-select -c 3 -n 12 -m persistent
 w echo-process          && server echo-process echo-process -c 3 -n 12 -m per-request

@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export", description = "Export a traced run for other tools: --perfetto writes Chrome/Perfetto"
-        + " trace JSON (open it at ui.perfetto.dev or chrome://tracing).")
+        + " trace JSON (open it at ui.perfetto.dev or chrome://tracing).",
+        footer = "Exit status: 0 written, 2 bad usage or a run that cannot be read, 3 the tool failed (out of memory).")
 final class ExportCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -33,6 +33,16 @@ public final class Main implements Runnable {
                 new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
     }
 
+    /** Exit status of a tool failure (out of memory, an internal error): neither "findings" (1) nor "bad input" (2). */
+    public static final int TOOL_FAILURE = 3;
+
+    static int outOfMemory(PrintWriter err) {
+        long mib = Runtime.getRuntime().maxMemory() >> 20;
+        err.println("interleave: the trace is too large for the memory given (" + mib + " MiB of heap): give Java"
+                + " more with JDK_JAVA_OPTIONS=-Xmx8g (or more), or trace a shorter run");
+        return TOOL_FAILURE;
+    }
+
     /** Runs a command line with the given streams; returns the exit status (used by tests too). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
@@ -44,9 +54,15 @@ public final class Main implements Runnable {
             if (System.getenv("INTERLEAVE_DEBUG") != null) {
                 ex.printStackTrace(err);
             }
-            return 3;
+            return TOOL_FAILURE;
         });
-        int status = cl.execute(args);
+        int status;
+        try {
+            status = cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // everything the command held is garbage once we are here, so the message can be printed
+            status = outOfMemory(err);
+        }
         out.flush();
         err.flush();
         return status;

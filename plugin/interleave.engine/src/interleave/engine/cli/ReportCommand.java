@@ -26,7 +26,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Report a traced run: what happened and the bugs observed in it.",
-        footer = "Exit status: 0 nothing found, 1 findings, 2 bad usage or a run that cannot be read.")
+        footer = "Exit status: 0 nothing found, 1 findings, 2 bad usage or a run that cannot be read, 3 the tool failed"
+                + " (out of memory: the message says how to give it more).")
 final class ReportCommand implements Callable<Integer> {
     enum Format {
         html, text, sarif

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import interleave.engine.detectors.JavaPrograms;
+import interleave.engine.trace.RecordType;
 import interleave.engine.tracing.TracedLaunch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,8 +14,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "trace", description = "Run a program under the tracing agent: interleave trace [--out DIR] -- PROGRAM ARGS...",
-        footer = "Exit status: the program's own, or 2 when it could not be started.")
+        footer = "Exit status: the program's own (128+N when a signal N killed it), 124 when it had to be stopped at"
+                + " --timeout, 2 when it could not be started.")
 final class TraceCommand implements Callable<Integer> {
+    /** As timeout(1): the program was stopped at its time limit. */
+    static final int STOPPED_AT_TIMEOUT = 124;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -21,7 +27,8 @@ final class TraceCommand implements Callable<Integer> {
             description = "Run directory (new or empty). Default: interleave-runs/PROGRAM-TIME")
     Path out;
 
-    @Option(names = "--stdio", description = "Also record printf/puts and malloc/free (to see a handler nested inside them).")
+    @Option(names = "--stdio", description = "Also record printf/puts and malloc/free outside signal handlers (inside"
+            + " handlers they are always recorded).")
     boolean stdio;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "0",
@@ -39,17 +46,45 @@ final class TraceCommand implements Callable<Integer> {
             Path program = TracedLaunch.resolveProgram(command.get(0));
             Path runDir = TracedLaunch.prepareRunDir(out, command.get(0));
             err.println("interleave: tracing " + String.join(" ", command) + " into " + runDir);
+            if (JavaPrograms.isJavaLauncher(program)) {
+                err.println("interleave: " + program.getFileName() + " runs a Java virtual machine: it is recorded for"
+                        + " the timeline, but the native detectors do not judge Java programs (JDK Flight Recorder"
+                        + " support comes later)");
+            }
             err.flush();
             TracedLaunch.Outcome o = TracedLaunch.run(agent, runDir, program, command.subList(1, command.size()),
                     stdio, Math.round(timeoutSeconds * 1000));
-            err.println("interleave: " + (o.stoppedByUs() ? "stopped after the time limit" : "program exited with status "
-                    + o.exitStatus()) + " after " + o.millis() + " ms; " + TracedLaunch.traceFiles(runDir)
+            err.println("interleave: " + ending(o, TracedLaunch.exitedWith(runDir, o.pid(), o.exitStatus()))
+                    + " after " + o.millis() + " ms; " + TracedLaunch.traceFiles(runDir)
                     + " trace file(s) in " + runDir);
+            long lost = TracedLaunch.lostEvents(runDir);
+            if (lost > 0) {
+                err.println("interleave: warning: the agent could not store " + lost + " event(s); the timeline has"
+                        + " gaps (INTERLEAVE_TRACE_DEBUG=1 says why)");
+                // the likely cause when root traces a server that switches user
+                TracedLaunch.unreachableAfterUserSwitch(runDir).ifPresent(dir -> err.println("interleave: note: "
+                        + dir + " cannot be entered by other users, so a program that switched user (setuid, nginx"
+                        + " 'user', memcached -u) could not record after the switch: use a run directory under /tmp"
+                        + " or /dev/shm"));
+            }
             err.println("interleave: see it with: interleave report " + runDir);
-            return o.stoppedByUs() ? 0 : o.exitStatus();
+            return o.stoppedByUs() ? STOPPED_AT_TIMEOUT : o.exitStatus();
         } catch (TracedLaunch.LaunchException e) {
             err.println("interleave: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** "program exited with status 3", "program was killed by SIGKILL", "stopped after the time limit". */
+    static String ending(TracedLaunch.Outcome o, boolean exitedOnPurpose) {
+        if (o.stoppedByUs()) {
+            return "stopped after the time limit (exit status " + STOPPED_AT_TIMEOUT + ")";
+        }
+        // Java reports a program killed by signal N as status 128 + N, as shells do
+        int s = o.exitStatus();
+        if (s > 128 && s < 128 + 65 && !exitedOnPurpose) {
+            return "program was killed by " + RecordType.signalName(s - 128) + " (exit status " + s + ")";
+        }
+        return "program exited with status " + s;
     }
 }

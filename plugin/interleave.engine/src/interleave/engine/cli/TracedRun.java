@@ -30,8 +30,12 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
         }
         if (run.lostEvents() > 0) {
             notes.add(Notification.warning(dir.toString(), "the agent could not store " + run.lostEvents()
-                    + " event(s) (disk full?); the timeline has gaps"));
+                    + " event(s) (disk full, or trace files the program could no longer write); the timeline has"
+                    + " gaps and findings may miss what happened there"));
         }
+        interleave.engine.detectors.JavaPrograms.of(run).forEach((img, why) -> notes.add(Notification.warning(
+                dir.toString(), "pid " + img.pid() + " runs a Java virtual machine (" + why + "): shown on the"
+                        + " timeline, but not judged by the native detectors (JDK Flight Recorder support comes later)")));
         List<HtmlReport.Attachment> stacks = new ArrayList<>();
         try (var files = java.nio.file.Files.list(dir)) {
             for (Path f : files.filter(f -> f.getFileName().toString().matches("stacks-\\d+\\.txt")).sorted()

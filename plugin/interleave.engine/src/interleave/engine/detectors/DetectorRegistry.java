@@ -31,11 +31,32 @@ public final class DetectorRegistry {
         return descriptors().stream().filter(d -> d.id().equals(id)).findFirst();
     }
 
+    /** The finding's moment is in a JVM image (same pid, at or after the image started: an exec'd java keeps the pid). */
+    private static boolean aboutJvm(Finding f, java.util.Collection<interleave.engine.trace.ProcessImage> jvms,
+            TimelineModel model) {
+        if (f.moment().isEmpty()) {
+            return false;
+        }
+        var m = f.moment().get();
+        for (var img : jvms) {
+            if (img.pid() == m.pid() && m.timeNanos() >= model.time(img.imageStartNs())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Runs every detector; findings ordered by time of their moment, then rule id. */
     public static List<Finding> detectAll(TraceRun run, TimelineModel model) {
         List<Finding> out = new ArrayList<>();
+        // a JVM's own libc calls are not the Java program's bugs: no native findings about it (JavaPrograms)
+        var jvms = JavaPrograms.of(run).keySet();
         for (DynamicDetector d : DETECTORS) {
-            d.detect(run, model, out::add);
+            d.detect(run, model, f -> {
+                if (!aboutJvm(f, jvms, model)) {
+                    out.add(f);
+                }
+            });
         }
         out.sort(Comparator.comparingLong((Finding f) -> f.moment().map(m -> m.timeNanos()).orElse(0L))
                 .thenComparing(Finding::ruleId));

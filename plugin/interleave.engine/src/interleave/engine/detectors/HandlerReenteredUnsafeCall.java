@@ -31,8 +31,11 @@ import interleave.engine.trace.TraceRun;
 public final class HandlerReenteredUnsafeCall implements DynamicDetector {
     public static final String ID = "observed-handler-reentered-unsafe-call";
 
-    /** The first occurrence in a thread, and how many there were. */
-    private record Occurrence(int outer, int handler, int inner) {
+    /**
+     * One re-entry: the interrupted call ({@code outer}, -1 when it was not recorded and only the handler-entry record
+     * says the thread was inside stdio or malloc, format 1.1), the handler run, the handler's own call of the family.
+     */
+    private record Occurrence(int outer, int handler, int inner, int family) {
     }
 
     @Override
@@ -88,7 +91,11 @@ public final class HandlerReenteredUnsafeCall implements DynamicDetector {
         return out;
     }
 
-    /** The open handler nearest the top of the stack, and below it an open call of the same family. */
+    /**
+     * The open handler nearest the top of the stack, and below it an open call of the same family; or, when the run
+     * did not record stdio/heap calls outside handlers (no --stdio), the handler-entry record's mark that the thread
+     * was inside that family when the signal arrived.
+     */
     private static Occurrence reentry(ThreadTrace t, List<Integer> stack, int inner, int fam) {
         for (int h = stack.size() - 1; h >= 0; h--) {
             if (t.type(stack.get(h)) != SIGNAL_HANDLER) {
@@ -96,8 +103,12 @@ public final class HandlerReenteredUnsafeCall implements DynamicDetector {
             }
             for (int k = h - 1; k >= 0; k--) {
                 if (family(t.type(stack.get(k))) == fam) {
-                    return new Occurrence(stack.get(k), stack.get(h), inner);
+                    return new Occurrence(stack.get(k), stack.get(h), inner, fam);
                 }
+            }
+            int mark = fam == STDIO ? SIG_IN_STDIO : SIG_IN_HEAP;
+            if ((t.flags(stack.get(h)) & mark) != 0) {
+                return new Occurrence(-1, stack.get(h), inner, fam);
             }
             return null;
         }
@@ -108,9 +119,11 @@ public final class HandlerReenteredUnsafeCall implements DynamicDetector {
             Consumer<Finding> sink) {
         Occurrence first = found.get(0);
         String signal = RecordType.signalName((int) t.arg(first.handler(), 0));
-        String outer = family(t.type(first.outer())) == STDIO ? "printf/stdio" : "malloc/free";
+        String outer = first.family() == STDIO ? "printf/stdio" : "malloc/free";
         Evidence.Place inner = Evidence.place(model, img, t.ra(first.inner()), true);
-        Evidence.Place outerCall = Evidence.place(model, img, t.ra(first.outer()), true);
+        // without a record of the interrupted call, the interrupted instruction itself (exact, not a return address)
+        Evidence.Place outerCall = first.outer() >= 0 ? Evidence.place(model, img, t.ra(first.outer()), true)
+                : Evidence.place(model, img, t.ra(first.handler()), false);
         Evidence.Place handlerFn = Evidence.place(model, img, t.arg(first.handler(), 1), false);
         List<RelatedLocation> evidence = List.of(
                 Evidence.related(outerCall, "the thread was inside " + outer + " here when " + signal + " arrived"),

@@ -63,9 +63,25 @@ public final class LostSigchld implements DynamicDetector {
             if (handlerRuns == 0) {
                 continue; // no handler: that is the zombie detector's case
             }
+            // a handler run that never returned (deadlocked in the handler): children that exited after the last
+            // run that did return could only have been reaped by that stuck run; they are its consequence, not
+            // merged signals
+            EventRef stuck = OpenCalls.stuckHandler(parent);
+            long lastDone = Long.MIN_VALUE;
+            if (stuck != null) {
+                for (ThreadTrace t : parent.threads()) {
+                    for (int i = 0; i < t.size(); i++) {
+                        if (t.type(i) == SIGNAL_HANDLER && t.phase(i) == EXIT && t.arg(i, 0) == RecordType.SIGCHLD
+                                && t.ts(i) < stuck.ts()) {
+                            lastDone = Math.max(lastDone, t.ts(i));
+                        }
+                    }
+                }
+            }
             List<ProcessImage> exited = new ArrayList<>();
             for (ProcessImage c : parent.children()) {
-                if (c.origin() == ProcessImage.Origin.FORK && c.endTs() <= parent.endTs()) {
+                boolean explained = stuck != null && c.endTs() > lastDone && !reapedInHandler.contains(c.pid());
+                if (c.origin() == ProcessImage.Origin.FORK && c.endTs() <= parent.endTs() && !explained) {
                     exited.add(c);
                 }
             }

@@ -57,8 +57,13 @@ public final class ObservedArgumentRace implements DynamicDetector {
                 }
                 long mask = valid >= 8 ? -1L : (1L << (8 * valid)) - 1;
                 long site = c.ra(ce);
-                bySite.computeIfAbsent(site, k -> new ArrayList<>())
-                        .add(new Created(t, c.arg(ce, 3) & mask, t.arg(0, 3) & mask));
+                long before = c.arg(ce, 3) & mask;
+                if (t.flags(0) >= 8 && t.arg(0, 3) == t.header().pthreadSelf()) {
+                    // pthread_create itself stored the new thread's handle into *arg, as in
+                    // pthread_create(&arg->tid, NULL, fn, arg) (memcached's workers): not the creator's doing
+                    before = t.arg(0, 3) & mask;
+                }
+                bySite.computeIfAbsent(site, k -> new ArrayList<>()).add(new Created(t, before, t.arg(0, 3) & mask));
                 creatorOfSite.putIfAbsent(site, c);
                 enterOfSite.putIfAbsent(site, ce);
             }

@@ -43,6 +43,11 @@ public final class ObservedZombies implements DynamicDetector {
     public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
         for (ProcessImage parent : run.images()) {
             long parentEnd = parent.endTs();
+            // a parent stuck in a signal handler cannot reap: children whose time to be reaped came after that are
+            // the stuck handler's consequence (its own finding), not a parent that does not wait()
+            EventRef stuck = OpenCalls.stuckHandler(parent);
+            long stuckTs = stuck != null ? stuck.ts() : Long.MAX_VALUE;
+            int afterStuck = 0;
             List<Child> late = new ArrayList<>();
             List<long[]> zombieIntervals = new ArrayList<>();
             int forked = 0;
@@ -58,6 +63,10 @@ public final class ObservedZombies implements DynamicDetector {
                 long exitTs = last.endTs();
                 EventRef reap = reapOf(parent, child.pid(), child.imageStartNs());
                 long until = reap != null ? reap.ts() : parentEnd;
+                if (until > stuckTs && exitTs + lateNs > stuckTs) {
+                    afterStuck++;
+                    continue;
+                }
                 if (until > exitTs) {
                     zombieIntervals.add(new long[] {exitTs, until});
                 }
@@ -105,11 +114,18 @@ public final class ObservedZombies implements DynamicDetector {
                     + Evidence.ms(lateNs) + " (" + never + " never reaped while the parent ran, longest "
                     + Evidence.ms(longest) + "); at the peak " + peak + " zombie" + (peak == 1 ? "" : "s")
                     + " existed at once, " + Evidence.seconds(model.time(peakTs))
-                    + " into the run: the parent does not wait() for its children when they exit";
+                    + " into the run: the parent does not wait() for its children when they exit"
+                    + (afterStuck == 0 ? "" : "; " + afterStuck + " more exited after the parent got stuck in its "
+                            + signalOf(stuck) + " handler " + Evidence.seconds(model.time(stuckTs))
+                            + " into the run and are not counted");
             ThreadTrace where = parent.mainThread().orElse(forker);
             sink.accept(Evidence.finding(ID, Severity.WARNING, msg, site, evidence,
                     Evidence.moment(model, where, peakTs), parent.command()));
         }
+    }
+
+    private static String signalOf(EventRef handler) {
+        return interleave.engine.trace.RecordType.signalName((int) handler.thread().arg(handler.index(), 0));
     }
 
     /** The first wait in the parent that returned this child's pid. */

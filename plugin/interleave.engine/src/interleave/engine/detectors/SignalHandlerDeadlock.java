@@ -47,7 +47,7 @@ public final class SignalHandlerDeadlock implements DynamicDetector {
         for (ProcessImage img : run.images()) {
             for (ThreadTrace t : img.threads()) {
                 List<Integer> open = OpenCalls.atEnd(t);
-                for (int h = 1; h < open.size(); h++) {
+                for (int h = 0; h < open.size(); h++) { // from 0: the interrupted call may be only a mark (1.1)
                     int handler = open.get(h);
                     if (t.type(handler) != SIGNAL_HANDLER) {
                         continue;
@@ -66,7 +66,10 @@ public final class SignalHandlerDeadlock implements DynamicDetector {
                             stuck = open.get(k);
                         }
                     }
-                    if (interrupted < 0 || stuck < 0 || run.endNs() - t.ts(stuck) < stallNs) {
+                    // no record of the interrupted call (run without --stdio): the handler-entry mark (format 1.1)
+                    boolean marked = interrupted < 0
+                            && (t.flags(handler) & (SIG_IN_STDIO | SIG_IN_HEAP)) != 0;
+                    if (interrupted < 0 && !marked || stuck < 0 || run.endNs() - t.ts(stuck) < stallNs) {
                         continue;
                     }
                     report(model, img, t, handler, interrupted, stuck, run.endNs() - t.ts(stuck), sink);
@@ -79,10 +82,14 @@ public final class SignalHandlerDeadlock implements DynamicDetector {
     private void report(TimelineModel model, ProcessImage img, ThreadTrace t, int handler, int interrupted,
             int stuck, long stalledNs, Consumer<Finding> sink) {
         String signal = RecordType.signalName((int) t.arg(handler, 0));
-        String inner = callName(t, stuck), outer = callName(t, interrupted);
+        String inner = callName(t, stuck);
+        String outer = interrupted >= 0 ? callName(t, interrupted)
+                : (t.flags(handler) & SIG_IN_HEAP) != 0 ? "malloc" : "printf";
         Evidence.Place where = Evidence.place(model, img, t.ra(stuck), true);
         Evidence.Place handlerFn = Evidence.place(model, img, t.arg(handler, 1), false);
-        Evidence.Place outerCall = Evidence.place(model, img, t.ra(interrupted), true);
+        // without a record of the interrupted call: the interrupted instruction (exact address)
+        Evidence.Place outerCall = interrupted >= 0 ? Evidence.place(model, img, t.ra(interrupted), true)
+                : Evidence.place(model, img, t.ra(handler), false);
         List<RelatedLocation> evidence = List.of(
                 Evidence.related(outerCall, outer + " was called here and was interrupted by " + signal),
                 Evidence.related(handlerFn, "the " + signal + " handler ran nested inside " + outer),

@@ -41,6 +41,9 @@ public final class ThreadNeitherJoinedNorDetached implements DynamicDetector {
                 if (t.find(THREAD_EXIT, -1) < 0) {
                     continue; // still running at the end: not (yet) a leak
                 }
+                if (t.createdDetached()) {
+                    continue; // created with PTHREAD_CREATE_DETACHED in its attr: released from the start
+                }
                 if (!releasedByAnyone(img, t, c.ts(t.createEnterIndex()))) {
                     leakedBySite.computeIfAbsent(site, k -> new ArrayList<>()).add(t);
                 }
@@ -67,8 +70,8 @@ public final class ThreadNeitherJoinedNorDetached implements DynamicDetector {
 
     /**
      * The leak grows: the site created another thread after one of the unreleased threads had ended. A program that
-     * starts a few threads and exits right after they end loses nothing (and may have joined them with
-     * pthread_timedjoin_np, which the agent does not record).
+     * starts a few threads and exits right after they end loses nothing (and traces of format 1.0 do not show
+     * joins through pthread_timedjoin_np/tryjoin/clockjoin).
      */
     private static boolean growing(ProcessImage img, long site, List<ThreadTrace> leaked) {
         long firstEnd = Long.MAX_VALUE;
@@ -100,6 +103,7 @@ public final class ThreadNeitherJoinedNorDetached implements DynamicDetector {
         for (ThreadTrace t : img.threads()) {
             for (int i = 0; i < t.size(); i++) {
                 int type = t.type(i);
+                // any successful join counts: pthread_join, and (format 1.1, flags) timed, try and clock joins
                 boolean release = type == PTHREAD_DETACH && t.err(i) == 0
                         || type == PTHREAD_JOIN && t.phase(i) == EXIT && t.err(i) == 0;
                 if (release && t.arg(i, 0) == self && t.ts(i) >= createdTs && t.ts(i) < reusedTs) {

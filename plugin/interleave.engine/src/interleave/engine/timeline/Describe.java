@@ -25,7 +25,12 @@ final class Describe {
             case MUTEX_LOCK -> "mutex " + hex(t.arg(i, 0));
             case COND_WAIT -> "cond " + hex(t.arg(i, 0)) + ", mutex " + hex(t.arg(i, 1));
             case SEM_WAIT -> "sem " + hex(t.arg(i, 0));
-            case PTHREAD_JOIN -> "thread " + hex(t.arg(i, 0));
+            case PTHREAD_JOIN -> switch (t.flags(i)) {
+                case JOIN_TIMED -> "timed join, thread ";
+                case JOIN_TRY -> "try join, thread ";
+                case JOIN_CLOCK -> "clock join, thread ";
+                default -> "thread ";
+            } + hex(t.arg(i, 0));
             case WAIT -> t.arg(i, 0) == -1 ? "any child" : "pid " + t.arg(i, 0);
             case SLEEP -> t.arg(i, 0) + " ns";
             case SIGNAL_HANDLER -> RecordType.signalName((int) t.arg(i, 0))

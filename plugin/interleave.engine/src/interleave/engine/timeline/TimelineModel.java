@@ -267,8 +267,11 @@ public final class TimelineModel {
             processRow.put(img, prow);
             Map<Long, String> startNames = startRoutineNames(img);
             for (ThreadTrace t : img.threads()) {
-                String name = t.isMainThread() ? (img.origin() == ProcessImage.Origin.FORK ? "forked main" : "main")
+                String role = t.isMainThread() ? (img.origin() == ProcessImage.Origin.FORK ? "forked main" : "main")
                         : startNames.getOrDefault(startRoutine(t), "thread");
+                // the name the program gave the thread comes first, as in top and gdb
+                String name = t.name().filter(n -> !n.isEmpty()).map(n -> n.equals(role) ? n : n + " (" + role + ")")
+                        .orElse(role);
                 long end = threadEnd(t, img);
                 int row = addRow(Row.Kind.THREAD, prow, t.pid(), t.tid(), "tid " + t.tid() + " " + name,
                         time(t.firstTs()), time(end), t);

@@ -22,6 +22,16 @@ public final class RecordType {
     public static final int SELECT = 64, POLL = 65, EPOLL_WAIT = 66, SLEEP = 72;
     public static final int SIGACTION = 80, SIGNAL_HANDLER = 81, KILL = 82, RAISE = 83, PTHREAD_KILL = 84;
     public static final int STDIO = 96, MALLOC = 97, FREE = 98;
+    /** Format 1.1: a thread's name as the program set it (pthread_setname_np, prctl PR_SET_NAME). */
+    public static final int THREAD_NAME = 22;
+
+    // flag bits of format 1.1
+    /** THREAD_CREATE EXIT: the attr asked for PTHREAD_CREATE_DETACHED. */
+    public static final int CREATE_DETACHED = 1;
+    /** PTHREAD_JOIN flags: which join (0 pthread_join); err 0 = joined whichever it was. */
+    public static final int JOIN_TIMED = 1, JOIN_TRY = 2, JOIN_CLOCK = 3;
+    /** SIGNAL_HANDLER ENTER: the thread was inside a stdio call / inside malloc, calloc, realloc or free. */
+    public static final int SIG_IN_STDIO = 1, SIG_IN_HEAP = 2;
 
     // string keys (§4.2)
     public static final int S_EXE = 1, S_ARGV = 2, S_EXEC_PATH = 3, S_EXEC_ARGV = 4, S_SOCKADDR = 5, S_SPAWN_PATH = 6;
@@ -42,6 +52,7 @@ public final class RecordType {
         for (String[] row : table) {
             NAMES[Integer.parseInt(row[0])] = row[1];
         }
+        NAMES[THREAD_NAME] = "THREAD_NAME";
     }
 
     /** True for the types this reader knows; others are skipped as the format asks (newer minor versions). */

@@ -15,6 +15,8 @@ public final class ThreadTrace {
     ProcessImage image;
     ThreadTrace creator;
     int createEnter = -1, createExit = -1;
+    String name;
+    long nameTs = Long.MIN_VALUE;
 
     ThreadTrace(String file, TraceHeader header, EventColumns sorted, Map<Long, TraceString> strings) {
         this.file = file;
@@ -47,6 +49,16 @@ public final class ThreadTrace {
     /** The thread that called pthread_create for this one, if it was traced. */
     public Optional<ThreadTrace> creator() {
         return Optional.ofNullable(creator);
+    }
+
+    /** The name the program gave this thread last (pthread_setname_np, prctl PR_SET_NAME), if any. */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    /** True when the creator asked for a detached thread through the attr of pthread_create. */
+    public boolean createdDetached() {
+        return creator != null && createExit >= 0 && (creator.flags(createExit) & RecordType.CREATE_DETACHED) != 0;
     }
 
     /** Index of the creator's THREAD_CREATE ENTER in {@link #creator()}, -1 if unknown. */

@@ -137,6 +137,7 @@ public final class TraceRun {
                 }
             }
             linkThreads(img);
+            linkNames(img);
         }
         Map<Long, ProcessImage> byKey = new HashMap<>();
         for (ProcessImage p : list) {
@@ -224,6 +225,54 @@ public final class TraceRun {
                 t.creator = c;
             }
         }
+    }
+
+    /**
+     * THREAD_NAME records name a thread by its pthread_t, in any thread's file (a thread can name another): the named
+     * thread is the one of that pthread_t alive at the record's time (pthread_t values are reused). Last name wins.
+     */
+    private static void linkNames(ProcessImage img) {
+        for (ThreadTrace c : img.threads) {
+            for (int i = 0; i < c.size(); i++) {
+                if (c.type(i) != RecordType.THREAD_NAME || c.err(i) != 0) {
+                    continue;
+                }
+                ThreadTrace target = null;
+                for (ThreadTrace t : img.threads) {
+                    if (t.header().pthreadSelf() == c.arg(i, 0) && t.firstTs() <= c.ts(i)
+                            && (target == null || t.firstTs() > target.firstTs())) {
+                        target = t;
+                    }
+                }
+                if (target == null) {
+                    // named between pthread_create and the new thread's first record
+                    for (ThreadTrace t : img.threads) {
+                        if (t.header().pthreadSelf() == c.arg(i, 0) && t.firstTs() > c.ts(i)
+                                && (target == null || t.firstTs() < target.firstTs())) {
+                            target = t;
+                        }
+                    }
+                }
+                if (target != null && c.ts(i) >= target.nameTs) {
+                    target.name = nameOf(c.arg(i, 1), c.arg(i, 2));
+                    target.nameTs = c.ts(i);
+                }
+            }
+        }
+    }
+
+    /** The NUL-padded name bytes of a THREAD_NAME record (a1, a2 little-endian). */
+    private static String nameOf(long lo, long hi) {
+        byte[] b = new byte[16];
+        for (int k = 0; k < 8; k++) {
+            b[k] = (byte) (lo >>> (8 * k));
+            b[8 + k] = (byte) (hi >>> (8 * k));
+        }
+        int n = 0;
+        while (n < 16 && b[n] != 0) {
+            n++;
+        }
+        return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void linkFork(ProcessImage img, Map<Long, ProcessImage> byKey, List<ProcessImage> all) {

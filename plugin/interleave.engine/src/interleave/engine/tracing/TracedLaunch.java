@@ -31,8 +31,8 @@ public final class TracedLaunch {
         }
     }
 
-    /** How the traced run ended. */
-    public record Outcome(int exitStatus, boolean stoppedByUs, Path runDir, long millis) {
+    /** How the traced run ended; {@code pid} is the started program's. */
+    public record Outcome(int exitStatus, boolean stoppedByUs, Path runDir, long millis, long pid) {
     }
 
     private TracedLaunch() {
@@ -149,7 +149,7 @@ public final class TracedLaunch {
             if (!stoppedByUs) {
                 interleave.engine.trace.RunEnd.write(runDir, System.nanoTime(), "exit", status);
             }
-            return new Outcome(status, stoppedByUs, runDir, (System.nanoTime() - start) / 1_000_000);
+            return new Outcome(status, stoppedByUs, runDir, (System.nanoTime() - start) / 1_000_000, process.pid());
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(stopper);
@@ -175,6 +175,82 @@ public final class TracedLaunch {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Events the agent could not store, summed over the headers of the run's trace files (field lost_events, format
+     * §3): read right after the run, so the user learns of gaps without a report.
+     */
+    public static long lostEvents(Path runDir) {
+        long lost = 0;
+        try (var files = Files.list(runDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".trace")).toList()) {
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    if (ch.size() >= 232 && ch.read(b, 224) == 8) {
+                        lost += Math.max(0, b.getLong(0));
+                    }
+                } catch (IOException e) {
+                    // an unreadable file is the report's to explain
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return lost;
+    }
+
+    /**
+     * When Interleave runs as root, the first directory on the way to the run directory that other users cannot
+     * enter (no x for others): a traced program that switches to another user could not reach its files there.
+     */
+    public static Optional<Path> unreachableAfterUserSwitch(Path runDir) {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return Optional.empty();
+        }
+        for (Path p = runDir.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return Optional.of(p);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the program's main thread recorded an exit with this status (PROC_EXIT, format §5): Java reports a
+     * program killed by signal N as status 128 + N, the same number a program may pass to exit() itself; the trace
+     * tells the two apart. Only the last 65,536 records of each file of that pid's main thread are read.
+     */
+    public static boolean exitedWith(Path runDir, long pid, int status) {
+        try (var files = Files.list(runDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches(pid + "-" + pid + "(\\.\\d+)?\\.trace"))
+                    .toList()) {
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+                    long size = ch.size(), first = Math.max(4096, size - 65536L * 64);
+                    first = 4096 + (first - 4096) / 64 * 64;
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.max(0, size - first))
+                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    while (b.hasRemaining() && ch.read(b, first + b.position()) > 0) {
+                        // read all
+                    }
+                    for (int off = 0; off + 64 <= b.position(); off += 64) {
+                        if ((b.getInt(off) & 0xffff) == interleave.engine.trace.RecordType.PROC_EXIT
+                                && (int) b.getLong(off + 24) == status) {
+                            return true;
+                        }
+                    }
+                } catch (IOException e) {
+                    // unreadable: not known to have exited on purpose
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     /** Number of trace files the agent wrote, for the one-line summary. */

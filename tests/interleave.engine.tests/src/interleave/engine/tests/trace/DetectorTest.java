@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,6 +26,7 @@ import interleave.engine.finding.Finding;
 import interleave.engine.rules.RuleDescriptor;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.RecordType;
 import interleave.engine.trace.TraceRun;
 
 /**
@@ -42,10 +44,17 @@ class DetectorTest {
                     Set.of("observed-connection-kept-after-fork", "observed-connection-open-at-exit")),
             Map.entry("echo-thread-nodetach", Set.of("observed-thread-not-joined-or-detached")),
             Map.entry("deadlock", Set.of("observed-lock-order-deadlock")),
-            // the handler deadlock also leaves the children that exit meanwhile unreaped until the watchdog, and
-            // before it hung the handler had already re-entered printf (the recursive stdio lock let it in)
-            Map.entry("fork-printf-handler", Set.of("observed-signal-handler-deadlock", "observed-zombies",
+            // before it hung the handler had already re-entered printf (the recursive stdio lock let it in); the
+            // children that exited while the parent was stuck in its handler are the deadlock's consequence, not
+            // zombies of a parent that does not wait()
+            Map.entry("fork-printf-handler", Set.of("observed-signal-handler-deadlock",
                     "observed-handler-reentered-unsafe-call")),
+            // the same two bugs traced without --stdio (format 1.1): the handler-entry record says what the signal
+            // interrupted, and the handler's own printf/malloc are recorded
+            Map.entry("fork-printf-nostdio", Set.of("observed-handler-reentered-unsafe-call")),
+            Map.entry("fork-printf-malloc-nostdio", Set.of("observed-signal-handler-deadlock")),
+            // correct: workers created detached through their attr, or joined with pthread_timedjoin_np
+            Map.entry("thread-attrs", Set.of()),
             // the default printf-only mode: the handler re-enters printf and glibc lets it (corrupted output)
             Map.entry("fork-printf-reentry", Set.of("observed-handler-reentered-unsafe-call")),
             Map.entry("deadlock-ordered", Set.of()),
@@ -62,7 +71,7 @@ class DetectorTest {
     @ParameterizedTest
     @ValueSource(strings = {"race", "echo-thread-stackarg", "echo-process-noreap", "echo-process-ifreap",
             "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "fork-printf-reentry",
-            "deadlock-ordered",
+            "deadlock-ordered", "fork-printf-nostdio", "fork-printf-malloc-nostdio", "thread-attrs",
             "echo-iterative", "echo-select", "echo-process", "echo-thread"})
     void traceGivesExactlyItsFindings(String name) {
         List<Finding> found = findings(name);
@@ -132,6 +141,100 @@ class DetectorTest {
         assertTrue(f.message().contains("the SIGCHLD handler interrupted malloc and called malloc"), f.message());
         assertEquals(3, f.evidence().size());
         assertTrue(f.evidence().get(0).message().startsWith("malloc was called here and was interrupted by SIGCHLD"));
+    }
+
+    @Test
+    void withoutStdioTheHandlerEntryTellsWhatWasInterrupted() {
+        Finding f = only("fork-printf-nostdio", "observed-handler-reentered-unsafe-call");
+        assertTrue(f.message().startsWith("the SIGCHLD handler of pid "), f.message());
+        assertTrue(f.evidence().get(0).message().startsWith("the thread was inside printf/stdio here when SIGCHLD"
+                + " arrived"), f.evidence().get(0).message());
+        Finding d = only("fork-printf-malloc-nostdio", "observed-signal-handler-deadlock");
+        assertTrue(d.message().contains("the SIGCHLD handler interrupted malloc and called malloc"), d.message());
+        // no stdio/heap records outside handlers in these runs: the evidence is the mark on the handler entry
+        TraceRun run = Traces.read("fork-printf-malloc-nostdio");
+        var main = run.images().get(0).mainThread().orElseThrow();
+        int depth = 0, outside = 0, marked = 0;
+        for (int i = 0; i < main.size(); i++) {
+            int type = main.type(i);
+            if (type == RecordType.SIGNAL_HANDLER) {
+                depth += main.phase(i) == RecordType.ENTER ? 1 : -1;
+                marked += main.phase(i) == RecordType.ENTER && main.flags(i) != 0 ? 1 : 0;
+            } else if ((type == RecordType.STDIO || type == RecordType.MALLOC || type == RecordType.FREE)
+                    && depth == 0) {
+                outside++;
+            }
+        }
+        assertEquals(0, outside, "stdio/heap calls outside handlers are not recorded without --stdio");
+        assertTrue(marked > 0);
+    }
+
+    @Test
+    void aParentStuckInItsHandlerIsNotBlamedForNotWaiting() {
+        // fork-printf-handler deadlocked in its SIGCHLD handler; children kept exiting until the watchdog
+        TraceRun run = Traces.read("fork-printf-handler");
+        TimelineModel model = TimelineModel.build(run);
+        List<Finding> found = new ArrayList<>();
+        new ObservedZombies().detect(run, model, found::add);
+        assertEquals(List.of(), found, "every child left unreaped exited after the parent got stuck in its handler");
+        // with a strict threshold the children reaped a little late before the deadlock count, the others are set
+        // apart by name
+        new ObservedZombies(Duration.ofMillis(1)).detect(run, model, found::add);
+        assertEquals(1, found.size());
+        Matcher m = Pattern.compile("\\((\\d+) never reaped while the parent ran.*; (\\d+) more exited after the"
+                + " parent got stuck in its SIGCHLD handler [0-9.]+ s into the run and are not counted")
+                .matcher(found.get(0).message());
+        assertTrue(m.find(), found.get(0).message());
+        assertEquals("0", m.group(1));
+        assertTrue(Integer.parseInt(m.group(2)) > 0);
+        // while a parent that is not stuck is still blamed
+        assertTrue(only("echo-process-noreap", "observed-zombies").message()
+                .contains("the parent does not wait() for its children when they exit"));
+    }
+
+    @Test
+    void detachedAttrsAndTimedJoinsReleaseThreadsAndNamesLabelTheLanes() {
+        TraceRun run = Traces.read("thread-attrs");
+        var img = run.images().get(0);
+        long detachedByAttr = img.threads().stream().filter(t -> t.createdDetached()).count();
+        assertEquals(8, detachedByAttr);
+        TimelineModel model = TimelineModel.build(run);
+        List<String> labels = model.rows().stream().map(r -> r.label()).toList();
+        for (int i = 0; i < 16; i++) {
+            String name = "worker-" + i;
+            assertTrue(labels.stream().anyMatch(l -> l.contains(" " + name + " (")), name + " in " + labels);
+        }
+    }
+
+    /** A run of two threads: main creates one whose argument's first 8 bytes are {@code atStart} when it starts. */
+    private static List<Finding> argumentRun(Path dir, long atStart) {
+        long t0 = 1_000_000_000L, fn = 0x401000, arg = 0x7ffd0000L;
+        Traces.Writer main = new Traces.Writer(1, 100, 100, t0, "");
+        main.record(RecordType.THREAD_CREATE, RecordType.ENTER, 16, t0 + 10, 0x401234, fn, arg, 1, 0, 0);
+        main.record(RecordType.THREAD_CREATE, RecordType.EXIT, 0, t0 + 20, 0x401234, 0x7f0000000000L + 101, arg, 1);
+        main.write(dir.resolve("100-100.trace"), 0);
+        Traces.Writer th = new Traces.Writer(0, 100, 101, t0, "").created(100, 1);
+        th.record(RecordType.THREAD_START, RecordType.POINT, 16, t0 + 30, 0, fn, arg, 1, atStart, 0);
+        th.record(RecordType.THREAD_EXIT, RecordType.POINT, 1, t0 + 40, 0, 0);
+        th.write(dir.resolve("100-101.trace"), 0);
+        try {
+            TraceRun run = interleave.engine.trace.TraceReader.read(dir);
+            List<Finding> out = new ArrayList<>();
+            new interleave.engine.detectors.ObservedArgumentRace().detect(run, TimelineModel.build(run), out::add);
+            return out;
+        } catch (interleave.engine.trace.TraceException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theHandleStoredByPthreadCreateIntoTheArgumentIsNoRace(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        // pthread_create(&arg->tid, NULL, fn, arg): the new thread finds its own pthread_t at *arg
+        assertEquals(List.of(), argumentRun(java.nio.file.Files.createDirectories(tmp.resolve("handle")),
+                0x7f0000000000L + 101));
+        // any other change is the creator's
+        assertEquals(1, argumentRun(java.nio.file.Files.createDirectories(tmp.resolve("other")), 5).size());
     }
 
     @Test

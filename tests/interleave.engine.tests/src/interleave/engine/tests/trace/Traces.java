@@ -75,6 +75,12 @@ final class Traces {
             buf.put(96, maps, 0, maps.length);
         }
 
+        /** Marks the file as a thread created by a traced pthread_create of thread {@code creatorTid} (header §3). */
+        Writer created(int creatorTid, long createId) {
+            buf.putInt(20, buf.getInt(20) | 2).putInt(72, creatorTid).putLong(80, createId);
+            return this;
+        }
+
         /** Appends a record; returns its slot. */
         int record(int type, int phase, int flags, long ts, long ra, long... a) {
             int off = 4096 + slots * 64;
