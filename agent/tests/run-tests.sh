@@ -415,7 +415,9 @@ test_threadlife() {
     busy=$(grep -c 'ev=PTHREAD_JOIN.exit flags=2 err=EBUSY' "$d.txt" || true)
     tried=$(grep 'ev=PTHREAD_JOIN.exit flags=2 ' "$d.txt" | grep -vc ' err=' || true)
     clock=$(grep 'ev=PTHREAD_JOIN.exit flags=3 ' "$d.txt" | grep -vc ' err=' || true)
-    names=$(grep -o 'ev=THREAD_NAME.point[^"]*name="[^"]*"' "$d.txt" | sed 's/.*flags=\([0-9]\).*name=/\1:/; s/.*point thread.*name=/0:/' | tr '\n' ' ')
+    # flags= is printed only when non-zero, err= only when errno happened to be set: parse neither by position
+    names=$(grep -o 'ev=THREAD_NAME.point[^"]*name="[^"]*"' "$d.txt" \
+        | awk '{f = 0; if (match($0, /flags=[0-9]/)) f = substr($0, RSTART + 6, 1); sub(/.*name=/, ""); printf "%s:%s ", f, $0}')
     if [[ "$det $timed $tried $clock" == "1 1 1 1" && $busy -ge 1 && "$names" == '0:"timed-joined" 1:"by-prctl" 1:"main-renamed" ' ]]; then
         ok "thread records: 1 thread created detached, timed/try/clock joins ($busy EBUSY tries), names $names"
     else
