@@ -231,7 +231,8 @@ public final class ThreadFacts {
         Fate fate;
         SyntaxNode evidence = null;
         SyntaxNode attrDetached = attribute == null ? null : detachedAttribute(program, attribute);
-        SyntaxNode join = key == null ? null : findCall(program, JOINS, key);
+        // a local handle can only be joined where it is in scope (or where it is passed, which makes it unknown)
+        SyntaxNode join = key == null ? null : local ? callIn(creator, JOINS, key) : findCall(program, JOINS, key);
         SyntaxNode creatorDetach = key == null ? null : detachInCreator(creator, key);
         SyntaxNode threadDetach = threadDetach(program, s);
         if (handle == null) {
@@ -367,8 +368,12 @@ public final class ThreadFacts {
     }
 
     private static SyntaxNode detachInCreator(CFunction creator, String key) {
-        for (CallSite c : creator.calls()) {
-            if (c.calls(DETACHES) && c.argument(0) != null && key.equals(keyOf(c.argument(0)))) {
+        return callIn(creator, DETACHES, key);
+    }
+
+    private static SyntaxNode callIn(CFunction f, Set<String> functions, String key) {
+        for (CallSite c : f.calls()) {
+            if (c.calls(functions) && c.argument(0) != null && key.equals(keyOf(c.argument(0)))) {
                 return c.call();
             }
         }

@@ -153,6 +153,12 @@ final class ThreadSafety {
             Map.entry("tmpnam", new Entry(STATIC_STR + " when called with NULL", "mkstemp()")),
             Map.entry("ctermid", new Entry(STATIC_STR + " when called with NULL", "ctermid() with a buffer")));
 
+    /** Unsafe only while another thread changes the environment. */
+    static final Set<String> ENVIRONMENT_READERS = Set.of("getenv");
+
+    /** The calls that change the environment. */
+    static final Set<String> ENVIRONMENT_WRITERS = Set.of("setenv", "unsetenv", "putenv", "clearenv");
+
     /** Unsafe only when called with a null buffer argument (then they use a static one). */
     static final Set<String> ONLY_WITH_NULL = Set.of("tmpnam", "ctermid");
 

@@ -58,10 +58,12 @@ public final class ThreadUnsafeCall implements CRule {
         }
         }
         String listName = set.equals("posix") ? "POSIX" : "glibc";
+        int maxDepth = maxDepth(context);
+        boolean envChanged = changesEnvironment(program);
         ThreadFacts facts = ThreadFacts.of(program);
         for (ThreadFacts.Reach reach : facts.reachableFromThreads().values()) {
             CFunction f = reach.function();
-            if (f.name().equals("main")) {
+            if (f.name().equals("main") || reach.path().size() > maxDepth) {
                 continue;
             }
             Map<String, List<CallSite>> byFunction = new LinkedHashMap<>();
@@ -70,13 +72,61 @@ public final class ThreadUnsafeCall implements CRule {
                     continue; // defined in the analyzed code: followed by the reach, not a library call
                 }
                 String lib = c.function();
-                if (!unsafe.contains(lib) || ThreadSafety.ONLY_WITH_NULL.contains(lib) && !nullFirstArgument(c)) {
+                if (!unsafe.contains(lib) || ThreadSafety.ONLY_WITH_NULL.contains(lib) && !nullFirstArgument(c)
+                        || ThreadSafety.ENVIRONMENT_READERS.contains(lib) && !envChanged
+                        || isFallbackForReentrant(c.call(), lib)) {
                     continue;
                 }
                 byFunction.computeIfAbsent(lib, k -> new ArrayList<>()).add(c);
             }
             byFunction.forEach((lib, calls) -> context.report(finding(program, reach, lib, calls, listName)));
         }
+    }
+
+    /**
+     * How many calls away from the start routine a function may be and still be reported ({@code max-depth}, default
+     * 3). The call graph does not know which branches run on which thread; in large programs the long chains mostly
+     * lead into code that only the main thread runs (a worker's read handler reaching the command processor).
+     */
+    private static int maxDepth(RuleContext context) {
+        String v = context.option("max-depth", "3").trim();
+        try {
+            int d = Integer.parseInt(v);
+            if (d >= 0) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        context.invalidOption("max-depth", v, "a whole number of calls, 0 or more");
+        return 3;
+    }
+
+    /** getenv races only with code that changes the environment; a program that never does is safe. */
+    private static boolean changesEnvironment(CProgram program) {
+        for (CFunction f : program.functions()) {
+            for (CallSite c : f.calls()) {
+                if (c.calls(ThreadSafety.ENVIRONMENT_WRITERS)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code #if HAVE_LOCALTIME_R ... localtime_r(...) #else ... localtime(...) #endif}: the unsafe call is only the
+     * fallback for platforms without the reentrant version, which the same conditional uses.
+     */
+    private static boolean isFallbackForReentrant(SyntaxNode call, String lib) {
+        for (SyntaxNode p = call.parent(); p != null && !p.is("function_definition"); p = p.parent()) {
+            if (p.is("preproc_if") || p.is("preproc_ifdef")) {
+                if (p.text().contains(lib + "_r")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean nullFirstArgument(CallSite c) {
@@ -98,8 +148,8 @@ public final class ThreadUnsafeCall implements CRule {
         String where = reach.path().isEmpty() ? f.name() + "(), the start routine of a thread"
                 : f.name() + "(), which runs on the thread started on " + reach.routine().name() + "()";
         String message = what + " is not thread-safe (" + listName + "): it " + e.why() + ", and it is called in "
-                + where + ". Threads that call it at the same time overwrite each other's results. Use "
-                + e.instead() + ".";
+                + where + ". Threads that call it at the same time can see or corrupt each other's data (static state"
+                + " shared between threads). Thread-safe way: " + e.instead() + ".";
         List<RelatedLocation> notes = new ArrayList<>();
         notes.add(new RelatedLocation(reach.start().call().call().range(), "a thread is started here on "
                 + reach.start().routineName() + "()"));

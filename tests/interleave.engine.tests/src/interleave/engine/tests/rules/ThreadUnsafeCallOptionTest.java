@@ -74,4 +74,35 @@ class ThreadUnsafeCallOptionTest {
         assertTrue(r.notifications().stream().anyMatch(n -> n.message().contains("thread-unsafe-call.functions = musl")
                 && n.message().contains("posix or glibc")), r.notifications().toString());
     }
+
+    private static final String DEEP = """
+            #include <pthread.h>
+            #include <string.h>
+            static void d(char *s) { strtok(s, ","); }
+            static void c(char *s) { d(s); }
+            static void b(char *s) { c(s); }
+            static void a(char *s) { b(s); }
+            static void *start(void *arg) { a(arg); return NULL; }
+            int main(void) { static char x[] = "1,2"; pthread_t t; pthread_create(&t, NULL, start, x);
+                pthread_join(t, NULL); return 0; }
+            """;
+
+    private static long deepFindings(String settings) throws Exception {
+        Settings s = settings == null ? Settings.defaults() : Settings.parse(settings, "test settings");
+        return new CAnalyzer(RuleRegistry.cRules(), 1, s).analyze(List.of(SourceFile.of("deep.c", DEEP)),
+                CAnalyzer.Progress.NONE, () -> false).findings().stream()
+                .filter(f -> f.ruleId().equals("thread-unsafe-call")).count();
+    }
+
+    @Test
+    void maxDepthBoundsHowFarFromTheStartRoutineCallsAreReported() throws Exception {
+        assertEquals(0, deepFindings(null), "d() is four calls away; the default max-depth is 3");
+        assertEquals(1, deepFindings("thread-unsafe-call.max-depth = 4"));
+        assertEquals(0, deepFindings("thread-unsafe-call.max-depth = 3"));
+        Settings bad = Settings.parse("thread-unsafe-call.max-depth = deep", "test settings");
+        AnalysisResult r = new CAnalyzer(RuleRegistry.cRules(), 1, bad).analyze(List.of(SourceFile.of("deep.c", DEEP)),
+                CAnalyzer.Progress.NONE, () -> false);
+        assertTrue(r.notifications().stream().anyMatch(n -> n.message().contains("max-depth = deep")),
+                r.notifications().toString());
+    }
 }
