@@ -74,7 +74,7 @@ public final class ThreadUnsafeCall implements CRule {
                 String lib = c.function();
                 if (!unsafe.contains(lib) || ThreadSafety.ONLY_WITH_NULL.contains(lib) && !nullFirstArgument(c)
                         || ThreadSafety.ENVIRONMENT_READERS.contains(lib) && !envChanged
-                        || isFallbackForReentrant(c.call(), lib)) {
+                        || isFallbackForReentrant(c.call(), lib) || underLock(c) || pathUnderLock(reach)) {
                     continue;
                 }
                 byFunction.computeIfAbsent(lib, k -> new ArrayList<>()).add(c);
@@ -124,6 +124,54 @@ public final class ThreadUnsafeCall implements CRule {
                 if (p.text().contains(lib + "_r")) {
                     return true;
                 }
+            }
+        }
+        return false;
+    }
+
+    private static final Set<String> LOCKS = Set.of("pthread_mutex_lock", "sem_wait", "pthread_rwlock_wrlock",
+            "pthread_rwlock_rdlock", "pthread_spin_lock", "mtx_lock");
+    private static final Set<String> UNLOCKS = Set.of("pthread_mutex_unlock", "sem_post", "pthread_rwlock_unlock",
+            "pthread_spin_unlock", "mtx_unlock");
+
+    /**
+     * The lecture's lock-and-copy: the call sits between a lock and the unlock of the same lock in its function
+     * ({@code P(&mutex); hp = gethostbyname(name); copy; V(&mutex);}). Taken as protected; the rule does not check
+     * that every other caller takes the same lock.
+     */
+    private static boolean underLock(CallSite c) {
+        String held = null;
+        for (CallSite x : c.caller().calls()) {
+            if (x.call().startByte() >= c.call().startByte()) {
+                break;
+            }
+            SyntaxNode a = x.argument(0);
+            if (a == null) {
+                continue;
+            }
+            if (x.calls(LOCKS)) {
+                held = a.text().replaceAll("\\s", "");
+            } else if (x.calls(UNLOCKS) && a.text().replaceAll("\\s", "").equals(held)) {
+                held = null;
+            }
+        }
+        if (held == null) {
+            return false;
+        }
+        for (CallSite x : c.caller().calls()) {
+            if (x.call().startByte() > c.call().endByte() && x.calls(UNLOCKS) && x.argument(0) != null
+                    && x.argument(0).text().replaceAll("\\s", "").equals(held)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A call on the way from the start routine is made under a lock: everything below it runs under that lock. */
+    private static boolean pathUnderLock(ThreadFacts.Reach reach) {
+        for (CallSite step : reach.path()) {
+            if (underLock(step)) {
+                return true;
             }
         }
         return false;
