@@ -338,7 +338,8 @@ public final class ThreadArgumentNeverFreed implements CRule {
         String p = a.pointer().name();
         String message = p + " is " + a.allocator() + "'d by " + c.creator().name() + "() for every thread it starts"
                 + " on " + routine.name() + "(), which reads it but never frees it: every thread leaks one"
-                + " allocation, for as long as the server runs. Free it in the thread once the value is copied out.";
+                + " allocation" + (c.longRunning() != null ? ", for as long as the server runs" : "")
+                + ". Free it in the thread once the value is copied out.";
         List<RelatedLocation> notes = new ArrayList<>();
         notes.add(new RelatedLocation(a.call().range(), "allocated here, once per thread"));
         notes.add(new RelatedLocation(uses.reads.get(0).range(), "the thread reads it here and never frees it"));
