@@ -139,6 +139,26 @@ public final class SignalHandlerFacts {
         return false;
     }
 
+    /** Names a parser takes for called functions when macros are not expanded ({@code if(...)} after a macro). */
+    public static final Set<String> NOT_A_FUNCTION = Set.of("if", "while", "for", "switch", "return", "sizeof",
+            "do", "case", "else", "goto");
+
+    /**
+     * The analyzed definitions a call can reach: those {@link CProgram#resolve} gives, less the ones the call cannot
+     * be to. A definition with a fixed number of parameters other than the call's arguments is another function of
+     * the same name (a C++ member {@code void write()} in a header, a test shim); without this, {@code write(fd, buf,
+     * n)} in a handler would be followed into a Qt adapter.
+     */
+    public static List<CFunction> targets(CProgram program, CallSite call) {
+        String name = call.calleeName();
+        if (name == null || NOT_A_FUNCTION.contains(name)) {
+            return List.of();
+        }
+        List<CFunction> all = program.resolve(name, call.caller().file());
+        int args = call.arguments().size();
+        return all.stream().filter(f -> f.parameters().contains("...") || f.parameters().size() == args).toList();
+    }
+
     /** Whether {@code f} or a function it calls ends the process, re-raises, or restores the default action. */
     private static boolean canEnd(CProgram program, CFunction f, Set<CFunction> visited) {
         if (!visited.add(f)) {
@@ -149,7 +169,7 @@ public final class SignalHandlerFacts {
             if (name == null) {
                 continue;
             }
-            List<CFunction> targets = program.resolve(c.calleeName(), f.file());
+            List<CFunction> targets = targets(program, c);
             if (!targets.isEmpty()) {
                 for (CFunction t : targets) {
                     if (canEnd(program, t, visited)) {
@@ -201,6 +221,27 @@ public final class SignalHandlerFacts {
                 }
             }
             return false;
+        case "preproc_if":
+        case "preproc_ifdef":
+        case "preproc_elif":
+        case "preproc_else": {
+            // #ifdef A ... #else ... #endif ends when every branch does (the branch kept is not known)
+            SyntaxNode alt = stmt.child("alternative");
+            boolean thisBranch = false;
+            for (SyntaxNode s : stmt.children()) {
+                if (s == alt || s == stmt.child("name") || s == stmt.child("condition")) {
+                    continue;
+                }
+                if (escapes(s)) {
+                    return false;
+                }
+                if (ends(program, s, visiting)) {
+                    thisBranch = true;
+                    break;
+                }
+            }
+            return thisBranch && (stmt.is("preproc_else") || alt != null && ends(program, alt, visiting));
+        }
         case "labeled_statement":
             return ends(program, stmt.children().get(stmt.children().size() - 1), visiting);
         case "if_statement": {
@@ -227,7 +268,9 @@ public final class SignalHandlerFacts {
                 return true;
             }
             CFunction caller = program.enclosingFunction(stmt);
-            for (CFunction t : caller == null ? List.<CFunction>of() : program.resolve(name, caller.file())) {
+            CallSite site = caller == null ? null : caller.calls().stream().filter(c -> c.call() == e).findFirst()
+                    .orElse(null);
+            for (CFunction t : site == null ? List.<CFunction>of() : targets(program, site)) {
                 if (visiting.add(t)) {
                     boolean always = ends(program, t.body(), visiting);
                     visiting.remove(t);

@@ -83,7 +83,10 @@ public final class HandlerClobbersErrno implements CRule {
             if (name == null || followedByEnd(program, call.call(), fn.body())) {
                 continue; // the process ends right after: nobody is left to read errno
             }
-            List<CFunction> targets = program.resolve(name, fn.file());
+            List<CFunction> targets = UnsafeCalls.targets(program, call);
+            if (SignalHandlerFacts.NOT_A_FUNCTION.contains(name)) {
+                continue;
+            }
             if (!targets.isEmpty()) {
                 for (CFunction t : targets) {
                     Save own = saved(t);
@@ -110,15 +113,15 @@ public final class HandlerClobbersErrno implements CRule {
             List<SyntaxNode> unrestored, List<ErrnoCall> calls) {
         ErrnoCall first = calls.get(0);
         String via = first.caller() == handler ? "" : " (through " + first.caller().name() + "())";
-        List<String> names = new ArrayList<>();
+        List<String> others = new ArrayList<>();
         for (ErrnoCall c : calls) {
             String n = c.call().calleeName() + "()";
-            if (!names.contains(n)) {
-                names.add(n);
+            if (!n.equals(first.call().calleeName() + "()") && !others.contains(n)) {
+                others.add(n);
             }
         }
-        String callsText = names.size() <= 3 ? String.join(", ", names)
-                : String.join(", ", names.subList(0, 3)) + " and " + (names.size() - 3) + " more";
+        String also = others.isEmpty() ? "" : others.size() <= 3 ? " (and " + String.join(", ", others) + ")"
+                : " (and " + String.join(", ", others.subList(0, 3)) + " and " + (others.size() - 3) + " more)";
         String problem;
         if (save == null) {
             problem = "does not save errno on entry and restore it before returning";
@@ -127,8 +130,8 @@ public final class HandlerClobbersErrno implements CRule {
             problem = "saves errno in '" + save.var() + "' but does not restore it "
                     + (u.is("return_statement") ? "before the return on line " + u.line() : "at the end of its body");
         }
-        String message = "The " + h.signal() + " handler " + handler.name() + "() calls " + callsText + via
-                + ", which may set errno, and " + problem + ". The code the signal interrupted may be between a"
+        String message = "The " + h.signal() + " handler " + handler.name() + "() calls "
+                + first.call().calleeName() + "()" + via + also + ", which may set errno, and " + problem + ". The code the signal interrupted may be between a"
                 + " failing call and its look at errno (read() failed with EINTR, say): it then sees the handler's"
                 + " value instead (ECHILD from the last waitpid()) and takes the wrong branch.";
         List<RelatedLocation> related = new ArrayList<>(first.chain());

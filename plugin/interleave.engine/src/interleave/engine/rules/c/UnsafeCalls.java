@@ -57,7 +57,10 @@ final class UnsafeCalls {
             if (name == null) {
                 continue;
             }
-            List<CFunction> targets = program.resolve(name, fn.file());
+            if (SignalHandlerFacts.NOT_A_FUNCTION.contains(name)) {
+                continue;
+            }
+            List<CFunction> targets = targets(program, call);
             if (!targets.isEmpty()) {
                 for (CFunction t : targets) {
                     if (visited.add(t)) {
@@ -79,6 +82,11 @@ final class UnsafeCalls {
             }
             byCall.put(call.call(), new Reached(h, handler, fn, call, library, hazard, chain));
         }
+    }
+
+    /** The analyzed definitions a call can reach (see {@link SignalHandlerFacts#targets}). */
+    static List<CFunction> targets(CProgram program, CallSite call) {
+        return SignalHandlerFacts.targets(program, call);
     }
 
     /** "printf()" or "log_line() (which calls fprintf())" and " (through helper())". */

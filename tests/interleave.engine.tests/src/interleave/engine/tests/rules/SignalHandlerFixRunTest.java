@@ -82,6 +82,47 @@ class SignalHandlerFixRunTest {
         }
     }
 
+    /**
+     * Every write(2) fix of a handler that prints with all the formats the fix translates, applied one after another
+     * (each on the text the previous one left): the fixed program prints exactly what the original printed.
+     */
+    @Test
+    void writeFixesPrintExactlyWhatPrintfPrinted(@TempDir Path dir) throws Exception {
+        Path fixture = interleave.engine.tests.Fixtures.root().resolve(
+                "c/unsafe-call-in-signal-handler/bad-printf-formats.c");
+        String name = fixture.getFileName().toString();
+        String original = Files.readString(fixture, StandardCharsets.UTF_8);
+        String text = original;
+        int applied = 0;
+        for (int round = 0; round < 50; round++) {
+            AnalysisResult r = new CAnalyzer().analyze(List.of(SourceFile.of(name, text)), CAnalyzer.Progress.NONE,
+                    () -> false);
+            Fix next = r.findings().stream().filter(f -> f.ruleId().equals("unsafe-call-in-signal-handler"))
+                    .flatMap(f -> f.fixes().stream()).filter(x -> x.label().contains("write(2)")).findFirst()
+                    .orElse(null);
+            if (next == null) {
+                assertTrue(r.findings().isEmpty(), "findings left without a write(2) fix: " + r.findings());
+                break;
+            }
+            text = next.applyTo(name, text);
+            applied++;
+        }
+        assertEquals(10, applied, "one fix per output call of the fixture");
+        assertEquals(compileAndRun(dir, "original", original), compileAndRun(dir, "fixed", text),
+                "the fixed handler prints something else; fixed source:\n" + text);
+    }
+
+    private static String compileAndRun(Path dir, String tag, String source) throws Exception {
+        Path src = dir.resolve(tag + ".c");
+        Files.writeString(src, source, StandardCharsets.UTF_8);
+        Path bin = dir.resolve(tag);
+        Run gcc = run(dir, 120, "gcc", "-O2", "-w", "-o", bin.toString(), src.toString());
+        assertEquals(0, gcc.status, tag + " does not compile:\n" + gcc.err + "\n" + source);
+        Run run = run(dir, 30, bin.toString());
+        assertEquals(0, run.status, tag + " failed:\n" + run.err);
+        return run.out;
+    }
+
     private record Run(int status, String out, String err) {
     }
 
