@@ -31,6 +31,10 @@ public final class SignalHandlerFacts {
             "execve", "execvp", "execl", "execlp", "execle", "longjmp", "siglongjmp", "unix_error", "posix_error",
             "app_error", "gai_error", "dns_error", "err", "errx");
 
+    /** The calls among {@link #NO_RETURN} that end the process (a jump back or an exec does not). */
+    public static final Set<String> ENDS_PROCESS = Set.of("_exit", "_Exit", "exit", "quick_exit", "abort",
+            "unix_error", "posix_error", "app_error", "gai_error", "dns_error", "err", "errx");
+
     /**
      * One handler function with everything known about it.
      *
@@ -178,7 +182,7 @@ public final class SignalHandlerFacts {
                 }
                 continue;
             }
-            if (NO_RETURN.contains(name) || name.equals("raise") || name.equals("pthread_kill")
+            if (ENDS_PROCESS.contains(name) || name.equals("raise") || name.equals("pthread_kill")
                     || name.equals("kill") && c.argument(0) != null && c.argument(0).text().contains("getpid")
                     || name.equals("signal") && c.argument(1) != null
                             && c.argument(1).text().trim().equals("SIG_DFL")) {
