@@ -384,7 +384,7 @@ final class SignalHandlerFixes {
     /**
      * An output call with only constant arguments, directly in the handler, in a program whose {@code main} (in the
      * same file) runs an endless loop: the handler only counts the call in a {@code volatile sig_atomic_t}, and the
-     * loop makes the call once for every count at the top of each turn. Main keeps its own count of the calls it
+     * loop makes the call once for every count at the top of each turn (and once more after the loop, for a break). Main keeps its own count of the calls it
      * made, so each counter has one writer and no signal is lost between a check and a reset. Not offered otherwise:
      * a flag that nothing reads would silently drop the output.
      */
@@ -423,12 +423,21 @@ final class SignalHandlerFixes {
         if (loopBody.children().isEmpty()) {
             inner += "    ";
         }
-        String original = call.call().text();
-        edits.put("loop", TextEdit.insert(file, loopBody.startChar() + 1, "\n" + inner + "while (" + done + " != "
-                + due + ") {   /* the output " + handler.name() + "() left to main */\n" + inner + "    " + done
-                + "++;\n" + inner + "    " + original + ";\n" + inner + "}"));
+        edits.put("loop", TextEdit.insert(file, loopBody.startChar() + 1, "\n" + inner + drain(call, handler,
+                due, done, inner)));
+        // and once more when the loop can be left by a break, so the last counts are not lost
+        if (!loopBody.descendants("break_statement").isEmpty()) {
+            String outer = Includes.indentOf(loop);
+            edits.put("after", TextEdit.insert(file, loop.endChar(), "\n" + outer + drain(call, handler, due, done,
+                    outer)));
+        }
         return new Fix("Count the " + call.calleeName() + "() in a volatile sig_atomic_t and make the call from main's"
                 + " loop (line " + loop.line() + ")", mergeInsertions(edits));
+    }
+
+    private static String drain(CallSite call, CFunction handler, String due, String done, String indent) {
+        return "while (" + done + " != " + due + ") {   /* the output " + handler.name() + "() left to main */\n"
+                + indent + "    " + done + "++;\n" + indent + "    " + call.call().text() + ";\n" + indent + "}";
     }
 
     private static boolean isConstant(SyntaxNode arg) {

@@ -112,6 +112,23 @@ class SignalHandlerFixRunTest {
                 "the fixed handler prints something else; fixed source:\n" + text);
     }
 
+    /** The counting fix moves constant output into main's loop: the program prints the same lines, none lost. */
+    @Test
+    void countedOutputFromMainLoopPrintsWhatTheHandlerPrinted(@TempDir Path dir) throws Exception {
+        Path fixture = interleave.engine.tests.Fixtures.root().resolve(
+                "c/unsafe-call-in-signal-handler/bad-constant-output-in-handler.c");
+        String name = fixture.getFileName().toString();
+        String original = Files.readString(fixture, StandardCharsets.UTF_8);
+        AnalysisResult r = new CAnalyzer().analyze(List.of(SourceFile.of(name, original)), CAnalyzer.Progress.NONE,
+                () -> false);
+        Fix count = r.findings().stream().flatMap(f -> f.fixes().stream()).filter(x -> x.label().startsWith(
+                "Count the")).findFirst().orElseThrow(() -> new AssertionError("no counting fix: " + r.findings()));
+        String fixed = count.applyTo(name, original);
+        String before = compileAndRun(dir, "original", original);
+        assertEquals("tick\n".repeat(6) + "done after 3 rounds\n", before);
+        assertEquals(before, compileAndRun(dir, "fixed", fixed), "fixed source:\n" + fixed);
+    }
+
     private static String compileAndRun(Path dir, String tag, String source) throws Exception {
         Path src = dir.resolve(tag + ".c");
         Files.writeString(src, source, StandardCharsets.UTF_8);
