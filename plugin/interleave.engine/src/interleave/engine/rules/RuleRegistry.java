@@ -5,16 +5,19 @@ import java.util.List;
 import java.util.Optional;
 
 import interleave.engine.rules.c.CRule;
+import interleave.engine.rules.c.HandlerClobbersErrno;
 import interleave.engine.rules.c.StackAddressToThread;
 import interleave.engine.rules.c.ThreadArgumentNeverFreed;
 import interleave.engine.rules.c.ThreadNeverDetachedOrJoined;
 import interleave.engine.rules.c.ThreadUnsafeCall;
+import interleave.engine.rules.c.UnsafeCallInCrashHandler;
 import interleave.engine.rules.c.UnsafeCallInSignalHandler;
 
 /** Every rule Interleave has, in one list. Adding a rule means adding it here, with its page and fixtures. */
 public final class RuleRegistry {
     private static final List<CRule> C_RULES = List.of(new StackAddressToThread(), new UnsafeCallInSignalHandler(),
-            new ThreadNeverDetachedOrJoined(), new ThreadArgumentNeverFreed(), new ThreadUnsafeCall());
+            new ThreadNeverDetachedOrJoined(), new ThreadArgumentNeverFreed(), new ThreadUnsafeCall(),
+            new UnsafeCallInCrashHandler(), new HandlerClobbersErrno());
 
     private RuleRegistry() {
     }

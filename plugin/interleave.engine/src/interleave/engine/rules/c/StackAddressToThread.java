@@ -15,6 +15,7 @@ import interleave.engine.c.Scopes;
 import interleave.engine.c.SyntaxNode;
 import interleave.engine.c.SyntaxTree;
 import interleave.engine.c.Variable;
+import interleave.engine.c.Wrappers;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
 import interleave.engine.finding.RelatedLocation;
@@ -303,15 +304,20 @@ public final class StackAddressToThread implements CRule {
                     edits.values())));
         }
         SyntaxNode createStmt = Scopes.enclosingStatement(start.call().call());
-        if (createStmt.parent() != null && createStmt.parent().is("compound_statement")) {
-            String copy = freshName(start.call().caller(), v.name() + "p");
+        String copy = freshName(start.call().caller(), v.name() + "p");
+        FreeOnFailure freeOnFailure = createStmt.parent() != null && createStmt.parent().is("compound_statement")
+                ? freeOnFailure(start.call(), createStmt, copy) : null;
+        if (freeOnFailure != null) {
             String indent = Includes.indentOf(createStmt);
             String type = valueType;
             Map<String, TextEdit> edits = new LinkedHashMap<>();
             edits.put("alloc", TextEdit.insert(argFile, createStmt.startChar(),
                     type + " *" + copy + " = malloc(sizeof *" + copy + ");\n" + indent + "*" + copy + " = " + v.name()
-                            + ";\n" + indent));
+                            + ";\n" + indent + freeOnFailure.beforeStatement()));
             edits.put("arg", new TextEdit(argFile, start.argument().startChar(), start.argument().endChar(), copy));
+            if (freeOnFailure.edit() != null) {
+                edits.put("failure", freeOnFailure.edit());
+            }
             String threadIndent = Includes.indentOf(read.statement());
             edits.put("free", TextEdit.insert(read.routine().file().path(), read.statement().endChar(),
                     "\n" + threadIndent + "free(" + read.parameter() + ");"));
@@ -321,6 +327,162 @@ public final class StackAddressToThread implements CRule {
                     List.copyOf(edits.values())));
         }
         return fixes;
+    }
+
+    /** What frees the copy on failure: text put right before the create statement, and one more edit. */
+    private record FreeOnFailure(String beforeStatement, TextEdit edit) {
+        FreeOnFailure(TextEdit edit) {
+            this("", edit);
+        }
+    }
+
+    /** Nothing to add: the create call cannot fail without ending the process. */
+    private static final FreeOnFailure NOTHING = new FreeOnFailure(null);
+
+    /**
+     * The edit that frees the thread's copy when the thread was not created (nobody else would free it): inside the
+     * existing error branch when the result is checked, else a new check around or after the call. {@link #NOTHING}
+     * for the lecture's wrapper, which exits on failure; null when the shape is not recognised (no fix offered then,
+     * rather than one that leaks).
+     */
+    private static FreeOnFailure freeOnFailure(CallSite create, SyntaxNode stmt, String copy) {
+        if (Wrappers.isWrapper(create.calleeName())) {
+            return NOTHING;
+        }
+        String file = stmt.file().path();
+        String indent = Includes.indentOf(stmt);
+        String free = "free(" + copy + ");";
+        SyntaxNode call = create.call();
+        if (stmt.is("if_statement") && stmt.child("condition") != null && stmt.child("condition").contains(call)) {
+            Boolean failureWhenTrue = failureWhenTrue(stmt.child("condition"), call, null);
+            TextEdit e = failureWhenTrue == null ? null : intoBranch(stmt, failureWhenTrue, free, indent);
+            return e == null ? null : new FreeOnFailure(e);
+        }
+        if (stmt.is("expression_statement") && stmt.children().size() >= 1) {
+            SyntaxNode e = stmt.children().get(0);
+            if (e == call) {
+                // the result was ignored: check it now, and only to free the copy, so nothing else changes
+                // (the argument inside the call is rewritten too, so the check is added around it, not over it)
+                return new FreeOnFailure("if (", TextEdit.insert(file, call.endChar(), " != 0)\n" + indent + "    "
+                        + free.substring(0, free.length() - 1)));
+            }
+            if (e.is("assignment_expression") && e.child("right") != null
+                    && e.child("right").stripParensAndCasts() == call && e.child("left").is("identifier")) {
+                TextEdit after = afterResult(stmt, e.child("left").text(), free, indent);
+                return after == null ? null : new FreeOnFailure(after);
+            }
+        }
+        if (stmt.is("declaration")) {
+            for (SyntaxNode d : stmt.childrenOf("declarator")) {
+                if (d.is("init_declarator") && d.child("value") != null
+                        && d.child("value").stripParensAndCasts() == call && d.child("declarator").is("identifier")) {
+                    TextEdit after = afterResult(stmt, d.child("declarator").text(), free, indent);
+                    return after == null ? null : new FreeOnFailure(after);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** {@code err = pthread_create(...);}: into the following {@code if (err ...)} branch, or a new check after it. */
+    private static TextEdit afterResult(SyntaxNode stmt, String result, String free, String indent) {
+        SyntaxNode next = stmt.nextSibling();
+        while (next != null && next.is("comment")) {
+            next = next.nextSibling();
+        }
+        if (next != null && next.is("if_statement") && next.child("condition") != null) {
+            Boolean failureWhenTrue = failureWhenTrue(next.child("condition"), null, result);
+            if (failureWhenTrue != null) {
+                return intoBranch(next, failureWhenTrue, free, indent);
+            }
+            if (mentions(next.child("condition"), result)) {
+                return null; // checked in a way we do not understand: no fix rather than a wrong one
+            }
+        }
+        return TextEdit.insert(stmt.file().path(), stmt.endChar(), "\n" + indent + "if (" + result + " != 0)\n"
+                + indent + "    " + free);
+    }
+
+    /**
+     * Whether the condition is true exactly when the create failed: {@code call}, {@code call != 0},
+     * {@code call < 0}, {@code (err = call) != 0}, {@code err}, {@code err != 0} give true; {@code !call},
+     * {@code call == 0} give false; anything else null. {@code call} or {@code result} names the value tested.
+     */
+    private static Boolean failureWhenTrue(SyntaxNode condition, SyntaxNode call, String result) {
+        SyntaxNode c = condition.stripParensAndCasts();
+        if (isResult(c, call, result)) {
+            return true;
+        }
+        if (c.is("unary_expression") && c.child("operator") != null && c.child("operator").text().equals("!")
+                && isResult(c.child("argument").stripParensAndCasts(), call, result)) {
+            return false;
+        }
+        if (c.is("binary_expression") && c.child("operator") != null) {
+            SyntaxNode l = c.child("left").stripParensAndCasts();
+            SyntaxNode r = c.child("right").stripParensAndCasts();
+            String op = c.child("operator").text();
+            boolean leftIsResult = isResult(l, call, result) && isZero(r);
+            boolean rightIsResult = isResult(r, call, result) && isZero(l);
+            if (!leftIsResult && !rightIsResult) {
+                return null;
+            }
+            switch (op) {
+            case "!=":
+                return true;
+            case "==":
+                return false;
+            case "<":
+                return leftIsResult ? true : null;
+            case ">":
+                return rightIsResult ? true : null;
+            default:
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static boolean isResult(SyntaxNode n, SyntaxNode call, String result) {
+        if (call != null && n == call) {
+            return true;
+        }
+        if (call != null && n.is("assignment_expression") && n.child("right") != null
+                && n.child("right").stripParensAndCasts() == call) {
+            return true;
+        }
+        return result != null && n.is("identifier") && n.text().equals(result);
+    }
+
+    private static boolean isZero(SyntaxNode n) {
+        return n.is("number_literal") && n.text().equals("0") || n.is("null");
+    }
+
+    private static boolean mentions(SyntaxNode n, String name) {
+        return n.descendants("identifier").stream().anyMatch(i -> i.text().equals(name));
+    }
+
+    /** Puts {@code free} first in the failure branch of {@code ifStmt}, adding the branch when there is none. */
+    private static TextEdit intoBranch(SyntaxNode ifStmt, boolean failureWhenTrue, String free, String indent) {
+        String file = ifStmt.file().path();
+        SyntaxNode branch = failureWhenTrue ? ifStmt.child("consequence") : ifStmt.child("alternative");
+        if (branch != null && branch.is("else_clause")) {
+            branch = branch.children().get(branch.children().size() - 1);
+        }
+        if (branch == null) {
+            if (failureWhenTrue) {
+                return null;
+            }
+            return TextEdit.insert(file, ifStmt.endChar(), "\n" + indent + "else\n" + indent + "    " + free);
+        }
+        if (branch.is("compound_statement")) {
+            SyntaxNode first = branch.children().isEmpty() ? null : branch.children().get(0);
+            String inner = first != null ? Includes.indentOf(first) : indent + "    ";
+            return TextEdit.insert(file, branch.startChar() + 1, "\n" + inner + free);
+        }
+        // a single statement becomes a block, braces placed as the code around would have them
+        int from = failureWhenTrue ? ifStmt.child("condition").endChar() : branch.parent().startChar() + 4;
+        return new TextEdit(file, from, branch.endChar(), " {\n" + indent + "    " + free + "\n" + indent + "    "
+                + branch.text() + "\n" + indent + "}");
     }
 
     private static void addInclude(Map<String, TextEdit> edits, SyntaxTree tree, String header, String... alts) {

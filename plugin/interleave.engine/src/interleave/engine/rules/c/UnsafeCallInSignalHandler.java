@@ -1,19 +1,7 @@
 package interleave.engine.rules.c;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import interleave.engine.c.CFunction;
 import interleave.engine.c.CProgram;
-import interleave.engine.c.CallSite;
-import interleave.engine.c.EntryPoints.SignalHandler;
-import interleave.engine.c.SyntaxNode;
 import interleave.engine.finding.Finding;
-import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleContext;
 import interleave.engine.rules.RuleInfo;
@@ -37,64 +25,15 @@ public final class UnsafeCallInSignalHandler implements CRule {
 
     @Override
     public void check(CProgram program, RuleContext context) {
-        Map<SyntaxNode, Finding> byCall = new LinkedHashMap<>();
-        Set<String> seenHandlers = new HashSet<>();
-        for (SignalHandler h : program.entryPoints().signalHandlers()) {
-            for (CFunction handler : h.handler()) {
-                // one walk per handler function; several registrations of it add nothing new
-                if (!seenHandlers.add(handler.file().path() + "#" + handler.name())) {
-                    continue;
-                }
-                List<RelatedLocation> chain = new ArrayList<>();
-                chain.add(new RelatedLocation(h.site().range(), handler.name() + "() is installed here as the "
-                        + h.signal() + " handler (" + h.via() + ")"));
-                walk(program, h, handler, handler, chain, new HashSet<>(Set.of(handler)), byCall);
-            }
+        // crash reporters are UnsafeCallInCrashHandler's: a different risk, said and rated differently
+        for (UnsafeCalls.Reached r : UnsafeCalls.reached(program, h -> !h.isCrashHandler())) {
+            String message = UnsafeCalls.what(r) + " is not async-signal-safe but runs inside the "
+                    + r.registration().signal() + " handler " + r.handler().function().name() + "()"
+                    + UnsafeCalls.via(r) + ": it " + r.hazard().why + ". If the signal arrives while the program is"
+                    + " inside the same function, output is corrupted or the program deadlocks.";
+            context.report(Finding.of(ID, Severity.ERROR, message, r.call().calleeNode().range(), r.chain(),
+                    SignalHandlerFixes.fixesFor(program, r.call(), r.library(), r.handler().function()),
+                    UnsafeCalls.anchor(r)));
         }
-        byCall.values().forEach(context::report);
-    }
-
-    private void walk(CProgram program, SignalHandler h, CFunction handler, CFunction fn, List<RelatedLocation> chain,
-            Set<CFunction> visited, Map<SyntaxNode, Finding> byCall) {
-        for (CallSite call : fn.calls()) {
-            String name = call.calleeName();
-            if (name == null) {
-                continue;
-            }
-            List<CFunction> targets = program.resolve(name, fn.file());
-            if (!targets.isEmpty()) {
-                for (CFunction t : targets) {
-                    if (visited.add(t)) {
-                        List<RelatedLocation> next = new ArrayList<>(chain);
-                        next.add(new RelatedLocation(call.call().range(), t.name() + "() is called here from "
-                                + fn.name() + "(), inside the handler"));
-                        walk(program, h, handler, t, next, visited, byCall);
-                    }
-                }
-                continue;
-            }
-            String library = call.function();
-            if (AsyncSignalSafety.SAFE.contains(name) || AsyncSignalSafety.SAFE.contains(library)) {
-                continue;
-            }
-            AsyncSignalSafety.Hazard hazard = AsyncSignalSafety.UNSAFE.get(library);
-            if (hazard == null || byCall.containsKey(call.call())) {
-                continue;
-            }
-            byCall.put(call.call(), finding(program, h, handler, fn, call, library, hazard, chain));
-        }
-    }
-
-    private Finding finding(CProgram program, SignalHandler h, CFunction handler, CFunction fn, CallSite call,
-            String library, AsyncSignalSafety.Hazard hazard, List<RelatedLocation> chain) {
-        String name = call.calleeName();
-        String via = fn == handler ? "" : " (through " + fn.name() + "())";
-        String what = name.equals(library) ? name + "()" : name + "() (which calls " + library + "())";
-        String message = what + " is not async-signal-safe but runs inside the " + h.signal() + " handler "
-                + handler.name() + "()" + via + ": it " + hazard.why + ". If the signal arrives while the program is"
-                + " inside the same function, output is corrupted or the program deadlocks.";
-        String anchor = handler.name() + "|" + fn.name() + "|" + name;
-        return Finding.of(ID, Severity.ERROR, message, call.calleeNode().range(), chain,
-                SignalHandlerFixes.fixesFor(program, call, library, handler), anchor);
     }
 }

@@ -65,7 +65,13 @@ class AnalyzeCommandTest {
         JsonObject run = log.getAsJsonArray("runs").get(0).getAsJsonObject();
         JsonArray rules = run.getAsJsonObject("tool").getAsJsonObject("driver").getAsJsonArray("rules");
         assertTrue(rules.size() >= 2);
-        JsonArray results = run.getAsJsonArray("results");
+        JsonArray all = run.getAsJsonArray("results");
+        JsonArray results = new JsonArray(); // the handler also leaves errno unsaved: that finding is not this test's
+        all.forEach(x -> {
+            if (x.getAsJsonObject().get("ruleId").getAsString().equals("unsafe-call-in-signal-handler")) {
+                results.add(x);
+            }
+        });
         assertEquals(1, results.size());
         JsonObject result = results.get(0).getAsJsonObject();
         int idx = result.get("ruleIndex").getAsInt();
