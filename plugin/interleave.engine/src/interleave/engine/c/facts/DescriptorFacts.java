@@ -43,6 +43,7 @@ public final class DescriptorFacts {
     private final Map<CFunction, Set<Integer>> closesParameter = new HashMap<>();
     /** Functions returning an accepted descriptor, with the index of their listening-socket parameter (-1 unknown). */
     private final Map<CFunction, Integer> returnsAccepted = new HashMap<>();
+    private final Set<CFunction> inProgress = new HashSet<>();
 
     private DescriptorFacts(CProgram program) {
         this.program = program;
@@ -51,29 +52,44 @@ public final class DescriptorFacts {
                 callAt.put(c.call(), c);
             }
         }
-        boolean changed = true;
-        for (int round = 0; changed && round < 8; round++) {
-            changed = false;
-            for (CFunction f : program.functions()) {
-                for (CallSite c : f.calls()) {
-                    for (int i = 0; i < c.arguments().size(); i++) {
-                        String arg = identifier(c.argument(i));
-                        int p = arg == null ? -1 : f.parameters().indexOf(arg);
-                        if (p >= 0 && closesArgument(c, i)
-                                && closesParameter.computeIfAbsent(f, k -> new HashSet<>()).add(p)) {
-                            changed = true;
-                        }
-                    }
-                }
-                if (!returnsAccepted.containsKey(f)) {
-                    Integer listen = acceptedReturn(f);
-                    if (listen != null) {
-                        returnsAccepted.put(f, listen);
-                        changed = true;
-                    }
+    }
+
+    /** The parameters a function of the program closes, directly or through its own helpers; decided on demand. */
+    private Set<Integer> closedParameters(CFunction f) {
+        Set<Integer> known = closesParameter.get(f);
+        if (known != null) {
+            return known;
+        }
+        if (inProgress.size() > 20 || !inProgress.add(f)) {
+            return Set.of();
+        }
+        Set<Integer> out = new HashSet<>();
+        for (CallSite c : f.calls()) {
+            for (int i = 0; i < c.arguments().size(); i++) {
+                String arg = identifier(c.argument(i));
+                int p = arg == null ? -1 : f.parameters().indexOf(arg);
+                if (p >= 0 && closesArgument(c, i)) {
+                    out.add(p);
                 }
             }
         }
+        inProgress.remove(f);
+        closesParameter.put(f, out);
+        return out;
+    }
+
+    /** The listening parameter's index of a function returning an accepted descriptor (-1 unknown), else null. */
+    private Integer acceptingFunction(CFunction f) {
+        if (returnsAccepted.containsKey(f)) {
+            return returnsAccepted.get(f);
+        }
+        if (inProgress.size() > 20 || !inProgress.add(f)) {
+            return null;
+        }
+        Integer listen = acceptedReturn(f);
+        inProgress.remove(f);
+        returnsAccepted.put(f, listen);
+        return listen;
     }
 
     public static DescriptorFacts of(CProgram program) {
@@ -91,7 +107,7 @@ public final class DescriptorFacts {
             return true;
         }
         for (CFunction t : targets(c)) {
-            if (closesParameter.getOrDefault(t, Set.of()).contains(i)) {
+            if (closedParameters(t).contains(i)) {
                 return true;
             }
         }
@@ -108,7 +124,11 @@ public final class DescriptorFacts {
             return true;
         }
         List<CFunction> t = targets(c);
-        return !t.isEmpty() && t.stream().allMatch(returnsAccepted::containsKey);
+        if (t.isEmpty()) {
+            return c.calleeName() != null && c.calleeName().toLowerCase(java.util.Locale.ROOT).contains("accept")
+                    && !c.arguments().isEmpty(); // an accepting helper not among the analyzed files
+        }
+        return t.stream().allMatch(f -> acceptingFunction(f) != null);
     }
 
     /** The listening descriptor an accepting call reads, as written at the call, or null. */
@@ -118,10 +138,16 @@ public final class DescriptorFacts {
         }
         List<CFunction> t = targets(c);
         if (t.isEmpty()) {
-            return null;
+            // a helper we cannot see: the argument that names a listening socket, else the first one
+            for (SyntaxNode a : c.arguments()) {
+                if (a.stripParensAndCasts().text().toLowerCase(java.util.Locale.ROOT).contains("listen")) {
+                    return a.stripParensAndCasts().text();
+                }
+            }
+            return identifier(c.argument(0));
         }
-        int p = returnsAccepted.getOrDefault(t.get(0), -1);
-        return p >= 0 && c.argument(p) != null ? c.argument(p).stripParensAndCasts().text() : null;
+        Integer p = acceptingFunction(t.get(0));
+        return p != null && p >= 0 && c.argument(p) != null ? c.argument(p).stripParensAndCasts().text() : null;
     }
 
     /** {@code return accept(...)} or {@code fd = accept(...); ... return fd;}: the listening parameter's index. */

@@ -33,28 +33,12 @@ public final class Flow {
             "posix_error", "gai_error", "app_error", "dns_error", "err_sys", "err_quit", "err_dump");
 
     private final CProgram program;
-    private final Set<CFunction> noReturn = new HashSet<>();
+    private final Map<CFunction, Boolean> noReturn = new HashMap<>();
+    private final Set<CFunction> inProgress = new HashSet<>();
     private final Map<SyntaxNode, EnumSet<Exit>> memo = new HashMap<>();
 
     private Flow(CProgram program) {
         this.program = program;
-        // functions that never return, to a fixpoint: main() { ... serve(); } where serve() ends in exit()
-        boolean changed = true;
-        for (int round = 0; changed && round < 8; round++) {
-            changed = false;
-            memo.clear();
-            for (CFunction f : program.functions()) {
-                if (noReturn.contains(f)) {
-                    continue;
-                }
-                EnumSet<Exit> e = exits(f.body());
-                if (!e.contains(Exit.NORMAL) && !e.contains(Exit.RETURN) && !e.contains(Exit.GOTO)) {
-                    noReturn.add(f);
-                    changed = true;
-                }
-            }
-        }
-        memo.clear();
     }
 
     public static Flow of(CProgram program) {
@@ -68,14 +52,34 @@ public final class Flow {
         }
         List<CFunction> targets = from == null ? List.of() : program.resolve(name, from.file());
         if (!targets.isEmpty()) {
-            return noReturn.containsAll(targets);
+            for (CFunction t : targets) {
+                if (!neverReturns(t)) {
+                    return false;
+                }
+            }
+            return true;
         }
         return NO_RETURN.contains(Wrappers.unwrap(name));
     }
 
-    /** True when the function, defined in the program, never returns to its caller. */
+    /**
+     * True when the function, defined in the program, never returns to its caller: no path reaches its end or a
+     * {@code return}. Asked on demand; a function met again while it is being decided (recursion), or too deep in a
+     * chain of calls, counts as returning.
+     */
     public boolean neverReturns(CFunction f) {
-        return noReturn.contains(f);
+        Boolean known = noReturn.get(f);
+        if (known != null) {
+            return known;
+        }
+        if (inProgress.size() > 40 || !inProgress.add(f)) {
+            return false;
+        }
+        EnumSet<Exit> e = exits(f.body());
+        inProgress.remove(f);
+        boolean never = !e.contains(Exit.NORMAL) && !e.contains(Exit.RETURN) && !e.contains(Exit.GOTO);
+        noReturn.put(f, never);
+        return never;
     }
 
     /** The ways out of a statement (a block, an if, a loop, ...). */

@@ -155,6 +155,9 @@ public final class ReapFacts {
             }
         }
         final boolean child = installsChild;
+        if (!child && !f.body().text().contains("SA_NOCLDWAIT")) {
+            return;
+        }
         f.body().walk(n -> {
             if (n.is("identifier") && n.text().equals("SA_NOCLDWAIT")) {
                 kernelReaps.add(new KernelReaps(n, f, "SA_NOCLDWAIT is set"));
