@@ -208,6 +208,12 @@ public final class ForkFacts {
             if ((stmt.is("if_statement") || stmt.is("switch_statement")) && stmt.child("condition") != null
                     && stmt.child("condition").contains(fork)) {
                 after = statement(stmt, all);
+                if (site.parentStart == null && parentOnly(after)) {
+                    site.parentStart = new Insertion(stmt.endChar(), Includes.indentOf(stmt), true);
+                }
+                if (site.childStart == null && childOnly(after)) {
+                    site.childStart = new Insertion(stmt.endChar(), Includes.indentOf(stmt), true);
+                }
             } else if (stmt.is("expression_statement") || stmt.is("declaration")) {
                 if (pidText == null) {
                     return site; // the result is not kept: nothing to tell the two processes apart
@@ -268,6 +274,9 @@ public final class ForkFacts {
                 }
                 boolean wasParentOnly = parentOnly(cur);
                 boolean wasChildOnly = childOnly(cur);
+                if (wasChildOnly && site.childBranch == null) {
+                    site.childBranch = s; // the child goes on after the parent's branch left
+                }
                 cur = statement(s, cur);
                 if (site.parentStart == null && !wasParentOnly && parentOnly(cur)) {
                     site.parentStart = new Insertion(s.endChar(), Includes.indentOf(s), true);
