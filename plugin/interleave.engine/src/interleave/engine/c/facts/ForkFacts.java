@@ -35,7 +35,7 @@ public final class ForkFacts {
     static final Set<String> FORKS = Set.of("fork", "vfork");
 
     /** Where a fix can insert a statement: at an offset, on a line of its own with the given indentation. */
-    public record Insertion(int offset, String indent, boolean newlineFirst) {
+    public record Insertion(int offset, String indent, boolean newlineFirst, Set<Outcome> by) {
         /** The text to insert for one statement. */
         public String text(String statement) {
             return newlineFirst ? "\n" + indent + statement : statement + "\n" + indent;
@@ -209,10 +209,10 @@ public final class ForkFacts {
                     && stmt.child("condition").contains(fork)) {
                 after = statement(stmt, all);
                 if (site.parentStart == null && parentOnly(after)) {
-                    site.parentStart = new Insertion(stmt.endChar(), Includes.indentOf(stmt), true);
+                    site.parentStart = new Insertion(stmt.endChar(), Includes.indentOf(stmt), true, EnumSet.copyOf(after));
                 }
                 if (site.childStart == null && childOnly(after)) {
-                    site.childStart = new Insertion(stmt.endChar(), Includes.indentOf(stmt), true);
+                    site.childStart = new Insertion(stmt.endChar(), Includes.indentOf(stmt), true, EnumSet.copyOf(after));
                 }
             } else if (stmt.is("expression_statement") || stmt.is("declaration")) {
                 if (pidText == null) {
@@ -279,10 +279,10 @@ public final class ForkFacts {
                 }
                 cur = statement(s, cur);
                 if (site.parentStart == null && !wasParentOnly && parentOnly(cur)) {
-                    site.parentStart = new Insertion(s.endChar(), Includes.indentOf(s), true);
+                    site.parentStart = new Insertion(s.endChar(), Includes.indentOf(s), true, EnumSet.copyOf(cur));
                 }
                 if (site.childStart == null && !wasChildOnly && childOnly(cur)) {
-                    site.childStart = new Insertion(s.endChar(), Includes.indentOf(s), true);
+                    site.childStart = new Insertion(s.endChar(), Includes.indentOf(s), true, EnumSet.copyOf(cur));
                 }
             }
             return cur;
@@ -347,10 +347,10 @@ public final class ForkFacts {
                     site.childBranch = b;
                 }
                 if (site.childStart == null && childOnly(set) && first != null) {
-                    site.childStart = new Insertion(first.startChar(), Includes.indentOf(first), false);
+                    site.childStart = new Insertion(first.startChar(), Includes.indentOf(first), false, EnumSet.copyOf(set));
                 }
                 if (site.parentStart == null && parentOnly(set) && first != null) {
-                    site.parentStart = new Insertion(first.startChar(), Includes.indentOf(first), false);
+                    site.parentStart = new Insertion(first.startChar(), Includes.indentOf(first), false, EnumSet.copyOf(set));
                 }
                 return sequence(b.children(), 0, set);
             }
@@ -430,10 +430,10 @@ public final class ForkFacts {
                     site.childBranch = s;
                 }
                 if (site.childStart == null && childOnly(cur)) {
-                    site.childStart = new Insertion(s.startChar(), Includes.indentOf(s), false);
+                    site.childStart = new Insertion(s.startChar(), Includes.indentOf(s), false, EnumSet.copyOf(cur));
                 }
                 if (site.parentStart == null && parentOnly(cur)) {
-                    site.parentStart = new Insertion(s.startChar(), Includes.indentOf(s), false);
+                    site.parentStart = new Insertion(s.startChar(), Includes.indentOf(s), false, EnumSet.copyOf(cur));
                 }
                 site.runs.put(s, EnumSet.copyOf(cur));
                 EnumSet<Flow.Exit> exits = flow.exits(s);

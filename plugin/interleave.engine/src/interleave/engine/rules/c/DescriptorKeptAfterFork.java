@@ -87,7 +87,8 @@ public final class DescriptorKeptAfterFork implements CRule {
                 + " close(" + fd + ")"));
         List<Fix> fixes = new ArrayList<>();
         Insertion at = site.parentStart();
-        if (at != null && !site.loopsBack().contains(Outcome.CHILD) && !usedAfter(site, Outcome.PARENT, at, fd)) {
+        if (at != null && !site.loopsBack().contains(Outcome.CHILD) && !usedAfter(site, Outcome.PARENT, at, fd)
+                && !closedBefore(site, at, fd)) {
             fixes.add(insertClose(program, site, at, fd, "Close the parent's copy: insert close(" + fd
                     + ") right after the child's branch"));
         }
@@ -157,6 +158,23 @@ public final class DescriptorKeptAfterFork implements CRule {
             out.add(loop.child("update"));
         }
         return out;
+    }
+
+    /**
+     * True when a failed fork, which also passes the insertion point, already used (closed) the descriptor on its way
+     * there: the inserted close would close it twice.
+     */
+    private static boolean closedBefore(ForkSite site, Insertion at, String fd) {
+        if (!at.by().contains(Outcome.FAILED)) {
+            return false;
+        }
+        List<SyntaxNode> earlier = new ArrayList<>();
+        for (SyntaxNode s : site.statements(Outcome.FAILED)) {
+            if (s.startChar() < at.offset()) {
+                earlier.add(s);
+            }
+        }
+        return DescriptorFacts.mentions(earlier, fd);
     }
 
     /** True when the outcome's statements at or after the insertion point still use the descriptor. */
