@@ -60,6 +60,9 @@ public final class ChildrenNeverReaped implements CRule {
             if (loop == null || !site.loopsBack().contains(Outcome.PARENT)) {
                 continue; // not a parent that goes on forking
             }
+            if (site.loopsBack().contains(Outcome.CHILD)) {
+                continue; // the child stays in the loop itself: it does not end, a different bug than zombies
+            }
             boolean accepting = fds.acceptedIn(loop, site.call().call()) != null;
             if (!accepting && isCountingLoop(loop)) {
                 continue; // a fixed number of children: waiting for them after the loop is the usual shape
@@ -87,6 +90,13 @@ public final class ChildrenNeverReaped implements CRule {
             CFunction installer = program.enclosingFunction(h.installation().site());
             if ((installer == null || scope.contains(installer)) && !h.waits().isEmpty()) {
                 return true;
+            }
+        }
+        for (SignalHandler h : program.entryPoints().signalHandlers()) {
+            CFunction installer = program.enclosingFunction(h.site());
+            if (h.handler().isEmpty() && (h.signal().equals("SIGCHLD") || h.signal().equals("SIGCLD"))
+                    && (installer == null || scope.contains(installer))) {
+                return true; // a SIGCHLD handler defined outside the analyzed files: it presumably reaps
             }
         }
         if (!reap.waitsEachIteration(site).isEmpty()) {
