@@ -57,7 +57,7 @@ public final class SigchldHandlerReapsOneChild implements CRule {
             if (first == null) {
                 continue; // waits for one particular child it knows: one is all there is to reap
             }
-            if (reapedElsewhereEachTurn(program, reap, h)) {
+            if (reapedElsewhereEachTurn(program, reap, h) || !severalChildren(program, h)) {
                 continue;
             }
             context.report(finding(program, h, first));
@@ -74,6 +74,52 @@ public final class SigchldHandlerReapsOneChild implements CRule {
                     if (r.site().anyChild() && r.site().noHang()) {
                         return true;
                     }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final Set<String> WAITS_FOR_SIGNAL = Set.of("sigsuspend", "pause", "sigwait", "sigwaitinfo",
+            "sigtimedwait", "wait", "waitpid", "wait3", "wait4", "waitid");
+
+    /**
+     * Whether several children can have ended by the time the handler runs: more than one fork, a fork in a loop
+     * that does not wait for each child's signal before the next fork (CS:APP's waitforsignal forks one child per
+     * turn and sigsuspends until the handler has reaped it), a fork in a function called from a loop, or forks not
+     * among the analyzed files.
+     */
+    private static boolean severalChildren(CProgram program, ChildHandler h) {
+        CFunction installer = program.enclosingFunction(h.installation().site());
+        Set<CFunction> scope = installer == null ? Set.copyOf(program.functions())
+                : ReapFacts.of(program).programOf(installer);
+        List<ForkSite> forks = new ArrayList<>();
+        for (ForkSite site : ForkFacts.of(program).sites()) {
+            if (scope.contains(site.function())) {
+                forks.add(site);
+            }
+        }
+        if (forks.size() != 1) {
+            return true;
+        }
+        ForkSite only = forks.get(0);
+        if (only.loop() != null) {
+            for (SyntaxNode call : only.loop().descendants("call_expression")) {
+                SyntaxNode fn = call.child("function");
+                String name = fn == null ? null : interleave.engine.c.Wrappers.unwrap(fn.text());
+                java.util.EnumSet<ForkFacts.Outcome> by = only.runBy(Scopes.enclosingStatement(call));
+                if (name != null && WAITS_FOR_SIGNAL.contains(name)
+                        && (by == null || by.contains(ForkFacts.Outcome.PARENT))) {
+                    return false; // one child at a time: the parent waits for it before forking again
+                }
+            }
+            return true;
+        }
+        for (CFunction f : scope) {
+            for (CallSite c : f.calls()) {
+                if (only.function().name().equals(c.calleeName())
+                        && !Scopes.enclosingLoops(c.call(), f.body()).isEmpty()) {
+                    return true;
                 }
             }
         }
