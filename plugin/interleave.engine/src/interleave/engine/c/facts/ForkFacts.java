@@ -474,6 +474,10 @@ public final class ForkFacts {
             if (isPid(c)) {
                 return new Split(EnumSet.of(Outcome.PARENT, Outcome.FAILED), EnumSet.of(Outcome.CHILD));
             }
+            if (c.is("assignment_expression") && c.child("operator") != null && c.child("operator").text().equals("=")
+                    && c.child("right") != null) {
+                return classify(c.child("right")); // if ((ok = fork() == 0)): the test is the assigned value
+            }
             if (c.is("unary_expression") && c.child("operator") != null && c.child("operator").text().equals("!")) {
                 Split s = classify(c.child("argument"));
                 return s == null ? null : new Split(s.whenFalse(), s.whenTrue());
