@@ -44,8 +44,7 @@ import interleave.engine.rules.RuleInfo;
                 "CS:APP 8.4.3 Reaping child processes",
                 "UNP 5.9 Handling SIGCHLD signals",
                 "waitpid(2)|https://man7.org/linux/man-pages/man2/waitpid.2.html",
-                "sigaction(2) SA_NOCLDWAIT|https://man7.org/linux/man-pages/man2/sigaction.2.html",
-                "CERT POS36-C (related: process resources)" })
+                "sigaction(2) SA_NOCLDWAIT|https://man7.org/linux/man-pages/man2/sigaction.2.html" })
 public final class ChildrenNeverReaped implements CRule {
     public static final String ID = "children-never-reaped";
 
