@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Optional;
 
 import interleave.engine.rules.c.CRule;
+import interleave.engine.rules.c.ChildrenNeverReaped;
+import interleave.engine.rules.c.DescriptorKeptAfterFork;
 import interleave.engine.rules.c.HandlerClobbersErrno;
+import interleave.engine.rules.c.SigchldHandlerReapsOneChild;
 import interleave.engine.rules.c.StackAddressToThread;
 import interleave.engine.rules.c.ThreadArgumentNeverFreed;
 import interleave.engine.rules.c.ThreadNeverDetachedOrJoined;
@@ -17,7 +20,8 @@ import interleave.engine.rules.c.UnsafeCallInSignalHandler;
 public final class RuleRegistry {
     private static final List<CRule> C_RULES = List.of(new StackAddressToThread(), new UnsafeCallInSignalHandler(),
             new ThreadNeverDetachedOrJoined(), new ThreadArgumentNeverFreed(), new ThreadUnsafeCall(),
-            new UnsafeCallInCrashHandler(), new HandlerClobbersErrno());
+            new UnsafeCallInCrashHandler(), new HandlerClobbersErrno(),
+            new DescriptorKeptAfterFork(), new ChildrenNeverReaped(), new SigchldHandlerReapsOneChild());
 
     private RuleRegistry() {
     }

@@ -20,12 +20,13 @@ import interleave.engine.finding.Finding;
 /**
  * The annotated C fixtures under {@code fixtures/c/<rule-id>/}: each file analyzed alone, each folder as one program.
  * Expectations are written on the line they belong to: {@code // expect: rule-id[, rule-id] ["fragment" ...]} and
- * {@code // known-miss: rule-id why}. A quoted fragment must occur in the message of the finding on that line;
+ * {@code // known-miss: rule-id why}; several rules with their own fragments on one line are separated by
+ * {@code ; expect:} ({@code // expect: a "x"; expect: b "y"}). A quoted fragment must occur in the message of the finding on that line;
  * {@code "note: ..."} in one of its notes (the evidence chain), {@code "fix: ..."} in one of its fixes' labels.
  */
 public final class Fixtures {
     private static final Pattern EXPECT = Pattern.compile(
-            "//\\s*expect:\\s*([a-z0-9-]+(?:\\s*,\\s*[a-z0-9-]+)*)((?:\\s*\"[^\"]*\")*)");
+            "(?://|;)\\s*expect:\\s*([a-z0-9-]+(?:\\s*,\\s*[a-z0-9-]+)*)((?:\\s*\"[^\"]*\")*)");
     private static final Pattern FRAGMENT = Pattern.compile("\"([^\"]*)\"");
     private static final Pattern KNOWN_MISS = Pattern.compile("//\\s*known-miss:\\s*([a-z0-9-]+)");
 
@@ -77,7 +78,10 @@ public final class Fixtures {
                 List<String> lines = lines(f);
                 for (int i = 0; i < lines.size(); i++) {
                     Matcher m = EXPECT.matcher(lines.get(i));
-                    if (m.find() && m.group(2) != null && !m.group(2).isBlank()) {
+                    while (m.find()) {
+                        if (m.group(2) == null || m.group(2).isBlank()) {
+                            continue;
+                        }
                         List<String> frags = new ArrayList<>();
                         Matcher q = FRAGMENT.matcher(m.group(2));
                         while (q.find()) {
@@ -102,7 +106,7 @@ public final class Fixtures {
                 List<String> lines = lines(f);
                 for (int i = 0; i < lines.size(); i++) {
                     Matcher m = pattern.matcher(lines.get(i));
-                    if (m.find()) {
+                    while (m.find()) {
                         for (String id : m.group(1).split(",")) {
                             out.add(f.getFileName() + ":" + (i + 1) + " " + id.trim());
                         }
