@@ -6,6 +6,7 @@
  * it, mapping windows, writing after the thread closed its mapping) is here, runs with all
  * signals blocked, and uses raw system calls only: no malloc, no stdio, no locks, errno untouched. */
 #include "core.h"
+#include "locks.h"
 #include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
@@ -803,6 +804,7 @@ static void atfork_child(void)
         return;
     int parent = ilv_g.pid;
     ilv_child_after_fork(parent);
+    ilv_lk_after_fork();
     uint64_t ts = ilv_now();
     ilv_emit(ILV_HEAD(ILV_T_FORK_CHILD, ILV_POINT, 3), 0, ts, 0, (uint64_t)(int64_t)parent, 0, 0, 0, 0);
 }
@@ -848,6 +850,7 @@ __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **
     ilv_g.image_start_ns = ilv_now();
     copy_maps();
     pthread_atfork(0, 0, atfork_child);
+    ilv_lk_init();
     ilv_t.hflags |= ILV_HF_MAIN;
     ILV_BARRIER();
     ilv_g.enabled = 1;

@@ -6,7 +6,7 @@
 
 #define ILV_MAGIC          "ILVTRACE"
 #define ILV_VERSION_MAJOR  1
-#define ILV_VERSION_MINOR  0
+#define ILV_VERSION_MINOR  1
 #define ILV_HDR_SIZE       4096u
 #define ILV_REC_SIZE       64u
 
@@ -126,5 +126,8 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_STDIO         96
 #define ILV_T_MALLOC        97
 #define ILV_T_FREE          98
+/* v1.1: compact lock events (added at the end of the table) */
+#define ILV_T_LOCK_EDGE     41
+#define ILV_T_LOCK_STATS    42
 
 #endif
