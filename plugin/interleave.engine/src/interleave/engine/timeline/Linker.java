@@ -100,7 +100,7 @@ final class Linker {
                     if (next.acquire()) {
                         if (next.thread() != rel.thread()) {
                             add(rel.thread(), rel.ts(), next.thread(), next.ts(), Arrow.Kind.LOCK_HANDOFF,
-                                    "mutex " + Describe.hex(e.getKey()));
+                                    "mutex " + Describe.name(m, rel.thread(), e.getKey()));
                         }
                         break;
                     }

@@ -350,9 +350,12 @@ public final class Symbolizer {
     /**
      * The name of the global (or static) variable holding a data address, from the ELF symbol table of the binary it
      * belongs to: {@code m1}, or {@code pool+64} inside a larger object. Empty for heap and stack addresses, stripped
-     * binaries, and binaries that changed since the run.
+     * binaries, binaries that changed since the run, and with {@link #addressesOnly}.
      */
     public Optional<String> dataName(ProcessImage image, long address) {
+        if (addr2line == null) { // addresses only: output that does not depend on the binaries present
+            return Optional.empty();
+        }
         List<Mapping> mapping = mapsOf(image);
         Mapping m = find(mapping, address);
         if (m == null) { // .bss past the end of the file's last page is an anonymous mapping right after it

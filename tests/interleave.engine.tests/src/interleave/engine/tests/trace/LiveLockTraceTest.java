@@ -1,0 +1,128 @@
+package interleave.engine.tests.trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.finding.Finding;
+import interleave.engine.finding.RelatedLocation;
+import interleave.engine.timeline.TimelineModel;
+import interleave.engine.trace.TraceReader;
+import interleave.engine.trace.TraceRun;
+
+/**
+ * The deadlock sample built and traced now (the committed fixtures' binaries are gone or rebuilt, so their mutexes
+ * have no names and their addresses no lines): mutexes named by their globals, sites at the callers of the lock()
+ * helper, both when the helper is inlined (-O2, as the samples' Makefile builds) and when it is a real call
+ * (-fno-inline: the caller found on the stack). Needs gcc; builds the agent if it is not built.
+ */
+class LiveLockTraceTest {
+    @TempDir
+    Path tmp;
+
+    private static final Path REPO = Path.of("../..").toAbsolutePath().normalize();
+    private static final Path AGENT = REPO.resolve("agent/build/libinterleave-agent.so");
+
+    private Path build(String name, String... flags) throws Exception {
+        if (!Files.isRegularFile(AGENT)) { // gcc is needed anyway (FixesTest compiles with it too)
+            Process make = new ProcessBuilder("make", "-s", "-C", REPO.resolve("agent").toString())
+                    .redirectErrorStream(true).start();
+            make.getInputStream().readAllBytes();
+            assertTrue(make.waitFor(300, TimeUnit.SECONDS) && make.exitValue() == 0, "make -C agent failed");
+        }
+        Path out = tmp.resolve(name);
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-g", "-pthread"));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("-o", out.toString(), REPO.resolve("sample-servers/deadlock.c").toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc " + cmd);
+        return out;
+    }
+
+    /** Runs the program under the agent; returns the exit status (the run directory is dir). */
+    private static int traced(Path dir, Path program, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(program.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("LD_PRELOAD", AGENT.toString());
+        pb.environment().put("INTERLEAVE_TRACE_DIR", dir.toString());
+        Process p = pb.start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return -1;
+        }
+        return p.exitValue();
+    }
+
+    private static List<Finding> findings(Path dir) throws Exception {
+        TraceRun run = TraceReader.read(dir);
+        return DetectorRegistry.detectAll(run, TimelineModel.build(run));
+    }
+
+    /** A run that did not hang (repeated: the inversion deadlocks now and then even without the sleep). */
+    private List<Finding> luckyRun(Path program, String tag) throws Exception {
+        for (int i = 0; i < 10; i++) {
+            Path dir = tmp.resolve(tag + i);
+            if (traced(dir, program, "--sleep", "0", "--timeout", "2") == 0) {
+                return findings(dir);
+            }
+        }
+        throw new AssertionError("every run of " + program + " hung");
+    }
+
+    private static String evidence(Finding f) {
+        return String.join("\n", f.evidence().stream().map(RelatedLocation::message).toList());
+    }
+
+    private static void assertNamesAndCallers(Finding f) {
+        assertTrue(f.message().contains("m1") && f.message().contains("m2"), f.message());
+        assertTrue(!f.message().contains("0x"), "mutexes by name, not address: " + f.message());
+        String ev = evidence(f);
+        assertTrue(ev.contains("thread_a (deadlock.c:") && ev.contains("thread_b (deadlock.c:"), ev);
+        assertTrue(ev.contains("through lock (deadlock.c:"), ev);
+        assertTrue(f.location().file().endsWith("deadlock.c"), f.toString());
+    }
+
+    @Test
+    void inversionWithoutHangIsPredictedWithNamesAndCallers() throws Exception {
+        Path prog = build("deadlock", "-O2");
+        List<Finding> found = luckyRun(prog, "lucky");
+        assertEquals(List.of("observed-lock-order-inversion"), found.stream().map(Finding::ruleId).toList(),
+                found.toString());
+        assertNamesAndCallers(found.get(0));
+    }
+
+    @Test
+    void helperThatIsARealCallStillPointsAtItsCallers() throws Exception {
+        Path prog = build("deadlock-noinline", "-O2", "-fno-inline");
+        List<Finding> found = luckyRun(prog, "noinline");
+        assertEquals(List.of("observed-lock-order-inversion"), found.stream().map(Finding::ruleId).toList(),
+                found.toString());
+        assertNamesAndCallers(found.get(0));
+    }
+
+    @Test
+    void orderedVersionGivesNothingAndARealDeadlockIsReportedOnce() throws Exception {
+        Path prog = build("deadlock", "-O2");
+        Path ordered = tmp.resolve("ordered");
+        assertEquals(0, traced(ordered, prog, "--ordered", "--sleep", "0", "--timeout", "2"));
+        assertEquals(List.of(), findings(ordered));
+        Path hung = tmp.resolve("hung");
+        assertEquals(3, traced(hung, prog, "--timeout", "1"), "the default pause makes it hang");
+        List<Finding> found = findings(hung);
+        assertEquals(List.of("observed-lock-order-deadlock"), found.stream().map(Finding::ruleId).toList(),
+                found.toString());
+        assertNamesAndCallers(found.get(0));
+    }
+}
