@@ -115,9 +115,14 @@ static inline uint64_t ticks_ns(uint64_t ticks)
 
 static void emit_stat(struct ilv_lstat *e, uint64_t ts)
 {
-    uint64_t a2 = e->kind ? e->hold : ticks_ns(e->hold); /* semaphores: posts */
-    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, e->kind), 0, ts, e->ra, e->obj, e->n, a2,
-             e->kind ? 0 : ticks_ns(e->maxhold), (uint64_t)e->waits | ((uint64_t)e->tryfail << 32));
+    uint64_t a2 = e->hold, a3 = 0;
+    if (!e->kind) { /* mutex: total hold estimated from the timed ones, longest timed hold */
+        uint64_t est = e->measured ? (uint64_t)((unsigned __int128)e->hold * e->n / e->measured) : 0;
+        a2 = ticks_ns(est);
+        a3 = ticks_ns(e->maxhold);
+    }
+    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, e->kind), 0, ts, e->ra, e->obj, e->n, a2, a3,
+             (uint64_t)e->waits | ((uint64_t)e->tryfail << 32));
 }
 
 static struct ilv_lstat *stat_of(uint64_t obj, int kind)
@@ -151,13 +156,14 @@ void ilv_lk_flush(void)
         struct ilv_lstat *e = &s->st[i];
         if (!e->obj)
             continue;
-        if (e->n || e->waits || e->tryfail || e->hold) {
+        if (e->n || e->waits || e->tryfail || e->hold || e->measured) {
             if (!ts)
                 ts = ilv_now();
             emit_stat(e, ts);
         }
         memset(e, 0, sizeof *e);
     }
+    s->last = 0;
     uint64_t mult = ilv_clk.mult;
     s->next_flush = mult ? ilv_rdtsc() + (uint64_t)(((unsigned __int128)ILV_LK_PERIOD_NS << 32) / mult) : 0;
 }
@@ -165,21 +171,26 @@ void ilv_lk_flush(void)
 void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int contended)
 {
     struct ilv_lockstate *s = &ilv_lk;
+    struct ilv_held *pushed = 0;
     if (kind == 0) {
         uint32_t i = s->nheld;
         if (i < ILV_HELD_MAX) {
             s->nheld = i + 1; /* claim the entry first: a nested handler pushes above it */
             ILV_BARRIER();
-            struct ilv_held *h = &s->held[i];
+            struct ilv_held *h = pushed = &s->held[i];
             h->obj = obj;
             h->ra = ra;
             h->ra2 = ra2;
-            h->tsc = ilv_rdtsc();
+            h->tsc = contended || (++s->acq % ILV_LK_SAMPLE) == 0 ? ilv_rdtsc() : 0;
         } else {
             s->overflow++;
         }
     }
-    struct ilv_lstat *e = stat_of(obj, kind);
+    struct ilv_lstat *e = s->last;
+    if (!e || e->obj != obj)
+        s->last = e = stat_of(obj, kind);
+    if (pushed)
+        pushed->st = e;
     if (!e->ra)
         e->ra = ra;
     e->n++;
@@ -189,9 +200,10 @@ void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int cont
 void ilv_lk_released(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    uint64_t now = ilv_rdtsc();
-    struct ilv_lstat *e = stat_of(obj, kind);
+    struct ilv_lstat *e = 0;
+    int timed = 0;
     if (kind == 1) {
+        e = stat_of(obj, kind);
         e->hold++; /* posts */
     } else {
         uint32_t n = s->nheld;
@@ -201,12 +213,20 @@ void ilv_lk_released(uint64_t obj, int kind)
         while (i > 0 && s->held[i - 1].obj != obj)
             i--;
         if (i > 0) {
-            uint64_t d = now - s->held[i - 1].tsc;
-            if ((int64_t)d < 0)
-                d = 0;
-            e->hold += d;
-            if (d > e->maxhold)
-                e->maxhold = d;
+            uint64_t t0 = s->held[i - 1].tsc;
+            e = s->held[i - 1].st;
+            if (!e || e->obj != obj)
+                e = stat_of(obj, kind);
+            if (t0) {
+                uint64_t d = ilv_rdtsc() - t0;
+                if ((int64_t)d < 0)
+                    d = 0;
+                e->hold += d;
+                e->measured++;
+                if (d > e->maxhold)
+                    e->maxhold = d;
+                timed = 1;
+            }
             for (; i < n; i++)
                 s->held[i - 1] = s->held[i];
             s->nheld = n - 1;
@@ -214,10 +234,11 @@ void ilv_lk_released(uint64_t obj, int kind)
             s->overflow--;
         }
     }
-    if (ILV_UNLIKELY(now >= s->next_flush)) {
-        if (s->next_flush)
+    if (ILV_UNLIKELY(timed || (++s->rel & 1023) == 0)) { /* time for a summary? */
+        uint64_t now = ilv_rdtsc();
+        if (s->next_flush && now >= s->next_flush)
             ilv_lk_flush();
-        else if (ilv_clk.mult)
+        else if (!s->next_flush && ilv_clk.mult)
             s->next_flush = now + (uint64_t)(((unsigned __int128)ILV_LK_PERIOD_NS << 32) / ilv_clk.mult);
     }
 }
@@ -267,4 +288,5 @@ void ilv_lk_after_fork(void)
     memset(s->st, 0, sizeof s->st);
     memset(s->edge, 0, sizeof s->edge);
     s->next_flush = 0;
+    s->last = 0;
 }

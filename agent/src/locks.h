@@ -5,8 +5,8 @@
  *  - contended waits (ENTER/EXIT of the blocking call, with the holder's tid when the mutex says),
  *    and releases of a mutex somebody waits for (the hand-off's start);
  *  - LOCK_EDGE the first time this thread takes lock B while holding lock A, with both call sites;
- *  - LOCK_STATS per lock: acquisitions, total and longest hold, waits, failed trylocks, every
- *    ILV_LK_PERIOD_NS and when the thread ends.
+ *  - LOCK_STATS per lock: acquisitions, total and longest hold (sampled, see ILV_LK_SAMPLE), waits,
+ *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends.
  * All state is per thread (no locks, no atomics on the hot path); a signal handler that interrupts
  * an update can at worst spoil one counter or one edge's call site, never an index. */
 #ifndef ILV_LOCKS_H
@@ -17,16 +17,18 @@
 #define ILV_LSTAT_N    32u   /* locks with counters per thread (more: the oldest entry is flushed) */
 #define ILV_EDGE_N     64u   /* lock-order edges remembered per thread (more: some written again) */
 #define ILV_LK_PERIOD_NS 200000000ull
+/* Hold times are measured on one acquisition in ILV_LK_SAMPLE (and on every contended one): reading
+ * the TSC costs ~35 ns on the virtual machines this was measured on, twice an uncontended
+ * lock/unlock pair, so timing every hold tripled the cost of a lock-heavy program. */
+#define ILV_LK_SAMPLE 16u
 
-struct ilv_held {
-    uint64_t obj, tsc, ra, ra2;
-};
 
 struct ilv_lstat {
     uint64_t obj;       /* 0 = free */
     uint64_t n;         /* acquisitions */
-    uint64_t hold;      /* total hold, TSC ticks */
-    uint64_t maxhold;   /* longest hold, TSC ticks */
+    uint64_t hold;      /* total of the measured holds, TSC ticks (semaphores: posts) */
+    uint64_t maxhold;   /* longest measured hold, TSC ticks */
+    uint64_t measured;  /* holds measured */
     uint64_t ra;        /* first call site in this window */
     uint32_t waits;     /* contended acquisitions */
     uint32_t tryfail;   /* failed trylocks */
@@ -34,10 +36,18 @@ struct ilv_lstat {
     uint32_t pad;
 };
 
+struct ilv_held {
+    uint64_t obj, tsc, ra, ra2; /* tsc 0: this hold is not timed */
+    struct ilv_lstat *st;       /* its counters (checked: the entry may have been given to another lock) */
+};
+
 struct ilv_lockstate {
     uint32_t nheld;
     uint32_t overflow;          /* pushes beyond ILV_HELD_MAX not recorded (their pops are ignored) */
     uint64_t next_flush;        /* TSC value of the next periodic summary (0 = not scheduled yet) */
+    uint32_t acq;               /* acquisitions of this thread: every ILV_LK_SAMPLE-th hold is timed */
+    uint32_t rel;               /* releases: the clock is looked at every 1024th */
+    struct ilv_lstat *last;     /* counters of the last lock acquired (programs mostly take one lock) */
     uint64_t stack_hi;          /* an address in the thread's outermost traced frame (scan bound) */
     struct ilv_held held[ILV_HELD_MAX];
     struct ilv_lstat st[ILV_LSTAT_N];

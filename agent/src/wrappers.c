@@ -829,12 +829,12 @@ EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     uint64_t ra2 = FRAME_RA2(ra);
     if (ilv_lk.nheld)
         ilv_lk_edges(P(m), ra, ra2); /* before blocking: a deadlocked thread has its edge written */
-    uint64_t ts = NOW;
     int r = REAL(pthread_mutex_trylock)(m);
     if (ILV_LIKELY(r == 0)) { /* uncontended: counted, not written */
         ilv_lk_acquired(P(m), ra, ra2, 0, 0);
         return r;
     }
+    uint64_t ts = NOW;
     if (r != EBUSY) {
         ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, ra2, 0, 0);
         return r;
@@ -895,8 +895,8 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
         return REAL(pthread_mutex_unlock)(m);
     int waiters = mutex_has_waiters(m);
     uint64_t ts = waiters ? NOW : 0; /* released at ts: before any other thread can acquire */
-    ilv_lk_released(P(m), 0);
     int r = REAL(pthread_mutex_unlock)(m);
+    ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
     if (waiters)
         ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
     return r;
