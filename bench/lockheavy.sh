@@ -55,28 +55,31 @@ variants=(untraced interleave)
 variants+=(interleave-cli)
 [ $have_strace = 1 ] && variants+=(strace)
 [ $have_tsan = 1 ] && variants+=(tsan)
-declare -A wall size rtime rrss
+declare -A wall cpu size rtime rcpu rrss
 now() { date +%s%N; }
 run_one() { # run_one VARIANT ROUND
-    local v=$1 r=$2 d="$work/run-$1-$2" t0 t1 rc=0
+    local v=$1 r=$2 d="$work/run-$1-$2" t0 t1 rc=0 tf="$work/cpu-$1-$2"
+    local T=(/usr/bin/time -o "$tf" -f "%U %S") # CPU (user + system) of the command and its children
     case $v in
-    untraced) t0=$(now); "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    untraced) t0=$(now); "${T[@]}" "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
     interleave|before)
         local so=$agent; [ "$v" = before ] && so=$before
         t0=$(now)
-        INTERLEAVE_TRACE_DIR=$d LD_PRELOAD=$so "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?
+        INTERLEAVE_TRACE_DIR=$d LD_PRELOAD=$so "${T[@]}" "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?
         t1=$(now) ;;
     interleave-cli) # the same, started through the command line (adds the JVM's start)
-        t0=$(now); "$repo/interleave" trace --out "$d" -- "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
-    strace) t0=$(now); strace -f -o /dev/null "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
-    tsan) t0=$(now); TSAN_OPTIONS=report_signal_unsafe=0 "$work/lockheavy-tsan" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+        t0=$(now); "${T[@]}" "$repo/interleave" trace --out "$d" -- "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    strace) t0=$(now); "${T[@]}" strace -f -o /dev/null "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    tsan) t0=$(now); TSAN_OPTIONS=report_signal_unsafe=0 "${T[@]}" "$work/lockheavy-tsan" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
     esac
     [ $rc = 0 ] || notes+=("round $r: $v exited with $rc")
     wall[$v]+="$(( (t1 - t0) / 1000000 )) "
+    cpu[$v]+="$(awk '{ printf "%d", ($1 + $2) * 1000 }' "$tf" 2>/dev/null) "
     if [ "$v" = interleave ] || [ "$v" = before ]; then
         size[$v]+="$(du -sb "$d" | cut -f1) "
         local tv="$work/time-$v-$r"
         /usr/bin/time -v "$repo/interleave" report "$d" >/dev/null 2>"$tv" || true
+        rcpu[$v]+="$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%d", (u + s) * 1000 }' "$tv") "
         rtime[$v]+="$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%d", s * 1000 }' "$tv") "
         rrss[$v]+="$(awk -F': ' '/Maximum resident set size/ { print int($2 / 1024) }' "$tv") "
     fi
@@ -93,6 +96,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 
 base_ms=$(echo "${wall[untraced]}" | median)
+base_cpu=$(echo "${cpu[untraced]}" | median)
 {
     echo "# Lock-heavy workload: tracing overhead ($(date -u +%Y-%m-%d))"
     echo
@@ -100,24 +104,29 @@ base_ms=$(echo "${wall[untraced]}" | median)
     echo "(8 threads x 400,000 acquisitions of one mutex, 1,600 short threads, 2,000 forks), run directories in \`$base\`,"
     echo "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). Medians of $rounds interleaved rounds."
     echo
-    echo "| variant | wall (ms) | x untraced | trace size (MB) | \`interleave report\` (s) | report peak RSS (MB) |"
-    echo "|---|---|---|---|---|---|"
+    echo "| variant | wall (ms) | x untraced | CPU (ms) | x untraced | trace size (MB) | \`interleave report\` wall (s) | report CPU (s) | report peak RSS (MB) |"
+    echo "|---|---|---|---|---|---|---|---|---|"
     for v in "${variants[@]}"; do
         w=$(echo "${wall[$v]}" | median)
         x=$(awk -v a="$w" -v b="$base_ms" 'BEGIN { printf "%.2f", a / b }')
-        s="-" t="-" m="-"
+        c=$(echo "${cpu[$v]}" | median)
+        xc=$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+        s="-" t="-" m="-" tc="-"
         if [ -n "${size[$v]:-}" ]; then
             s=$(echo "${size[$v]}" | median | awk '{ printf "%.1f", $1 / 1048576 }')
             t=$(echo "${rtime[$v]}" | median | awk '{ printf "%.1f", $1 / 1000 }')
+            tc=$(echo "${rcpu[$v]}" | median | awk '{ printf "%.1f", $1 / 1000 }')
             m=$(echo "${rrss[$v]}" | median)
         fi
-        echo "| $v | $w | $x | $s | $t | $m |"
+        echo "| $v | $w | $x | $c | $xc | $s | $t | $tc | $m |"
     done
     echo
     echo "Variants: *untraced* the plain build; *interleave* the same binary with \`LD_PRELOAD\` of the agent and"
     echo "\`INTERLEAVE_TRACE_DIR\` (what \`interleave trace\` sets up); *interleave-cli* the whole \`./interleave trace\` command"
     echo "(includes starting the JVM); *before* an older agent build; *strace* \`strace -f -o /dev/null\`; *tsan* the"
-    echo "program built with \`-fsanitize=thread\`. Report columns: \`/usr/bin/time -v ./interleave report DIR\` (HTML report)."
+    echo "program built with \`-fsanitize=thread\`. CPU = user + system time of the command and its children"
+    echo "(\`/usr/bin/time\`); on a machine shared with other jobs it is steadier than wall time. Report columns:"
+    echo "\`/usr/bin/time -v ./interleave report DIR\` (the HTML report, JVM start included)."
     for n in "${notes[@]}"; do echo "- $n"; done
 } >"$work/result.md"
 cat "$work/result.md"
