@@ -110,7 +110,7 @@ base_cpu=$(echo "${cpu[untraced]}" | median)
         w=$(echo "${wall[$v]}" | median)
         x=$(awk -v a="$w" -v b="$base_ms" 'BEGIN { printf "%.2f", a / b }')
         c=$(echo "${cpu[$v]}" | median)
-        xc=$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+        xc=$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
         s="-" t="-" m="-" tc="-"
         if [ -n "${size[$v]:-}" ]; then
             s=$(echo "${size[$v]}" | median | awk '{ printf "%.1f", $1 / 1048576 }')

@@ -171,36 +171,41 @@ void ilv_lk_flush(void)
 void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int contended)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    struct ilv_held *pushed = 0;
-    if (kind == 0) {
+    if (kind == 0) { /* counted when released (outside the critical section) */
         uint32_t i = s->nheld;
         if (i < ILV_HELD_MAX) {
             s->nheld = i + 1; /* claim the entry first: a nested handler pushes above it */
             ILV_BARRIER();
-            struct ilv_held *h = pushed = &s->held[i];
+            struct ilv_held *h = &s->held[i];
             h->obj = obj;
             h->ra = ra;
             h->ra2 = ra2;
+            h->contended = (uint64_t)contended;
             h->tsc = contended || (++s->acq % ILV_LK_SAMPLE) == 0 ? ilv_rdtsc() : 0;
         } else {
             s->overflow++;
         }
+        return;
     }
-    struct ilv_lstat *e = s->last;
-    if (!e || e->obj != obj)
-        s->last = e = stat_of(obj, kind);
-    if (pushed)
-        pushed->st = e;
+    struct ilv_lstat *e = stat_of(obj, kind);
     if (!e->ra)
         e->ra = ra;
     e->n++;
     e->waits += (uint32_t)contended;
 }
 
+static inline struct ilv_lstat *stat_cached(struct ilv_lockstate *s, uint64_t obj, int kind)
+{
+    struct ilv_lstat *e = s->last;
+    if (!e || e->obj != obj)
+        s->last = e = stat_of(obj, kind);
+    return e;
+}
+
 void ilv_lk_released(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    struct ilv_lstat *e = 0;
+    struct ilv_lstat *e;
     int timed = 0;
     if (kind == 1) {
         e = stat_of(obj, kind);
@@ -212,13 +217,15 @@ void ilv_lk_released(uint64_t obj, int kind)
         uint32_t i = n;
         while (i > 0 && s->held[i - 1].obj != obj)
             i--;
+        e = stat_cached(s, obj, kind);
+        e->n++;
         if (i > 0) {
-            uint64_t t0 = s->held[i - 1].tsc;
-            e = s->held[i - 1].st;
-            if (!e || e->obj != obj)
-                e = stat_of(obj, kind);
-            if (t0) {
-                uint64_t d = ilv_rdtsc() - t0;
+            struct ilv_held *h = &s->held[i - 1];
+            if (!e->ra)
+                e->ra = h->ra;
+            e->waits += (uint32_t)h->contended;
+            if (h->tsc) {
+                uint64_t d = ilv_rdtsc() - h->tsc;
                 if ((int64_t)d < 0)
                     d = 0;
                 e->hold += d;

@@ -8,7 +8,9 @@
  *  - LOCK_STATS per lock: acquisitions, total and longest hold (sampled, see ILV_LK_SAMPLE), waits,
  *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends.
  * All state is per thread (no locks, no atomics on the hot path); a signal handler that interrupts
- * an update can at worst spoil one counter or one edge's call site, never an index. */
+ * an update can at worst spoil one counter or one edge's call site, never an index. Inside the
+ * critical section (between the real lock and unlock) the agent only pushes the held entry; the
+ * counters are updated after the real unlock, so the program's hold times stay what they were. */
 #ifndef ILV_LOCKS_H
 #define ILV_LOCKS_H
 #include "core.h"
@@ -38,7 +40,7 @@ struct ilv_lstat {
 
 struct ilv_held {
     uint64_t obj, tsc, ra, ra2; /* tsc 0: this hold is not timed */
-    struct ilv_lstat *st;       /* its counters (checked: the entry may have been given to another lock) */
+    uint64_t contended;         /* the acquisition waited */
 };
 
 struct ilv_lockstate {

@@ -837,6 +837,8 @@ EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     uint64_t ts = NOW;
     if (r != EBUSY) {
         ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, ra2, 0, 0);
+        if (r == EOWNERDEAD) /* robust mutex: acquired, its previous owner died */
+            ilv_lk_acquired(P(m), ra, ra2, 0, 0);
         return r;
     }
     int e = errno;
@@ -974,6 +976,7 @@ static inline int sem_has_waiters(sem_t *s)
 
 static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uint64_t ra)
 {
+    pthread_testcancel(); /* sem_wait acts on a pending cancellation first, even when it would not block */
     int e = errno;
     if (REAL(sem_trywait)(s) == 0) { /* no wait: counted, not written */
         ilv_lk_acquired(P(s), ra, 0, 1, 0);

@@ -125,4 +125,46 @@ class LiveLockTraceTest {
                 found.toString());
         assertNamesAndCallers(found.get(0));
     }
+
+    @Test
+    void contendedLocksShowWaitsHandoffsAndCountsOfTheRest() throws Exception {
+        build("deadlock", "-O2"); // builds the agent when needed
+        Path prog = tmp.resolve("t_lockorder");
+        Process p = new ProcessBuilder("gcc", "-O1", "-g", "-pthread", "-o", prog.toString(),
+                REPO.resolve("agent/tests/t_lockorder.c").toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0);
+        Path dir = tmp.resolve("lockorder");
+        int n = 20000;
+        assertEquals(0, traced(dir, prog, String.valueOf(n)));
+        TraceRun run = TraceReader.read(dir);
+        TimelineModel m = TimelineModel.build(run);
+        long counted = 0, waitSpans = 0;
+        java.util.regex.Pattern summary = java.util.regex.Pattern
+                .compile("^mutex (\\S+): (\\d+) locked without waiting, (\\d+) waited;.*");
+        for (interleave.engine.timeline.Row r : m.rows()) {
+            for (interleave.engine.timeline.Instant in : m.instants(r.id(), 0, m.durationNs())) {
+                java.util.regex.Matcher mm = summary.matcher(in.label());
+                if (in.kind() == interleave.engine.timeline.Instant.Kind.LOCK_SUMMARY && mm.matches()) {
+                    counted += Long.parseLong(mm.group(2)) + Long.parseLong(mm.group(3));
+                    assertTrue(List.of("a", "b", "c").contains(mm.group(1)), "named by its global: " + in.label());
+                }
+            }
+            waitSpans += m.spans(r.id(), 0, m.durationNs()).stream()
+                    .filter(sp -> sp.state() == interleave.engine.timeline.State.LOCK).count();
+        }
+        assertEquals(4L * n + 4, counted, "every acquisition counted once");
+        long handoffs = m.arrows(0, m.durationNs()).stream()
+                .filter(a -> a.kind() == interleave.engine.timeline.Arrow.Kind.LOCK_HANDOFF).count();
+        assertTrue(handoffs <= waitSpans, "a hand-off ends in a wait: " + handoffs + " > " + waitSpans);
+        if (waitSpans > 0) {
+            assertTrue(handoffs > 0, waitSpans + " waits but no hand-off arrow");
+        }
+        List<Finding> found = DetectorRegistry.detectAll(run, m);
+        assertEquals(List.of("observed-lock-order-inversion"), found.stream().map(Finding::ruleId).toList(),
+                found.toString());
+        String ev = evidence(found.get(0));
+        assertTrue(ev.contains("ab (t_lockorder.c:") && ev.contains("ba (t_lockorder.c:")
+                && ev.contains("through take (t_lockorder.c:"), ev);
+    }
 }
