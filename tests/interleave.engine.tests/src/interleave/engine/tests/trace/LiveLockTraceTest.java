@@ -72,11 +72,20 @@ class LiveLockTraceTest {
 
     /** A run that did not hang (repeated: the inversion deadlocks now and then even without the sleep). */
     private List<Finding> luckyRun(Path program, String tag) throws Exception {
-        for (int i = 0; i < 10; i++) {
-            Path dir = tmp.resolve(tag + i);
-            if (traced(dir, program, "--sleep", "0", "--timeout", "2") == 0) {
+        return run(program, tag, false);
+    }
+
+    /** Up to 20 runs until one finishes; with anyRun, the last run's findings even if they all hung. */
+    private List<Finding> run(Path program, String tag, boolean anyRun) throws Exception {
+        Path dir = null;
+        for (int i = 0; i < 20; i++) {
+            dir = tmp.resolve(tag + i);
+            if (traced(dir, program, "--sleep", "0", "--timeout", "1") == 0) {
                 return findings(dir);
             }
+        }
+        if (anyRun) {
+            return findings(dir);
         }
         throw new AssertionError("every run of " + program + " hung");
     }
@@ -106,9 +115,12 @@ class LiveLockTraceTest {
     @Test
     void helperThatIsARealCallStillPointsAtItsCallers() throws Exception {
         Path prog = build("deadlock-noinline", "-O2", "-fno-inline");
-        List<Finding> found = luckyRun(prog, "noinline");
-        assertEquals(List.of("observed-lock-order-inversion"), found.stream().map(Finding::ruleId).toList(),
-                found.toString());
+        // printf inside the real lock() call makes the threads overlap often: a run that hung is reported as the
+        // deadlock, with the same names and call sites
+        List<Finding> found = run(prog, "noinline", true);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(List.of("observed-lock-order-inversion", "observed-lock-order-deadlock")
+                .contains(found.get(0).ruleId()), found.toString());
         assertNamesAndCallers(found.get(0));
     }
 
