@@ -49,6 +49,19 @@ uint64_t ilv_now_slow(void)
     return ns;
 }
 
+/* ns per TSC tick (32.32) for converting durations: the shared calibration, or in the first
+ * milliseconds of a process (before there is one) a rough one from the start-up baseline */
+uint64_t ilv_tsc_mult(void)
+{
+    uint64_t mult = ilv_clk.mult;
+    if (mult || !calib_tsc)
+        return mult;
+    uint64_t tsc = ilv_rdtsc(), ns = ilv_clock_ns();
+    if (tsc <= calib_tsc || ns < calib_ns + 20000)
+        return 0;
+    return (uint64_t)((((unsigned __int128)(ns - calib_ns)) << 32) / (tsc - calib_tsc));
+}
+
 static void clock_init(void)
 {
     /* only with an invariant TSC (CPUID 0x80000007 EDX bit 8); otherwise every read is real */

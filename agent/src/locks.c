@@ -107,9 +107,8 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
 
 /* ---------------------------------------------------------------- counters */
 
-static inline uint64_t ticks_ns(uint64_t ticks)
+static inline uint64_t ticks_ns(uint64_t ticks, uint64_t mult)
 {
-    uint64_t mult = ilv_clk.mult;
     return mult ? (uint64_t)(((unsigned __int128)ticks * mult) >> 32) : 0;
 }
 
@@ -118,10 +117,12 @@ static void emit_stat(struct ilv_lstat *e, uint64_t ts)
     uint64_t a2 = e->hold, a3 = 0;
     if (!e->kind) { /* mutex: total hold estimated from the timed ones, longest timed hold */
         uint64_t est = e->measured ? (uint64_t)((unsigned __int128)e->hold * e->n / e->measured) : 0;
-        a2 = ticks_ns(est);
-        a3 = ticks_ns(e->maxhold);
+        uint64_t mult = ilv_tsc_mult();
+        a2 = ticks_ns(est, mult);
+        a3 = ticks_ns(e->maxhold, mult);
     }
-    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, e->kind), 0, ts, e->ra, e->obj, e->n, a2, a3,
+    uint32_t flags = e->kind | (!e->kind && !e->measured ? 2u : 0u); /* 2: no hold was timed */
+    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, flags), 0, ts, e->ra, e->obj, e->n, a2, a3,
              (uint64_t)e->waits | ((uint64_t)e->tryfail << 32));
 }
 
@@ -181,7 +182,9 @@ void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int cont
             h->ra = ra;
             h->ra2 = ra2;
             h->contended = (uint64_t)contended;
-            h->tsc = contended || (++s->acq % ILV_LK_SAMPLE) == 0 ? ilv_rdtsc() : 0;
+            /* timed: every contended hold, a thread's first 64, then one in ILV_LK_SAMPLE */
+            uint32_t a = ++s->acq;
+            h->tsc = contended || a <= 64 || a % ILV_LK_SAMPLE == 0 ? ilv_rdtsc() : 0;
         } else {
             s->overflow++;
         }

@@ -19,7 +19,8 @@
 #define ILV_LSTAT_N    32u   /* locks with counters per thread (more: the oldest entry is flushed) */
 #define ILV_EDGE_N     64u   /* lock-order edges remembered per thread (more: some written again) */
 #define ILV_LK_PERIOD_NS 200000000ull
-/* Hold times are measured on one acquisition in ILV_LK_SAMPLE (and on every contended one): reading
+/* Hold times are measured on one acquisition in ILV_LK_SAMPLE (and on every contended one, and on a
+ * thread's first 64): reading
  * the TSC costs ~35 ns on the virtual machines this was measured on, twice an uncontended
  * lock/unlock pair, so timing every hold tripled the cost of a lock-heavy program. */
 #define ILV_LK_SAMPLE 16u

@@ -26,14 +26,19 @@ final class Describe {
     static String lockSummary(TimelineModel m, ThreadTrace t, int i) {
         long n = t.arg(i, 1), waits = t.arg(i, 4) & 0xffffffffL, tryfails = t.arg(i, 4) >>> 32;
         StringBuilder sb = new StringBuilder();
-        if (t.flags(i) == 1) {
+        if ((t.flags(i) & 1) != 0) {
             sb.append("semaphore ").append(name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
                     .append(" waits without blocking, ").append(waits).append(" blocked, ").append(t.arg(i, 2))
                     .append(" posts");
         } else {
             sb.append("mutex ").append(name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
-                    .append(" locked without waiting, ").append(waits).append(" waited; held ")
-                    .append(duration(t.arg(i, 2))).append(" in total, longest ").append(duration(t.arg(i, 3)));
+                    .append(" locked without waiting, ").append(waits).append(" waited; ");
+            if ((t.flags(i) & 2) != 0) {
+                sb.append("hold times not measured");
+            } else {
+                sb.append("held ").append(duration(t.arg(i, 2))).append(" in total, longest ")
+                        .append(duration(t.arg(i, 3)));
+            }
         }
         if (tryfails > 0) {
             sb.append(", ").append(tryfails).append(" failed try");
