@@ -6,6 +6,7 @@
  * it, mapping windows, writing after the thread closed its mapping) is here, runs with all
  * signals blocked, and uses raw system calls only: no malloc, no stdio, no locks, errno untouched. */
 #include "core.h"
+#include "locks.h"
 #include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
@@ -46,6 +47,19 @@ uint64_t ilv_now_slow(void)
     ilv_clk.limit = limit;
     __atomic_store_n(&ilv_clk.seq, s + 2, __ATOMIC_RELEASE);
     return ns;
+}
+
+/* ns per TSC tick (32.32) for converting durations: the shared calibration, or in the first
+ * milliseconds of a process (before there is one) a rough one from the start-up baseline */
+uint64_t ilv_tsc_mult(void)
+{
+    uint64_t mult = ilv_clk.mult;
+    if (mult || !calib_tsc)
+        return mult;
+    uint64_t tsc = ilv_rdtsc(), ns = ilv_clock_ns();
+    if (tsc <= calib_tsc || ns < calib_ns + 20000)
+        return 0;
+    return (uint64_t)((((unsigned __int128)(ns - calib_ns)) << 32) / (tsc - calib_tsc));
 }
 
 static void clock_init(void)
@@ -891,6 +905,7 @@ static void atfork_child(void)
         return;
     int parent = ilv_g.pid;
     ilv_child_after_fork(parent);
+    ilv_lk_after_fork();
     uint64_t ts = ilv_now();
     ilv_emit(ILV_HEAD(ILV_T_FORK_CHILD, ILV_POINT, 3), 0, ts, 0, (uint64_t)(int64_t)parent, 0, 0, 0, 0);
 }
@@ -936,6 +951,7 @@ __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **
     ilv_g.image_start_ns = ilv_now();
     copy_maps();
     pthread_atfork(0, 0, atfork_child);
+    ilv_lk_init();
     ilv_t.hflags |= ILV_HF_MAIN;
     ILV_BARRIER();
     ilv_g.enabled = 1;

@@ -100,6 +100,7 @@ extern struct ilv_clock ilv_clk ILV_HIDDEN;
 #define ILV_ANCHOR_NS 100000ull
 
 ILV_HIDDEN uint64_t ilv_now_slow(void);
+ILV_HIDDEN uint64_t ilv_tsc_mult(void);
 
 static inline uint64_t ilv_rdtsc(void)
 {

@@ -127,6 +127,9 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_STDIO         96
 #define ILV_T_MALLOC        97
 #define ILV_T_FREE          98
+/* v1.1: compact lock events (added at the end of the table) */
+#define ILV_T_LOCK_EDGE     41
+#define ILV_T_LOCK_STATS    42
 
 /* flag bits (minor 1) */
 #define ILV_CREATE_DETACHED  0x1u /* THREAD_CREATE EXIT: the attr asked for PTHREAD_CREATE_DETACHED */

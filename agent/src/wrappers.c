@@ -4,6 +4,7 @@
  * ENTER (or nothing for non-blocking calls), call the real function, record EXIT / CALL, and
  * give the caller the real function's result and errno unchanged. */
 #include "core.h"
+#include "locks.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -344,8 +345,11 @@ static ilv_main_fn real_main;
 
 static int ilv_main(int argc, char **argv, char **envp)
 {
+    volatile int top = 0;
+    ilv_lk_stack_top((const void *)&top);
     int r = real_main(argc, argv, envp);
     if (ON) {
+        ilv_lk_flush();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 4), 0, NOW, 0, SX(r), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -362,6 +366,7 @@ EXPORT int __libc_start_main(ilv_main_fn main, int argc, char **argv, void (*ini
 EXPORT void exit(int status)
 {
     if (ON) {
+        ilv_lk_flush();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 1), 0, NOW, RA, SX(status), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -372,6 +377,7 @@ EXPORT void exit(int status)
 EXPORT void _exit(int status)
 {
     if (ON) {
+        ilv_lk_flush();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 2), 0, NOW, RA, SX(status), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -382,6 +388,7 @@ EXPORT void _exit(int status)
 EXPORT void _Exit(int status)
 {
     if (ON) {
+        ilv_lk_flush();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 3), 0, NOW, RA, SX(status), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -405,6 +412,7 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
     int e = errno;
     if (r == 0) {
         ilv_child_after_fork(parent);
+        ilv_lk_after_fork();
         ilv_create_file_blocked();
         ilv_restore(&old);
         ilv_emit(H(ILV_T_FORK_CHILD, ILV_POINT, variant), 0, NOW, ra, SX(parent), SX(ptid), pimg, ts, 0);
@@ -736,6 +744,7 @@ static struct tinfo *pool_get(void)
 static void thread_unwound(void *unused)
 {
     (void)unused;
+    ilv_lk_flush();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 2), 0, NOW, 0, 0, 0, 0, 0, 0);
     ilv_thread_close();
 }
@@ -755,8 +764,10 @@ static void *thread_trampoline(void *p)
     ilv_emit(H(ILV_T_THREAD_START, ILV_POINT, nb), 0, NOW, 0, P(fn), P(arg), id, b[0], b[1]);
     void *ret;
     pthread_cleanup_push(thread_unwound, 0);
+    ilv_lk_stack_top(&ret);
     ret = fn(arg);
     pthread_cleanup_pop(0);
+    ilv_lk_flush();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 1), 0, NOW, 0, P(ret), 0, 0, 0, 0);
     ilv_thread_close();
     return ret;
@@ -942,24 +953,48 @@ EXPORT int pthread_detach(pthread_t th)
 
 /* ------------------------------------------------------------ synchronization */
 
+/* Mutexes and semaphores write records only where something waits (locks.h): an uncontended
+ * acquisition or release only updates the thread's held set and counters. */
+
+#define FRAME_RA2(ra) ilv_caller2(__builtin_frame_address(0), (ra))
+
+/* somebody waits for this mutex (read just before the real unlock, which wakes them): glibc keeps
+ * 2 in __lock for a normal mutex with waiters, the FUTEX_WAITERS bit for a priority-inheritance one */
+static inline int mutex_has_waiters(pthread_mutex_t *m)
+{
+    int v = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
+    return (m->__data.__kind & 0x20 /* glibc PTHREAD_MUTEX_PRIO_INHERIT_NP */) ? v < 0 : v > 1;
+}
+
 EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
     if (!ON)
         return REAL(pthread_mutex_lock)(m);
     uint64_t ra = RA;
-    uint64_t ts = NOW;
-    /* uncontended: one CALL record (requested and acquired at ts) */
+    uint64_t ra2 = FRAME_RA2(ra);
+    if (ilv_lk.nheld)
+        ilv_lk_edges(P(m), ra, ra2); /* before blocking: a deadlocked thread has its edge written */
     int r = REAL(pthread_mutex_trylock)(m);
-    if (ILV_LIKELY(r != EBUSY)) {
-        ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, 0, 0, 0);
+    if (ILV_LIKELY(r == 0)) { /* uncontended: counted, not written */
+        ilv_lk_acquired(P(m), ra, ra2, 0, 0);
+        return r;
+    }
+    uint64_t ts = NOW;
+    if (r != EBUSY) {
+        ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, ra2, 0, 0);
+        if (r == EOWNERDEAD) /* robust mutex: acquired, its previous owner died */
+            ilv_lk_acquired(P(m), ra, ra2, 0, 0);
         return r;
     }
     int e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), 0, 0, 0, 0);
+    int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_lock)(m);
     e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 0), r, NOW, ra, P(m), 0, 0, 0, 0);
+    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 0), r, NOW, ra, P(m), 0, ra2, 0, 0);
+    if (r == 0)
+        ilv_lk_acquired(P(m), ra, ra2, 0, 1);
     errno = e;
     return r;
 }
@@ -969,10 +1004,21 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     if (!ON)
         return REAL(pthread_mutex_timedlock)(m, abst);
     uint64_t ra = RA;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, NOW, ra, P(m), 0, 0, 0, 0);
-    int r = REAL(pthread_mutex_timedlock)(m, abst);
+    uint64_t ra2 = FRAME_RA2(ra);
+    int r = REAL(pthread_mutex_trylock)(m);
+    if (r == 0) {
+        ilv_lk_acquired(P(m), ra, ra2, 0, 0);
+        return r;
+    }
     int e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 1), r, NOW, ra, P(m), 0, 0, 0, 0);
+    int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, NOW, ra, P(m), SX(holder), ra2, 0, 0);
+    errno = e;
+    r = REAL(pthread_mutex_timedlock)(m, abst);
+    e = errno;
+    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 1), r, NOW, ra, P(m), 0, ra2, 0, 0);
+    if (r == 0)
+        ilv_lk_acquired(P(m), ra, ra2, 0, 1);
     errno = e;
     return r;
 }
@@ -981,9 +1027,12 @@ EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 {
     if (!ON)
         return REAL(pthread_mutex_trylock)(m);
-    uint64_t ts = NOW;
+    uint64_t ra = RA;
     int r = REAL(pthread_mutex_trylock)(m);
-    ilv_emit(H(ILV_T_MUTEX_TRYLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
+    if (r == 0)
+        ilv_lk_acquired(P(m), ra, FRAME_RA2(ra), 0, 0);
+    else
+        ilv_lk_tryfail(P(m), 0);
     return r;
 }
 
@@ -991,9 +1040,12 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (!ON)
         return REAL(pthread_mutex_unlock)(m);
-    uint64_t ts = NOW; /* released at ts: before any other thread can acquire */
+    int waiters = mutex_has_waiters(m);
+    uint64_t ts = waiters ? NOW : 0; /* released at ts: before any other thread can acquire */
     int r = REAL(pthread_mutex_unlock)(m);
-    ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
+    ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
+    if (waiters)
+        ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
     return r;
 }
 
@@ -1002,10 +1054,13 @@ EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     if (!ON)
         return REALV(pthread_cond_wait, "GLIBC_2.3.2")(c, m);
     uint64_t ra = RA;
-    ilv_emit(H(ILV_T_COND_WAIT, E, 0), 0, NOW, ra, P(c), P(m), 0, 0, 0);
+    uint64_t ra2 = FRAME_RA2(ra);
+    ilv_lk_released(P(m), 0);
+    ilv_emit(H(ILV_T_COND_WAIT, E, 0), 0, NOW, ra, P(c), P(m), ra2, 0, 0);
     int r = REALV(pthread_cond_wait, "GLIBC_2.3.2")(c, m);
     int e = errno;
-    ilv_emit(H(ILV_T_COND_WAIT, X, 0), r, NOW, ra, P(c), P(m), 0, 0, 0);
+    ilv_emit(H(ILV_T_COND_WAIT, X, 0), r, NOW, ra, P(c), P(m), ra2, 0, 0);
+    ilv_lk_acquired(P(m), ra, ra2, 0, 0);
     errno = e;
     return r;
 }
@@ -1015,21 +1070,33 @@ EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
     if (!ON)
         return REALV(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, abst);
     uint64_t ra = RA;
-    ilv_emit(H(ILV_T_COND_WAIT, E, 1), 0, NOW, ra, P(c), P(m), 0, 0, 0);
+    uint64_t ra2 = FRAME_RA2(ra);
+    ilv_lk_released(P(m), 0);
+    ilv_emit(H(ILV_T_COND_WAIT, E, 1), 0, NOW, ra, P(c), P(m), ra2, 0, 0);
     int r = REALV(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, abst);
     int e = errno;
-    ilv_emit(H(ILV_T_COND_WAIT, X, 1), r, NOW, ra, P(c), P(m), 0, 0, 0);
+    ilv_emit(H(ILV_T_COND_WAIT, X, 1), r, NOW, ra, P(c), P(m), ra2, 0, 0);
+    ilv_lk_acquired(P(m), ra, ra2, 0, 0);
     errno = e;
     return r;
+}
+
+/* glibc's condition variable counts its waiters in __wrefs (>> 3): a signal nobody waits for
+ * changes nothing and is not written */
+static inline int cond_has_waiters(pthread_cond_t *c)
+{
+    return (__atomic_load_n(&c->__data.__wrefs, __ATOMIC_RELAXED) >> 3) != 0;
 }
 
 EXPORT int pthread_cond_signal(pthread_cond_t *c)
 {
     if (!ON)
         return REALV(pthread_cond_signal, "GLIBC_2.3.2")(c);
-    uint64_t ts = NOW;
+    int w = cond_has_waiters(c);
+    uint64_t ts = w ? NOW : 0;
     int r = REALV(pthread_cond_signal, "GLIBC_2.3.2")(c);
-    ilv_emit(H(ILV_T_COND_SIGNAL, C, 0), r, ts, RA, P(c), 0, 0, 0, 0);
+    if (w)
+        ilv_emit(H(ILV_T_COND_SIGNAL, C, 0), r, ts, RA, P(c), 0, 0, 0, 0);
     return r;
 }
 
@@ -1037,9 +1104,37 @@ EXPORT int pthread_cond_broadcast(pthread_cond_t *c)
 {
     if (!ON)
         return REALV(pthread_cond_broadcast, "GLIBC_2.3.2")(c);
-    uint64_t ts = NOW;
+    int w = cond_has_waiters(c);
+    uint64_t ts = w ? NOW : 0;
     int r = REALV(pthread_cond_broadcast, "GLIBC_2.3.2")(c);
-    ilv_emit(H(ILV_T_COND_BROADCAST, C, 0), r, ts, RA, P(c), 0, 0, 0, 0);
+    if (w)
+        ilv_emit(H(ILV_T_COND_BROADCAST, C, 0), r, ts, RA, P(c), 0, 0, 0, 0);
+    return r;
+}
+
+/* glibc's semaphore (64-bit layout): value in the low 32 bits of the first word, waiters in the
+ * high 32 */
+static inline int sem_has_waiters(sem_t *s)
+{
+    return (__atomic_load_n((uint64_t *)(void *)s, __ATOMIC_RELAXED) >> 32) != 0;
+}
+
+static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uint64_t ra)
+{
+    pthread_testcancel(); /* sem_wait acts on a pending cancellation first, even when it would not block */
+    int e = errno;
+    if (REAL(sem_trywait)(s) == 0) { /* no wait: counted, not written */
+        ilv_lk_acquired(P(s), ra, 0, 1, 0);
+        return 0;
+    }
+    errno = e;
+    ilv_emit(H(ILV_T_SEM_WAIT, E, timed), 0, NOW, ra, P(s), 0, 0, 0, 0);
+    int r = timed ? REAL(sem_timedwait)(s, abst) : REAL(sem_wait)(s);
+    e = errno;
+    ilv_emit(H(ILV_T_SEM_WAIT, X, timed), r < 0 ? e : 0, NOW, ra, P(s), 0, 0, 0, 0);
+    if (r == 0)
+        ilv_lk_acquired(P(s), ra, 0, 1, 1);
+    errno = e;
     return r;
 }
 
@@ -1047,36 +1142,27 @@ EXPORT int sem_wait(sem_t *s)
 {
     if (!ON)
         return REAL(sem_wait)(s);
-    uint64_t ra = RA;
-    ilv_emit(H(ILV_T_SEM_WAIT, E, 0), 0, NOW, ra, P(s), 0, 0, 0, 0);
-    int r = REAL(sem_wait)(s);
-    int e = errno;
-    ilv_emit(H(ILV_T_SEM_WAIT, X, 0), r < 0 ? e : 0, NOW, ra, P(s), 0, 0, 0, 0);
-    errno = e;
-    return r;
+    return sem_wait_common(s, 0, 0, RA);
 }
 
 EXPORT int sem_timedwait(sem_t *s, const struct timespec *abst)
 {
     if (!ON)
         return REAL(sem_timedwait)(s, abst);
-    uint64_t ra = RA;
-    ilv_emit(H(ILV_T_SEM_WAIT, E, 1), 0, NOW, ra, P(s), 0, 0, 0, 0);
-    int r = REAL(sem_timedwait)(s, abst);
-    int e = errno;
-    ilv_emit(H(ILV_T_SEM_WAIT, X, 1), r < 0 ? e : 0, NOW, ra, P(s), 0, 0, 0, 0);
-    errno = e;
-    return r;
+    return sem_wait_common(s, abst, 1, RA);
 }
 
 EXPORT int sem_trywait(sem_t *s)
 {
     if (!ON)
         return REAL(sem_trywait)(s);
-    uint64_t ts = NOW;
+    uint64_t ra = RA;
     int r = REAL(sem_trywait)(s);
     int e = errno;
-    ilv_emit(H(ILV_T_SEM_TRYWAIT, C, 0), r < 0 ? e : 0, ts, RA, P(s), 0, 0, 0, 0);
+    if (r == 0)
+        ilv_lk_acquired(P(s), ra, 0, 1, 0);
+    else
+        ilv_lk_tryfail(P(s), 1);
     errno = e;
     return r;
 }
@@ -1085,10 +1171,13 @@ EXPORT int sem_post(sem_t *s)
 {
     if (!ON)
         return REAL(sem_post)(s);
-    uint64_t ts = NOW;
+    int w = sem_has_waiters(s);
+    uint64_t ts = w ? NOW : 0;
+    ilv_lk_released(P(s), 1);
     int r = REAL(sem_post)(s);
     int e = errno;
-    ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts, RA, P(s), 0, 0, 0, 0);
+    if (w || r < 0)
+        ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, RA, P(s), 0, 0, 0, 0);
     errno = e;
     return r;
 }

@@ -58,6 +58,8 @@ dump() {
 }
 
 count() { grep -c -- "$1" "$2" || true; }
+# total acquisitions in the LOCK_STATS summaries of a dump
+statsum() { awk '/ev=LOCK_STATS.point/ { for (i = 1; i <= NF; i++) if ($i ~ /^count=/) { sub(/count=/, "", $i); n += $i } } END { print n + 0 }' "$1"; }
 
 # ---------------------------------------------------------------------------------------------
 test_echo() {
@@ -98,8 +100,9 @@ test_threads() {
     e=$(count 'ev=THREAD_EXIT.point' "$d.txt")
     e1=$(grep 'ev=THREAD_EXIT.point' "$d.txt" | grep -c ' flags=1 ' || true)
     e2=$(grep 'ev=THREAD_EXIT.point' "$d.txt" | grep -c ' flags=2 ' || true)
-    l=$(grep -E 'ev=MUTEX_LOCK.(call|exit)' "$d.txt" | grep -vc ' err=' || true)
-    u=$(count 'ev=MUTEX_UNLOCK.call' "$d.txt")
+    # uncontended locks are counted, not written: one LOCK_STATS per thread, counts adding up
+    l=$(statsum "$d.txt")
+    u=$(count 'ev=LOCK_STATS.point' "$d.txt")
     files=$(find "$d" -name '*.trace' | wc -l)
     unmatched=$(awk '
         { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
@@ -108,9 +111,9 @@ test_threads() {
         { delete f }
         END { n = 0; for (k in st) if (!(k in cr)) n++; for (k in cr) if (!(k in st)) n++; print n }' "$d.txt")
     if [[ "$c $s $e $e1 $e2 $l $u $files $unmatched" == "1000 1000 1000 500 500 1000 1000 1001 0" ]]; then
-        ok "1000 threads: created = started = exited (500 return, 500 pthread_exit), locks = unlocks"
+        ok "1000 threads: created = started = exited (500 return, 500 pthread_exit), 1000 acquisitions in 1000 lock summaries"
     else
-        ko "1000 threads" "created started exited ret exit locked unlocked files unmatched = $c $s $e $e1 $e2 $l $u $files $unmatched"
+        ko "1000 threads" "created started exited ret exit acquisitions summaries files unmatched = $c $s $e $e1 $e2 $l $u $files $unmatched"
     fi
 }
 
@@ -233,14 +236,16 @@ test_sigkill() {
     local drc=0
     dump "$d" || drc=$?
     local l u ts te j sl
-    l=$(grep -E 'ev=MUTEX_LOCK.(call|exit)' "$d.txt" | grep -vc ' err=' || true)
-    u=$(count 'ev=MUTEX_UNLOCK.call' "$d.txt")
+    # the worker's counters were written when it ended; the main thread's last window (not yet
+    # summarized when it was killed) may be missing
+    l=$(statsum "$d.txt")
+    u=$(count 'ev=LOCK_STATS.point' "$d.txt")
     ts=$(count 'ev=THREAD_START.point' "$d.txt")
     te=$(count 'ev=THREAD_EXIT.point' "$d.txt")
     j=$(count 'ev=PTHREAD_JOIN.exit' "$d.txt")
     sl=$(count 'ev=SLEEP.enter' "$d.txt")
-    if [[ $rc == 137 && $drc == 0 && $l == $((2 * n)) && $u == $((2 * n)) && "$ts $te $j" == "1 1 1" && $sl -ge 1 ]]; then
-        ok "SIGKILL: all $((4 * n)) lock events and the events up to the kill are readable"
+    if [[ $rc == 137 && $drc == 0 && $l -ge $n && $l -le $((2 * n)) && $u -ge 1 && "$ts $te $j" == "1 1 1" && $sl -ge 1 ]]; then
+        ok "SIGKILL: the events up to the kill are readable ($l of $((2 * n)) acquisitions summarized)"
     else
         ko "SIGKILL" "rc=$rc dump=$drc locks=$l unlocks=$u start=$ts exit=$te join=$j sleep=$sl"
     fi
@@ -353,7 +358,7 @@ test_window() {
     local size
     size=$(find "$d" -name '*.trace' -printf '%s\n' | sort -n | tail -1)
     rm -rf "$d"
-    if [[ $rc == 0 && $sum == *"MUTEX_LOCK.call $n "* && $sum == *"MUTEX_UNLOCK.call $n "* && $size -gt 1073741824 ]]; then
+    if [[ $rc == 0 && $sum == *"CLOSE.call $((2 * n)) "* && $size -gt 1073741824 ]]; then
         ok "17 million events in one thread, file past the first 1 GiB window ($size bytes), none lost"
     else
         ko "big file" "rc=$rc size=$size summary: $sum"
@@ -442,12 +447,12 @@ test_identity_switch() {
     dump "$d" || true
     "$DUMP" --headers "$d" 2>/dev/null | grep '^# file' >"$d.hdr" || true
     local locks lost files
-    locks=$(grep -E 'ev=MUTEX_LOCK.(call|exit)' "$d.txt" | grep -vc ' err=' || true)
+    locks=$(grep -c 'ev=CLOSE' "$d.txt" || true)
     lost=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$d.hdr")
     files=$(find "$d" -name '*.trace' | wc -l)
     rm -rf "$top"
-    if [[ $rc == 0 && $uid == $(id -u nobody) && $locks == 7000 && $lost == 0 && $files == 7 ]]; then
-        ok "identity switch: after setuid(nobody) all 7000 lock events recorded in 7 files, 0 lost"
+    if [[ $rc == 0 && $uid == $(id -u nobody) && $locks == 14000 && $lost == 0 && $files == 7 ]]; then
+        ok "identity switch: after setuid(nobody) all 14000 close events recorded in 7 files, 0 lost"
     else
         ko "identity switch" "rc=$rc uid=$uid locks=$locks lost=$lost files=$files"
     fi
@@ -469,14 +474,45 @@ test_identity_switch_lost() {
     dump "$d" || true
     "$DUMP" --headers "$d" 2>/dev/null | grep '^# file' >"$d.hdr" || true
     local rec lost
-    rec=$(grep -cE 'ev=MUTEX_(LOCK|UNLOCK)\.' "$d.txt" || true)
+    rec=$(grep -c 'ev=CLOSE' "$d.txt" || true)
     lost=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$d.hdr")
     rm -rf "$top"
-    # 14000 lock and unlock events after the switch, plus the threads' start/exit and joins
+    # 14000 close events after the switch, plus the threads' start/exit and joins
     if [[ $rc == 0 && $rec -lt 14000 && $((rec + lost)) -ge 14000 ]]; then
-        ok "identity switch into an unreachable directory: $rec lock events recorded, $lost events counted as lost"
+        ok "identity switch into an unreachable directory: $rec close events recorded, $lost events counted as lost"
     else
         ko "identity switch, lost events" "rc=$rc recorded=$rec lost=$lost"
+    fi
+}
+
+test_lockorder() {
+    # uncontended locks only counted; contended ones waited for (ENTER/EXIT, holder's tid), the
+    # inversion a->b / b->a written as two LOCK_EDGEs with the helper's callers
+    local d=$WORK/lockorder rc=0 n=20000
+    run_traced "$d" 60 "$WORK/lockorder.out" "$T/t_lockorder" $n || rc=$?
+    [[ $rc == 0 ]] || { ko "lock order" "exit $rc"; return; }
+    dump "$d" || { ko "lock order" "dump reported damage"; return; }
+    local sum en ex hold waits edges ev
+    sum=$(statsum "$d.txt")
+    en=$(count 'ev=MUTEX_LOCK.enter' "$d.txt")
+    ex=$(grep 'ev=MUTEX_LOCK.exit' "$d.txt" | grep -vc ' err=' || true)
+    hold=$(grep 'ev=MUTEX_LOCK.enter' "$d.txt" | grep -vc ' holder=0 ' || true)
+    # waits = low 32 bits of the hex field (the last 8 digits)
+    waits=$(awk 'function hex(s,  v, i) { v = 0; s = tolower(s); for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+        /ev=LOCK_STATS.point/ { for (i = 1; i <= NF; i++) if ($i ~ /^waits_tryfails=0x/) { v = substr($i, 18); if (length(v) > 8) v = substr(v, length(v) - 7); n += hex(v) } }
+        END { print n + 0 }' "$d.txt")
+    edges=$(awk '/ev=LOCK_EDGE.point/ {
+        for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+        ok = f["caller"] != "0x0" && f["held_caller"] != "0x0" && f["caller"] != f["ra"]
+        print f["held"] ">" f["taken"] (ok ? "" : "?"); delete f }' "$d.txt" | sort | tr '\n' ' ')
+    ev=$(wc -l <"$d.txt")
+    local a b
+    a=$(echo "$edges" | cut -d' ' -f1); b=$(echo "$edges" | cut -d' ' -f2)
+    if [[ $sum == $((4 * n + 4)) && $en == "$ex" && $waits == "$en" && $hold -ge $((en * 9 / 10)) &&
+          $(echo "$edges" | wc -w) == 2 && $edges != *"?"* && "${a#*>}>${a%>*}" == "$b" && $ev -lt $((n / 2 + 100)) ]]; then
+        ok "lock order: $sum acquisitions counted in $ev events, $en waits (holder known in $hold), edges $edges"
+    else
+        ko "lock order" "acquisitions=$sum (want $((4 * n + 4))) enter=$en exit=$ex waits=$waits holder=$hold edges=[$edges] events=$ev"
     fi
 }
 
@@ -484,6 +520,7 @@ test_echo
 test_threadlife
 test_identity_switch
 test_identity_switch_lost
+test_lockorder
 test_window
 test_threads
 test_thrfork

@@ -73,10 +73,10 @@ static const struct tinfo types[] = {
     {ILV_T_PTHREAD_JOIN, "PTHREAD_JOIN", "thread:x retval:x - - -"},
     {ILV_T_PTHREAD_DETACH, "PTHREAD_DETACH", "thread:x - - - -"},
     {ILV_T_THREAD_NAME, "THREAD_NAME", "thread:x - - - -"},
-    {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x - - - -"},
+    {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x holder:d caller:x - -"},
     {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_UNLOCK, "MUTEX_UNLOCK", "mutex:x - - - -"},
-    {ILV_T_COND_WAIT, "COND_WAIT", "cond:x mutex:x - - -"},
+    {ILV_T_COND_WAIT, "COND_WAIT", "cond:x mutex:x caller:x - -"},
     {ILV_T_COND_SIGNAL, "COND_SIGNAL", "cond:x - - - -"},
     {ILV_T_COND_BROADCAST, "COND_BROADCAST", "cond:x - - - -"},
     {ILV_T_SEM_WAIT, "SEM_WAIT", "sem:x - - - -"},
@@ -107,6 +107,8 @@ static const struct tinfo types[] = {
     {ILV_T_STDIO, "STDIO", "stream:x ptr:x - res:d -"},
     {ILV_T_MALLOC, "MALLOC", "size:u old:x - ptr:x -"},
     {ILV_T_FREE, "FREE", "ptr:x - - - -"},
+    {ILV_T_LOCK_EDGE, "LOCK_EDGE", "held:x taken:x held_ra:x held_caller:x caller:x"},
+    {ILV_T_LOCK_STATS, "LOCK_STATS", "obj:x count:u hold_ns:u max_hold_ns:u waits_tryfails:x"},
 };
 
 static const struct tinfo *tinfo_of(int type)

@@ -82,12 +82,30 @@ server() {
     echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
 }
 
+# lucky NAME PROGRAM ARGS...: like traced, but repeats the run (at most 20 times) until the program exits with 0,
+# for a timing-dependent bug recorded in a run where it did not strike.
+lucky() {
+    local name=$1; shift
+    local dir=$here/$name
+    for _ in $(seq 20); do
+        rm -rf "$dir"; mkdir -p "$dir"
+        if INTERLEAVE_TRACE_DIR="$dir" LD_PRELOAD="$agent" "$@" >/dev/null 2>&1; then
+            shrink "$dir"
+            echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
+            return
+        fi
+    done
+    echo "$name: every run failed" >&2
+    exit 1
+}
+
 ONLY="${*:-}"
 w() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 w race                  && traced race -- "$bin/race" 20
 w deadlock              && traced deadlock -- "$bin/deadlock" --timeout 1
 w deadlock-ordered      && traced deadlock-ordered -- "$bin/deadlock" --ordered --timeout 1
+w deadlock-lucky        && lucky deadlock-lucky "$bin/deadlock" --sleep 0 --timeout 1
 w fork-printf-handler   && traced fork-printf-handler INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 200 --malloc --timeout 1
 w fork-printf-reentry   && traced fork-printf-reentry INTERLEAVE_TRACE_STDIO=1 -- "$bin/fork-printf-handler" 100 --timeout 2
 # without INTERLEAVE_TRACE_STDIO: only the handler's own printf/malloc are recorded, and the handler-entry record

@@ -14,7 +14,8 @@ import interleave.engine.trace.TraceRun;
 public final class DetectorRegistry {
     private static final List<DynamicDetector> DETECTORS = List.of(new ObservedArgumentRace(), new ObservedZombies(),
             new ConnectionKeptAfterFork(), new ConnectionOpenAtExit(), new ThreadNeitherJoinedNorDetached(),
-            new SignalHandlerDeadlock(), new HandlerReenteredUnsafeCall(), new LockOrderDeadlock(), new LostSigchld());
+            new SignalHandlerDeadlock(), new HandlerReenteredUnsafeCall(), new LockOrderDeadlock(), new LostSigchld(),
+            new ObservedLockOrderInversion());
 
     private DetectorRegistry() {
     }

@@ -128,16 +128,13 @@ public final class ObservedZombies implements DynamicDetector {
         return interleave.engine.trace.RecordType.signalName((int) handler.thread().arg(handler.index(), 0));
     }
 
-    /** The first wait in the parent that returned this child's pid. */
+    /** The first wait in the parent that returned this child's pid (per-thread indexes: one pass per parent). */
     static EventRef reapOf(ProcessImage parent, int pid, long after) {
         EventRef best = null;
         for (ThreadTrace t : parent.threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                if (t.type(i) == WAIT && t.phase(i) == EXIT && (int) t.arg(i, 2) == pid && t.ts(i) >= after
-                        && (best == null || t.ts(i) < best.ts())) {
-                    best = new EventRef(t, i);
-                    break;
-                }
+            int i = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, pid), after);
+            if (i >= 0 && (best == null || t.ts(i) < best.ts())) {
+                best = new EventRef(t, i);
             }
         }
         return best;

@@ -48,6 +48,7 @@ final class TimelineColors {
         case ACCEPT, CLOSE -> "#1565c0";
         case SIGNAL_SENT, SIGNAL_DELIVERED -> "#d84315";
         case REAP, EXIT, THREAD_EXIT, DETACH -> "#424242";
+        case LOCK_SUMMARY -> "#c62828";
         };
     }
 

@@ -90,20 +90,18 @@ final class Linker {
         for (Map.Entry<Long, List<LockEvent>> e : byMutex.entrySet()) {
             List<LockEvent> evs = e.getValue();
             evs.sort(Comparator.comparingLong(LockEvent::ts));
-            for (int k = 0; k < evs.size(); k++) {
-                LockEvent rel = evs.get(k);
-                if (rel.acquire()) {
-                    continue;
-                }
-                for (int j = k + 1; j < evs.size(); j++) {
-                    LockEvent next = evs.get(j);
-                    if (next.acquire()) {
-                        if (next.thread() != rel.thread()) {
-                            add(rel.thread(), rel.ts(), next.thread(), next.ts(), Arrow.Kind.LOCK_HANDOFF,
-                                    "mutex " + Describe.hex(e.getKey()));
-                        }
-                        break;
+            // the release just before an acquisition handed the mutex over (since format 1.1 releases are
+            // written when the mutex says someone may wait, so a few have no acquisition of their own)
+            LockEvent rel = null;
+            for (LockEvent ev : evs) {
+                if (!ev.acquire()) {
+                    rel = ev;
+                } else {
+                    if (rel != null && ev.thread() != rel.thread()) {
+                        add(rel.thread(), rel.ts(), ev.thread(), ev.ts(), Arrow.Kind.LOCK_HANDOFF,
+                                "mutex " + Describe.name(m, rel.thread(), e.getKey()));
                     }
+                    rel = null;
                 }
             }
         }

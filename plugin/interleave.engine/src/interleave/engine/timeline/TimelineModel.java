@@ -204,7 +204,7 @@ public final class TimelineModel {
     private StateSpan span(int rowId, Level l, int depth, int i, int count) {
         State st = State.values()[l.state[i]];
         ThreadTrace t = rowThread.get(rowId);
-        String detail = l.event[i] < 0 || t == null ? "" : Describe.call(t, l.event[i]);
+        String detail = l.event[i] < 0 || t == null ? "" : Describe.call(this, t, l.event[i]);
         return new StateSpan(rowId, l.start[i], l.end[i], st, depth, count, l.unfinished[i], detail);
     }
 
@@ -315,15 +315,14 @@ public final class TimelineModel {
         if (p == null) {
             return -1;
         }
-        for (ThreadTrace t : p.threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                if (t.type(i) == WAIT && t.phase(i) == EXIT && (int) t.arg(i, 2) == img.pid()
-                        && t.ts(i) >= img.imageStartNs()) {
-                    return t.ts(i);
-                }
+        long best = -1;
+        for (ThreadTrace t : p.threads()) { // per-thread indexes: one pass per parent, not one per child
+            int i = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, img.pid()), img.imageStartNs());
+            if (i >= 0 && (best < 0 || t.ts(i) < best)) {
+                best = t.ts(i);
             }
         }
-        return -1;
+        return best;
     }
 
     private long threadEnd(ThreadTrace t, ProcessImage img) {

@@ -17,6 +17,8 @@ public final class RecordType {
             PTHREAD_JOIN = 20, PTHREAD_DETACH = 21;
     public static final int MUTEX_LOCK = 32, MUTEX_TRYLOCK = 33, MUTEX_UNLOCK = 34, COND_WAIT = 35, COND_SIGNAL = 36,
             COND_BROADCAST = 37, SEM_WAIT = 38, SEM_TRYWAIT = 39, SEM_POST = 40;
+    /** v1.1: compact lock events (format §5 "Synchronization"). */
+    public static final int LOCK_EDGE = 41, LOCK_STATS = 42;
     public static final int SOCKET = 48, BIND = 49, LISTEN = 50, ACCEPT = 51, CONNECT = 52, CLOSE = 53, READ = 54,
             WRITE = 55, RECV = 56, SEND = 57, SHUTDOWN = 58, DUP = 59, PIPE = 60;
     public static final int SELECT = 64, POLL = 65, EPOLL_WAIT = 66, SLEEP = 72;
@@ -44,7 +46,7 @@ public final class RecordType {
                 {"17", "THREAD_START"}, {"18", "THREAD_EXIT"}, {"19", "PTHREAD_EXIT"}, {"20", "PTHREAD_JOIN"},
                 {"21", "PTHREAD_DETACH"}, {"32", "MUTEX_LOCK"}, {"33", "MUTEX_TRYLOCK"}, {"34", "MUTEX_UNLOCK"},
                 {"35", "COND_WAIT"}, {"36", "COND_SIGNAL"}, {"37", "COND_BROADCAST"}, {"38", "SEM_WAIT"},
-                {"39", "SEM_TRYWAIT"}, {"40", "SEM_POST"}, {"48", "SOCKET"}, {"49", "BIND"}, {"50", "LISTEN"},
+                {"39", "SEM_TRYWAIT"}, {"40", "SEM_POST"}, {"41", "LOCK_EDGE"}, {"42", "LOCK_STATS"}, {"48", "SOCKET"}, {"49", "BIND"}, {"50", "LISTEN"},
                 {"51", "ACCEPT"}, {"52", "CONNECT"}, {"53", "CLOSE"}, {"54", "READ"}, {"55", "WRITE"}, {"56", "RECV"},
                 {"57", "SEND"}, {"58", "SHUTDOWN"}, {"59", "DUP"}, {"60", "PIPE"}, {"64", "SELECT"}, {"65", "POLL"},
                 {"66", "EPOLL_WAIT"}, {"72", "SLEEP"}, {"80", "SIGACTION"}, {"81", "SIGNAL_HANDLER"}, {"82", "KILL"},

@@ -290,6 +290,214 @@ public final class Symbolizer {
         }
     }
 
+    /**
+     * The call chain at a return address, innermost first: the function holding the call, then the functions it was
+     * inlined into (addr2line -i). One element without debug info; lines as in {@link #symbolize}.
+     */
+    public List<SourceLine> inlineChain(ProcessImage image, long returnAddress) {
+        SourceLine first = symbolize(image, returnAddress, true);
+        if (!first.hasLine() || first.binary().isEmpty() || addr2line == null || addr2lineMissing) {
+            return List.of(first);
+        }
+        List<Answer> chain = chains.computeIfAbsent(first.binary(), k -> new HashMap<>())
+                .computeIfAbsent(first.binaryAddress(), v -> runInlineChain(first.binary(), v));
+        if (chain.size() <= 1) {
+            return List.of(first);
+        }
+        List<SourceLine> out = new ArrayList<>();
+        for (Answer a : chain) {
+            out.add(new SourceLine(returnAddress, first.binary(), first.binaryAddress(), a.function(), a.file(),
+                    a.line()));
+        }
+        return out;
+    }
+
+    private final Map<String, Map<Long, List<Answer>>> chains = new HashMap<>();
+
+    private List<Answer> runInlineChain(String binary, long vaddr) {
+        List<String> lines = new ArrayList<>();
+        try {
+            Process proc = new ProcessBuilder(addr2line, "-f", "-i", "-C", "-e", binary, "0x" + Long.toHexString(vaddr))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            proc.getOutputStream().close();
+            try (BufferedReader r = new BufferedReader(
+                    new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null;) {
+                    lines.add(l);
+                }
+            }
+            if (!proc.waitFor(30, TimeUnit.SECONDS)) {
+                proc.destroyForcibly();
+            }
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+        List<Answer> out = new ArrayList<>();
+        for (int k = 0; k + 1 < lines.size(); k += 2) {
+            out.add(parse(lines.get(k), lines.get(k + 1)));
+        }
+        return out;
+    }
+
+    private record DataSymbols(long[] start, long[] size, String[] name) {
+    }
+
+    private final Map<String, DataSymbols> dataSymbols = new HashMap<>();
+
+    /**
+     * The name of the global (or static) variable holding a data address, from the ELF symbol table of the binary it
+     * belongs to: {@code m1}, or {@code pool+64} inside a larger object. Empty for heap and stack addresses, stripped
+     * binaries, binaries that changed since the run, and with {@link #addressesOnly}.
+     */
+    public Optional<String> dataName(ProcessImage image, long address) {
+        if (addr2line == null) { // addresses only: output that does not depend on the binaries present
+            return Optional.empty();
+        }
+        List<Mapping> mapping = mapsOf(image);
+        Mapping m = find(mapping, address);
+        if (m == null) { // .bss past the end of the file's last page is an anonymous mapping right after it
+            for (Mapping x : mapping) {
+                if (Long.compareUnsigned(x.end(), address) <= 0 && address - x.end() < (64L << 20)
+                        && (m == null || Long.compareUnsigned(x.end(), m.end()) > 0)) {
+                    m = x;
+                }
+            }
+            if (m == null) {
+                return Optional.empty();
+            }
+        }
+        String bin = m.path();
+        Optional<Elf> elf = elves.computeIfAbsent(bin, Symbolizer::readElf);
+        long v = address;
+        if (elf.isEmpty() || elf.get().pie()) {
+            Long base = null;
+            for (Mapping b : mapping) {
+                if (b.path().equals(bin) && b.offset() == 0) {
+                    base = b.start();
+                    break;
+                }
+            }
+            if (base == null) {
+                return Optional.empty();
+            }
+            v = address - base;
+        }
+        if (!image.threads().isEmpty() && !unchangedSince(bin, image)) {
+            return Optional.empty();
+        }
+        DataSymbols syms = dataSymbols.computeIfAbsent(bin, Symbolizer::readDataSymbols);
+        int lo = 0, hi = syms.start().length - 1, found = -1;
+        while (lo <= hi) { // last symbol starting at or before v
+            int mid = (lo + hi) >>> 1;
+            if (Long.compareUnsigned(syms.start()[mid], v) <= 0) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        if (found < 0 || v - syms.start()[found] >= syms.size()[found]) {
+            return Optional.empty();
+        }
+        long off = v - syms.start()[found];
+        return Optional.of(syms.name()[found] + (off == 0 ? "" : "+" + off));
+    }
+
+    private static boolean unchangedSince(String binary, ProcessImage image) {
+        try {
+            long modifiedNs = Files.getLastModifiedTime(Path.of(binary)).toMillis() * 1_000_000L;
+            return modifiedNs <= image.threads().get(0).header().createdRealNs() + 1_000_000_000L;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** STT_OBJECT symbols with a size from .symtab (else .dynsym), sorted by address; "x.0" statics as "x". */
+    private static DataSymbols readDataSymbols(String path) {
+        List<long[]> pos = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        try (RandomAccessFile f = new RandomAccessFile(path, "r")) {
+            byte[] id = new byte[64];
+            f.readFully(id);
+            ByteBuffer h = ByteBuffer.wrap(id).order(ByteOrder.LITTLE_ENDIAN);
+            if (h.getInt(0) != 0x464c457f || id[4] != 2 || id[5] != 1) {
+                return new DataSymbols(new long[0], new long[0], new String[0]);
+            }
+            long shoff = h.getLong(40);
+            int shentsize = h.getShort(58) & 0xffff, shnum = h.getShort(60) & 0xffff;
+            if (shoff <= 0 || shentsize < 64 || shnum == 0 || shnum > 65535) {
+                return new DataSymbols(new long[0], new long[0], new String[0]);
+            }
+            byte[] all = new byte[shentsize * shnum];
+            f.seek(shoff);
+            f.readFully(all);
+            ByteBuffer sh = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+            int symtab = -1;
+            for (int want : new int[] {2, 11}) { // SHT_SYMTAB, then SHT_DYNSYM
+                for (int i = 0; i < shnum && symtab < 0; i++) {
+                    if (sh.getInt(i * shentsize + 4) == want) {
+                        symtab = i;
+                    }
+                }
+            }
+            if (symtab < 0) {
+                return new DataSymbols(new long[0], new long[0], new String[0]);
+            }
+            int b = symtab * shentsize;
+            long off = sh.getLong(b + 24), size = sh.getLong(b + 32);
+            int link = sh.getInt(b + 40);
+            long entsize = Math.max(24, sh.getLong(b + 56));
+            int lb = link * shentsize;
+            long stroff = sh.getLong(lb + 24), strsize = sh.getLong(lb + 32);
+            if (size > (256L << 20) || strsize > (256L << 20)) {
+                return new DataSymbols(new long[0], new long[0], new String[0]);
+            }
+            byte[] syms = new byte[(int) size];
+            f.seek(off);
+            f.readFully(syms);
+            byte[] str = new byte[(int) strsize];
+            f.seek(stroff);
+            f.readFully(str);
+            ByteBuffer sb = ByteBuffer.wrap(syms).order(ByteOrder.LITTLE_ENDIAN);
+            for (long k = 0; k + entsize <= size; k += entsize) {
+                int e = (int) k;
+                int nameOff = sb.getInt(e);
+                int info = sb.get(e + 4) & 0xff;
+                int shndx = sb.getShort(e + 6) & 0xffff;
+                long value = sb.getLong(e + 8), sz = sb.getLong(e + 16);
+                if ((info & 0xf) != 1 || sz <= 0 || shndx == 0 || nameOff <= 0 || nameOff >= str.length) {
+                    continue;
+                }
+                int end = nameOff;
+                while (end < str.length && str[end] != 0) {
+                    end++;
+                }
+                String name = new String(str, nameOff, end - nameOff, StandardCharsets.UTF_8);
+                name = name.replaceFirst("\\.\\d+$", "");
+                pos.add(new long[] {value, sz});
+                names.add(name);
+            }
+        } catch (IOException | RuntimeException e) {
+            return new DataSymbols(new long[0], new long[0], new String[0]);
+        }
+        Integer[] order = new Integer[pos.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (x, y) -> Long.compareUnsigned(pos.get(x)[0], pos.get(y)[0]));
+        long[] st = new long[order.length], sz = new long[order.length];
+        String[] nm = new String[order.length];
+        for (int i = 0; i < order.length; i++) {
+            st[i] = pos.get(order[i])[0];
+            sz[i] = pos.get(order[i])[1];
+            nm[i] = names.get(order[i]);
+        }
+        return new DataSymbols(st, sz, nm);
+    }
+
     private List<Mapping> mapsOf(ProcessImage image) {
         String name = image.mapsFile();
         if (name.isEmpty()) {

@@ -65,6 +65,7 @@ public final class TimelinePresentation {
         case ACCEPT, CLOSE -> rgb(0x1565c0);
         case SIGNAL_SENT, SIGNAL_DELIVERED -> rgb(0xd84315);
         case REAP, EXIT, THREAD_EXIT, DETACH -> rgb(0x424242);
+        case LOCK_SUMMARY -> rgb(0xc62828);
         };
     }
 

@@ -57,6 +57,8 @@ class DetectorTest {
             Map.entry("thread-attrs", Set.of()),
             // the default printf-only mode: the handler re-enters printf and glibc lets it (corrupted output)
             Map.entry("fork-printf-reentry", Set.of("observed-handler-reentered-unsafe-call")),
+            // the same inversion in a run that finished: predicted from both threads' lock-order edges
+            Map.entry("deadlock-lucky", Set.of("observed-lock-order-inversion")),
             Map.entry("deadlock-ordered", Set.of()),
             Map.entry("echo-iterative", Set.of()),
             Map.entry("echo-select", Set.of()),
@@ -71,7 +73,7 @@ class DetectorTest {
     @ParameterizedTest
     @ValueSource(strings = {"race", "echo-thread-stackarg", "echo-process-noreap", "echo-process-ifreap",
             "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "fork-printf-reentry",
-            "deadlock-ordered", "fork-printf-nostdio", "fork-printf-malloc-nostdio", "thread-attrs",
+            "deadlock-ordered", "deadlock-lucky", "fork-printf-nostdio", "fork-printf-malloc-nostdio", "thread-attrs",
             "echo-iterative", "echo-select", "echo-process", "echo-thread"})
     void traceGivesExactlyItsFindings(String name) {
         List<Finding> found = findings(name);
@@ -242,6 +244,18 @@ class DetectorTest {
         Finding f = only("deadlock", "observed-lock-order-deadlock");
         assertTrue(f.message().startsWith("2 threads of pid "), f.message());
         assertEquals(4, f.evidence().size(), "each thread: where it locked, where it waits");
+    }
+
+    @Test
+    void lockOrderInversionGivesBothThreadsBothMutexesAndFourSites() {
+        Finding f = only("deadlock-lucky", "observed-lock-order-inversion");
+        assertTrue(f.message().contains("locked in opposite orders"), f.message());
+        assertEquals(4, f.evidence().size(), "each thread: where it took the first mutex, where the second");
+        Pattern tid = Pattern.compile("thread (\\d+) holds (\\S+) \\(.*thread (\\d+) holds (\\S+) \\(");
+        Matcher m = tid.matcher(f.message());
+        assertTrue(m.find(), f.message());
+        assertFalse(m.group(1).equals(m.group(3)), "two different threads");
+        assertFalse(m.group(2).equals(m.group(4)), "each holds a different mutex");
     }
 
     @Test

@@ -60,6 +60,27 @@ class TimelineModelTest {
     }
 
     @Test
+    void uncontendedLockingShowsAsCountsPerThreadAndMutex() {
+        TimelineModel m = model("deadlock-lucky");
+        java.util.regex.Pattern p = java.util.regex.Pattern
+                .compile("^mutex \\S+: (\\d+) locked without waiting, (\\d+) waited; held .* in total, longest .*");
+        int summaries = 0;
+        long acquisitions = 0;
+        for (Row r : m.rows()) {
+            for (Instant in : m.instants(r.id(), 0, m.durationNs())) {
+                if (in.kind() == Instant.Kind.LOCK_SUMMARY) {
+                    java.util.regex.Matcher mm = p.matcher(in.label());
+                    assertTrue(mm.matches(), in.label());
+                    acquisitions += Long.parseLong(mm.group(1)) + Long.parseLong(mm.group(2));
+                    summaries++;
+                }
+            }
+        }
+        assertEquals(4, summaries, "two threads, each summarizing m1 and m2 when it ended");
+        assertEquals(4, acquisitions, "each thread took each mutex once");
+    }
+
+    @Test
     void handlerShowsNestedInsideMallocWithItsDepth() {
         TimelineModel m = model("fork-printf-handler");
         Row main = m.rows().get(1);

@@ -1,0 +1,77 @@
+/* Interleave agent: compact lock events (held-lock set, per-lock counters, lock-order edges).
+ *
+ * An uncontended acquisition or release writes no record: the thread keeps the locks it holds and
+ * counters per lock in thread-local memory, and writes what a reader needs:
+ *  - contended waits (ENTER/EXIT of the blocking call, with the holder's tid when the mutex says),
+ *    and releases of a mutex somebody waits for (the hand-off's start);
+ *  - LOCK_EDGE the first time this thread takes lock B while holding lock A, with both call sites;
+ *  - LOCK_STATS per lock: acquisitions, total and longest hold (sampled, see ILV_LK_SAMPLE), waits,
+ *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends.
+ * All state is per thread (no locks, no atomics on the hot path); a signal handler that interrupts
+ * an update can at worst spoil one counter or one edge's call site, never an index. Inside the
+ * critical section (between the real lock and unlock) the agent only pushes the held entry; the
+ * counters are updated after the real unlock, so the program's hold times stay what they were. */
+#ifndef ILV_LOCKS_H
+#define ILV_LOCKS_H
+#include "core.h"
+
+#define ILV_HELD_MAX   16u   /* locks held at once that are tracked (deeper nesting: not tracked) */
+#define ILV_LSTAT_N    32u   /* locks with counters per thread (more: the oldest entry is flushed) */
+#define ILV_EDGE_N     64u   /* lock-order edges remembered per thread (more: some written again) */
+#define ILV_LK_PERIOD_NS 200000000ull
+/* Hold times are measured on one acquisition in ILV_LK_SAMPLE (and on every contended one, and on a
+ * thread's first 64): reading
+ * the TSC costs ~35 ns on the virtual machines this was measured on, twice an uncontended
+ * lock/unlock pair, so timing every hold tripled the cost of a lock-heavy program. */
+#define ILV_LK_SAMPLE 16u
+
+
+struct ilv_lstat {
+    uint64_t obj;       /* 0 = free */
+    uint64_t n;         /* acquisitions */
+    uint64_t hold;      /* total of the measured holds, TSC ticks (semaphores: posts) */
+    uint64_t maxhold;   /* longest measured hold, TSC ticks */
+    uint64_t measured;  /* holds measured */
+    uint64_t ra;        /* first call site in this window */
+    uint32_t waits;     /* contended acquisitions */
+    uint32_t tryfail;   /* failed trylocks */
+    uint32_t kind;      /* 0 mutex, 1 semaphore */
+    uint32_t pad;
+};
+
+struct ilv_held {
+    uint64_t obj, tsc, ra, ra2; /* tsc 0: this hold is not timed */
+    uint64_t contended;         /* the acquisition waited */
+};
+
+struct ilv_lockstate {
+    uint32_t nheld;
+    uint32_t overflow;          /* pushes beyond ILV_HELD_MAX not recorded (their pops are ignored) */
+    uint64_t next_flush;        /* TSC value of the next periodic summary (0 = not scheduled yet) */
+    uint32_t acq;               /* acquisitions of this thread: every ILV_LK_SAMPLE-th hold is timed */
+    uint32_t rel;               /* releases: the clock is looked at every 1024th */
+    struct ilv_lstat *last;     /* counters of the last lock acquired (programs mostly take one lock) */
+    uint64_t stack_hi;          /* an address in the thread's outermost traced frame (scan bound) */
+    struct ilv_held held[ILV_HELD_MAX];
+    struct ilv_lstat st[ILV_LSTAT_N];
+    uint64_t edge[ILV_EDGE_N];
+};
+
+extern __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+
+ILV_HIDDEN uint64_t ilv_caller2(const void *frame, uint64_t ra);
+ILV_HIDDEN void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int contended);
+ILV_HIDDEN void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2);
+ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
+ILV_HIDDEN void ilv_lk_tryfail(uint64_t obj, int kind);
+ILV_HIDDEN void ilv_lk_flush(void);
+ILV_HIDDEN void ilv_lk_after_fork(void);
+ILV_HIDDEN void ilv_lk_init(void);
+
+/* the thread's outermost traced frame: frames above it are not scanned for a caller */
+static inline void ilv_lk_stack_top(const void *p)
+{
+    ilv_lk.stack_hi = (uint64_t)(uintptr_t)p;
+}
+
+#endif

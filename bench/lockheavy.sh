@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Lock-heavy mixed workload (bench/lockheavy.c): untraced, under the Interleave agent, under strace
+# and built with ThreadSanitizer, side by side in interleaved rounds; medians of wall time, trace
+# size, and the time and peak memory of `interleave report` on the trace.
+#
+# usage: bench/lockheavy.sh [--rounds N] [--before AGENT.so] [--dir DIR] [--out FILE | --no-save] [-- LOCKHEAVY ARGS]
+#   --rounds N        rounds (default 3); in each round every variant runs once, the order rotating
+#   --before SO       also run this older agent build (e.g. built from an older commit) as "before"
+#   --dir DIR         where run directories go (default /dev/shm: fork-heavy runs belong on tmpfs)
+#   --out FILE        Markdown result file (default bench/results/lockheavy-<date>.md); --no-save: stdout only
+# Needs gcc, make, GNU time (/usr/bin/time) and strace; installs the last two from Debian when run as
+# root and they are missing, otherwise leaves their rows out and says so.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+rounds=3 before="" base=/dev/shm out="$here/results/lockheavy-$(date -u +%Y-%m-%d).md" save=1
+args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --before) before=$(readlink -f "$2"); shift 2 ;;
+    --dir) base=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --no-save) save=0; shift ;;
+    --) shift; args=("$@"); break ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "lockheavy.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+notes=()
+need() { # need TOOL PACKAGE
+    command -v "$1" >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get install -y -q "$2" >/dev/null 2>&1 || true
+    fi
+    command -v "$1" >/dev/null 2>&1 && return 0
+    notes+=("$1 is not installed (apt-get install $2): its rows are left out")
+    return 1
+}
+need /usr/bin/time time || { echo "lockheavy.sh: needs GNU time (/usr/bin/time)" >&2; exit 2; }
+have_strace=1; need strace strace || have_strace=0
+
+work=$(mktemp -d "$base/lockheavy.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+make -s -C "$repo/agent" >/dev/null
+agent=$repo/agent/build/libinterleave-agent.so
+gcc -O2 -g -pthread -o "$work/lockheavy" "$here/lockheavy.c"
+have_tsan=1
+gcc -O2 -g -fsanitize=thread -o "$work/lockheavy-tsan" "$here/lockheavy.c" 2>"$work/tsan.err" || {
+    have_tsan=0; notes+=("gcc -fsanitize=thread failed: $(head -1 "$work/tsan.err")"); }
+"$repo/interleave" --version >/dev/null 2>&1 || true # build the engine before timing anything
+
+variants=(untraced interleave)
+[ -n "$before" ] && variants+=(before)
+variants+=(interleave-cli)
+[ $have_strace = 1 ] && variants+=(strace)
+[ $have_tsan = 1 ] && variants+=(tsan)
+declare -A wall cpu size rtime rcpu rrss
+now() { date +%s%N; }
+run_one() { # run_one VARIANT ROUND
+    local v=$1 r=$2 d="$work/run-$1-$2" t0 t1 rc=0 tf="$work/cpu-$1-$2"
+    local T=(/usr/bin/time -o "$tf" -f "%U %S") # CPU (user + system) of the command and its children
+    case $v in
+    untraced) t0=$(now); "${T[@]}" "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    interleave|before)
+        local so=$agent; [ "$v" = before ] && so=$before
+        t0=$(now)
+        INTERLEAVE_TRACE_DIR=$d LD_PRELOAD=$so "${T[@]}" "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?
+        t1=$(now) ;;
+    interleave-cli) # the same, started through the command line (adds the JVM's start)
+        t0=$(now); "${T[@]}" "$repo/interleave" trace --out "$d" -- "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    strace) t0=$(now); "${T[@]}" strace -f -o /dev/null "$work/lockheavy" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    tsan) t0=$(now); TSAN_OPTIONS=report_signal_unsafe=0 "${T[@]}" "$work/lockheavy-tsan" "${args[@]}" >/dev/null 2>&1 || rc=$?; t1=$(now) ;;
+    esac
+    [ $rc = 0 ] || notes+=("round $r: $v exited with $rc")
+    wall[$v]+="$(( (t1 - t0) / 1000000 )) "
+    cpu[$v]+="$(awk '{ printf "%d", ($1 + $2) * 1000 }' "$tf" 2>/dev/null) "
+    if [ "$v" = interleave ] || [ "$v" = before ]; then
+        size[$v]+="$(du -sb "$d" | cut -f1) "
+        local tv="$work/time-$v-$r"
+        /usr/bin/time -v "$repo/interleave" report "$d" >/dev/null 2>"$tv" || true
+        rcpu[$v]+="$(awk -F': ' '/User time/ { u = $2 } /System time/ { s = $2 } END { printf "%d", (u + s) * 1000 }' "$tv") "
+        rtime[$v]+="$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; printf "%d", s * 1000 }' "$tv") "
+        rrss[$v]+="$(awk -F': ' '/Maximum resident set size/ { print int($2 / 1024) }' "$tv") "
+    fi
+    rm -rf "$d"
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+for ((r = 1; r <= rounds; r++)); do
+    n=${#variants[@]}
+    for ((k = 0; k < n; k++)); do
+        v=${variants[$(( (k + r - 1) % n ))]}
+        run_one "$v" "$r"
+        echo "round $r: $v $(echo "${wall[$v]}" | awk '{ print $NF }') ms" >&2
+    done
+done
+
+base_ms=$(echo "${wall[untraced]}" | median)
+base_cpu=$(echo "${cpu[untraced]}" | median)
+{
+    echo "# Lock-heavy workload: tracing overhead ($(date -u +%Y-%m-%d))"
+    echo
+    echo "\`bench/lockheavy.sh --rounds $rounds${before:+ --before ...}\`, workload \`lockheavy ${args[*]:-8 400000 1600 2000}\`"
+    echo "(8 threads x 400,000 acquisitions of one mutex, 1,600 short threads, 2,000 forks), run directories in \`$base\`,"
+    echo "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). Medians of $rounds interleaved rounds."
+    echo
+    echo "| variant | wall (ms) | x untraced | CPU (ms) | x untraced | trace size (MB) | \`interleave report\` wall (s) | report CPU (s) | report peak RSS (MB) |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for v in "${variants[@]}"; do
+        w=$(echo "${wall[$v]}" | median)
+        x=$(awk -v a="$w" -v b="$base_ms" 'BEGIN { printf "%.2f", a / b }')
+        c=$(echo "${cpu[$v]}" | median)
+        xc=$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        s="-" t="-" m="-" tc="-"
+        if [ -n "${size[$v]:-}" ]; then
+            s=$(echo "${size[$v]}" | median | awk '{ printf "%.1f", $1 / 1048576 }')
+            t=$(echo "${rtime[$v]}" | median | awk '{ printf "%.1f", $1 / 1000 }')
+            tc=$(echo "${rcpu[$v]}" | median | awk '{ printf "%.1f", $1 / 1000 }')
+            m=$(echo "${rrss[$v]}" | median)
+        fi
+        echo "| $v | $w | $x | $c | $xc | $s | $t | $tc | $m |"
+    done
+    echo
+    echo "Variants: *untraced* the plain build; *interleave* the same binary with \`LD_PRELOAD\` of the agent and"
+    echo "\`INTERLEAVE_TRACE_DIR\` (what \`interleave trace\` sets up); *interleave-cli* the whole \`./interleave trace\` command"
+    echo "(includes starting the JVM); *before* an older agent build; *strace* \`strace -f -o /dev/null\`; *tsan* the"
+    echo "program built with \`-fsanitize=thread\`. CPU = user + system time of the command and its children"
+    echo "(\`/usr/bin/time\`); on a machine shared with other jobs it is steadier than wall time. Report columns:"
+    echo "\`/usr/bin/time -v ./interleave report DIR\` (the HTML report, JVM start included)."
+    for n in "${notes[@]}"; do echo "- $n"; done
+} >"$work/result.md"
+cat "$work/result.md"
+if [ $save = 1 ]; then
+    mkdir -p "$(dirname "$out")"
+    cp "$work/result.md" "$out"
+    echo "saved $out" >&2
+fi
