@@ -34,6 +34,7 @@ final class ServerProgram {
             """;
 
     static final String SIGNALS_C = """
+            #include <errno.h>
             #include <signal.h>
             #include <stddef.h>
             #include <sys/wait.h>
@@ -43,9 +44,11 @@ final class ServerProgram {
 
             static void reap_children(int sig)
             {
+                int saved_errno = errno;
                 int pid;
                 while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
                     log_child(pid);
+                errno = saved_errno;
             }
 
             int main(void)
