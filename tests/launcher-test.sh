@@ -27,7 +27,7 @@ check 0 "trace /bin/true exits with its status" trace --out "$run" -- /bin/true
 ls "$run"/*.trace >/dev/null 2>&1 || { echo "FAIL: no trace file in $run"; fail=1; }
 check 3 "trace keeps the program's exit status" trace --out "$run-2" -- sh -c "exit 3"
 # a program still running at --timeout: stopped, its end time and its stacks kept in the run directory
-check 0 "trace --timeout stops a program that runs too long" trace --timeout 1 --out "$run-hang" -- sleep 30
+check 124 "trace --timeout stops a program that runs too long" trace --timeout 1 --out "$run-hang" -- sleep 30
 [ -f "$run-hang/interleave-run.properties" ] && ls "$run-hang"/stacks-*.txt >/dev/null 2>&1 \
   || { echo "FAIL: no end time or stacks after the time limit in $run-hang"; ls "$run-hang"; fail=1; }
 pgrep -f "sleep 30" >/dev/null && pgrep -fa "sleep 30" | grep -q "$run-hang" && { echo "FAIL: sleep survived"; fail=1; }
