@@ -18,7 +18,8 @@ check 0 "clean file exits 0" analyze "$FIX/stack-address-to-thread/good-malloc-p
 check 2 "missing file exits 2" analyze /nonexistent/x.c
 check 0 "rules lists the rules" rules
 out=$("$ROOT/interleave" analyze "$FIX" 2>/dev/null)
-echo "$out" | grep -qE '^.+\.c:[0-9]+:[0-9]+: error: .+ \[(stack-address-to-thread|unsafe-call-in-signal-handler)\]$' \
+# a here-string, not a pipe: with pipefail, grep -q ending early would fail the pipe on a long output
+grep -qE '^.+\.c:[0-9]+:[0-9]+: error: .+ \[(stack-address-to-thread|unsafe-call-in-signal-handler)\]$' <<<"$out" \
   || { echo "FAIL: no compiler-style line in the output"; fail=1; }
 # trace: a program that does not exist is a clear error; a real one leaves trace files
 check 2 "trace of a missing program exits 2" trace -- no-such-program-xyz
