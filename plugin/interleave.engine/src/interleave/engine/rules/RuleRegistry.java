@@ -5,12 +5,15 @@ import java.util.List;
 import java.util.Optional;
 
 import interleave.engine.rules.c.CRule;
+import interleave.engine.rules.c.LockOrderInversion;
 import interleave.engine.rules.c.StackAddressToThread;
 import interleave.engine.rules.c.UnsafeCallInSignalHandler;
+import interleave.engine.rules.c.UnsynchronizedSharedWrite;
 
 /** Every rule Interleave has, in one list. Adding a rule means adding it here, with its page and fixtures. */
 public final class RuleRegistry {
-    private static final List<CRule> C_RULES = List.of(new StackAddressToThread(), new UnsafeCallInSignalHandler());
+    private static final List<CRule> C_RULES = List.of(new StackAddressToThread(), new UnsafeCallInSignalHandler(),
+            new UnsynchronizedSharedWrite(), new LockOrderInversion());
 
     private RuleRegistry() {
     }
