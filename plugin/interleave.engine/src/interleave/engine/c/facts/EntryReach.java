@@ -13,6 +13,7 @@ import interleave.engine.c.CProgram;
 import interleave.engine.c.CallSite;
 import interleave.engine.c.EntryPoints.ThreadStart;
 import interleave.engine.c.Scopes;
+import interleave.engine.c.SourceFile;
 import interleave.engine.c.SyntaxNode;
 
 /**
@@ -39,7 +40,15 @@ public final class EntryReach {
      * @param windowEnd   for main: the last such byte
      */
     public record Root(CFunction function, boolean isMain, List<CallSite> starts, boolean multiple, int windowStart,
-            int windowEnd) {
+            int windowEnd, SourceFile program) {
+
+        /**
+         * False when the two entry points belong to two different programs of one folder (each file that starts the
+         * threads defines its own main: the test programs of a library, the lecture's samples).
+         */
+        public boolean sameProgram(Root other) {
+            return program == null || other.program == null || program == other.program;
+        }
 
         public String name() {
             return function.name();
@@ -59,6 +68,12 @@ public final class EntryReach {
     }
 
     private EntryReach(CProgram program) {
+        Set<SourceFile> mainFiles = new HashSet<>();
+        for (CFunction f : program.functions()) {
+            if (f.name().equals("main")) {
+                mainFiles.add(f.file());
+            }
+        }
         Map<CFunction, List<CallSite>> startsOf = new LinkedHashMap<>();
         for (ThreadStart s : program.entryPoints().threadStarts()) {
             for (CFunction r : s.routine()) {
@@ -66,14 +81,19 @@ public final class EntryReach {
             }
             creators.add(s.call().caller());
         }
-        closeOverCallers(program);
         Map<CFunction, List<CallSite>> callersOf = callers(program);
+        closeOverCallers(callersOf);
         startsOf.forEach((routine, sites) -> {
             boolean multiple = sites.size() > 1;
             for (CallSite site : sites) {
                 multiple |= runsRepeatedly(site, callersOf);
             }
-            roots.add(new Root(routine, false, List.copyOf(sites), multiple, 0, Integer.MAX_VALUE));
+            SourceFile prog = sites.get(0).caller().file();
+            for (CallSite site : sites) {
+                prog = site.caller().file() == prog ? prog : null;
+            }
+            roots.add(new Root(routine, false, List.copyOf(sites), multiple, 0, Integer.MAX_VALUE,
+                    prog != null && mainFiles.contains(prog) ? prog : null));
         });
         for (CFunction f : program.functions()) {
             if (f.name().equals("main")) {
@@ -110,21 +130,13 @@ public final class EntryReach {
         return out;
     }
 
-    /** Functions that start threads directly or through calls. */
-    private void closeOverCallers(CProgram program) {
-        boolean changed = true;
-        while (changed) {
-            changed = false;
-            for (CFunction f : program.functions()) {
-                if (creators.contains(f)) {
-                    continue;
-                }
-                for (List<CFunction> targets : program.callees(f).values()) {
-                    if (targets.stream().anyMatch(creators::contains)) {
-                        creators.add(f);
-                        changed = true;
-                        break;
-                    }
+    /** Functions that start threads directly or through calls: a walk up the callers from the creators. */
+    private void closeOverCallers(Map<CFunction, List<CallSite>> callersOf) {
+        java.util.ArrayDeque<CFunction> work = new java.util.ArrayDeque<>(creators);
+        while (!work.isEmpty()) {
+            for (CallSite up : callersOf.getOrDefault(work.poll(), List.of())) {
+                if (creators.add(up.caller())) {
+                    work.add(up.caller());
                 }
             }
         }
@@ -157,7 +169,7 @@ public final class EntryReach {
                 end = createdLater ? Integer.MAX_VALUE : joinEnd;
             }
         }
-        return new Root(main, true, List.of(), false, start, end);
+        return new Root(main, true, List.of(), false, start, end, main.file());
     }
 
     private static SyntaxNode outermostLoopOrSelf(SyntaxNode n, CFunction f) {

@@ -78,7 +78,7 @@ public final class GlobalVariables {
 
     private GlobalVariables(CProgram program) {
         for (SyntaxTree t : program.trees()) {
-            t.root().walk(n -> {
+            declarationsOutsideBodies(t.root(), n -> {
                 switch (n.kind()) {
                 case "preproc_def" -> {
                     SyntaxNode name = n.child("name"), value = n.child("value");
@@ -119,6 +119,22 @@ public final class GlobalVariables {
                     !key.startsWith("|"));
             byName.computeIfAbsent(name, k -> new ArrayList<>()).add(g);
         });
+    }
+
+    /** Visits the nodes outside function bodies (types and macros are declared there; bodies are most nodes). */
+    private static void declarationsOutsideBodies(SyntaxNode root, java.util.function.Consumer<SyntaxNode> visit) {
+        java.util.ArrayDeque<SyntaxNode> stack = new java.util.ArrayDeque<>();
+        stack.push(root);
+        while (!stack.isEmpty()) {
+            SyntaxNode n = stack.pop();
+            visit.accept(n);
+            if (n.is("compound_statement") && n.parent() != null && n.parent().is("function_definition")) {
+                continue;
+            }
+            for (int i = n.children().size() - 1; i >= 0; i--) {
+                stack.push(n.children().get(i));
+            }
+        }
     }
 
     private void collectTopLevel(SyntaxNode parent, Map<String, List<SyntaxNode>> decls,

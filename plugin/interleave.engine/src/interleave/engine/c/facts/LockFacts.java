@@ -76,6 +76,10 @@ public final class LockFacts {
         }
     }
 
+    /** Names of a program's own lock functions: {@code ngx_spinlock}, {@code ngx_shmtx_unlock}, {@code STATS_LOCK}. */
+    private static final Pattern OWN_LOCK = Pattern.compile(
+            "(\\w*_)?((?i:(?:un|try)?(?:spin_?)?lock))");
+
     /** Calls after which the function does not go on. */
     private static final Set<String> NO_RETURN = Set.of("exit", "_exit", "_Exit", "abort", "pthread_exit",
             "thrd_exit", "longjmp", "siglongjmp", "err", "errx", "verr", "verrx", "__assert_fail", "quick_exit");
@@ -488,6 +492,23 @@ public final class LockFacts {
             case "comment", "function_definition" -> {
                 return st;
             }
+            case "preproc_if", "preproc_ifdef", "preproc_elif", "preproc_else" -> {
+                // the branches of a conditional compilation are alternatives; #if 0 is never compiled
+                SyntaxNode cond = n.child("condition");
+                boolean never = cond != null && cond.text().trim().equals("0");
+                Held in = st, then = st;
+                if (!never) {
+                    for (SyntaxNode c : n.children()) {
+                        if (c.field() == null || !(c.field().equals("condition") || c.field().equals("alternative")
+                                || c.field().equals("name"))) {
+                            then = stmt(c, then);
+                        }
+                    }
+                }
+                SyntaxNode alt = n.child("alternative");
+                Held other = alt == null ? in : stmt(alt, in == null ? null : in.copy());
+                return never ? other : Held.meet(then, other);
+            }
             default -> {
                 return st == null ? null : expr(n, st);
             }
@@ -558,6 +579,12 @@ public final class LockFacts {
             } else if (op != null) {
                 id = identity(call.argument(0));
             }
+            if (op == null) {
+                op = byName(name);
+                if (op != null) {
+                    id = call.arguments().isEmpty() ? namedLock(name) : identity(call.argument(0));
+                }
+            }
             if (op != null) {
                 if (id == null) {
                     return st;
@@ -580,8 +607,12 @@ public final class LockFacts {
             List<CFunction> targets = program.resolve(name, f.file());
             List<LockId> args = new ArrayList<>();
             if (!targets.isEmpty()) {
-                for (SyntaxNode a : call.arguments()) {
-                    args.add(identity(a));
+                Set<Integer> needed = new HashSet<>();
+                for (CFunction t : targets) {
+                    needed.addAll(walk(t).lockParams);
+                }
+                for (int i = 0; i < call.arguments().size(); i++) {
+                    args.add(needed.contains(i) ? identity(call.arguments().get(i)) : null);
                 }
             }
             out.calls.add(new CallEvent(call, st.copy(), args));
@@ -591,7 +622,9 @@ public final class LockFacts {
             if (targets.isEmpty()) {
                 return st;
             }
-            // the callee's summary, in this function's terms; with several definitions, what all of them do
+            // the callee's summary, in this function's terms. Several definitions of one name are usually several
+            // programs in one folder (a test's stub STATS_LOCK() {} beside the real one): a lock any of them returns
+            // holding counts as held, which can only hide races, never invent one
             Map<LockId, SyntaxNode> acquired = null;
             Set<LockId> released = new LinkedHashSet<>();
             for (CFunction t : targets) {
@@ -606,7 +639,7 @@ public final class LockFacts {
                 if (acquired == null) {
                     acquired = mine;
                 } else {
-                    acquired.keySet().retainAll(mine.keySet());
+                    mine.forEach(acquired::putIfAbsent);
                 }
                 for (LockId l : tw.exitReleased) {
                     LockId m = mapToCaller(l, args);
@@ -627,6 +660,34 @@ public final class LockFacts {
                 });
             }
             return st;
+        }
+
+        /**
+         * A program's own lock that the walk cannot see into ({@code ngx_spinlock} spins on an atomic compare-and-set,
+         * {@code ngx_unlock} is a macro storing 0): recognized by name, when its definition (if any) does not already
+         * say what it holds.
+         */
+        private Operation byName(String name) {
+            Matcher m = OWN_LOCK.matcher(name);
+            if (!m.matches()) {
+                return null;
+            }
+            for (CFunction t : program.resolve(name, f.file())) {
+                Walk tw = walk(t);
+                if (!tw.exitHeld.isEmpty() || !tw.exitReleased.isEmpty()) {
+                    return null; // its summary says it better
+                }
+            }
+            String verb = m.group(2).toLowerCase(java.util.Locale.ROOT);
+            return new Operation(verb.startsWith("un") ? Op.RELEASE : verb.startsWith("try") ? Op.TRY : Op.ACQUIRE,
+                    Kind.MUTEX);
+        }
+
+        /** {@code STATS_LOCK()} and {@code STATS_UNLOCK()} name the same lock: "STATS_". */
+        private LockId namedLock(String name) {
+            Matcher m = OWN_LOCK.matcher(name);
+            String prefix = m.matches() && m.group(1) != null ? m.group(1) : "";
+            return LockId.global("lock-macro|" + prefix.toLowerCase(java.util.Locale.ROOT), prefix + "LOCK");
         }
 
         private LockId mapToCaller(LockId l, List<LockId> args) {

@@ -72,11 +72,11 @@ public final class SharedAccesses {
     /** The accesses written in one function's body, keyed by the identifier node of the variable. */
     static Map<SyntaxNode, Access> accessesIn(CFunction f, GlobalVariables globals) {
         Set<String> statics = new HashSet<>();
+        Set<String> locals = new HashSet<>(f.parameters());
         for (SyntaxNode d : f.body().descendants("declaration")) {
-            if (Scopes.hasStorageClass(d, "static")) {
-                for (Scopes.Declared n : Scopes.declaredNames(d)) {
-                    statics.add(n.name());
-                }
+            boolean isStatic = Scopes.hasStorageClass(d, "static");
+            for (Scopes.Declared n : Scopes.declaredNames(d)) {
+                (isStatic ? statics : locals).add(n.name());
             }
         }
         Map<SyntaxNode, Access> out = new LinkedHashMap<>();
@@ -91,7 +91,9 @@ public final class SharedAccesses {
             if ("declarator".equals(id.field()) || "function".equals(id.field()) && id.parent().is("call_expression")) {
                 return;
             }
-            Access a = classify(f, id, globals);
+            // resolving scopes is the costly part: only needed when a local of the same name exists
+            boolean shadowable = statics.contains(name) || locals.contains(name);
+            Access a = classify(f, id, globals, shadowable);
             if (a != null) {
                 out.put(id, a);
             }
@@ -99,11 +101,14 @@ public final class SharedAccesses {
         return out;
     }
 
-    private static Access classify(CFunction f, SyntaxNode id, GlobalVariables globals) {
-        Variable v = Scopes.resolve(id);
+    private static Access classify(CFunction f, SyntaxNode id, GlobalVariables globals, boolean shadowable) {
+        Variable v = shadowable ? Scopes.resolve(id) : null;
         GlobalVariables.Global g = null;
         String key;
         String type;
+        if (v == null && shadowable) {
+            return null; // declared as a local somewhere in the function (e.g. inside #if), not resolved: a local
+        }
         if (v == null || v.storage() == Storage.GLOBAL) {
             g = globals.lookup(id.text(), f.file());
             if (g == null) {

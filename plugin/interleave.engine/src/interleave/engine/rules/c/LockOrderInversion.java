@@ -84,7 +84,7 @@ public final class LockOrderInversion implements CRule {
     private static Edge[] inversion(List<Edge> forward, List<Edge> backward) {
         for (Edge f : forward) {
             for (Edge b : backward) {
-                boolean twoThreads = f.root() != b.root() || f.root().multiple();
+                boolean twoThreads = (f.root() != b.root() || f.root().multiple()) && f.root().sameProgram(b.root());
                 if (!twoThreads || gated(f, b)) {
                     continue;
                 }
