@@ -244,7 +244,6 @@ public final class UnsynchronizedSharedWrite implements CRule {
         if (!INTEGER.matcher(bare).matches()) {
             return List.of();
         }
-        Pattern address = Pattern.compile("&\\s*\\(?\\s*" + Pattern.quote(g.name()) + "\\b");
         Set<String> files = new HashSet<>();
         for (SyntaxNode d : g.declarations()) {
             if (Scopes.declaredNames(d).size() != 1) {
@@ -257,7 +256,7 @@ public final class UnsynchronizedSharedWrite implements CRule {
         for (SyntaxTree t : program.trees()) {
             String text = t.file().text();
             if (text.contains(g.name()) && (!g.fileStatic() || t.file() == g.declarations().get(0).file())) {
-                if (address.matcher(text).find() || !onlySafeWrites(t.root(), g.name())) {
+                if (addressTaken(t.root(), g.name()) || !onlySafeWrites(t.root(), g.name())) {
                     return List.of();
                 }
             }
@@ -283,6 +282,17 @@ public final class UnsynchronizedSharedWrite implements CRule {
         }
         return List.of(new Fix("Declare " + g.name() + " _Atomic: then " + op(w) + " is one atomic"
                 + " read-modify-write and every read an atomic load", edits));
+    }
+
+    /** {@code &x} in code (comments aside): a {@code long *} made from it would no longer match an _Atomic long. */
+    private static boolean addressTaken(SyntaxNode root, String name) {
+        for (SyntaxNode p : root.descendants("pointer_expression")) {
+            SyntaxNode op = p.child("operator"), arg = p.child("argument");
+            if (op != null && op.text().equals("&") && arg != null && name.equals(Scopes.storedVariable(arg))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** No write of the form {@code x = ... x ...} (two separate atomic steps even with _Atomic). */
