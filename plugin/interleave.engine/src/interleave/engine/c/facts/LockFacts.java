@@ -582,7 +582,8 @@ public final class LockFacts {
             if (op == null) {
                 op = byName(name);
                 if (op != null) {
-                    id = call.arguments().isEmpty() ? namedLock(name) : identity(call.argument(0));
+                    SyntaxNode lockArg = lockArgument(call);
+                    id = call.arguments().isEmpty() ? namedLock(name) : lockArg == null ? null : identity(lockArg);
                 }
             }
             if (op != null) {
@@ -681,6 +682,31 @@ public final class LockFacts {
             String verb = m.group(2).toLowerCase(java.util.Locale.ROOT);
             return new Operation(verb.startsWith("un") ? Op.RELEASE : verb.startsWith("try") ? Op.TRY : Op.ACQUIRE,
                     Kind.MUTEX);
+        }
+
+        /**
+         * Which argument of a program's own lock function is the lock: the only one, else the one whose text says so
+         * ({@code malloc_mutex_lock(tsdn, &arena->lock)}); null when that cannot be told.
+         */
+        private SyntaxNode lockArgument(CallSite call) {
+            if (call.arguments().size() == 1) {
+                return call.argument(0);
+            }
+            SyntaxNode found = null, address = null;
+            int addresses = 0;
+            for (SyntaxNode a : call.arguments()) {
+                if (a.text().matches("(?is).*(lock|mutex|mtx|spin|sem).*")) {
+                    if (found != null) {
+                        return null;
+                    }
+                    found = a;
+                }
+                if (a.stripParensAndCasts().text().startsWith("&")) {
+                    addresses++;
+                    address = a;
+                }
+            }
+            return found != null ? found : addresses == 1 ? address : null;
         }
 
         /** {@code STATS_LOCK()} and {@code STATS_UNLOCK()} name the same lock: "STATS_". */

@@ -186,6 +186,13 @@ public final class UnsynchronizedSharedWrite implements CRule {
                     + (w.global().isVolatile() ? " as volatile, which orders nothing and makes no update atomic"
                             : ", shared by every thread")));
         }
+        else {
+            interleave.engine.c.Variable v = Scopes.resolve(w.identifier());
+            if (v != null) {
+                notes.add(new RelatedLocation(v.declaration().range(), v.name() + " is a static local of "
+                        + w.function().name() + "(): one object shared by every thread that calls it"));
+            }
+        }
         Root r = race.write().root();
         if (!r.starts().isEmpty()) {
             notes.add(new RelatedLocation(r.starts().get(0).call().range(), r.name() + "() is started as a thread here"
