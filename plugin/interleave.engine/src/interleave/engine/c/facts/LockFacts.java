@@ -80,6 +80,9 @@ public final class LockFacts {
     private static final Pattern OWN_LOCK = Pattern.compile(
             "(\\w*_)?((?i:(?:un|try)?(?:spin_?)?lock))");
 
+    /** Lock-named functions that set a lock up rather than take it ({@code _init_init_lock}, {@code lock_destroy}). */
+    private static final Pattern NOT_AN_ACQUIRE = Pattern.compile("(?i)init|destroy|create|attr|free|alloc");
+
     /** Calls after which the function does not go on. */
     private static final Set<String> NO_RETURN = Set.of("exit", "_exit", "_Exit", "abort", "pthread_exit",
             "thrd_exit", "longjmp", "siglongjmp", "err", "errx", "verr", "verrx", "__assert_fail", "quick_exit");
@@ -670,7 +673,7 @@ public final class LockFacts {
          */
         private Operation byName(String name) {
             Matcher m = OWN_LOCK.matcher(name);
-            if (!m.matches()) {
+            if (!m.matches() || NOT_AN_ACQUIRE.matcher(name).find()) {
                 return null;
             }
             for (CFunction t : program.resolve(name, f.file())) {
