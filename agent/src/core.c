@@ -627,6 +627,7 @@ void ilv_thread_close(void)
 void ilv_child_after_fork(int parent_pid)
 {
     struct ilv_tstate *t = &ilv_t;
+    ilv_watch_forget();
     t->cap = 0;
     ILV_BARRIER();
     for (int w = 0; w < ILV_MAXW; w++)
@@ -907,6 +908,8 @@ __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **
         return;
     const char *st = getenv("INTERLEAVE_TRACE_STDIO");
     ilv_g.trace_stdio = st && st[0] == '1';
+    const char *wt = getenv("INTERLEAVE_TRACE_WATCH");
+    ilv_g.watch_off = wt && wt[0] == '0';
     size_t p = 0;
     char d[512];
     if (dir[0] != '/') {

@@ -78,6 +78,7 @@ struct ilv_global {
     char maps_file[128];
     uint64_t create_seq;
     unsigned maps_seq;
+    int watch_off;            /* INTERLEAVE_TRACE_WATCH=0 */
 };
 extern struct ilv_global ilv_g ILV_HIDDEN;
 
@@ -135,6 +136,20 @@ static inline uint64_t ilv_clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* the argument watchpoint of this thread (watch.c) */
+struct ilv_watch {
+    int armed;                /* a sample may arrive: ilv_emit polls */
+    int fd;
+    uint64_t addr;
+    void *ring;
+};
+extern __thread struct ilv_watch ilv_w __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+ILV_HIDDEN void ilv_watch_poll(void);
+ILV_HIDDEN void ilv_watch_arm(const void *addr, uint64_t ts);
+ILV_HIDDEN void ilv_watch_end(void);
+ILV_HIDDEN void ilv_watch_forget(void);
+ILV_HIDDEN int ilv_on_own_stack(const void *p);
+
 ILV_HIDDEN struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx);
 ILV_HIDDEN void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec *r);
 
@@ -147,6 +162,8 @@ static inline __attribute__((always_inline)) uint64_t
 ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
          uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
+    if (ILV_UNLIKELY(ilv_w.armed))
+        ilv_watch_poll();
     struct ilv_tstate *t = &ilv_t;
     uint64_t idx = 1;
     __asm__ __volatile__("xaddq %0, %1" : "+r"(idx), "+m"(t->next) : : "memory");
