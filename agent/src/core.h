@@ -146,6 +146,7 @@ struct ilv_watch {
 extern __thread struct ilv_watch ilv_w __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
 ILV_HIDDEN void ilv_watch_poll(void);
 ILV_HIDDEN void ilv_watch_arm(const void *addr, uint64_t ts);
+ILV_HIDDEN void ilv_watch_warm(const void *addr);
 ILV_HIDDEN void ilv_watch_end(void);
 ILV_HIDDEN void ilv_watch_forget(void);
 ILV_HIDDEN int ilv_on_own_stack(const void *p);

@@ -64,6 +64,46 @@ static void drop(void)
     ilv_w.fd = -1;
 }
 
+/* ts of the latest arming in this process, for the warm-up below */
+static uint64_t last_arm_ns;
+
+static void fill_attr(struct perf_event_attr *at, uintptr_t a)
+{
+    memset(at, 0, sizeof *at);
+    at->type = PERF_TYPE_BREAKPOINT;
+    at->size = sizeof *at;
+    at->bp_type = HW_BREAKPOINT_R | HW_BREAKPOINT_W;
+    at->bp_addr = a;
+    at->bp_len = HW_BREAKPOINT_LEN_4;
+    at->sample_period = 1;
+    at->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_REGS_USER;
+    at->sample_regs_user = REG_MASK;
+    at->disabled = 1;
+    at->exclude_kernel = 1;
+    at->exclude_hv = 1;
+    at->use_clockid = 1;
+    at->clockid = CLOCK_MONOTONIC;
+}
+
+/* Called by the creator before it creates a thread that will arm. When no per-thread perf event
+ * existed on the machine for about a second, the kernel's first one switches on its scheduler hooks
+ * and waits for an RCU grace period (10-15 ms measured here); every thread arming at that moment
+ * would wait for it and read its argument late, hiding the very race it watches. So the creator
+ * pays that once, before the thread exists: open and close one disabled breakpoint on its own
+ * stack (the hooks stay on for a second after the last event closes). */
+void ilv_watch_warm(const void *addr)
+{
+    uint64_t now = ilv_now();
+    if (ilv_g.watch_off || now - __atomic_load_n(&last_arm_ns, __ATOMIC_RELAXED) < 500000000ull)
+        return;
+    __atomic_store_n(&last_arm_ns, now, __ATOMIC_RELAXED);
+    struct perf_event_attr at;
+    fill_attr(&at, (uintptr_t)addr & ~(uintptr_t)3);
+    long fd = ilv_sys6(SYS_perf_event_open, (long)&at, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
+    if (fd >= 0)
+        ilv_sys1(SYS_close, fd);
+}
+
 void ilv_watch_arm(const void *addr, uint64_t ts)
 {
     ilv_w.fd = -1;
@@ -78,20 +118,8 @@ void ilv_watch_arm(const void *addr, uint64_t ts)
         return;
     }
     struct perf_event_attr at;
-    memset(&at, 0, sizeof at);
-    at.type = PERF_TYPE_BREAKPOINT;
-    at.size = sizeof at;
-    at.bp_type = HW_BREAKPOINT_R | HW_BREAKPOINT_W;
-    at.bp_addr = a;
-    at.bp_len = HW_BREAKPOINT_LEN_4;
-    at.sample_period = 1;
-    at.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_REGS_USER;
-    at.sample_regs_user = REG_MASK;
-    at.disabled = 1;
-    at.exclude_kernel = 1;
-    at.exclude_hv = 1;
-    at.use_clockid = 1;
-    at.clockid = CLOCK_MONOTONIC;
+    fill_attr(&at, a);
+    __atomic_store_n(&last_arm_ns, ts, __ATOMIC_RELAXED);
     long fd = ilv_sys6(SYS_perf_event_open, (long)&at, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
     if (fd < 0) {
         ilv_emit(ILV_HEAD(ILV_T_ARG_WATCH, ILV_POINT, ILV_WATCH_UNAVAILABLE), (int32_t)-fd, ts, 0, a, 0, 0, 0, 0);
