@@ -6,7 +6,7 @@
 
 #define ILV_MAGIC          "ILVTRACE"
 #define ILV_VERSION_MAJOR  1
-#define ILV_VERSION_MINOR  1
+#define ILV_VERSION_MINOR  2
 #define ILV_HDR_SIZE       4096u
 #define ILV_REC_SIZE       64u
 
@@ -94,6 +94,7 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_PTHREAD_DETACH 21
 #define ILV_T_THREAD_NAME   22
 #define ILV_T_ARG_WATCH     23
+#define ILV_T_CPU           24
 #define ILV_T_MUTEX_LOCK    32
 #define ILV_T_MUTEX_TRYLOCK 33
 #define ILV_T_MUTEX_UNLOCK  34

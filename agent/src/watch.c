@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <linux/perf_event.h>
 #include <linux/hw_breakpoint.h>
@@ -417,4 +418,23 @@ void ilv_watch_forget(void)
     if (!__atomic_exchange_n(&ilv_w.armed, 0, __ATOMIC_ACQ_REL))
         return;
     drop();
+}
+
+/* ---- CPU records ---- */
+
+__thread uint32_t ilv_cpu_last __attribute__((tls_model("initial-exec")));
+
+uint32_t ilv_cpu_slow(void)
+{
+    unsigned cpu = 0;
+    /* vDSO getcpu through glibc; no errno change on x86-64 (cannot fail) */
+    return getcpu(&cpu, 0) == 0 ? cpu + 1 : 0;
+}
+
+/* flags: 0 the number came from rseq, 1 from getcpu */
+void ilv_cpu_changed(uint64_t owner, uint64_t ts, uint32_t cpu1)
+{
+    ilv_cpu_last = cpu1;
+    if (cpu1)
+        ilv_emit_raw(ILV_HEAD(ILV_T_CPU, ILV_POINT, ilv_g.has_rseq ? 0 : 1), 0, ts, 0, owner, cpu1 - 1, 0, 0, 0);
 }

@@ -74,6 +74,7 @@ static const struct tinfo types[] = {
     {ILV_T_PTHREAD_DETACH, "PTHREAD_DETACH", "thread:x - - - -"},
     {ILV_T_THREAD_NAME, "THREAD_NAME", "thread:x - - - -"},
     {ILV_T_ARG_WATCH, "ARG_WATCH", "addr:x value:u insn:x cpu:u bytes:u"},
+    {ILV_T_CPU, "CPU", "owner_slot:u cpu:u - - -"},
     {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_UNLOCK, "MUTEX_UNLOCK", "mutex:x - - - -"},
