@@ -27,6 +27,8 @@ public final class RecordType {
     /** Format 1.2: the hardware watchpoint on a stack argument and what the new thread read there (flags = kind). */
     public static final int ARG_WATCH = 23;
     /** ARG_WATCH kinds (flags bits 0-3) and bit 4: the address of the access was assumed, not recomputed. */
+    /** Format 1.2: the CPU the thread ran on from its owner event on (a0 owner slot, a1 cpu); not an event. */
+    public static final int CPU = 24;
     public static final int WATCH_ARMED = 1, WATCH_UNAVAILABLE = 2, WATCH_READ = 3, WATCH_WRITTEN = 4,
             WATCH_ACCESSED = 5, WATCH_NOT_ACCESSED = 6, WATCH_EA_ASSUMED = 0x10;
 

@@ -158,6 +158,27 @@ class DetectorTest {
     }
 
     @Test
+    void cpuRecordsGiveEveryEventItsCpuAndTheTimelineShowsIt() {
+        TraceRun run = Traces.read("race-watch");
+        for (var t : run.threads()) {
+            assertTrue(t.cpu(0) >= 0, "first event of " + t + " has a CPU");
+            for (int i = 0; i < t.size(); i++) {
+                assertTrue(t.type(i) != RecordType.CPU, "CPU records are not events");
+            }
+        }
+        TimelineModel model = TimelineModel.build(run);
+        boolean shown = false;
+        for (var row : model.rows()) {
+            shown |= model.spans(row.id(), 0, model.durationNs()).stream().anyMatch(sp -> sp.detail().contains("cpu "))
+                    || model.instants(row.id(), 0, model.durationNs()).stream()
+                            .anyMatch(in -> in.label().contains(", cpu "));
+        }
+        assertTrue(shown, "tooltips say which CPU");
+        // a 1.0 trace has no CPU records: nothing is made up
+        assertEquals(-1, Traces.read("race").threads().get(0).cpu(0));
+    }
+
+    @Test
     void withoutWatchpointsTheReportSaysItShowsStartValues() {
         Finding f = only("race-nowatch", "observed-argument-race");
         assertTrue(f.message().contains("values at thread start (watchpoints unavailable)"), f.message());
