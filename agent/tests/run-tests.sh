@@ -207,6 +207,12 @@ test_argwatch() {
     read -r n armed unav got same <<<"$(argwatch_compare "$d.out" "$d.txt")"
     [[ $unav == 10 || ($got == 10 && $same == 10) ]] && ok "a never-changing stack value: 10 reads of 7 recorded" \
         || ko "shared read-only argument" "armed unavailable read equal = $armed $unav $got $same"
+    # every thread's first event carries its CPU, a CPU this machine has
+    local first bad
+    first=$(count "ev=CPU.point owner_slot=0 " "$WORK/argwatch-stack.txt")
+    bad=$(grep -o "ev=CPU.point owner_slot=[0-9]* cpu=[0-9]*" "$WORK/argwatch-stack.txt" | awk -v n="$(nproc)" -F'cpu=' '$2 >= n' | wc -l)
+    [[ $first == 41 && $bad == 0 ]] && ok "CPU records: all 41 threads' first events have a CPU below $(nproc)" \
+        || ko "CPU records" "first-event CPU records $first of 41, $bad out of range"
     # no perf descriptor left behind once the watched threads have ended
     grep -q "^next-fd 3$" "$WORK/argwatch-stack.out" && ok "no descriptor left open by the watchpoints" \
         || ko "descriptors after watched threads" "$(grep next-fd "$WORK/argwatch-stack.out")"
