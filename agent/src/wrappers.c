@@ -784,9 +784,11 @@ EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     ti->arg = arg;
     ti->create_id = id;
     ti->creator_tid = ilv_t.tid;
+    int e0 = errno; /* pthread_getattr_np (asked once per thread) may leave errno changed */
     ti->watch = nb >= 4 && ilv_on_own_stack(arg);
     if (ti->watch)
         ilv_watch_warm(arg);
+    errno = e0;
     /* read before the call: the attr may be destroyed by the program as soon as it returns */
     int ds = PTHREAD_CREATE_JOINABLE;
     int detached = attr && pthread_attr_getdetachstate(attr, &ds) == 0 && ds == PTHREAD_CREATE_DETACHED;
