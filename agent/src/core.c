@@ -641,6 +641,8 @@ void ilv_thread_close(void)
 void ilv_child_after_fork(int parent_pid)
 {
     struct ilv_tstate *t = &ilv_t;
+    ilv_watch_forget();
+    ilv_cpu_last = 0; /* the child's file starts without a CPU record */
     t->cap = 0;
     ILV_BARRIER();
     for (int w = 0; w < ILV_MAXW; w++)
@@ -726,7 +728,7 @@ static void emit_piece(uint64_t owner, uint64_t ts, int key, uint32_t total, uin
 {
     uint64_t d[4] = {0, 0, 0, 0};
     memcpy(d, p, n);
-    ilv_emit(ILV_HEAD(ILV_T_STRING, ILV_POINT, key), (int32_t)total, ts, owner,
+    ilv_emit_raw(ILV_HEAD(ILV_T_STRING, ILV_POINT, key), (int32_t)total, ts, owner,
              (uint64_t)off | ((uint64_t)n << 32), d[0], d[1], d[2], d[3]);
 }
 
@@ -911,6 +913,9 @@ static void atfork_child(void)
 }
 
 extern char **environ;
+/* glibc 2.35+: where this thread's rseq area is (weak: the agent still loads on older libcs) */
+extern const ptrdiff_t __rseq_offset __attribute__((weak));
+extern const unsigned int __rseq_size __attribute__((weak));
 
 __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **envp)
 {
@@ -922,6 +927,12 @@ __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **
         return;
     const char *st = getenv("INTERLEAVE_TRACE_STDIO");
     ilv_g.trace_stdio = st && st[0] == '1';
+    if (&__rseq_size && __rseq_size > 0) {
+        ilv_g.rseq_off = (long)__rseq_offset;
+        ilv_g.has_rseq = 1;
+    }
+    const char *wt = getenv("INTERLEAVE_TRACE_WATCH");
+    ilv_g.watch_off = wt && wt[0] == '0';
     size_t p = 0;
     char d[512];
     if (dir[0] != '/') {

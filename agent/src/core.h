@@ -78,6 +78,9 @@ struct ilv_global {
     char maps_file[128];
     uint64_t create_seq;
     unsigned maps_seq;
+    int watch_off;            /* INTERLEAVE_TRACE_WATCH=0 */
+    int has_rseq;             /* glibc registered rseq: the CPU number is one load away */
+    long rseq_off;            /* __rseq_offset: the rseq area's distance from the thread pointer */
 };
 extern struct ilv_global ilv_g ILV_HIDDEN;
 
@@ -136,17 +139,32 @@ static inline uint64_t ilv_clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* the argument watchpoint of this thread (watch.c) */
+struct ilv_watch {
+    int armed;                /* a sample may arrive: ilv_emit polls */
+    int fd;
+    uint64_t addr;
+    void *ring;
+};
+extern __thread struct ilv_watch ilv_w __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+ILV_HIDDEN void ilv_watch_poll(void);
+ILV_HIDDEN void ilv_watch_arm(const void *addr, uint64_t ts);
+ILV_HIDDEN void ilv_watch_warm(const void *addr);
+ILV_HIDDEN void ilv_watch_end(void);
+ILV_HIDDEN void ilv_watch_forget(void);
+ILV_HIDDEN int ilv_on_own_stack(const void *p);
+
 ILV_HIDDEN struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx);
 ILV_HIDDEN void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec *r);
 
 #define ILV_HEAD(type, phase, flags) \
     ((uint32_t)(type) | ((uint32_t)(phase) << 16) | ((uint32_t)(uint8_t)(flags) << 24))
 
-/* Record one event. Returns its slot index. Async-signal-safe and reentrant:
+/* Store one record. Returns its slot index. Async-signal-safe and reentrant:
  * slot reserved with one (non-interruptible) xadd, filled, commit word stored last. */
 static inline __attribute__((always_inline)) uint64_t
-ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
-         uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+ilv_emit_raw(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
+             uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
     struct ilv_tstate *t = &ilv_t;
     uint64_t idx = 1;
@@ -174,6 +192,37 @@ ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
     r->a[3] = a3;
     r->a[4] = a4;
     __atomic_store_n((uint32_t *)r, head, __ATOMIC_RELEASE);
+    return idx;
+}
+
+/* ---- the CPU a thread runs on: a CPU record after an event when it differs from the last one ---- */
+extern __thread uint32_t ilv_cpu_last __attribute__((tls_model("initial-exec"))) ILV_HIDDEN; /* cpu + 1, 0 none */
+ILV_HIDDEN uint32_t ilv_cpu_slow(void);
+ILV_HIDDEN void ilv_cpu_changed(uint64_t owner, uint64_t ts, uint32_t cpu1);
+
+/* cpu + 1 (0 = unknown). With rseq (glibc 2.35+) the kernel keeps the number in the thread's rseq
+ * area: one load, no system call. */
+static inline uint32_t ilv_cpu1(void)
+{
+    if (ILV_LIKELY(ilv_g.has_rseq)) {
+        int32_t c = *(volatile int32_t *)((char *)__builtin_thread_pointer() + ilv_g.rseq_off + 4);
+        if (ILV_LIKELY(c >= 0))
+            return (uint32_t)c + 1;
+    }
+    return ilv_cpu_slow();
+}
+
+/* Record one event (and, first, a pending argument-watch sample; after it, the CPU if it changed). */
+static inline __attribute__((always_inline)) uint64_t
+ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
+         uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    if (ILV_UNLIKELY(ilv_w.armed))
+        ilv_watch_poll();
+    uint64_t idx = ilv_emit_raw(head, err, ts, ra, a0, a1, a2, a3, a4);
+    uint32_t c = ilv_cpu1();
+    if (ILV_UNLIKELY(c != ilv_cpu_last))
+        ilv_cpu_changed(idx, ts, c);
     return idx;
 }
 

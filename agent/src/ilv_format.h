@@ -6,7 +6,7 @@
 
 #define ILV_MAGIC          "ILVTRACE"
 #define ILV_VERSION_MAJOR  1
-#define ILV_VERSION_MINOR  1
+#define ILV_VERSION_MINOR  2
 #define ILV_HDR_SIZE       4096u
 #define ILV_REC_SIZE       64u
 
@@ -93,6 +93,8 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_PTHREAD_JOIN  20
 #define ILV_T_PTHREAD_DETACH 21
 #define ILV_T_THREAD_NAME   22
+#define ILV_T_ARG_WATCH     23
+#define ILV_T_CPU           24
 #define ILV_T_MUTEX_LOCK    32
 #define ILV_T_MUTEX_TRYLOCK 33
 #define ILV_T_MUTEX_UNLOCK  34
@@ -138,5 +140,14 @@ struct ilv_str {     /* a STRING record */
 #define ILV_JOIN_CLOCK       3    /* pthread_clockjoin_np */
 #define ILV_SIG_IN_STDIO     0x1u /* SIGNAL_HANDLER ENTER: the thread was inside a stdio call */
 #define ILV_SIG_IN_HEAP      0x2u /* ... inside malloc/calloc/realloc/free */
+
+/* ARG_WATCH flags (minor 2): bits 0-3 the kind, bit 4 the address was assumed (see the format doc) */
+#define ILV_WATCH_ARMED        1 /* watchpoint set on the creator's stack bytes *arg */
+#define ILV_WATCH_UNAVAILABLE  2 /* could not be set (err = errno; 0 = turned off): value read at start */
+#define ILV_WATCH_READ         3 /* the thread's first access, a load: a1 = the bytes it read */
+#define ILV_WATCH_WRITTEN      4 /* the first access was a store by the thread: a1 = the bytes written */
+#define ILV_WATCH_ACCESSED     5 /* first access seen, instruction not decoded: value unknown */
+#define ILV_WATCH_NOT_ACCESSED 6 /* the thread ended without touching the bytes */
+#define ILV_WATCH_EA_ASSUMED   0x10
 
 #endif

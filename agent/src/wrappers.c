@@ -702,6 +702,7 @@ struct tinfo {
     void *(*fn)(void *);
     void *arg;
     uint64_t create_id;
+    int watch;                /* arg points into the creator's stack: watch the new thread's read */
 };
 
 #define POOL_N 1024
@@ -745,6 +746,7 @@ static void thread_unwound(void *unused)
 {
     (void)unused;
     ilv_lk_flush();
+    ilv_watch_end();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 2), 0, NOW, 0, 0, 0, 0, 0, 0);
     ilv_thread_close();
 }
@@ -755,6 +757,7 @@ static void *thread_trampoline(void *p)
     void *(*fn)(void *) = ti->fn;
     void *arg = ti->arg;
     uint64_t id = ti->create_id;
+    int watch = ti->watch;
     ilv_t.creator_tid = ti->creator_tid;
     ilv_t.create_id = id;
     ilv_t.hflags |= ILV_HF_CREATED;
@@ -762,12 +765,15 @@ static void *thread_trampoline(void *p)
     uint64_t b[2];
     int nb = ilv_read_bytes(arg, b);
     ilv_emit(H(ILV_T_THREAD_START, ILV_POINT, nb), 0, NOW, 0, P(fn), P(arg), id, b[0], b[1]);
+    if (watch && nb >= 4)
+        ilv_watch_arm(arg, NOW);
     void *ret;
     pthread_cleanup_push(thread_unwound, 0);
     ilv_lk_stack_top(&ret);
     ret = fn(arg);
     pthread_cleanup_pop(0);
     ilv_lk_flush();
+    ilv_watch_end();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 1), 0, NOW, 0, P(ret), 0, 0, 0, 0);
     ilv_thread_close();
     return ret;
@@ -789,6 +795,11 @@ EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
     ti->arg = arg;
     ti->create_id = id;
     ti->creator_tid = ilv_t.tid;
+    int e0 = errno; /* pthread_getattr_np (asked once per thread) may leave errno changed */
+    ti->watch = nb >= 4 && ilv_on_own_stack(arg);
+    if (ti->watch)
+        ilv_watch_warm(arg);
+    errno = e0;
     /* read before the call: the attr may be destroyed by the program as soon as it returns */
     int ds = PTHREAD_CREATE_JOINABLE;
     int detached = attr && pthread_attr_getdetachstate(attr, &ds) == 0 && ds == PTHREAD_CREATE_DETACHED;

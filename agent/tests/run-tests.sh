@@ -163,6 +163,64 @@ test_race() {
     fi
 }
 
+# per thread: the ARG_WATCH value of thread id k+1 against what thread k said it read ("k=value" lines)
+argwatch_compare() {
+    awk '
+        FNR == NR && /=/ { split($0, kv, "="); said[kv[1] + 1] = kv[2]; n++; next }
+        FNR == NR { next }
+        { delete f; for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+        f["ev"] == "THREAD_START.point" { id[f["tid"]] = f["id"] }
+        f["ev"] == "ARG_WATCH.point" && (f["flags"] == 3 || f["flags"] == 19) { read_[f["tid"]] = f["value"] }
+        f["ev"] == "ARG_WATCH.point" && f["flags"] == 1 { armed++ }
+        f["ev"] == "ARG_WATCH.point" && f["flags"] == 2 { unavailable++ }
+        END {
+            match_ = 0; got = 0
+            for (t in read_) { got++; if (read_[t] == said[id[t]]) match_++ }
+            printf "%d %d %d %d %d\n", n, armed + 0, unavailable + 0, got, match_
+        }' "$1" "$2"
+}
+
+test_argwatch() {
+    local d rc n armed unav got same
+    d=$WORK/argwatch-stack; rc=0
+    run_traced "$d" 60 "$d.out" "$T/t_argwatch" stack 40 || rc=$?
+    [[ $rc == 0 ]] && dump "$d" || { ko "argument watchpoint" "exit $rc or damage"; return; }
+    read -r n armed unav got same <<<"$(argwatch_compare "$d.out" "$d.txt")"
+    if [[ $n == 40 && $armed == 40 && $got == 40 && $same == 40 ]]; then
+        ok "argument watchpoint: &i watched in 40 threads, every recorded read equals what the thread saw"
+    elif [[ $unav == 40 ]]; then
+        ok "argument watchpoint unavailable here ($(grep -m1 -o 'ARG_WATCH.point flags=2 err=[A-Z]*' "$d.txt")), recorded as such"
+    else
+        ko "argument watchpoint" "threads armed unavailable read equal = $n $armed $unav $got $same"
+    fi
+    d=$WORK/argwatch-off; rc=0
+    INTERLEAVE_TRACE_WATCH=0 run_traced "$d" 60 "$d.out" "$T/t_argwatch" stack 10 || rc=$?
+    [[ $rc == 0 ]] && dump "$d" || { ko "argument watchpoint off" "exit $rc or damage"; return; }
+    read -r n armed unav got same <<<"$(argwatch_compare "$d.out" "$d.txt")"
+    [[ $armed == 0 && $unav == 10 && $got == 0 ]] && ok "INTERLEAVE_TRACE_WATCH=0: 10 threads say 'watchpoint unavailable'" \
+        || ko "argument watchpoint off" "armed unavailable read = $armed $unav $got"
+    d=$WORK/argwatch-heap; rc=0
+    run_traced "$d" 60 "$d.out" "$T/t_argwatch" heap 10 || rc=$?
+    [[ $rc == 0 ]] && dump "$d" || { ko "heap argument" "exit $rc or damage"; return; }
+    [[ $(count "ev=ARG_WATCH" "$d.txt") == 0 ]] && ok "a malloc'd argument is not watched" \
+        || ko "heap argument" "$(count "ev=ARG_WATCH" "$d.txt") ARG_WATCH records"
+    d=$WORK/argwatch-shared; rc=0
+    run_traced "$d" 60 "$d.out" "$T/t_argwatch" shared 10 || rc=$?
+    [[ $rc == 0 ]] && dump "$d" || { ko "shared read-only argument" "exit $rc or damage"; return; }
+    read -r n armed unav got same <<<"$(argwatch_compare "$d.out" "$d.txt")"
+    [[ $unav == 10 || ($got == 10 && $same == 10) ]] && ok "a never-changing stack value: 10 reads of 7 recorded" \
+        || ko "shared read-only argument" "armed unavailable read equal = $armed $unav $got $same"
+    # every thread's first event carries its CPU, a CPU this machine has
+    local first bad
+    first=$(count "ev=CPU.point owner_slot=0 " "$WORK/argwatch-stack.txt")
+    bad=$(grep -o "ev=CPU.point owner_slot=[0-9]* cpu=[0-9]*" "$WORK/argwatch-stack.txt" | awk -v n="$(nproc)" -F'cpu=' '$2 >= n' | wc -l)
+    [[ $first == 41 && $bad == 0 ]] && ok "CPU records: all 41 threads' first events have a CPU below $(nproc)" \
+        || ko "CPU records" "first-event CPU records $first of 41, $bad out of range"
+    # no perf descriptor left behind once the watched threads have ended
+    grep -q "^next-fd 3$" "$WORK/argwatch-stack.out" && ok "no descriptor left open by the watchpoints" \
+        || ko "descriptors after watched threads" "$(grep next-fd "$WORK/argwatch-stack.out")"
+}
+
 test_sigread() {
     local d=$WORK/sigread rc=0
     run_traced "$d" 30 "$WORK/sigread.out" "$T/t_sigread" || rc=$?
@@ -526,6 +584,7 @@ test_threads
 test_thrfork
 test_forks
 test_race
+test_argwatch
 test_badptr
 test_sigread
 test_printf_handler

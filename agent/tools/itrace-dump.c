@@ -73,6 +73,8 @@ static const struct tinfo types[] = {
     {ILV_T_PTHREAD_JOIN, "PTHREAD_JOIN", "thread:x retval:x - - -"},
     {ILV_T_PTHREAD_DETACH, "PTHREAD_DETACH", "thread:x - - - -"},
     {ILV_T_THREAD_NAME, "THREAD_NAME", "thread:x - - - -"},
+    {ILV_T_ARG_WATCH, "ARG_WATCH", "addr:x value:u insn:x cpu:u bytes:u"},
+    {ILV_T_CPU, "CPU", "owner_slot:u cpu:u - - -"},
     {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x holder:d caller:x - -"},
     {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_UNLOCK, "MUTEX_UNLOCK", "mutex:x - - - -"},
@@ -332,7 +334,14 @@ static void print_ev(const struct ev *e)
         else
             printf(" err=%d", r.err);
     }
-    if (ti) {
+    if (r.type == ILV_T_ARG_WATCH && (r.flags & 15) != ILV_WATCH_READ && (r.flags & 15) != ILV_WATCH_WRITTEN) {
+        /* armed: a1 = watched bytes, a2 = ns the arming took; the others only name the address */
+        printf(" addr=0x%llx", (unsigned long long)r.a[0]);
+        if ((r.flags & 15) == ILV_WATCH_ARMED)
+            printf(" bytes=%llu arm_ns=%llu", (unsigned long long)r.a[1], (unsigned long long)r.a[2]);
+        if ((r.flags & 15) == ILV_WATCH_ACCESSED)
+            printf(" cpu=%llu", (unsigned long long)r.a[3]);
+    } else if (ti) {
         char spec[256];
         snprintf(spec, sizeof spec, "%s", ti->fields);
         char *save = 0, *tok = strtok_r(spec, " ", &save);

@@ -41,6 +41,19 @@ traced() {
     echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
 }
 
+# traced_output NAME ENV... -- PROGRAM ARGS...: as traced, and keeps what the program printed (program-output.txt,
+# a file the trace reader ignores) so a test can compare the program's own account with the trace's
+traced_output() {
+    local name=$1; shift
+    local dir=$here/$name
+    rm -rf "$dir"; mkdir -p "$dir"
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done; shift
+    env "${envs[@]}" INTERLEAVE_TRACE_DIR="$dir" LD_PRELOAD="$agent" "$@" >"$dir/program-output.txt" 2>&1 || true
+    shrink "$dir"
+    echo "$name: $(ls "$dir" | wc -l) files, $(du -sk "$dir" | cut -f1) KiB"
+}
+
 # until_shows NAME PATTERN TRIES ENV... -- PROGRAM ARGS...: as traced, run again (at most TRIES times) until the
 # run's events (itrace-dump) match PATTERN: for runs whose bug shows only in some runs (a signal landing inside
 # printf, a deadlock that needs the signal inside fork or malloc)
@@ -103,6 +116,10 @@ ONLY="${*:-}"
 w() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 w race                  && traced race -- "$bin/race" 20
+# format 1.2: the argument watchpoint; the same run with watchpoints turned off shows the fallback and its note
+w race-watch            && traced_output race-watch -- "$bin/race" 20
+w race-nowatch          && traced_output race-nowatch INTERLEAVE_TRACE_WATCH=0 -- "$bin/race" 20
+w badcnt                && traced_output badcnt -- "$bin/badcnt" 1000
 w deadlock              && traced deadlock -- "$bin/deadlock" --timeout 1
 w deadlock-ordered      && traced deadlock-ordered -- "$bin/deadlock" --ordered --timeout 1
 w deadlock-lucky        && lucky deadlock-lucky "$bin/deadlock" --sleep 0 --timeout 1
@@ -125,4 +142,5 @@ w echo-process-ifreap   && server echo-process-ifreap echo-process-ifreap -c 6 -
 w echo-thread           && server echo-thread echo-thread -c 3 -n 12 -m per-request
 w echo-thread-nodetach  && server echo-thread-nodetach echo-thread-nodetach -c 3 -n 12 -m per-request
 w echo-thread-stackarg  && server echo-thread-stackarg echo-thread-stackarg -c 8 -n 80 -t 2 -m per-request
+w echo-thread-stackarg-watch && server echo-thread-stackarg-watch echo-thread-stackarg -c 8 -n 80 -t 2 -m per-request
 true

@@ -33,10 +33,53 @@ public final class ObservedArgumentRace implements DynamicDetector {
     /** Compared bytes: an int. Bytes after it are often neighbours that legitimately change (ids[i + 1]). */
     private static final int COMPARED_BYTES = 4;
 
-    private record Created(ThreadTrace thread, long before, long after) {
+    /** Where the value a thread is said to have read comes from. */
+    enum Source {
+        /** the thread's first access to the bytes, caught by a hardware watchpoint: the value it really read */
+        WATCHPOINT,
+        /** the bytes when the thread started (no watchpoint: heap argument, older agent) */
+        START,
+        /** the bytes when the thread started, because the watchpoint could not be set */
+        START_NO_WATCHPOINT
+    }
+
+    private record Created(ThreadTrace thread, long before, long after, Source source, int readAt, long pc) {
         boolean changed() {
             return before != after;
         }
+    }
+
+    /**
+     * What the thread read, from its ARG_WATCH records (format 1.2), or null when it never read the bytes itself (it
+     * ended without touching them, or its first access was a store). {@code fallback} is the value at thread start.
+     */
+    private static Created observed(ThreadTrace t, long before, long fallback, long mask) {
+        Source source = Source.START;
+        for (int i = 0; i < t.size(); i++) {
+            if (t.type(i) != ARG_WATCH) {
+                continue;
+            }
+            int kind = t.flags(i) & 0xf;
+            switch (kind) {
+                case WATCH_UNAVAILABLE -> source = Source.START_NO_WATCHPOINT;
+                case WATCH_READ -> {
+                    int valid = (int) Math.min(t.arg(i, 4), COMPARED_BYTES);
+                    if (valid <= 0) {
+                        continue;
+                    }
+                    long m = mask & (valid >= 8 ? -1L : (1L << (8 * valid)) - 1);
+                    return new Created(t, before & m, t.arg(i, 1) & m, Source.WATCHPOINT, i, t.arg(i, 2));
+                }
+                case WATCH_WRITTEN, WATCH_NOT_ACCESSED -> {
+                    return null;
+                }
+                default -> {
+                    // armed (and nothing more: still running at the end), or accessed by an instruction the agent
+                    // could not decode: the value at start is all there is
+                }
+            }
+        }
+        return new Created(t, before, fallback, source, 0, 0);
     }
 
     @Override
@@ -63,7 +106,11 @@ public final class ObservedArgumentRace implements DynamicDetector {
                     // pthread_create(&arg->tid, NULL, fn, arg) (memcached's workers): not the creator's doing
                     before = t.arg(0, 3) & mask;
                 }
-                bySite.computeIfAbsent(site, k -> new ArrayList<>()).add(new Created(t, before, t.arg(0, 3) & mask));
+                Created cr = observed(t, before, t.arg(0, 3) & mask, mask);
+                if (cr == null) {
+                    continue; // the thread never read the creator's value
+                }
+                bySite.computeIfAbsent(site, k -> new ArrayList<>()).add(cr);
                 creatorOfSite.putIfAbsent(site, c);
                 enterOfSite.putIfAbsent(site, ce);
             }
@@ -80,16 +127,41 @@ public final class ObservedArgumentRace implements DynamicDetector {
                 Created first = changed.get(0);
                 Evidence.Place site = Evidence.place(model, img, e.getKey(), true);
                 Evidence.Place routine = Evidence.place(model, img, first.thread().arg(0, 0), false);
-                List<RelatedLocation> evidence = List.of(
-                        Evidence.related(routine, "the thread's start routine reads the argument"),
-                        Evidence.related(site, "thread " + first.thread().tid() + " was created with value "
-                                + (int) first.before() + " and read " + (int) first.after() + " when it started"));
+                List<RelatedLocation> evidence = new ArrayList<>();
+                evidence.add(Evidence.related(routine, "the thread's start routine reads the argument"));
+                if (first.source() == Source.WATCHPOINT && first.pc() != 0) {
+                    evidence.add(Evidence.related(Evidence.place(model, img, first.pc(), false),
+                            "thread " + first.thread().tid() + " read " + (int) first.after() + " here (it was created"
+                                    + " with " + (int) first.before() + ")"));
+                }
+                evidence.add(Evidence.related(site, "thread " + first.thread().tid() + " was created with value "
+                        + (int) first.before() + " and read " + (int) first.after()
+                        + (first.source() == Source.WATCHPOINT ? " at its first access" : " when it started")));
                 String msg = changed.size() + " of " + threads.size() + " threads created here saw a changed"
                         + " argument: the creator overwrote the memory *arg points to before the thread read it"
-                        + " (values seen by the threads: " + Evidence.histogram(seen) + ")";
+                        + " (values seen by the threads: " + Evidence.histogram(seen) + "; " + sourceNote(threads)
+                        + ")";
+                long when = first.readAt() > 0 ? first.thread().ts(first.readAt()) : first.thread().ts(0);
                 sink.accept(Evidence.finding(ID, Severity.ERROR, msg, site, evidence,
-                        Evidence.moment(model, first.thread(), first.thread().ts(0)), img.command()));
+                        Evidence.moment(model, first.thread(), when), img.command()));
             }
         }
+    }
+
+    /** Says where the values come from, so the report never passes start values off as what the threads read. */
+    static String sourceNote(List<Created> threads) {
+        long watched = threads.stream().filter(c -> c.source() == Source.WATCHPOINT).count();
+        long unavailable = threads.stream().filter(c -> c.source() == Source.START_NO_WATCHPOINT).count();
+        if (watched == threads.size()) {
+            return "each the value the thread read at its first access, caught by a hardware watchpoint";
+        }
+        if (unavailable > 0 && watched == 0) {
+            return "values at thread start (watchpoints unavailable)";
+        }
+        if (watched == 0) {
+            return "values at thread start";
+        }
+        return watched + " read at the thread's first access (hardware watchpoint), " + (threads.size() - watched)
+                + " at thread start" + (unavailable > 0 ? " (watchpoints unavailable)" : "");
     }
 }

@@ -83,8 +83,20 @@ final class Describe {
         };
     }
 
+    /** "fd 4, cpu 1": the CPU the event ran on, when the trace has it (format 1.2). */
+    static String withCpu(String detail, ThreadTrace t, int i) {
+        int cpu = t.cpu(i);
+        return cpu < 0 ? detail : detail.isEmpty() ? "cpu " + cpu : detail + ", cpu " + cpu;
+    }
+
     /** The instant an event marks on its row, or null if it marks none. */
     static Instant instant(TimelineModel m, int row, ThreadTrace t, int i) {
+        Instant in = instantOf(m, row, t, i);
+        return in == null || t.cpu(i) < 0 ? in : new Instant(in.rowId(), in.timeNs(), in.kind(),
+                withCpu(in.label(), t, i));
+    }
+
+    private static Instant instantOf(TimelineModel m, int row, ThreadTrace t, int i) {
         int type = t.type(i), phase = t.phase(i);
         long at = m.time(t.ts(i));
         return switch (type) {

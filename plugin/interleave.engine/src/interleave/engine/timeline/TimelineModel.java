@@ -204,7 +204,8 @@ public final class TimelineModel {
     private StateSpan span(int rowId, Level l, int depth, int i, int count) {
         State st = State.values()[l.state[i]];
         ThreadTrace t = rowThread.get(rowId);
-        String detail = l.event[i] < 0 || t == null ? "" : Describe.call(this, t, l.event[i]);
+        String detail = l.event[i] < 0 || t == null ? ""
+                : Describe.withCpu(Describe.call(this, t, l.event[i]), t, l.event[i]);
         return new StateSpan(rowId, l.start[i], l.end[i], st, depth, count, l.unfinished[i], detail);
     }
 

@@ -35,6 +35,8 @@ final class FileScanner {
     final EventColumns raw = new EventColumns(64);
     /** STRING pieces by (owner slot, key). */
     final Map<Long, StringParts> strings = new HashMap<>();
+    /** CPU records (format 1.2): owner slot → the CPU the thread ran on from that event on. */
+    final Map<Integer, Integer> cpus = new HashMap<>();
     /** Damage of the file as of the last scan (a partial slot can be completed later by a live writer). */
     final List<TraceDamage> damage = new ArrayList<>();
     private final List<TraceDamage> recordDamage = new ArrayList<>();
@@ -224,6 +226,13 @@ final class FileScanner {
         if (type == RecordType.STRING) {
             takeString(b, off, slot);
             return;
+        }
+        if (type == RecordType.CPU) {
+            long owner = b.getLong(off + 24), cpu = b.getLong(off + 32);
+            if (owner >= 0 && owner <= Integer.MAX_VALUE && cpu >= 0 && cpu < 1 << 20) {
+                cpus.put((int) owner, (int) cpu);
+            }
+            return; // not an event: it annotates its owner
         }
         if (phase > RecordType.CALL) {
             recordDamage.add(new TraceDamage(name, header.headerSize() + (long) slot * header.recordSize(),

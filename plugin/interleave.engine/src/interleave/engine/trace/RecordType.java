@@ -26,6 +26,13 @@ public final class RecordType {
     public static final int STDIO = 96, MALLOC = 97, FREE = 98;
     /** Format 1.1: a thread's name as the program set it (pthread_setname_np, prctl PR_SET_NAME). */
     public static final int THREAD_NAME = 22;
+    /** Format 1.2: the hardware watchpoint on a stack argument and what the new thread read there (flags = kind). */
+    public static final int ARG_WATCH = 23;
+    /** ARG_WATCH kinds (flags bits 0-3) and bit 4: the address of the access was assumed, not recomputed. */
+    /** Format 1.2: the CPU the thread ran on from its owner event on (a0 owner slot, a1 cpu); not an event. */
+    public static final int CPU = 24;
+    public static final int WATCH_ARMED = 1, WATCH_UNAVAILABLE = 2, WATCH_READ = 3, WATCH_WRITTEN = 4,
+            WATCH_ACCESSED = 5, WATCH_NOT_ACCESSED = 6, WATCH_EA_ASSUMED = 0x10;
 
     // flag bits of format 1.1
     /** THREAD_CREATE EXIT: the attr asked for PTHREAD_CREATE_DETACHED. */
@@ -55,6 +62,7 @@ public final class RecordType {
             NAMES[Integer.parseInt(row[0])] = row[1];
         }
         NAMES[THREAD_NAME] = "THREAD_NAME";
+        NAMES[ARG_WATCH] = "ARG_WATCH";
     }
 
     /** True for the types this reader knows; others are skipped as the format asks (newer minor versions). */

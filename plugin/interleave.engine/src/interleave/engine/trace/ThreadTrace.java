@@ -18,11 +18,24 @@ public final class ThreadTrace {
     String name;
     long nameTs = Long.MIN_VALUE;
 
+    private final int[] cpu; // per event, -1 unknown; null when the file has no CPU records (before format 1.2)
+
     ThreadTrace(String file, TraceHeader header, EventColumns sorted, Map<Long, TraceString> strings) {
+        this(file, header, sorted, strings, null);
+    }
+
+    ThreadTrace(String file, TraceHeader header, EventColumns sorted, Map<Long, TraceString> strings, int[] cpu) {
         this.file = file;
         this.header = header;
         this.ev = sorted;
         this.strings = strings;
+        this.cpu = cpu;
+    }
+
+    /** The CPU event i ran on (format 1.2 CPU records), or -1 when not recorded. */
+    public int cpu(int i) {
+        check(i);
+        return cpu == null ? -1 : cpu[i];
     }
 
     /** The file name inside the run directory. */

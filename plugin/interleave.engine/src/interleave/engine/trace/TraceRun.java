@@ -200,7 +200,19 @@ public final class TraceRun {
                         new TraceString(p.bytes.clone(), p.cut, p.received < p.bytes.length));
             }
         }
-        return new ThreadTrace(s.name, s.header, sorted, strings);
+        int[] cpu = null;
+        if (!s.cpus.isEmpty()) {
+            cpu = new int[sorted.size];
+            int current = -1;
+            for (int i = 0; i < sorted.size; i++) {
+                Integer c = s.cpus.get(sorted.slot[i]);
+                if (c != null) {
+                    current = c;
+                }
+                cpu[i] = current;
+            }
+        }
+        return new ThreadTrace(s.name, s.header, sorted, strings, cpu);
     }
 
     private static void linkThreads(ProcessImage img) {

@@ -63,7 +63,14 @@ class DetectorTest {
             Map.entry("echo-iterative", Set.of()),
             Map.entry("echo-select", Set.of()),
             Map.entry("echo-process", Set.of()),
-            Map.entry("echo-thread", Set.of()));
+            Map.entry("echo-thread", Set.of()),
+            // format 1.2, the argument watchpoint: what each thread read at its first access
+            Map.entry("race-watch", Set.of("observed-argument-race")),
+            Map.entry("race-nowatch", Set.of("observed-argument-race")),
+            Map.entry("echo-thread-stackarg-watch",
+                    Set.of("observed-argument-race", "observed-connection-open-at-exit")),
+            // &niters shared read-only by both threads: the value never changes, so it is no argument race
+            Map.entry("badcnt", Set.of()));
 
     static List<Finding> findings(String name) {
         TraceRun run = Traces.read(name);
@@ -74,7 +81,8 @@ class DetectorTest {
     @ValueSource(strings = {"race", "echo-thread-stackarg", "echo-process-noreap", "echo-process-ifreap",
             "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "fork-printf-reentry",
             "deadlock-ordered", "deadlock-lucky", "fork-printf-nostdio", "fork-printf-malloc-nostdio", "thread-attrs",
-            "echo-iterative", "echo-select", "echo-process", "echo-thread"})
+            "echo-iterative", "echo-select", "echo-process", "echo-thread", "race-watch", "race-nowatch",
+            "echo-thread-stackarg-watch", "badcnt"})
     void traceGivesExactlyItsFindings(String name) {
         List<Finding> found = findings(name);
         TreeSet<String> ids = new TreeSet<>();
@@ -102,7 +110,7 @@ class DetectorTest {
     void raceReportsHowManyThreadsSawAChangedValueAndTheHistogram() {
         Finding f = only("race", "observed-argument-race");
         Matcher m = Pattern.compile("(\\d+) of 20 threads created here saw a changed argument.*values seen by the"
-                + " threads: ([0-9×, -]+)\\)").matcher(f.message());
+                + " threads: ([0-9×, -]+); values at thread start\\)").matcher(f.message());
         assertTrue(m.find(), f.message());
         int total = 0;
         for (String bar : m.group(2).split(", ")) {
@@ -111,6 +119,71 @@ class DetectorTest {
         assertEquals(20, total, "the histogram counts every thread");
         assertTrue(Integer.parseInt(m.group(1)) > 0);
         assertEquals(2, f.evidence().size(), "start routine and the first thread that saw a change");
+    }
+
+    /** "v×n" pairs of a finding's histogram. */
+    private static java.util.TreeMap<Integer, Integer> histogramOf(String message) {
+        Matcher m = Pattern.compile("values seen by the threads: ([0-9×, -]+);").matcher(message);
+        assertTrue(m.find(), message);
+        java.util.TreeMap<Integer, Integer> h = new java.util.TreeMap<>();
+        for (String bar : m.group(1).split(", ")) {
+            h.put(Integer.parseInt(bar.substring(0, bar.indexOf('×'))), Integer.parseInt(bar.substring(bar.indexOf('×') + 1)));
+        }
+        return h;
+    }
+
+    /** The histogram race.c printed itself ("i=  10..  19: 0 0 3 ..." rows), as value → threads, zeros left out. */
+    private static java.util.TreeMap<Integer, Integer> programHistogram(String run) throws java.io.IOException {
+        java.util.TreeMap<Integer, Integer> h = new java.util.TreeMap<>();
+        Matcher row = Pattern.compile("i=\\s*(\\d+)\\.\\.\\s*\\d+:((?: \\d+)+)").matcher(
+                java.nio.file.Files.readString(Traces.dir(run).resolve("program-output.txt")));
+        while (row.find()) {
+            int v = Integer.parseInt(row.group(1));
+            for (String n : row.group(2).trim().split(" ")) {
+                if (Integer.parseInt(n) > 0) {
+                    h.put(v, Integer.parseInt(n));
+                }
+                v++;
+            }
+        }
+        return h;
+    }
+
+    @Test
+    void theWatchpointHistogramIsWhatTheProgramItselfCounted() throws java.io.IOException {
+        Finding f = only("race-watch", "observed-argument-race");
+        assertEquals(programHistogram("race-watch"), histogramOf(f.message()), f.message());
+        assertTrue(f.message().contains("each the value the thread read at its first access, caught by a hardware"
+                + " watchpoint"), f.message());
+        assertTrue(f.evidence().stream().anyMatch(r -> r.message().matches("thread \\d+ read -?\\d+ here .*")),
+                "the instruction that read: " + f.evidence());
+    }
+
+    @Test
+    void cpuRecordsGiveEveryEventItsCpuAndTheTimelineShowsIt() {
+        TraceRun run = Traces.read("race-watch");
+        for (var t : run.threads()) {
+            assertTrue(t.cpu(0) >= 0, "first event of " + t + " has a CPU");
+            for (int i = 0; i < t.size(); i++) {
+                assertTrue(t.type(i) != RecordType.CPU, "CPU records are not events");
+            }
+        }
+        TimelineModel model = TimelineModel.build(run);
+        boolean shown = false;
+        for (var row : model.rows()) {
+            shown |= model.spans(row.id(), 0, model.durationNs()).stream().anyMatch(sp -> sp.detail().contains("cpu "))
+                    || model.instants(row.id(), 0, model.durationNs()).stream()
+                            .anyMatch(in -> in.label().contains(", cpu "));
+        }
+        assertTrue(shown, "tooltips say which CPU");
+        // a 1.0 trace has no CPU records: nothing is made up
+        assertEquals(-1, Traces.read("race").threads().get(0).cpu(0));
+    }
+
+    @Test
+    void withoutWatchpointsTheReportSaysItShowsStartValues() {
+        Finding f = only("race-nowatch", "observed-argument-race");
+        assertTrue(f.message().contains("values at thread start (watchpoints unavailable)"), f.message());
     }
 
     @Test
