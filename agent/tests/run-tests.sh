@@ -566,7 +566,9 @@ test_lockorder() {
     ev=$(wc -l <"$d.txt")
     local a b
     a=$(echo "$edges" | cut -d' ' -f1); b=$(echo "$edges" | cut -d' ' -f2)
-    if [[ $sum == $((4 * n + 4)) && $en == "$ex" && $waits == "$en" && $hold -ge $((en * 9 / 10)) &&
+    # the holder can release between the failed trylock and the read of its tid: on a loaded machine one wait
+    # in ten or more misses it, so ask for half (a broken read gives none)
+    if [[ $sum == $((4 * n + 4)) && $en == "$ex" && $waits == "$en" && $hold -ge $((en / 2)) &&
           $(echo "$edges" | wc -w) == 2 && $edges != *"?"* && "${a#*>}>${a%>*}" == "$b" && $ev -lt $((n / 2 + 100)) ]]; then
         ok "lock order: $sum acquisitions counted in $ev events, $en waits (holder known in $hold), edges $edges"
     else

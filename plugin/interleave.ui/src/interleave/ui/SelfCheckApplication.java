@@ -56,15 +56,18 @@ public final class SelfCheckApplication implements IApplication {
             }
             """;
     private static final String HANDLER = """
+            #include <errno.h>
             #include <signal.h>
             #include <stdio.h>
             #include <sys/wait.h>
 
             static void reap(int sig)
             {
+                int saved_errno = errno;
                 int pid;
                 while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
                     printf("reaped %d\\n", pid);
+                errno = saved_errno;
             }
 
             void install_reaper(void)
