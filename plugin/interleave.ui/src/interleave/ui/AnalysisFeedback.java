@@ -38,6 +38,30 @@ public final class AnalysisFeedback extends JobChangeAdapter {
         }
     }
 
+    /** Shows a one-line message in the same popup (e.g. why nothing was analyzed); only with a workbench. */
+    static void tell(String message) {
+        if (!PlatformUI.isWorkbenchRunning()) {
+            return; // the headless self check
+        }
+        IWorkbench workbench = PlatformUI.getWorkbench();
+        IWorkbenchWindow window = workbench.getActiveWorkbenchWindow();
+        if (window == null) {
+            return;
+        }
+        popup(window.getShell(), "Interleave", message);
+    }
+
+    private static void popup(Shell shell, String title, String text) {
+        NotificationPopup old = lastPopup;
+        if (old != null && old.getShell() != null && !old.getShell().isDisposed()) {
+            old.close(); // one popup at a time, not a growing stack
+        }
+        NotificationPopup popup = NotificationPopup.forShell(shell).title(title, true).text(text).delay(POPUP_MILLIS)
+                .build();
+        popup.open();
+        lastPopup = popup;
+    }
+
     /** The popup of the last analysis, while it is open (tests read it). */
     public static NotificationPopup lastPopup() {
         return lastPopup;
@@ -68,15 +92,7 @@ public final class AnalysisFeedback extends JobChangeAdapter {
         String detail = result.getSeverity() == IStatus.WARNING
                 ? "\nSome input could not be read; see the Error Log."
                 : job.markersCreated() > 0 ? "\nSee the Problems view; Ctrl+1 on a marker offers fixes." : "";
-        Shell shell = window.getShell();
-        NotificationPopup old = lastPopup;
-        if (old != null && old.getShell() != null && !old.getShell().isDisposed()) {
-            old.close(); // one popup per analysis, not a growing stack
-        }
-        NotificationPopup popup = NotificationPopup.forShell(shell).title("Interleave: analysis done", true)
-                .text(summary + detail).delay(POPUP_MILLIS).build();
-        popup.open();
-        lastPopup = popup;
+        popup(window.getShell(), "Interleave: analysis done", summary + detail);
     }
 
     private static IStatusLineManager statusLine(IWorkbenchPart part) {

@@ -23,12 +23,16 @@ import org.eclipse.ui.ISources;
  */
 public class AnalyzeConcurrencyHandler extends AbstractHandler {
     public static final String COMMAND_ID = "interleave.ui.analyze";
+    public static final String NOTHING_SELECTED = "Nothing to analyze: select a project, folder or .c/.h file, or"
+            + " open a C file.";
 
     @Override
     public Object execute(ExecutionEvent event) {
         List<IResource> scope = selectedResources(event);
         if (scope.isEmpty()) {
-            return null; // nothing analyzable selected and no C editor active
+            // nothing analyzable selected and no C editor active (toolbar or key binding elsewhere): say so
+            AnalysisFeedback.tell(NOTHING_SELECTED);
+            return null;
         }
         AnalysisJob job = new AnalysisJob(scope);
         job.setUser(true); // the user asked for it: show its progress (re-analyses after a quick fix run quietly)

@@ -106,6 +106,16 @@ class AnalysisFeedbackTest {
     }
 
     @Test
+    void withNothingAnalyzableSelectedThePopupSaysWhatToSelect() throws Exception {
+        IProject project = Workbench.project("feedback-nothing", ServerProgram.files());
+        AnalyzeConcurrencyCommandTest.selectInProjectExplorer(project.getFile("README.txt"));
+        IHandlerService handlers = Workbench.window().getService(IHandlerService.class);
+        assertEquals(null, handlers.executeCommand(AnalyzeConcurrencyHandler.COMMAND_ID, null), "no job");
+        Workbench.processEvents(200);
+        assertPopupSays(AnalyzeConcurrencyHandler.NOTHING_SELECTED);
+    }
+
+    @Test
     void commandIsInTheInterleaveMenuWithAnIconAndAKeyBinding() {
         Menu bar = Workbench.window().getShell().getMenuBar();
         MenuItem interleave = null;
