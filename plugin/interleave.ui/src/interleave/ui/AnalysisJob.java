@@ -31,6 +31,7 @@ import interleave.engine.finding.Finding;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.settings.Settings;
 import interleave.engine.settings.SettingsException;
+import interleave.ui.prefs.InterleavePreferences;
 
 /**
  * Analyzes the C files of some projects, folders and files together as one program (a handler defined in one file
@@ -45,6 +46,7 @@ public final class AnalysisJob extends Job {
     private final List<IResource> scope;
     private volatile AnalysisResult lastResult;
     private volatile int markersCreated;
+    private volatile String summary = "";
 
     public AnalysisJob(Collection<? extends IResource> scope) {
         super("Analyze concurrency: " + scope.stream().map(IResource::getName).collect(Collectors.joining(", ")));
@@ -73,6 +75,11 @@ public final class AnalysisJob extends Job {
 
     public int markersCreated() {
         return markersCreated;
+    }
+
+    /** One line about the last run for the user: findings, files, partial parses; empty before a run ends. */
+    public String summary() {
+        return summary;
     }
 
     @Override
@@ -108,7 +115,8 @@ public final class AnalysisJob extends Job {
         if (files.isEmpty()) {
             replaceMarkers(List.of(), new WorkspaceSources.Program(List.of(), Map.of(), List.of()),
                     progress.split(2));
-            return Status.info("No .c or .h files in " + describeScope() + ".");
+            summary = "No .c or .h files in " + describeScope() + ": nothing to analyze.";
+            return Status.info(summary);
         }
         WorkspaceSources.Program program = WorkspaceSources.read(files, false, () -> {
             progress.checkCanceled();
@@ -133,14 +141,13 @@ public final class AnalysisJob extends Job {
         List<Notification> notes = new ArrayList<>(program.notifications());
         notes.addAll(settingsNotes);
         notes.addAll(result.notifications());
+        summary = summarize(result, markersCreated);
         if (notes.isEmpty()) {
-            return Status.OK_STATUS;
+            return new Status(IStatus.OK, PLUGIN_ID, summary);
         }
         // Unreadable or partly unreadable files are reported, not thrown: the findings of the rest stand.
-        MultiStatus status = new MultiStatus(PLUGIN_ID, 0,
-                "Interleave analyzed " + result.filesAnalyzed().size() + " file(s) of " + describeScope() + " with "
-                        + notes.size() + " problem(s) reading the input; findings may be incomplete.",
-                null);
+        MultiStatus status = new MultiStatus(PLUGIN_ID, 0, summary + " Interleave had " + notes.size()
+                + " problem(s) reading " + describeScope() + "; findings may be incomplete.", null);
         for (Notification n : notes) {
             status.add(new Status(IStatus.WARNING, PLUGIN_ID, n.describe()));
         }
@@ -172,7 +179,8 @@ public final class AnalysisJob extends Job {
 
     /**
      * The settings file {@value Settings#FILE_NAME} at the root of the (first) analyzed project, the same file the
-     * command line reads; defaults when there is none. A broken file is reported and the defaults used.
+     * command line reads; else the workspace's defaults (Preferences > Interleave, kept in the same format); else the
+     * rules' own defaults. A broken file is reported and the defaults used.
      */
     private Settings projectSettings(List<Notification> notes) {
         for (IResource r : scope) {
@@ -181,15 +189,36 @@ public final class AnalysisJob extends Job {
             }
             java.nio.file.Path file = r.getProject().getLocation().toFile().toPath().resolve(Settings.FILE_NAME);
             if (java.nio.file.Files.isRegularFile(file)) {
-                try {
-                    return Settings.read(file);
-                } catch (SettingsException e) {
-                    notes.add(Notification.error(Settings.FILE_NAME, e.getMessage() + "; using the defaults"));
-                }
+                return read(file, notes);
             }
             break;
         }
-        return Settings.defaults();
+        java.nio.file.Path workspace = InterleavePreferences.workspaceFile();
+        return java.nio.file.Files.isRegularFile(workspace) ? read(workspace, notes) : Settings.defaults();
+    }
+
+    private static Settings read(java.nio.file.Path file, List<Notification> notes) {
+        try {
+            return Settings.read(file);
+        } catch (SettingsException e) {
+            notes.add(Notification.error(file.getFileName().toString(), e.getMessage() + "; using the defaults"));
+            return Settings.defaults();
+        }
+    }
+
+    /** E.g. "3 findings in 2 of 5 C files; 1 file parsed only partially." */
+    static String summarize(AnalysisResult result, int findings) {
+        int files = result.filesAnalyzed().size();
+        long partial = result.notifications().stream().filter(Notification::isPartialParse).map(Notification::file)
+                .distinct().count();
+        long withFindings = result.findings().stream().map(f -> f.location().file()).distinct().count();
+        String counted = findings == 0 ? "No findings in " + plural(files, "C file")
+                : plural(findings, "finding") + " in " + withFindings + " of " + plural(files, "C file");
+        return counted + (partial == 0 ? "." : "; " + plural((int) partial, "file") + " parsed only partially.");
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private String describeScope() {

@@ -59,7 +59,7 @@ final class ExplainRuleResolution implements IMarkerResolution2 {
         IWorkbenchPage page = window.getActivePage();
         try {
             RuleDocumentationView view = (RuleDocumentationView) page.showView(RuleDocumentationView.ID);
-            view.showRule(rule, evidence);
+            view.showRule(rule, marker.getAttribute(InterleaveMarkers.EXPLANATION, ""), evidence);
         } catch (PartInitException e) {
             StatusManager.getManager().handle(e.getStatus(), StatusManager.SHOW | StatusManager.LOG);
         }

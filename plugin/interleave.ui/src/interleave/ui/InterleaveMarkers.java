@@ -13,6 +13,7 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.Path;
 
 import interleave.engine.finding.Finding;
+import interleave.engine.finding.Headline;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.SourceRange;
 
@@ -30,6 +31,10 @@ public final class InterleaveMarkers {
     /** Full paths of the resources analyzed together (one per line): a quick fix re-analyzes the same program. */
     public static final String ANALYSIS_SCOPE = "analysisScope";
     public static final String SOURCE_ID = "Interleave";
+    /** The finding's whole message; {@link IMarker#MESSAGE} holds only its one-line headline. */
+    public static final String EXPLANATION = "explanation";
+    /** Longest marker message, rule id included: what the Problems view and the ruler show on one line. */
+    public static final int MESSAGE_LENGTH = Headline.DEFAULT_LENGTH;
 
     private InterleaveMarkers() {
     }
@@ -41,12 +46,18 @@ public final class InterleaveMarkers {
         marker.setAttributes(
                 new String[] { IMarker.MESSAGE, IMarker.SEVERITY, IMarker.LINE_NUMBER, IMarker.CHAR_START,
                         IMarker.CHAR_END, IMarker.LOCATION, IMarker.SOURCE_ID, RULE_ID, FINGERPRINT, EVIDENCE,
-                        ANALYSIS_SCOPE },
-                new Object[] { finding.message() + " [" + finding.ruleId() + "]", severity(finding),
+                        ANALYSIS_SCOPE, EXPLANATION },
+                new Object[] { message(finding), severity(finding),
                         at.startLine(), at.startOffset(), Math.max(at.endOffset(), at.startOffset() + 1),
                         "line " + at.startLine(), SOURCE_ID, finding.ruleId(), finding.fingerprint(),
-                        evidenceText(finding), scopeText(scope) });
+                        evidenceText(finding), scopeText(scope), finding.message() });
         return marker;
+    }
+
+    /** The headline and the rule id, together at most {@link #MESSAGE_LENGTH} characters. */
+    public static String message(Finding finding) {
+        String id = " [" + finding.ruleId() + "]";
+        return Headline.of(finding.message(), Math.max(40, MESSAGE_LENGTH - id.length())) + id;
     }
 
     private static int severity(Finding f) {

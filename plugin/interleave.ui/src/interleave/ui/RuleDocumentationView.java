@@ -59,14 +59,27 @@ public class RuleDocumentationView extends ViewPart {
 
     /** Shows a rule's page; the finding's evidence chain (may be empty) goes on top. */
     public void showRule(RuleDescriptor rule, List<String> evidence) {
+        showRule(rule, "", evidence);
+    }
+
+    /**
+     * Shows a rule's page with, on top, the finding's whole message (the marker shows only its first clause; may be
+     * empty) and its evidence chain (may be empty).
+     */
+    public void showRule(RuleDescriptor rule, String finding, List<String> evidence) {
         ruleId = rule.id();
         setPartName("Interleave Rule: " + rule.title());
         StringBuilder md = new StringBuilder();
         StringBuilder html = new StringBuilder();
-        if (!evidence.isEmpty()) {
+        if (!evidence.isEmpty() || !finding.isEmpty()) {
             md.append("This finding:\n");
             html.append("<div style=\"background:#fff6e0;padding:.5em;border-left:4px solid #e0a000\"><b>This"
-                    + " finding:</b><ul>");
+                    + " finding:</b>");
+            if (!finding.isEmpty()) {
+                md.append(finding).append("\n");
+                html.append("<p>").append(escapeHtml(finding)).append("</p>");
+            }
+            html.append("<ul>");
             for (String step : evidence) {
                 md.append("  - ").append(step).append('\n');
                 html.append("<li><code>").append(escapeHtml(step)).append("</code></li>");

@@ -29,7 +29,7 @@ import interleave.engine.analysis.Notification;
 import interleave.engine.c.SourceFile;
 
 /** Turns workspace resources into the engine's {@link SourceFile}s: which files, and their text. */
-final class WorkspaceSources {
+public final class WorkspaceSources {
 
     /** The files read, keyed by the display path the engine reports them under (the workspace full path). */
     record Program(List<SourceFile> sources, Map<String, IFile> files, List<Notification> notifications) {
@@ -38,7 +38,7 @@ final class WorkspaceSources {
     private WorkspaceSources() {
     }
 
-    static boolean isCSource(IResource r) {
+    public static boolean isCSource(IResource r) {
         if (r.getType() != IResource.FILE) {
             return false;
         }

@@ -45,6 +45,11 @@ public record Finding(String ruleId, Severity severity, String message, SourceRa
                 fingerprint(ruleId, fileName(location.file()), anchor));
     }
 
+    /** The message in one line of at most {@value Headline#DEFAULT_LENGTH} characters: its first clause. */
+    public String headline() {
+        return Headline.of(message, Headline.DEFAULT_LENGTH);
+    }
+
     public Finding withSeverity(Severity newSeverity) {
         return new Finding(ruleId, newSeverity, message, location, evidence, fixes, moment, fingerprint);
     }

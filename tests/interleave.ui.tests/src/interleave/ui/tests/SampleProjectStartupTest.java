@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.eclipse.core.resources.IFile;
 import org.eclipse.core.resources.IProject;
 import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.IPath;
@@ -21,13 +22,24 @@ import interleave.ui.SampleProjectStartup;
 class SampleProjectStartupTest {
 
     @Test
-    void samplesFolderNamedAtStartupIsOpenAsTheProjectSampleServers() throws Exception {
+    void samplesFolderNamedAtStartupIsCopiedIntoTheWorkspaceAsTheProjectSampleServers() throws Exception {
         Path samples = Path.of(System.getProperty(SampleProjectStartup.PROPERTY)).toAbsolutePath().normalize();
         Workbench.waitForJobs(SampleProjectStartup.FAMILY);
         IProject project = ResourcesPlugin.getWorkspace().getRoot().getProject(SampleProjectStartup.PROJECT_NAME);
         assertTrue(project.isOpen(), "project " + SampleProjectStartup.PROJECT_NAME + " open");
-        assertEquals(IPath.fromFile(samples.toFile()), project.getLocation());
-        assertTrue(project.getFile("echo-server-threads.c").exists(), "the sample's files are in the project");
+        assertEquals(ResourcesPlugin.getWorkspace().getRoot().getLocation().append(SampleProjectStartup.PROJECT_NAME),
+                project.getLocation(), "a copy in the workspace, not a link to the shipped folder");
+        assertEquals("UTF-8", project.getDefaultCharset());
+        IFile copy = project.getFile("echo-server-threads.c");
+        assertTrue(copy.exists(), "the sample's files are in the project");
+        Path original = samples.resolve("echo-server-threads.c");
+        String shipped = Files.readString(original);
+        assertEquals(shipped, Workbench.read(copy));
+
+        // an edit (a quick fix, say) changes the copy only
+        Workbench.write(copy, shipped + "/* edited in the workspace */\n");
+        assertEquals(shipped, Files.readString(original), "the shipped sample changed");
+        Workbench.write(copy, shipped);
     }
 
     @Test

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A small forking, threaded server in three files, with the two classic bugs the lecture shows: the accept loop passes
  * &connfd to each thread, and the SIGCHLD handler (signals.c) calls printf through a helper defined in ANOTHER file
- * (log.c), which only an analysis of the files together can see.
+ * (log.c), which only an analysis of the files together can see. The handler saves and restores errno, so that
+ * these two stay the program's only findings.
  */
 final class ServerProgram {
     static final String SERVER_C = """
@@ -44,7 +45,7 @@ final class ServerProgram {
 
             static void reap_children(int sig)
             {
-                int saved_errno = errno;
+                int saved_errno = errno; /* waitpid() sets errno; the interrupted code may be about to read it */
                 int pid;
                 while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
                     log_child(pid);
