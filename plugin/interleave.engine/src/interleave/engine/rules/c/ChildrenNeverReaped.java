@@ -121,7 +121,8 @@ public final class ChildrenNeverReaped implements CRule {
             boolean accepting) {
         boolean forever = accepting || Flow.isInfinite(site.loop());
         String loopKind = accepting ? "accept loop" : "loop";
-        String message = "This " + loopKind + " forks a child on every turn but nothing reaps the children: no"
+        String message = "The " + loopKind + " of " + site.call().caller().name()
+                + "() forks a child on every turn but nothing reaps the children: no"
                 + " SIGCHLD handler calls waitpid(), SIGCHLD is not ignored, and the loop itself never waits."
                 + " Every child that exits stays a zombie (its process-table entry and exit status kept for the"
                 + " parent) until the server exits; under load fork() starts failing with EAGAIN.";

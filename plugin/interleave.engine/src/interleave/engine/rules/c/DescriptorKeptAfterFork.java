@@ -108,8 +108,8 @@ public final class DescriptorKeptAfterFork implements CRule {
             return; // closed, or used by the child (a pre-forked child that accepts itself)
         }
         SyntaxNode where = childLocation(site);
-        String message = "The child serves the connection but keeps its copy of the listening socket '" + listen
-                + "', which it never uses: while any child lives the listening socket stays open, so a restarted"
+        String message = "The child keeps its copy of the listening socket '" + listen
+                + "' while it serves the connection, and never uses it: while any child lives the listening socket stays open, so a restarted"
                 + " server cannot bind the port and connections can queue on a socket nobody accepts from; close it"
                 + " first thing in the child.";
         List<RelatedLocation> notes = new ArrayList<>();
