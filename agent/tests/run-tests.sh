@@ -580,7 +580,7 @@ test_varwatch() {
     off=$(readelf -sW "$prog" | awk '$8 == "counter" { print "0x" $2 }')
     [[ -n $off ]] || { ko "varwatch" "no symbol counter in $prog"; return; }
     local mode
-    for mode in nolock mutex sem; do
+    for mode in nolock mutex two sem; do
         local d=$WORK/varwatch-$mode rc=0
         INTERLEAVE_TRACE_WATCH_VARS="$prog|counter@$off:8" run_traced "$d" 30 "$d.out" "$prog" "$mode" 300 || rc=$?
         [[ $rc == 0 ]] || { ko "varwatch $mode" "exit $rc"; continue; }
@@ -594,11 +594,12 @@ test_varwatch() {
             / ev=VAR_WATCH.point flags=1 / { armed++ }
             / ev=VAR_WATCH.point flags=4 / {
                 for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-                if (f["tid"] != f["pid"]) { writers[f["tid"]]++; w++; if (f["held"] > 0) { locked++; lock[f["lock"]] = 1 } }
+                if (f["tid"] != f["pid"]) { writers[f["tid"]]++; w++; if (f["held"] > 0) { locked++; lock[f["lock"]] = 1 }; if (f["held"] == 2) two++ }
                 delete f
             }
             / ev=VAR_WATCH.point flags=3 / { reads++ }
             / ev=VAR_WATCH.point flags=6 / { done++ }
+            / ev=VAR_WATCH.point flags=7 / { for (i = 1; i <= NF; i++) if ($i ~ /^locks=0x[0-9a-f]+,0x0,/) more++ }
             END {
                 nl = 0; for (k in lock) nl++
                 nw = 0; for (k in writers) nw++
@@ -607,6 +608,7 @@ test_varwatch() {
                 if (nw != 2) { print "writes from " nw " threads, want 2"; exit }
                 if (reads < w) { print reads " reads for " w " writes"; exit }
                 if (mode == "nolock" && locked != 0) { print locked " writes with a lock held"; exit }
+                if (mode == "two" && (two != w || more < w)) { print two " of " w " writes with 2 locks, " more " HELD records"; exit }
                 if (mode != "nolock" && (locked != w || nl != 1)) { print locked " of " w " writes under " nl " lock(s), want all under one"; exit }
                 print "ok"
             }' "$d.txt")
