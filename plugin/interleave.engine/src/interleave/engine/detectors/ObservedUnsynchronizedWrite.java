@@ -120,21 +120,34 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
         if (writesBy.size() < 2) {
             return; // one writer (or none decoded): nothing to race with
         }
-        Set<Long> common = null;
-        for (Access w : writes) {
-            if (common == null) {
-                common = new HashSet<>(w.held());
-            } else {
-                common.retainAll(w.held());
+        // Two stores race when no lock is common to them and neither is ordered before the other by pthread_create or
+        // pthread_join: main's cnt = 0 before it creates the workers, or after it joined them, races with nothing.
+        // (Ordering through an uncontended lock is not recorded; the common-lock test covers it.)
+        Map<ThreadTrace, List<Access>> byThread = new LinkedHashMap<>();
+        writes.forEach(w -> byThread.computeIfAbsent(w.thread(), t -> new ArrayList<>()).add(w));
+        List<ThreadTrace> writers = new ArrayList<>(byThread.keySet());
+        Set<ThreadTrace> racing = new java.util.LinkedHashSet<>();
+        for (int a = 0; a < writers.size(); a++) {
+            for (int b = a + 1; b < writers.size(); b++) {
+                ThreadTrace ta = writers.get(a), tb = writers.get(b);
+                List<Access> unordered = new ArrayList<>(unorderedWith(byThread.get(ta), ta, tb));
+                int fromA = unordered.size();
+                unordered.addAll(unorderedWith(byThread.get(tb), tb, ta));
+                if (fromA > 0 && unordered.size() > fromA && commonLocks(unordered).isEmpty()) {
+                    racing.add(ta);
+                    racing.add(tb);
+                }
             }
         }
-        if (common != null && !common.isEmpty()) {
-            return; // every store was made holding the same lock
+        if (racing.isEmpty()) {
+            return; // every pair of writers held a common lock, or never wrote at the same time
         }
+        writesBy.keySet().retainAll(racing);
+        writes = writes.stream().filter(w -> racing.contains(w.thread())).toList();
         long locked = writes.stream().filter(w -> !w.held().isEmpty()).count();
         String name = v.name != null ? v.name : model.symbolizer().dataName(img, addr).orElse(String.format("0x%x", addr));
 
-        List<Window> windows = windows(v.accesses);
+        List<Window> windows = windows(v.accesses.stream().filter(a -> racing.contains(a.thread())).toList());
         List<Window[]> overlapping = overlapping(windows);
         // values loaded by more than one thread: each such load that was followed by a store lost an update
         Map<Long, Set<ThreadTrace>> readersOf = new TreeMap<>();
@@ -212,6 +225,52 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
         }
         sink.accept(Evidence.finding(ID, Severity.ERROR, msg.toString(), where, evidence,
                 Evidence.moment(model, anchor.thread(), anchor.ts()), img.command(), name));
+    }
+
+    /**
+     * The stores of {@code a} that are not ordered with respect to thread {@code b}: neither made before {@code a}
+     * created {@code b} (or the thread that created it, and so on up) nor after {@code a} joined {@code b}.
+     */
+    private static List<Access> unorderedWith(List<Access> storesOfA, ThreadTrace a, ThreadTrace b) {
+        long createdB = Long.MIN_VALUE; // a's stores up to here happen before everything b does
+        for (ThreadTrace x = b; x != null; x = x.creator().orElse(null)) {
+            ThreadTrace c = x.creator().orElse(null);
+            if (c == a && x.createEnterIndex() >= 0) {
+                createdB = c.ts(x.createEnterIndex());
+                break;
+            }
+            if (c == x) {
+                break;
+            }
+        }
+        long joinedB = joinTime(a, b); // a's stores from here on happen after everything b did
+        final long from = createdB, to = joinedB;
+        return storesOfA.stream().filter(w -> w.ts() > from && w.ts() < to).toList();
+    }
+
+    /** When {@code joiner} returned from joining {@code joined}; Long.MAX_VALUE when it never did. */
+    private static long joinTime(ThreadTrace joiner, ThreadTrace joined) {
+        long handle = joined.header().pthreadSelf();
+        for (int i = 0; i < joiner.size(); i++) {
+            if (joiner.type(i) == PTHREAD_JOIN && joiner.phase(i) == EXIT && joiner.err(i) == 0
+                    && joiner.arg(i, 0) == handle && handle != 0 && joiner.ts(i) >= joined.firstTs()) {
+                // (a handle is reused after a join: only a join after this thread began is its own)
+                return joiner.ts(i);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private static Set<Long> commonLocks(List<Access> writes) {
+        Set<Long> common = null;
+        for (Access w : writes) {
+            if (common == null) {
+                common = new HashSet<>(w.held());
+            } else {
+                common.retainAll(w.held());
+            }
+        }
+        return common == null ? Set.of() : common;
     }
 
     private static String describe(Window w) {
