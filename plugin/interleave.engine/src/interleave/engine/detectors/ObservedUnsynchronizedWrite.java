@@ -198,6 +198,9 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
             } else {
                 msg.append(": the later store overwrote the other thread's update");
             }
+        } else {
+            msg.append(". No recorded read-modify-write steps overlapped in this run, but nothing (no common lock,"
+                    + " no create or join between the threads) kept them from overlapping");
         }
         if (!sharedReads.isEmpty()) {
             msg.append(". ").append(sharedReads.size()).append(sharedReads.size() == 1 ? " value was" : " values were")

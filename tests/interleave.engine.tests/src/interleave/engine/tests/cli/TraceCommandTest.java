@@ -66,7 +66,7 @@ class TraceCommandTest {
         Path exe = buildBadcnt();
         Path dir = tmp.resolve("watched");
         Result r = run("trace", "--out", dir.toString(), "--source", repo.resolve("sample-servers/badcnt.c").toString(),
-                "--", exe.toString(), "20000");
+                "--", exe.toString(), "2000000");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("interleave: watching cnt (8 bytes) in every thread"), r.err());
         interleave.engine.trace.TraceRun run = interleave.engine.trace.TraceReader.read(dir);
@@ -87,7 +87,13 @@ class TraceCommandTest {
             return;
         }
         assertTrue(armed, "the agent armed the watchpoints");
-        assertEquals(1, report.status(), report.out() + report.err());
+        StringBuilder spans = new StringBuilder(); // what the threads did, should the run ever show no race
+        for (var img : run.images()) {
+            for (var t : img.threads()) {
+                spans.append(" thread ").append(t.tid()).append(" ").append(t.firstTs()).append("..").append(t.lastTs());
+            }
+        }
+        assertEquals(1, report.status(), report.out() + report.err() + spans);
         assertTrue(report.out().contains("'cnt' was written by 2 threads with no lock held in common"), report.out());
         assertTrue(report.out().contains("[observed-unsynchronized-write]"), report.out());
     }
