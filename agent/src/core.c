@@ -642,6 +642,7 @@ void ilv_child_after_fork(int parent_pid)
 {
     struct ilv_tstate *t = &ilv_t;
     ilv_watch_forget();
+    ilv_vw_forget();
     ilv_cpu_last = 0; /* the child's file starts without a CPU record */
     t->cap = 0;
     ILV_BARRIER();
@@ -980,4 +981,9 @@ __attribute__((constructor)) static void ilv_init(int argc, char **argv, char **
     if (el > 0)
         ilv_emit_string(idx, ts, ILV_S_EXE, exe, (size_t)el, el == (long)sizeof exe);
     ilv_emit_argv(idx, ts, ILV_S_ARGV, argv);
+    if (el > 0 && el < (long)sizeof exe) {
+        ilv_vw_init(exe, (size_t)el);
+        if (ilv_vw_active())
+            ilv_vw_arm_thread();
+    }
 }

@@ -154,6 +154,16 @@ ILV_HIDDEN void ilv_watch_end(void);
 ILV_HIDDEN void ilv_watch_forget(void);
 ILV_HIDDEN int ilv_on_own_stack(const void *p);
 
+/* watched shared variables (varwatch.c) */
+extern __thread int ilv_vw_armed __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+ILV_HIDDEN void ilv_vw_init(const char *exe, size_t exelen);
+ILV_HIDDEN void ilv_vw_arm_thread(void);
+ILV_HIDDEN void ilv_vw_harvest(void);
+ILV_HIDDEN void ilv_vw_sem(uint64_t sem, int acquired);
+ILV_HIDDEN void ilv_vw_end(void);
+ILV_HIDDEN void ilv_vw_forget(void);
+ILV_HIDDEN int ilv_vw_active(void);
+
 ILV_HIDDEN struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx);
 ILV_HIDDEN void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec *r);
 

@@ -6,7 +6,7 @@
 
 #define ILV_MAGIC          "ILVTRACE"
 #define ILV_VERSION_MAJOR  1
-#define ILV_VERSION_MINOR  2
+#define ILV_VERSION_MINOR  3
 #define ILV_HDR_SIZE       4096u
 #define ILV_REC_SIZE       64u
 
@@ -75,6 +75,7 @@ struct ilv_str {     /* a STRING record */
 #define ILV_S_EXEC_ARGV  4
 #define ILV_S_SOCKADDR   5
 #define ILV_S_SPAWN_PATH 6
+#define ILV_S_WATCH_VAR  7 /* VAR_WATCH ARMED / UNAVAILABLE: the variable's name */
 #define ILV_STR_MAX      4096u
 
 /* record types */
@@ -95,6 +96,7 @@ struct ilv_str {     /* a STRING record */
 #define ILV_T_THREAD_NAME   22
 #define ILV_T_ARG_WATCH     23
 #define ILV_T_CPU           24
+#define ILV_T_VAR_WATCH     25 /* v1.3: accesses to a watched shared variable */
 #define ILV_T_MUTEX_LOCK    32
 #define ILV_T_MUTEX_TRYLOCK 33
 #define ILV_T_MUTEX_UNLOCK  34
@@ -149,5 +151,15 @@ struct ilv_str {     /* a STRING record */
 #define ILV_WATCH_ACCESSED     5 /* first access seen, instruction not decoded: value unknown */
 #define ILV_WATCH_NOT_ACCESSED 6 /* the thread ended without touching the bytes */
 #define ILV_WATCH_EA_ASSUMED   0x10
+
+/* VAR_WATCH flags (minor 3): bits 0-3 the kind, bit 4 the address was assumed */
+#define ILV_VW_ARMED        1 /* a0 address, a1 length, a2 variable index, a3 sample budget, a4 cost ns */
+#define ILV_VW_UNAVAILABLE  2 /* err = errno (0: watchpoints turned off); a0 a1 a2 as ARMED */
+#define ILV_VW_READ         3 /* ts/ra of the access; a0 address, a1 value, a2 instruction, a3 packed, a4 lock */
+#define ILV_VW_WRITTEN      4 /* as READ, a store: a1 the value written */
+#define ILV_VW_ACCESSED     5 /* an access whose instruction was not decoded (read-modify-write, atomic) */
+#define ILV_VW_DONE         6 /* thread end: a0 address, a1 samples recorded, a2 index, a3 lost, a4 1 = budget spent */
+#define ILV_VW_HELD         7 /* after an access with more than one lock held: a0..a4 the next locks (0 = none) */
+#define ILV_VW_EA_ASSUMED   0x10
 
 #endif

@@ -172,6 +172,12 @@ void ilv_lk_flush(void)
 void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int contended)
 {
     struct ilv_lockstate *s = &ilv_lk;
+    if (ILV_UNLIKELY(ilv_vw_armed)) { /* the watched accesses so far were made without this lock */
+        if (kind == 1)
+            ilv_vw_sem(obj, 1);
+        else
+            ilv_vw_harvest();
+    }
     if (kind == 0) { /* counted when released (outside the critical section) */
         uint32_t i = s->nheld;
         if (i < ILV_HELD_MAX) {
@@ -210,6 +216,12 @@ void ilv_lk_released(uint64_t obj, int kind)
     struct ilv_lockstate *s = &ilv_lk;
     struct ilv_lstat *e;
     int timed = 0;
+    if (ILV_UNLIKELY(ilv_vw_armed)) { /* ... and these with it */
+        if (kind == 1)
+            ilv_vw_sem(obj, 0);
+        else
+            ilv_vw_harvest();
+    }
     if (kind == 1) {
         e = stat_of(obj, kind);
         e->hold++; /* posts */

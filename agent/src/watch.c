@@ -266,12 +266,12 @@ static uint64_t size_mask(int size)
 /* what one decoded instruction says about the watched bytes */
 struct access {
     int kind;          /* K_LOAD / K_STORE / K_STORE_IMM */
-    int valid;         /* bytes of the value known, from the watched address on (at most 4) */
+    int valid;         /* bytes of the value known, from the watched address on (at most the watched length) */
     uint64_t value;
     uint64_t start;    /* the instruction's address */
 };
 
-static int value_of(const struct insn *d, uint64_t ea, uint64_t addr, const uint64_t *regs, uint64_t ip,
+static int value_of(const struct insn *d, uint64_t ea, uint64_t addr, int wlen, const uint64_t *regs, uint64_t ip,
                     struct access *out)
 {
     if (ea > addr)
@@ -283,8 +283,8 @@ static int value_of(const struct insn *d, uint64_t ea, uint64_t addr, const uint
     if (shift >= (uint64_t)d->size)
         return 0;
     int valid = d->size - (int)shift;
-    if (valid > 4)
-        valid = 4;
+    if (valid > wlen)
+        valid = wlen;
     out->kind = d->kind;
     out->valid = valid;
     out->value = (v >> (8 * shift)) & size_mask(valid);
@@ -292,9 +292,12 @@ static int value_of(const struct insn *d, uint64_t ea, uint64_t addr, const uint
     return 1;
 }
 
+/* same kind and the same bytes where both know them: the tail of 48 8b 05 .. (an 8-byte load) decodes
+ * as 8b 05 .. (a 4-byte load of the same address), which agrees on the low 4 bytes */
 static int same(const struct access *a, const struct access *b)
 {
-    return (a->kind == K_LOAD) == (b->kind == K_LOAD) && a->valid == b->valid && a->value == b->value;
+    int n = a->valid < b->valid ? a->valid : b->valid;
+    return (a->kind == K_LOAD) == (b->kind == K_LOAD) && ((a->value ^ b->value) & size_mask(n)) == 0;
 }
 
 /* The sample's registers are those after the instruction that ends at ip. Every start ip - L
@@ -304,7 +307,7 @@ static int same(const struct access *a, const struct access *b)
  * verified; one that overwrote a register it addressed with (mov (%rax),%eax) cannot be checked
  * and counts only when nothing was verified. The answer stands if all candidates of the chosen
  * group agree on kind and value. Returns 2 verified, 1 address assumed, 0 unknown. */
-static int find_access(uint64_t ip, const uint64_t *regs, uint64_t addr, struct access *out)
+static int find_access(uint64_t ip, const uint64_t *regs, uint64_t addr, int wlen, struct access *out)
 {
     uint8_t code[15];
     if (ilv_copy_user(code, (const void *)(uintptr_t)(ip - 15), 15) != 15)
@@ -316,7 +319,7 @@ static int find_access(uint64_t ip, const uint64_t *regs, uint64_t addr, struct 
         if (!decode(code + 15 - L, L, &d) || d.len != L)
             continue;
         if (d.kind == K_LOAD && (d.reg == d.base || d.reg == d.index)) {
-            if (!value_of(&d, addr, addr, regs, ip, &x))
+            if (!value_of(&d, addr, addr, wlen, regs, ip, &x))
                 continue;
             if (nt++ == 0)
                 ten = x;
@@ -331,9 +334,9 @@ static int find_access(uint64_t ip, const uint64_t *regs, uint64_t addr, struct 
             ea += regs[reg_index[d.base]];
         if (d.index >= 0)
             ea += regs[reg_index[d.index]] * (uint64_t)d.scale;
-        if (!(ea < addr + 4 && ea + (uint64_t)d.size > addr))
+        if (!(ea < addr + (uint64_t)wlen && ea + (uint64_t)d.size > addr))
             continue;
-        if (!value_of(&d, ea, addr, regs, ip, &x)) {
+        if (!value_of(&d, ea, addr, wlen, regs, ip, &x)) {
             vbad = 1;
             continue;
         }
@@ -342,7 +345,7 @@ static int find_access(uint64_t ip, const uint64_t *regs, uint64_t addr, struct 
         else if (!same(&ver, &x))
             vbad = 1;
         else
-            ver.start = x.start; /* the longest agreeing form: its prefix bytes belong to it */
+            ver = x; /* the longest agreeing form: its prefix bytes belong to it */
     }
     if (nv && !vbad) {
         *out = ver;
@@ -353,6 +356,20 @@ static int find_access(uint64_t ip, const uint64_t *regs, uint64_t addr, struct 
         return 1;
     }
     return 0;
+}
+
+int ilv_decode_access(uint64_t ip, const uint64_t *regs, uint64_t addr, int wlen, int *is_load, uint64_t *value,
+                      int *valid, uint64_t *start)
+{
+    struct access x;
+    int how = find_access(ip, regs, addr, wlen, &x);
+    if (how) {
+        *is_load = x.kind == K_LOAD;
+        *value = x.value;
+        *valid = x.valid;
+        *start = x.start;
+    }
+    return how;
 }
 
 static void harvest(void)
@@ -373,7 +390,7 @@ static void harvest(void)
             uint64_t ip = f[0], when = f[2], cpu = (uint32_t)f[3], abi = f[4];
             uint64_t a = ilv_w.addr;
             struct access x;
-            int how = abi && h->size >= 8 + 8 * (5 + NREGS) ? find_access(ip, f + 5, a, &x) : 0;
+            int how = abi && h->size >= 8 + 8 * (5 + NREGS) ? find_access(ip, f + 5, a, 4, &x) : 0;
             if (how) {
                 int kind = (x.kind == K_LOAD ? ILV_WATCH_READ : ILV_WATCH_WRITTEN) |
                            (how == 1 ? ILV_WATCH_EA_ASSUMED : 0);

@@ -350,6 +350,7 @@ static int ilv_main(int argc, char **argv, char **envp)
     int r = real_main(argc, argv, envp);
     if (ON) {
         ilv_lk_flush();
+        ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 4), 0, NOW, 0, SX(r), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -367,6 +368,7 @@ EXPORT void exit(int status)
 {
     if (ON) {
         ilv_lk_flush();
+        ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 1), 0, NOW, RA, SX(status), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -378,6 +380,7 @@ EXPORT void _exit(int status)
 {
     if (ON) {
         ilv_lk_flush();
+        ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 2), 0, NOW, RA, SX(status), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -389,6 +392,7 @@ EXPORT void _Exit(int status)
 {
     if (ON) {
         ilv_lk_flush();
+        ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 3), 0, NOW, RA, SX(status), 0, 0, 0, 0);
         ilv_store_lost();
     }
@@ -747,6 +751,7 @@ static void thread_unwound(void *unused)
     (void)unused;
     ilv_lk_flush();
     ilv_watch_end();
+    ilv_vw_end();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 2), 0, NOW, 0, 0, 0, 0, 0, 0);
     ilv_thread_close();
 }
@@ -767,6 +772,8 @@ static void *thread_trampoline(void *p)
     ilv_emit(H(ILV_T_THREAD_START, ILV_POINT, nb), 0, NOW, 0, P(fn), P(arg), id, b[0], b[1]);
     if (watch && nb >= 4)
         ilv_watch_arm(arg, NOW);
+    if (ilv_vw_active())
+        ilv_vw_arm_thread();
     void *ret;
     pthread_cleanup_push(thread_unwound, 0);
     ilv_lk_stack_top(&ret);
@@ -774,6 +781,7 @@ static void *thread_trampoline(void *p)
     pthread_cleanup_pop(0);
     ilv_lk_flush();
     ilv_watch_end();
+    ilv_vw_end();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 1), 0, NOW, 0, P(ret), 0, 0, 0, 0);
     ilv_thread_close();
     return ret;

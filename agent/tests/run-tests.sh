@@ -576,6 +576,67 @@ test_lockorder() {
     fi
 }
 
+# watched shared variable: every thread's accesses with the locks it held (VAR_WATCH)
+test_varwatch() {
+    local prog=$T/t_varwatch off
+    off=$(readelf -sW "$prog" | awk '$8 == "counter" { print "0x" $2 }')
+    [[ -n $off ]] || { ko "varwatch" "no symbol counter in $prog"; return; }
+    local mode
+    for mode in nolock mutex two sem; do
+        local d=$WORK/varwatch-$mode rc=0
+        INTERLEAVE_TRACE_WATCH_VARS="$prog|counter@$off:8" run_traced "$d" 30 "$d.out" "$prog" "$mode" 300 || rc=$?
+        [[ $rc == 0 ]] || { ko "varwatch $mode" "exit $rc"; continue; }
+        dump "$d" || { ko "varwatch $mode" "dump reported damage"; continue; }
+        if grep -q "VAR_WATCH.point flags=2 " "$d.txt"; then
+            ok "varwatch $mode: skipped, watchpoints unavailable here"
+            continue
+        fi
+        local res
+        res=$(awk -v mode="$mode" '
+            / ev=VAR_WATCH.point flags=1 / { armed++ }
+            / ev=VAR_WATCH.point flags=4 / {
+                for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+                if (f["tid"] != f["pid"]) { writers[f["tid"]]++; w++; if (f["held"] > 0) { locked++; lock[f["lock"]] = 1 }; if (f["held"] == 2) two++ }
+                delete f
+            }
+            / ev=VAR_WATCH.point flags=3 / { reads++ }
+            / ev=VAR_WATCH.point flags=6 / { done++ }
+            / ev=VAR_WATCH.point flags=7 / { for (i = 1; i <= NF; i++) if ($i ~ /^locks=0x[0-9a-f]+,0x0,/) more++ }
+            END {
+                nl = 0; for (k in lock) nl++
+                nw = 0; for (k in writers) nw++
+                if (armed != 3) { print "armed " armed " times, want 3 (main + 2 threads)"; exit }
+                if (done != 3) { print "DONE records " done ", want 3"; exit }
+                if (nw != 2) { print "writes from " nw " threads, want 2"; exit }
+                if (reads < w) { print reads " reads for " w " writes"; exit }
+                if (mode == "nolock" && locked != 0) { print locked " writes with a lock held"; exit }
+                if (mode == "two" && (two != w || more < w)) { print two " of " w " writes with 2 locks, " more " HELD records"; exit }
+                if (mode != "nolock" && (locked != w || nl != 1)) { print locked " of " w " writes under " nl " lock(s), want all under one"; exit }
+                print "ok"
+            }' "$d.txt")
+        if [[ $res != ok ]]; then ko "varwatch $mode" "$res"; continue; fi
+        # the value written is the value read plus one, in every thread (cnt++ decoded)
+        local bad
+        bad=$(awk '/ ev=VAR_WATCH.point flags=[34] / {
+                for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+                if ($0 ~ /flags=3 /) last[f["tid"]] = f["value"]
+                else if (f["tid"] in last && f["value"] != last[f["tid"]] + 1) n++
+                delete f
+            } END { print n + 0 }' "$d.txt")
+        [[ $bad == 0 ]] || { ko "varwatch $mode" "$bad writes are not the value read + 1"; continue; }
+        ok "varwatch $mode: both threads' writes recorded with their held locks"
+    done
+    # another executable (exec'd program) ignores the list
+    local d=$WORK/varwatch-other rc=0
+    INTERLEAVE_TRACE_WATCH_VARS="/not/this/program|counter@$off:8" run_traced "$d" 30 "$d.out" "$prog" nolock 10 || rc=$?
+    dump "$d" || true
+    if [[ $rc == 0 ]] && ! grep -q "VAR_WATCH" "$d.txt"; then
+        ok "varwatch: a list for another executable is ignored"
+    else
+        ko "varwatch: a list for another executable is ignored" "exit $rc or VAR_WATCH records present"
+    fi
+}
+
 test_echo
 test_threadlife
 test_identity_switch
@@ -587,6 +648,7 @@ test_thrfork
 test_forks
 test_race
 test_argwatch
+test_varwatch
 test_badptr
 test_sigread
 test_printf_handler

@@ -75,6 +75,7 @@ static const struct tinfo types[] = {
     {ILV_T_THREAD_NAME, "THREAD_NAME", "thread:x - - - -"},
     {ILV_T_ARG_WATCH, "ARG_WATCH", "addr:x value:u insn:x cpu:u bytes:u"},
     {ILV_T_CPU, "CPU", "owner_slot:u cpu:u - - -"},
+    {ILV_T_VAR_WATCH, "VAR_WATCH", "addr:x a1:x a2:x a3:x a4:x"},
     {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x holder:d caller:x - -"},
     {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", "mutex:x - - - -"},
     {ILV_T_MUTEX_UNLOCK, "MUTEX_UNLOCK", "mutex:x - - - -"},
@@ -231,6 +232,7 @@ static const char *key_name(int key)
     case ILV_S_EXEC_ARGV: return "argv";
     case ILV_S_SOCKADDR: return "sockaddr";
     case ILV_S_SPAWN_PATH: return "path";
+    case ILV_S_WATCH_VAR: return "var";
     default: return "str";
     }
 }
@@ -334,7 +336,27 @@ static void print_ev(const struct ev *e)
         else
             printf(" err=%d", r.err);
     }
-    if (r.type == ILV_T_ARG_WATCH && (r.flags & 15) != ILV_WATCH_READ && (r.flags & 15) != ILV_WATCH_WRITTEN) {
+    if (r.type == ILV_T_VAR_WATCH) {
+        int k = r.flags & 15;
+        if (k == ILV_VW_ARMED || k == ILV_VW_UNAVAILABLE)
+            printf(" addr=0x%llx len=%llu var=%llu budget=%llu arm_ns=%llu", (unsigned long long)r.a[0],
+                   (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
+                   (unsigned long long)r.a[4]);
+        else if (k == ILV_VW_DONE)
+            printf(" addr=0x%llx samples=%llu var=%llu lost=%llu spent=%llu", (unsigned long long)r.a[0],
+                   (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
+                   (unsigned long long)r.a[4]);
+        else if (k == ILV_VW_HELD)
+            printf(" locks=0x%llx,0x%llx,0x%llx,0x%llx,0x%llx", (unsigned long long)r.a[0],
+                   (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
+                   (unsigned long long)r.a[4]);
+        else
+            printf(" ip=0x%llx addr=0x%llx value=%lld insn=0x%llx cpu=%llu bytes=%llu var=%llu held=%llu lock=0x%llx",
+                   (unsigned long long)r.ra, (unsigned long long)r.a[0], (long long)r.a[1],
+                   (unsigned long long)r.a[2], (unsigned long long)(r.a[3] & 0xffffffffu),
+                   (unsigned long long)((r.a[3] >> 32) & 0xff), (unsigned long long)((r.a[3] >> 40) & 0xff),
+                   (unsigned long long)((r.a[3] >> 48) & 0xff), (unsigned long long)r.a[4]);
+    } else if (r.type == ILV_T_ARG_WATCH && (r.flags & 15) != ILV_WATCH_READ && (r.flags & 15) != ILV_WATCH_WRITTEN) {
         /* armed: a1 = watched bytes, a2 = ns the arming took; the others only name the address */
         printf(" addr=0x%llx", (unsigned long long)r.a[0]);
         if ((r.flags & 15) == ILV_WATCH_ARMED)

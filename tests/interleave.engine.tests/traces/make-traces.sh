@@ -120,6 +120,19 @@ w race                  && traced race -- "$bin/race" 20
 w race-watch            && traced_output race-watch -- "$bin/race" 20
 w race-nowatch          && traced_output race-nowatch INTERLEAVE_TRACE_WATCH=0 -- "$bin/race" 20
 w badcnt                && traced_output badcnt -- "$bin/badcnt" 1000
+# format 1.3: cnt watched in every thread (what `interleave trace --source badcnt.c` asks the agent for), re-run
+# until the program itself lost increments; and the mutex-protected variant (programs/goodcnt.c), watched the same way
+watch_vars() { echo "$1|cnt@0x$(readelf -sW "$1" | awk '$8 == "cnt" { print $2 }'):8"; }
+w badcnt-watched        && { for k in $(seq 20); do
+                               traced_output badcnt-watched INTERLEAVE_TRACE_WATCH_VARS="$(watch_vars "$bin/badcnt")" -- \
+                                   "$bin/badcnt" 20000 >/dev/null
+                               grep -q BOOM "$here/badcnt-watched/program-output.txt" && break
+                             done; echo "badcnt-watched: run $k"; }
+if w goodcnt-watched; then
+    gbin=$(mktemp -d); gcc -O2 -g -pthread -o "$gbin/goodcnt" "$here/programs/goodcnt.c"
+    traced_output goodcnt-watched INTERLEAVE_TRACE_WATCH_VARS="$(watch_vars "$gbin/goodcnt")" -- "$gbin/goodcnt" 1000
+    rm -rf "$gbin"
+fi
 w deadlock              && traced deadlock -- "$bin/deadlock" --timeout 1
 w deadlock-ordered      && traced deadlock-ordered -- "$bin/deadlock" --ordered --timeout 1
 w deadlock-lucky        && lucky deadlock-lucky "$bin/deadlock" --sleep 0 --timeout 1

@@ -19,6 +19,7 @@ import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.TraceException;
 import java.util.Optional;
 import interleave.engine.tracing.TracedLaunch;
+import interleave.engine.tracing.WatchedVariables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,7 +68,6 @@ final class DemoCommand implements Callable<Integer> {
             }
             err.println("interleave: running " + s.name() + " under the agent...");
             err.flush();
-            DemoRunner.ScenarioRun r = runner.run(s, runs.resolve(s.name()).toAbsolutePath());
             Path source = samples.resolve(s.sample() + ".c");
             List<Finding> staticFindings = List.of();
             if (Files.isRegularFile(source)) {
@@ -82,7 +82,17 @@ final class DemoCommand implements Callable<Integer> {
                 staticFindings = a.findings().stream()
                         .filter(f -> f.location().file().equals(AnalyzeCommand.display(cwd, source))).toList();
             }
+            // the variables the source writes without a lock are watched in the run (the agent's watchpoints)
+            WatchedVariables.Plan watch = WatchedVariables.resolve(WatchedVariables.flaggedNames(staticFindings),
+                    bin.resolve(s.sample()), 0);
+            DemoRunner.ScenarioRun r = runner.run(s, runs.resolve(s.name()).toAbsolutePath(),
+                    watch.environment(bin.resolve(s.sample())));
             List<String> notes = new ArrayList<>();
+            if (!watch.watched().isEmpty()) {
+                notes.add("Watched with hardware watchpoints in every thread: "
+                        + String.join(", ", watch.watched().stream().map(WatchedVariables.Variable::name).toList())
+                        + " (flagged by unsynchronized-shared-write).");
+            }
             if (!r.problem().isEmpty()) {
                 notes.add("The run did not go as planned: " + r.problem());
             }

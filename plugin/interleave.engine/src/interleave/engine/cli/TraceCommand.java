@@ -1,19 +1,24 @@
 package interleave.engine.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import interleave.engine.detectors.JavaPrograms;
 import interleave.engine.trace.RecordType;
 import interleave.engine.tracing.TracedLaunch;
+import interleave.engine.tracing.WatchedVariables;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "trace", description = "Run a program under the tracing agent: interleave trace [--out DIR] -- PROGRAM ARGS...",
+@Command(name = "trace", description = "Run a program under the tracing agent: interleave trace [--out DIR] [--source FILE|DIR]..."
+        + " -- PROGRAM ARGS...",
         footer = "Exit status: the program's own (128+N when a signal N killed it), 124 when it had to be stopped at"
                 + " --timeout, 2 when it could not be started.")
 final class TraceCommand implements Callable<Integer> {
@@ -35,6 +40,13 @@ final class TraceCommand implements Callable<Integer> {
             description = "Stop the program (SIGTERM, then SIGKILL) after this many seconds; 0 = wait. Default: ${DEFAULT-VALUE}")
     double timeoutSeconds;
 
+    @Option(names = "--source", paramLabel = "FILE|DIR",
+            description = "The program's C sources: the shared variables the static analysis finds written without a"
+                    + " lock (unsynchronized-shared-write) are watched in every thread with hardware watchpoints (at"
+                    + " most " + WatchedVariables.MAX + "), so the report shows who wrote them, holding which locks."
+                    + " Repeatable.")
+    List<Path> sources;
+
     @Parameters(arity = "1..*", paramLabel = "PROGRAM ARGS", description = "The program and its arguments (after --).")
     List<String> command;
 
@@ -51,9 +63,16 @@ final class TraceCommand implements Callable<Integer> {
                         + " the timeline, but the native detectors do not judge Java programs (JDK Flight Recorder"
                         + " support comes later)");
             }
+            Map<String, String> env = Map.of();
+            if (sources != null && !sources.isEmpty()) {
+                env = watchPlan(program, err);
+                if (env == null) {
+                    return 2;
+                }
+            }
             err.flush();
             TracedLaunch.Outcome o = TracedLaunch.run(agent, runDir, program, command.subList(1, command.size()),
-                    stdio, Math.round(timeoutSeconds * 1000));
+                    stdio, Math.round(timeoutSeconds * 1000), env);
             err.println("interleave: " + ending(o, TracedLaunch.exitedWith(runDir, o.pid(), o.exitStatus()))
                     + " after " + o.millis() + " ms; " + TracedLaunch.traceFiles(runDir)
                     + " trace file(s) in " + runDir);
@@ -73,6 +92,33 @@ final class TraceCommand implements Callable<Integer> {
             err.println("interleave: " + e.getMessage());
             return 2;
         }
+    }
+
+    /** Runs the static analysis on --source and says what will be watched; null when the sources cannot be read. */
+    private Map<String, String> watchPlan(Path program, PrintWriter err) {
+        for (Path p : sources) {
+            if (!Files.exists(p)) {
+                err.println("interleave: --source " + p + ": no such file or directory");
+                return null;
+            }
+        }
+        WatchedVariables.Plan plan;
+        try {
+            plan = WatchedVariables.plan(sources, program);
+        } catch (IOException e) {
+            err.println("interleave: --source: " + e.getMessage());
+            return null;
+        }
+        if (plan.flagged() == 0) {
+            err.println("interleave: the sources have no unsynchronized-shared-write finding: no variable to watch");
+        }
+        for (WatchedVariables.Variable v : plan.watched()) {
+            err.println("interleave: watching " + v.name() + " (" + v.size() + " bytes) in every thread");
+        }
+        for (String s : plan.skipped()) {
+            err.println("interleave: not watching " + s);
+        }
+        return plan.environment(program);
     }
 
     /** "program exited with status 3", "program was killed by SIGKILL", "stopped after the time limit". */

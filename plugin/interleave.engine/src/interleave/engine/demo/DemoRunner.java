@@ -39,6 +39,12 @@ public final class DemoRunner {
     }
 
     public ScenarioRun run(DemoScenario s, Path runDir) throws IOException, InterruptedException {
+        return run(s, runDir, Map.of());
+    }
+
+    /** @param extraEnv more environment for the program (the agent's INTERLEAVE_TRACE_WATCH_VARS) */
+    public ScenarioRun run(DemoScenario s, Path runDir, Map<String, String> extraEnv)
+            throws IOException, InterruptedException {
         Files.createDirectories(runDir);
         Path program = samplesBin.resolve(s.sample());
         if (!Files.isExecutable(program)) {
@@ -58,6 +64,8 @@ public final class DemoRunner {
         if (s.traceStdio()) {
             env.put("INTERLEAVE_TRACE_STDIO", "1");
         }
+        env.remove("INTERLEAVE_TRACE_WATCH_VARS");
+        env.putAll(extraEnv);
         long start = System.nanoTime();
         Process p = pb.start();
         StringBuilder output = new StringBuilder();

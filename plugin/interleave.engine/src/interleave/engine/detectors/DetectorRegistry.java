@@ -15,7 +15,7 @@ public final class DetectorRegistry {
     private static final List<DynamicDetector> DETECTORS = List.of(new ObservedArgumentRace(), new ObservedZombies(),
             new ConnectionKeptAfterFork(), new ConnectionOpenAtExit(), new ThreadNeitherJoinedNorDetached(),
             new SignalHandlerDeadlock(), new HandlerReenteredUnsafeCall(), new LockOrderDeadlock(), new LostSigchld(),
-            new ObservedLockOrderInversion());
+            new ObservedLockOrderInversion(), new ObservedUnsynchronizedWrite());
 
     private DetectorRegistry() {
     }

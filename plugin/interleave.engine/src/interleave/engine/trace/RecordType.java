@@ -31,6 +31,14 @@ public final class RecordType {
     /** ARG_WATCH kinds (flags bits 0-3) and bit 4: the address of the access was assumed, not recomputed. */
     /** Format 1.2: the CPU the thread ran on from its owner event on (a0 owner slot, a1 cpu); not an event. */
     public static final int CPU = 24;
+    /**
+     * Format 1.3: a thread's accesses to a watched shared variable (flags = kind, bit 4 address assumed). READ/WRITTEN/
+     * ACCESSED: ts and ra of the access, a0 address, a1 value, a2 instruction, a3 cpu | bytes << 32 | variable << 40 |
+     * locks held << 48, a4 the first lock held; HELD records after it carry the other locks.
+     */
+    public static final int VAR_WATCH = 25;
+    public static final int VW_ARMED = 1, VW_UNAVAILABLE = 2, VW_READ = 3, VW_WRITTEN = 4, VW_ACCESSED = 5, VW_DONE = 6,
+            VW_HELD = 7, VW_EA_ASSUMED = 0x10;
     public static final int WATCH_ARMED = 1, WATCH_UNAVAILABLE = 2, WATCH_READ = 3, WATCH_WRITTEN = 4,
             WATCH_ACCESSED = 5, WATCH_NOT_ACCESSED = 6, WATCH_EA_ASSUMED = 0x10;
 
@@ -43,7 +51,8 @@ public final class RecordType {
     public static final int SIG_IN_STDIO = 1, SIG_IN_HEAP = 2;
 
     // string keys (§4.2)
-    public static final int S_EXE = 1, S_ARGV = 2, S_EXEC_PATH = 3, S_EXEC_ARGV = 4, S_SOCKADDR = 5, S_SPAWN_PATH = 6;
+    public static final int S_EXE = 1, S_ARGV = 2, S_EXEC_PATH = 3, S_EXEC_ARGV = 4, S_SOCKADDR = 5, S_SPAWN_PATH = 6,
+            S_WATCH_VAR = 7;
 
     private static final String[] NAMES = new String[128];
 
@@ -63,6 +72,7 @@ public final class RecordType {
         }
         NAMES[THREAD_NAME] = "THREAD_NAME";
         NAMES[ARG_WATCH] = "ARG_WATCH";
+        NAMES[VAR_WATCH] = "VAR_WATCH";
     }
 
     /** True for the types this reader knows; others are skipped as the format asks (newer minor versions). */

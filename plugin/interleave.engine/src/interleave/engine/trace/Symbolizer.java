@@ -406,6 +406,29 @@ public final class Symbolizer {
         return Optional.of(syms.name()[found] + (off == 0 ? "" : "+" + off));
     }
 
+    /** A global or static variable in an executable's symbol table: its link-time address and size. */
+    public record DataSymbol(String name, long value, long size) {
+    }
+
+    /**
+     * The variable {@code name} in the ELF symbol table of {@code binary} (.symtab, else .dynsym); empty when the
+     * binary is not a readable ELF file, is stripped, or has no such object, or several (two file-static variables of
+     * that name: which one is meant is not known).
+     */
+    public static Optional<DataSymbol> dataSymbol(Path binary, String name) {
+        DataSymbols syms = readDataSymbols(binary.toString());
+        DataSymbol found = null;
+        for (int i = 0; i < syms.name().length; i++) {
+            if (syms.name()[i].equals(name)) {
+                if (found != null && found.value() != syms.start()[i]) {
+                    return Optional.empty();
+                }
+                found = new DataSymbol(name, syms.start()[i], syms.size()[i]);
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
     private static boolean unchangedSince(String binary, ProcessImage image) {
         try {
             long modifiedNs = Files.getLastModifiedTime(Path.of(binary)).toMillis() * 1_000_000L;

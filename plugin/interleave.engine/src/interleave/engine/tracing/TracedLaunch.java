@@ -111,6 +111,12 @@ public final class TracedLaunch {
      */
     public static Outcome run(Path agent, Path runDir, Path program, List<String> args, boolean traceStdio,
             long timeoutMillis) throws LaunchException, InterruptedException {
+        return run(agent, runDir, program, args, traceStdio, timeoutMillis, Map.of());
+    }
+
+    /** As above, with more variables in the program's environment (the agent's INTERLEAVE_TRACE_WATCH_VARS). */
+    public static Outcome run(Path agent, Path runDir, Path program, List<String> args, boolean traceStdio,
+            long timeoutMillis, Map<String, String> extraEnv) throws LaunchException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(program.toString());
         command.addAll(args);
@@ -124,6 +130,8 @@ public final class TracedLaunch {
         } else {
             env.remove("INTERLEAVE_TRACE_STDIO");
         }
+        env.remove(WatchedVariables.ENV); // a value from the caller's environment is for some other program
+        env.putAll(extraEnv);
         long start = System.nanoTime();
         Process process;
         try {

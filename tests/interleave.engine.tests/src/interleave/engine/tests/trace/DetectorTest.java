@@ -70,7 +70,10 @@ class DetectorTest {
             Map.entry("echo-thread-stackarg-watch",
                     Set.of("observed-argument-race", "observed-connection-open-at-exit")),
             // &niters shared read-only by both threads: the value never changes, so it is no argument race
-            Map.entry("badcnt", Set.of()));
+            Map.entry("badcnt", Set.of()),
+            // format 1.3: cnt watched in every thread; stores from both threads with no lock / all under cnt_lock
+            Map.entry("badcnt-watched", Set.of("observed-unsynchronized-write")),
+            Map.entry("goodcnt-watched", Set.of()));
 
     static List<Finding> findings(String name) {
         TraceRun run = Traces.read(name);
@@ -82,7 +85,7 @@ class DetectorTest {
             "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "fork-printf-reentry",
             "deadlock-ordered", "deadlock-lucky", "fork-printf-nostdio", "fork-printf-malloc-nostdio", "thread-attrs",
             "echo-iterative", "echo-select", "echo-process", "echo-thread", "race-watch", "race-nowatch",
-            "echo-thread-stackarg-watch", "badcnt"})
+            "echo-thread-stackarg-watch", "badcnt", "badcnt-watched", "goodcnt-watched"})
     void traceGivesExactlyItsFindings(String name) {
         List<Finding> found = findings(name);
         TreeSet<String> ids = new TreeSet<>();
@@ -310,6 +313,95 @@ class DetectorTest {
                 0x7f0000000000L + 101));
         // any other change is the creator's
         assertEquals(1, argumentRun(java.nio.file.Files.createDirectories(tmp.resolve("other")), 5).size());
+    }
+
+    @Test
+    void unsynchronizedWriteNamesTheVariableTheWritersAndTheValuesTheyRead() throws java.io.IOException {
+        Finding f = only("badcnt-watched", "observed-unsynchronized-write");
+        String m = f.message();
+        assertTrue(m.startsWith("'cnt' was written by 2 threads with no lock held in common (thread "), m);
+        assertTrue(m.contains("no lock held at any write"), m);
+        Matcher writes = Pattern.compile("thread (\\d+): (\\d+) writes, thread (\\d+): (\\d+) writes").matcher(m);
+        assertTrue(writes.find(), m);
+        assertFalse(writes.group(1).equals(writes.group(3)), "two writers");
+        assertTrue(m.contains("values read: thread "), m);
+        // the committed run lost increments (the program says so), and the trace shows how
+        assertTrue(java.nio.file.Files.readString(Traces.dir("badcnt-watched").resolve("program-output.txt"))
+                .contains("BOOM"));
+        Matcher lost = Pattern.compile("e\\.g\\. thread (\\d+) read (\\d+) and wrote (\\d+) while thread (\\d+) read (\\d+)"
+                + " and wrote (\\d+)").matcher(m);
+        assertTrue(lost.find(), "an overlapping read-modify-write pair: " + m);
+        assertFalse(lost.group(1).equals(lost.group(4)), m);
+        assertEquals(Long.parseLong(lost.group(2)) + 1, Long.parseLong(lost.group(3)), "cnt++ stores what it read + 1");
+        assertEquals(Long.parseLong(lost.group(5)) + 1, Long.parseLong(lost.group(6)), "cnt++ stores what it read + 1");
+        assertEquals(4, f.evidence().size(), "each thread of the pair: its load and its store");
+        assertTrue(f.evidence().stream().allMatch(r -> r.message().matches("thread \\d+ (read|wrote) \\d+ here .*")),
+                f.evidence().toString());
+    }
+
+    @Test
+    void everyWriteUnderTheSameMutexIsNoFindingButTheWritesWereSeen() {
+        TraceRun run = Traces.read("goodcnt-watched");
+        // the absence of a finding means something only if both workers' stores were recorded, each with the lock,
+        // and main's unlocked stores (before pthread_create, after pthread_join) too
+        Map<Integer, Integer> lockedWrites = new java.util.HashMap<>();
+        Set<Long> locks = new HashSet<>();
+        int mainUnlocked = 0;
+        for (var img : run.images()) {
+            for (var t : img.threads()) {
+                for (int i = 0; i < t.size(); i++) {
+                    if (t.type(i) == RecordType.VAR_WATCH && (t.flags(i) & 0xf) == RecordType.VW_WRITTEN) {
+                        int held = (int) ((t.arg(i, 3) >>> 48) & 0xff);
+                        if (t.isMainThread()) {
+                            assertEquals(0, held, "main stores without the lock");
+                            mainUnlocked++;
+                            continue;
+                        }
+                        assertEquals(1, held, "one lock held at the store");
+                        locks.add(t.arg(i, 4));
+                        lockedWrites.merge(t.tid(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        assertEquals(2, lockedWrites.size(), "stores from both workers: " + lockedWrites);
+        assertEquals(1, locks.size(), "all under one mutex: " + locks);
+        assertEquals(2, mainUnlocked, "cnt = 0 before the workers and after the joins");
+        assertEquals(List.of(), findings("goodcnt-watched"));
+    }
+
+    @Test
+    void aWriterThatSkipsTheLockMakesTheMutexNoCommonLock(@org.junit.jupiter.api.io.TempDir Path tmp)
+            throws java.io.IOException {
+        // goodcnt-watched with one worker's stores rewritten as made without the lock
+        Path dir = Traces.copy("goodcnt-watched", tmp.resolve("one-unlocked"));
+        TraceRun run = Traces.read("goodcnt-watched");
+        var worker = run.images().get(0).threads().stream().filter(t -> !t.isMainThread()).findFirst().orElseThrow();
+        Path file = dir.resolve(Path.of(worker.file()).getFileName());
+        byte[] data = java.nio.file.Files.readAllBytes(file);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int changed = 0;
+        for (int off = 4096; off + 64 <= data.length; off += 64) {
+            int kind = data[off + 3] & 0xf;
+            if ((b.getShort(off) & 0xffff) == RecordType.VAR_WATCH
+                    && (kind == RecordType.VW_READ || kind == RecordType.VW_WRITTEN)) {
+                b.putLong(off + 48, b.getLong(off + 48) & 0x0000ffffffffffffL); // no lock held
+                b.putLong(off + 56, 0);
+                changed++;
+            }
+        }
+        assertTrue(changed > 0);
+        java.nio.file.Files.write(file, data);
+        List<Finding> found;
+        try {
+            TraceRun patched = interleave.engine.trace.TraceReader.read(dir);
+            found = DetectorRegistry.detectAll(patched, TimelineModel.build(patched));
+        } catch (interleave.engine.trace.TraceException e) {
+            throw new AssertionError(e);
+        }
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).message().matches("'cnt' was written by 2 threads .*; \\d+ of \\d+ writes with some lock"
+                + " held, none common to all.*"), found.get(0).message());
     }
 
     @Test

@@ -31,7 +31,7 @@ final class Traces {
     static java.util.List<String> runNames() {
         try (Stream<Path> dirs = Files.list(root())) {
             return dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString())
-                    .filter(n -> !n.equals("golden")).sorted().toList();
+                    .filter(n -> !n.equals("golden") && !n.equals("programs")).sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
