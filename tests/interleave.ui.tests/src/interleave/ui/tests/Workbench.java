@@ -181,7 +181,11 @@ final class Workbench {
 
     /** Saves a PNG of the workbench window (what a user would see) into target/screenshots. */
     static File screenshot(String name) throws IOException {
-        Shell shell = window().getShell();
+        return screenshot(name, window().getShell());
+    }
+
+    /** Saves a PNG of the screen area of the shell (a dialog, or the window with a popup over it). */
+    static File screenshot(String name, Shell shell) throws IOException {
         processEvents(500); // let views paint
         Rectangle b = shell.getBounds();
         Display d = display();
