@@ -116,7 +116,7 @@ class WorkbenchScreenshotTest {
         dialog.open();
         try {
             // wide enough for the page's first line; no window manager here, so place it ourselves
-            dialog.getShell().setBounds(40, 40, 1350, 760);
+            dialog.getShell().setBounds(40, 40, 1500, 760);
             dialog.getShell().layout(true, true);
             Workbench.processEvents(300);
             assertTrue(dialog.getSelectedPage() instanceof InterleavePreferencePage);
