@@ -32,6 +32,7 @@ with_display() {
 suite "maven build, engine and UI tests, update site, products" with_display ./mvnw -B verify
 suite "install from the update site into a plain Eclipse" bash tests/install-from-update-site.sh
 suite "launcher: ./interleave analyze" bash tests/launcher-test.sh
+suite "the product: branding, Install New Software, File > Restart" bash tests/ide-restart-test.sh
 suite "sample servers" bash sample-servers/tests/run-tests.sh
 suite "tracing agent" bash agent/tests/run-tests.sh
 suite "printf in a SIGCHLD handler, 20 runs untraced and traced" bash tests/printf-handler-runs.sh

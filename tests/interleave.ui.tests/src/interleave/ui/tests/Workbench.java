@@ -181,9 +181,20 @@ final class Workbench {
 
     /** Saves a PNG of the workbench window (what a user would see) into target/screenshots. */
     static File screenshot(String name) throws IOException {
-        Shell shell = window().getShell();
         processEvents(500); // let views paint
-        Rectangle b = shell.getBounds();
+        return screenshot(name, window().getShell().getBounds());
+    }
+
+    /**
+     * Saves a PNG of a dialog's client area. Without a window manager GTK counts a title bar in the bounds that is
+     * not drawn, so the bounds would take in a strip of what lies below the dialog.
+     */
+    static File screenshot(String name, Shell shell) throws IOException {
+        processEvents(500);
+        return screenshot(name, display().map(shell, null, shell.getClientArea()));
+    }
+
+    private static File screenshot(String name, Rectangle b) throws IOException {
         Display d = display();
         Image image = new Image(d, b.width, b.height);
         GC gc = new GC(d);
