@@ -60,6 +60,7 @@ public class TimelineView extends ViewPart {
     private TimelineCanvas timeline;
     private TableViewer findings;
     private LoadRunJob current;
+    private Path lastRequested;
     private LoadedRun run;
     private String statusText = "";
     private final Map<Integer, TreeItem> itemOfRow = new HashMap<>();
@@ -211,6 +212,7 @@ public class TimelineView extends ViewPart {
         var display = lanes.getDisplay();
         self[0] = new LoadRunJob(directory, outcome -> display.asyncExec(() -> apply(self[0], outcome)));
         current = self[0];
+        lastRequested = directory;
         setStatus("Reading " + directory + " ...", ISharedImages.IMG_OBJS_INFO_TSK);
         current.schedule();
         return current;
@@ -310,6 +312,22 @@ public class TimelineView extends ViewPart {
                 setStatus("Could not open the rule's page: " + e.getMessage(), ISharedImages.IMG_OBJS_ERROR_TSK);
             }
         });
+    }
+
+    /**
+     * Reads the shown run again (Reload); null when none is shown. The directory of a run that failed to load counts
+     * too, so a run still being written can be retried.
+     */
+    public LoadRunJob reload() {
+        Path dir = lastRequested != null ? lastRequested : run == null ? null : run.directory();
+        return dir == null ? null : open(dir);
+    }
+
+    @Override
+    public void dispose() {
+        // closing the view stops what Interleave started from Eclipse (traced programs, load clients)
+        interleave.ui.launch.TracedRuns.stopAll();
+        super.dispose();
     }
 
     // ---------------------------------------------------------------- for tests and handlers
