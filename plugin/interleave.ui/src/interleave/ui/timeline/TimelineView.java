@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 
 import org.eclipse.jface.action.Action;
+import org.eclipse.jface.action.IAction;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.ColumnViewerToolTipSupport;
@@ -61,6 +62,8 @@ public class TimelineView extends ViewPart {
     private TableViewer findings;
     private LoadRunJob current;
     private Path lastRequested;
+    private TimelineLegend legend;
+    private Action legendAction;
     private LoadedRun run;
     private String statusText = "";
     private final Map<Integer, TreeItem> itemOfRow = new HashMap<>();
@@ -71,6 +74,8 @@ public class TimelineView extends ViewPart {
         root.setLayout(grid(0));
         status = new CLabel(root, SWT.NONE);
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        legend = new TimelineLegend(root);
+        legend.setVisible(false);
 
         SashForm vertical = new SashForm(root, SWT.VERTICAL);
         vertical.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
@@ -104,7 +109,12 @@ public class TimelineView extends ViewPart {
         findings.addDoubleClickListener(e -> {
             Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
             if (first instanceof Integer i) {
-                explain(i);
+                // to the code that did it when the trace knows the line, else the rule's explanation
+                if (run != null && SourceOpener.sourceOf(run.findings().get(i)).isPresent()) {
+                    goToSource(i);
+                } else {
+                    explain(i);
+                }
             }
         });
         vertical.setWeights(72, 28);
@@ -117,6 +127,14 @@ public class TimelineView extends ViewPart {
         };
         fit.setToolTipText("Show the whole run (double-click the timeline or press 0)");
         getViewSite().getActionBars().getToolBarManager().add(fit);
+        legendAction = new Action("Legend", IAction.AS_CHECK_BOX) {
+            @Override
+            public void run() {
+                legend.setVisible(isChecked());
+            }
+        };
+        legendAction.setToolTipText("Show what the colours, ticks, arrows and red marks mean");
+        getViewSite().getActionBars().getToolBarManager().add(legendAction);
         setTitleToolTip("Concurrency Timeline. " + TimelineCanvas.USAGE);
         setStatus(NOTHING_OPEN, ISharedImages.IMG_OBJS_INFO_TSK);
     }
@@ -297,6 +315,20 @@ public class TimelineView extends ViewPart {
         timeline.control().redraw();
     }
 
+    /**
+     * Opens the finding's source file (file:line from the symbolized return address) in an editor; the status line
+     * says why when it cannot. Returns that reason, empty when the editor opened.
+     */
+    public Optional<String> goToSource(int index) {
+        if (run == null || index < 0 || index >= run.findings().size()) {
+            return Optional.of("No such finding.");
+        }
+        var where = run.findings().get(index).location();
+        Optional<String> why = SourceOpener.open(getSite().getPage(), where.file(), where.startLine());
+        why.ifPresent(w -> setStatus(w, ISharedImages.IMG_OBJS_WARN_TSK));
+        return why;
+    }
+
     private void explain(int index) {
         Finding f = run.findings().get(index);
         DetectorRegistry.descriptor(f.ruleId()).ifPresent(d -> {
@@ -346,6 +378,15 @@ public class TimelineView extends ViewPart {
 
     public Table findingsTable() {
         return findings.getTable();
+    }
+
+    public TimelineLegend legend() {
+        return legend;
+    }
+
+    /** The toolbar's Legend toggle. */
+    public IAction legendAction() {
+        return legendAction;
     }
 
     public TimelineCanvas timeline() {

@@ -39,6 +39,7 @@ import interleave.ui.launch.TracedRuns;
 import interleave.ui.timeline.LoadRunJob;
 import interleave.ui.timeline.LoadedRun;
 import interleave.ui.timeline.ReloadTraceRunHandler;
+import interleave.ui.timeline.SourceOpener;
 import interleave.ui.timeline.TimelineView;
 
 /**
@@ -263,5 +264,70 @@ class TracedLaunchTest {
         project.refreshLocal(org.eclipse.core.resources.IResource.DEPTH_INFINITE, null);
         assertFalse(TracedLaunchShortcut.configurationFor(project.getFile("bin/hello")).isEmpty(),
                 "the built executable is offered too");
+    }
+
+    @Test
+    void doubleClickOnAnObservedDeadlockOpensTheSourceAtTheLockingLine() throws Exception {
+        ILaunch l = launch(config("deadlock traced", samples.resolve("bin/deadlock").toString(), "--timeout 1"));
+        TracedProcess program = traced(l);
+        until("the deadlocked program given up by its watchdog", 30, l::isTerminated);
+        TimelineView view = timelineShowing(program.runDirectory());
+        LoadedRun run = view.run().orElseThrow();
+        int index = -1;
+        for (int i = 0; i < run.findings().size(); i++) {
+            if (run.findings().get(i).ruleId().contains("deadlock")) {
+                index = i;
+            }
+        }
+        assertTrue(index >= 0, "a deadlock observed: " + run.findings());
+        var where = SourceOpener.sourceOf(run.findings().get(index));
+        assertTrue(where.isPresent(), "symbolized to a source line: " + run.findings().get(index).location());
+        assertEquals(samples.resolve("deadlock.c").toString(), where.get().file());
+
+        // what a double-click on the finding does
+        assertEquals(java.util.Optional.empty(), view.goToSource(index));
+        Workbench.processEvents(200);
+        var editor = (org.eclipse.ui.texteditor.ITextEditor) Workbench.page().getActiveEditor()
+                .getAdapter(org.eclipse.ui.texteditor.ITextEditor.class);
+        assertNotNull(editor, "a text editor is open");
+        assertTrue(editor.getTitle().equals("deadlock.c"), editor.getTitle());
+        var doc = editor.getDocumentProvider().getDocument(editor.getEditorInput());
+        var sel = (org.eclipse.jface.text.ITextSelection) editor.getSelectionProvider().getSelection();
+        assertEquals(where.get().startLine() - 1, doc.getLineOfOffset(sel.getOffset()), "at the finding's line");
+        assertTrue(doc.get(sel.getOffset(), sel.getLength()).contains("lock"),
+                "the line locks a mutex: " + doc.get(sel.getOffset(), sel.getLength()));
+        Workbench.page().closeAllEditors(false);
+    }
+
+    @Test
+    void goToSourceOpensWorkspaceFilesAndOutsideFilesAtTheLineAndExplainsWhatItCannotOpen() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 12; i++) {
+            text.append("int line").append(i).append(";\n");
+        }
+        IProject project = Workbench.project("goto-source", Map.of("a.c", text.toString()));
+        var page = Workbench.page();
+        assertEquals(java.util.Optional.empty(),
+                SourceOpener.open(page, project.getFile("a.c").getLocation().toOSString(), 5));
+        var editor = page.getActiveEditor().getAdapter(org.eclipse.ui.texteditor.ITextEditor.class);
+        assertTrue(editor.getEditorInput() instanceof org.eclipse.ui.IFileEditorInput, "the workspace file");
+        var sel = (org.eclipse.jface.text.ITextSelection) editor.getSelectionProvider().getSelection();
+        assertEquals(4, sel.getStartLine());
+
+        Path outside = Files.createTempFile("interleave-goto", ".c");
+        try {
+            Files.writeString(outside, text.toString());
+            assertEquals(java.util.Optional.empty(), SourceOpener.open(page, outside.toString(), 9));
+            editor = page.getActiveEditor().getAdapter(org.eclipse.ui.texteditor.ITextEditor.class);
+            assertFalse(editor.getEditorInput() instanceof org.eclipse.ui.IFileEditorInput, "opened through EFS");
+            sel = (org.eclipse.jface.text.ITextSelection) editor.getSelectionProvider().getSelection();
+            assertEquals(8, sel.getStartLine());
+            page.closeAllEditors(false);
+        } finally {
+            Files.deleteIfExists(outside);
+        }
+        assertTrue(SourceOpener.open(page, "/bin/sh", 1).orElseThrow().contains("-g"));
+        assertTrue(SourceOpener.open(page, "/nonexistent/x.c", 3).orElseThrow().contains("not on this machine"));
+        assertTrue(SourceOpener.open(page, "x.c", 3).orElseThrow().contains("without its folder"));
     }
 }
