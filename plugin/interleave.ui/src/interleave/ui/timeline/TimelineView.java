@@ -262,8 +262,21 @@ public class TimelineView extends ViewPart {
             List<Row> rows = loaded.model().rows();
             boolean expand = rows.size() <= 2_000;
             Map<Integer, TreeItem> processItems = new HashMap<>();
+            Map<Integer, Integer> threadsOf = new HashMap<>();
+            for (Row r : rows) {
+                if (r.kind() == Row.Kind.THREAD) {
+                    threadsOf.merge(r.parentId(), 1, Integer::sum);
+                }
+            }
             for (Row r : rows) {
                 TreeItem parent = r.parentId() < 0 ? null : processItems.get(r.parentId());
+                if (parent != null && r.kind() == Row.Kind.THREAD && threadsOf.get(r.parentId()) == 1) {
+                    // a single-threaded process is one lane showing its thread: a forking server's 80 children
+                    // take 80 rows, not 160
+                    parent.setData(r);
+                    itemOfRow.put(r.id(), parent);
+                    continue;
+                }
                 TreeItem item = parent == null ? new TreeItem(lanes, SWT.NONE) : new TreeItem(parent, SWT.NONE);
                 item.setText(r.label());
                 item.setData(r);

@@ -183,6 +183,12 @@ class TracedLaunchTest {
         // the finished run opens on the timeline: the server and its children as lanes
         TimelineView view = timelineShowing(server.runDirectory());
         assertTrue(view.lanesTree().getItemCount() >= 4, "server and 3 children: " + view.lanesTree().getItemCount());
+        // each is single-threaded: one lane per process, drawing its thread's states
+        for (var item : view.lanesTree().getItems()) {
+            assertEquals(0, item.getItemCount(), item.getText());
+            assertEquals(interleave.engine.timeline.Row.Kind.THREAD,
+                    ((interleave.engine.timeline.Row) item.getData()).kind(), item.getText());
+        }
     }
 
     @Test
