@@ -123,10 +123,11 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
         attributes.put(IProcess.ATTR_CMDLINE, String.join(" ", command));
         TracedProcess traced = new TracedProcess(launch, process,
                 program.getFileName() + " (traced, pid " + process.pid() + ")", attributes);
+        // before the load can start: a load that is done at once stops the program, which needs the run directory
+        traced.afterEnd(runDir, config.getAttribute(KEEP_STACKS, false), () -> ended(launch, runDir, open));
         if (config.getAttribute(LOAD_ENABLED, false)) {
             startLoadWhenListening(config, launch, traced, workDir);
         }
-        traced.afterEnd(runDir, config.getAttribute(KEEP_STACKS, false), () -> ended(launch, runDir, open));
         sub.worked(1);
     }
 

@@ -103,7 +103,8 @@ public class TracedProcess extends RuntimeProcess {
             now = ended;
         }
         if (now) {
-            finish();
+            writeEnd();
+            action.run();
         }
     }
 
@@ -154,25 +155,26 @@ public class TracedProcess extends RuntimeProcess {
             ended = true;
             configured = whenEnded != null;
         }
+        if (configured) {
+            writeEnd(); // before the launch is seen as terminated: whoever waits for it finds the run complete
+        }
         super.terminated();
         if (configured) {
-            finish();
+            whenEnded.run();
         }
     }
 
-    private void finish() {
+    private void writeEnd() {
         Path dir;
-        Runnable action;
         boolean byUs;
         synchronized (this) {
             dir = runDir;
-            action = whenEnded;
             byUs = stoppedByUs;
         }
         if (!byUs) {
             Process p = process;
             RunEnd.write(dir, System.nanoTime(), "exit", p.isAlive() ? -1 : p.exitValue());
         }
-        action.run();
     }
+
 }

@@ -336,4 +336,67 @@ class TracedLaunchTest {
         assertTrue(SourceOpener.open(page, "/nonexistent/x.c", 3).orElseThrow().contains("not on this machine"));
         assertTrue(SourceOpener.open(page, "x.c", 3).orElseThrow().contains("without its folder"));
     }
+
+    @Test
+    void aRunWhoseWorkIsDoneInItsFirstMillisecondsOpensOnThoseMilliseconds() throws Exception {
+        Map<String, String> files = new LinkedHashMap<>();
+        files.put("Makefile", "bin/%: %.c\n\tmkdir -p bin && cc -o $@ $<\n");
+        files.put("burst.c", """
+                #include <sys/wait.h>
+                #include <unistd.h>
+                int main(void)
+                {
+                    for (int i = 0; i < 30; i++) {
+                        pid_t pid = fork();
+                        if (pid == 0)
+                            _exit(0);
+                        waitpid(pid, NULL, 0);
+                    }
+                    sleep(1); /* then nothing happens for a second */
+                    return 0;
+                }
+                """);
+        IProject project = Workbench.project("traced-burst", files);
+        ILaunch l = launch(TracedLaunchShortcut.configurationFor(project.getFile("burst.c")).orElseThrow());
+        until("the run ended", 30, l::isTerminated);
+        TimelineView view = timelineShowing(traced(l).runDirectory());
+        LoadedRun run = view.run().orElseThrow();
+        var canvas = view.timeline();
+        long from = canvas.visibleStartNs(), to = canvas.visibleEndNs(), d = run.model().durationNs();
+        assertTrue(d > 900_000_000L, "the run lasts the second of sleep: " + d);
+        assertTrue(to - from < d / 4, "opened on the burst, not the idle second: " + from + ".." + to + " of " + d);
+        int forks = 0;
+        for (var r : run.model().rows()) {
+            for (var i : run.model().instants(r.id(), 0, d)) {
+                if (i.kind() == interleave.engine.timeline.Instant.Kind.FORK) {
+                    forks++;
+                    assertTrue(from < i.timeNs() && i.timeNs() < to, "fork at " + i.timeNs() + " outside " + from
+                            + ".." + to);
+                }
+            }
+        }
+        assertEquals(30, forks);
+        canvas.zoomToFit(); // double-click or 0: the whole run
+        assertTrue(canvas.visibleStartNs() <= 0 && canvas.visibleEndNs() >= d);
+    }
+
+    @Test
+    void aFindingAtTheEndOfTheRunIsShownWithRoomOnBothSides() throws Exception {
+        TimelineView view = (TimelineView) Workbench.page().showView(TimelineView.ID);
+        view.open(TimelineViewTest.trace("deadlock"));
+        Workbench.waitForJobs(LoadRunJob.FAMILY);
+        LoadedRun run = view.run().orElseThrow();
+        for (int i = 0; i < run.findings().size(); i++) {
+            var moment = run.moment(i);
+            if (moment.isEmpty()) {
+                continue;
+            }
+            view.showFinding(i);
+            Workbench.processEvents(50);
+            var c = view.timeline();
+            double at = (moment.get().timeNanos() - c.visibleStartNs())
+                    / (double) (c.visibleEndNs() - c.visibleStartNs());
+            assertTrue(at > 0.2 && at < 0.8, "finding " + i + " at " + at + " of the window, not at its edge");
+        }
+    }
 }
