@@ -178,7 +178,8 @@ class TracedLaunchTest {
         until("the launch ended", 20, l::isTerminated);
         until("every process gone", 10, () -> pids.stream().noneMatch(TracedLaunchTest::running));
         assertEquals("user", runEnd(server.runDirectory()).getProperty("stopped_by"));
-        assertTrue(TracedRuns.live().isEmpty(), TracedRuns.live().toString());
+        // the registry forgets a process when its exit is seen (asynchronously)
+        until("the registry of started processes empty", 5, () -> TracedRuns.live().isEmpty());
 
         // the finished run opens on the timeline: the server and its children as lanes
         TimelineView view = timelineShowing(server.runDirectory());
