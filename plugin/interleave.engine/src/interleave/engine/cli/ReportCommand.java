@@ -73,9 +73,13 @@ final class ReportCommand implements Callable<Integer> {
         case html -> {
             Path file = out != null ? out : dir.resolve("report.html");
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-                HtmlReport.write("Interleave report: " + dir.getFileName(), List.of(new HtmlReport.Section(
-                        describe(traced), "", staticFindings, Optional.of(traced.model()), traced.findings(),
-                        traced.notes().stream().map(n -> n.describe()).toList(), traced.stacks())), w);
+                List<String> notes = traced.notes().stream().map(n -> n.describe()).toList();
+                HtmlReport.Section section = sources == null || sources.isEmpty()
+                        ? HtmlReport.Section.withoutSource(describe(traced), "", traced.model(), traced.findings(),
+                                notes, traced.stacks())
+                        : new HtmlReport.Section(describe(traced), "", staticFindings, Optional.of(traced.model()),
+                                traced.findings(), notes, traced.stacks());
+                HtmlReport.write("Interleave report: " + dir.getFileName(), List.of(section), w);
             }
             err.println("interleave: report written to " + file.toAbsolutePath());
         }

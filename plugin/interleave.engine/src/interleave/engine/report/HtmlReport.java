@@ -41,7 +41,20 @@ public final class HtmlReport {
                 Optional<TimelineModel> timeline, List<Finding> dynamicFindings, List<String> notes) {
             this(title, description, staticFindings, timeline, dynamicFindings, notes, List.of());
         }
+
+        /**
+         * A section of a run whose sources were not given: its static part says so rather than "No findings", which
+         * would read as "the source is fine".
+         */
+        public static Section withoutSource(String title, String description, TimelineModel timeline,
+                List<Finding> dynamicFindings, List<String> notes, List<Attachment> attachments) {
+            return new Section(title, description, NO_SOURCE, Optional.of(timeline), dynamicFindings, notes,
+                    attachments);
+        }
     }
+
+    /** Marks "no source given" by identity (a list of its own, never one a caller builds). */
+    private static final List<Finding> NO_SOURCE = java.util.Collections.unmodifiableList(new ArrayList<>());
 
     /** A named text, such as the stacks the tracer captured before stopping a hung program. */
     public record Attachment(String title, String text) {
@@ -123,7 +136,12 @@ public final class HtmlReport {
             html.append("<p class=\"note\">").append(esc(n)).append("</p>\n");
         }
         html.append("<h3>Static analysis of the source</h3>\n");
-        findingList(s.staticFindings(), null, index);
+        if (s.staticFindings() == NO_SOURCE) {
+            html.append("<p class=\"none\">No source given: add the program's C files with"
+                    + " <code>--source FILES</code> to see what the static rules find in them.</p>\n");
+        } else {
+            findingList(s.staticFindings(), null, index);
+        }
         if (s.timeline().isPresent()) {
             TimelineModel m = s.timeline().get();
             html.append("<h3>As it happened: ").append(m.rows().size()).append(" lanes, ")

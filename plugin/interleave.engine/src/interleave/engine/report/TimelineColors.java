@@ -19,8 +19,8 @@ final class TimelineColors {
         put("#64b5f6", State.ACCEPT, State.CONNECT);
         put("#bbdefb", State.READ, State.WRITE, State.RECV, State.SEND);
         put("#81d4fa", State.SELECT, State.POLL, State.EPOLL);
-        put("#e57373", State.LOCK);
-        put("#f48fb1", State.COND_WAIT, State.SEM_WAIT);
+        put("#4db6ac", State.LOCK);
+        put("#80cbc4", State.COND_WAIT, State.SEM_WAIT);
         put("#ffd54f", State.JOIN, State.WAIT_CHILD);
         put("#e0e0e0", State.SLEEP);
         put("#ce93d8", State.FORK, State.EXEC, State.CREATE_THREAD);
@@ -48,7 +48,7 @@ final class TimelineColors {
         case ACCEPT, CLOSE -> "#1565c0";
         case SIGNAL_SENT, SIGNAL_DELIVERED -> "#d84315";
         case REAP, EXIT, THREAD_EXIT, DETACH -> "#424242";
-        case LOCK_SUMMARY -> "#c62828";
+        case LOCK_SUMMARY -> "#00796b";
         };
     }
 
@@ -56,7 +56,7 @@ final class TimelineColors {
         return switch (k) {
         case FORK, CREATE -> "#6a1b9a";
         case SIGNAL -> "#d84315";
-        case LOCK_HANDOFF -> "#c62828";
+        case LOCK_HANDOFF -> "#00796b";
         case CONNECTION -> "#1565c0";
         case REAP -> "#424242";
         };

@@ -106,6 +106,33 @@ public final class TracedLaunch {
     }
 
     /**
+     * The command and environment that run the program under the agent (its environment is the builder's: change it
+     * before, the agent's variables are set here). The Eclipse launcher starts it with pipes for its console.
+     */
+    public static ProcessBuilder processBuilder(Path agent, Path runDir, Path program, List<String> args,
+            boolean traceStdio) {
+        List<String> command = new ArrayList<>();
+        command.add(program.toString());
+        command.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(command);
+        tracingEnvironment(pb.environment(), agent, runDir, traceStdio);
+        return pb;
+    }
+
+    /** Adds the agent's variables to an environment (keeping a preload the user set, after the agent). */
+    public static void tracingEnvironment(Map<String, String> env, Path agent, Path runDir, boolean traceStdio) {
+        String preload = env.get("LD_PRELOAD");
+        env.put("LD_PRELOAD", preload == null || preload.isBlank() ? agent.toString() : agent + ":" + preload);
+        env.put("INTERLEAVE_TRACE_DIR", runDir.toString());
+        if (traceStdio) {
+            env.put("INTERLEAVE_TRACE_STDIO", "1");
+        } else {
+            env.remove("INTERLEAVE_TRACE_STDIO");
+        }
+        env.remove(WatchedVariables.ENV); // a value from the caller's environment is for some other program
+    }
+
+    /**
      * Starts the program under the agent, waits for it (or stops it after {@code timeoutMillis} with SIGTERM, then
      * SIGKILL two seconds later) and returns how it ended. The program inherits stdin, stdout and stderr.
      */
@@ -117,21 +144,8 @@ public final class TracedLaunch {
     /** As above, with more variables in the program's environment (the agent's INTERLEAVE_TRACE_WATCH_VARS). */
     public static Outcome run(Path agent, Path runDir, Path program, List<String> args, boolean traceStdio,
             long timeoutMillis, Map<String, String> extraEnv) throws LaunchException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(program.toString());
-        command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-        Map<String, String> env = pb.environment();
-        String preload = env.get("LD_PRELOAD");
-        env.put("LD_PRELOAD", preload == null || preload.isBlank() ? agent.toString() : agent + ":" + preload);
-        env.put("INTERLEAVE_TRACE_DIR", runDir.toString());
-        if (traceStdio) {
-            env.put("INTERLEAVE_TRACE_STDIO", "1");
-        } else {
-            env.remove("INTERLEAVE_TRACE_STDIO");
-        }
-        env.remove(WatchedVariables.ENV); // a value from the caller's environment is for some other program
-        env.putAll(extraEnv);
+        ProcessBuilder pb = processBuilder(agent, runDir, program, args, traceStdio).inheritIO();
+        pb.environment().putAll(extraEnv);
         long start = System.nanoTime();
         Process process;
         try {
@@ -168,17 +182,48 @@ public final class TracedLaunch {
     }
 
     /** SIGTERM to the program (and its children through their own handling), SIGKILL if it does not go. */
-    static void stop(Process process) {
-        if (!process.isAlive()) {
+    public static void stop(Process process) {
+        stopTree(process.toHandle());
+    }
+
+    /**
+     * SIGTERM to a process and all its descendants, SIGKILL to those still there two seconds later. The descendants
+     * are listed before the first signal: once their parent is gone they are no longer its descendants, and a
+     * forking server's children must not be left behind.
+     */
+    public static void stopTree(ProcessHandle process) {
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process);
+        if (tree.stream().noneMatch(ProcessHandle::isAlive)) {
             return;
         }
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                process.waitFor(2, TimeUnit.SECONDS);
+            for (ProcessHandle h : tree) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    try {
+                        h.onExit().get(left, TimeUnit.NANOSECONDS);
+                    } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                        // killed below
+                    }
+                }
+            }
+            // children forked while we were stopping the others are killed too
+            for (ProcessHandle h : process.descendants().toList()) {
+                if (!tree.contains(h)) {
+                    tree.add(h);
+                }
+            }
+            List<ProcessHandle> still = tree.stream().filter(ProcessHandle::isAlive).toList();
+            still.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle h : still) {
+                try {
+                    h.onExit().get(2, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // the kernel has it; nothing more we can do
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

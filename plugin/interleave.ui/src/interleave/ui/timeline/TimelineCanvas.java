@@ -105,14 +105,24 @@ public final class TimelineCanvas {
         return canvas;
     }
 
-    /** Shows a run (null: none); the window is the whole run. itemOfRow maps each row to its lane's tree item. */
+    /** Shows a run (null: none); the window is where its activity is. itemOfRow maps each row to its lane's tree item. */
     void setRun(LoadedRun newRun, Map<Integer, TreeItem> items) {
         run = newRun;
         itemOfRow = Map.copyOf(items);
         frame = null;
         latest = null;
         selectedFinding = -1;
-        zoomToFit();
+        zoomToActivity();
+    }
+
+    /** The span where the run's events happen (see {@link ActivityWindow}), or the whole run. */
+    public void zoomToActivity() {
+        java.util.Optional<long[]> w = run == null ? java.util.Optional.empty() : ActivityWindow.of(run.model());
+        if (w.isPresent()) {
+            setWindow(w.get()[0], w.get()[1]);
+        } else {
+            zoomToFit();
+        }
     }
 
     void onFindingClicked(IntConsumer listener) {
@@ -177,7 +187,8 @@ public final class TimelineCanvas {
         if (w >= d) {
             from = Math.max(Math.min(from, 0), d - w); // the whole run stays in view
         } else {
-            from = Math.max(-w * 0.05, Math.min(from, d - w * 0.95));
+            // half a window past either end at most: a moment at the run's start or end can still be centred
+            from = Math.max(-w * 0.5, Math.min(from, d - w * 0.5));
         }
         if (from == t0 && w == width) {
             return;

@@ -13,7 +13,8 @@ import interleave.engine.timeline.State;
 /**
  * How the timeline looks: colours of states, instants and arrows, and how times are written. The model has no
  * colours; the HTML report has its own presentation with the same palette, so a run looks the same in both. Blocking
- * calls are blue, waiting on other threads red/pink/yellow, signal handling orange.
+ * calls are blue, waiting on other threads teal/yellow, signal handling orange; red is kept for findings, so a thread
+ * waiting for a lock is never mistaken for a bug.
  */
 public final class TimelinePresentation {
     private static final Map<State, RGB> STATE = new EnumMap<>(State.class);
@@ -23,8 +24,8 @@ public final class TimelinePresentation {
         put(0x64b5f6, State.ACCEPT, State.CONNECT);
         put(0xbbdefb, State.READ, State.WRITE, State.RECV, State.SEND);
         put(0x81d4fa, State.SELECT, State.POLL, State.EPOLL);
-        put(0xe57373, State.LOCK);
-        put(0xf48fb1, State.COND_WAIT, State.SEM_WAIT);
+        put(0x4db6ac, State.LOCK);
+        put(0x80cbc4, State.COND_WAIT, State.SEM_WAIT);
         put(0xffd54f, State.JOIN, State.WAIT_CHILD);
         put(0xe0e0e0, State.SLEEP);
         put(0xce93d8, State.FORK, State.EXEC, State.CREATE_THREAD);
@@ -65,7 +66,7 @@ public final class TimelinePresentation {
         case ACCEPT, CLOSE -> rgb(0x1565c0);
         case SIGNAL_SENT, SIGNAL_DELIVERED -> rgb(0xd84315);
         case REAP, EXIT, THREAD_EXIT, DETACH -> rgb(0x424242);
-        case LOCK_SUMMARY -> rgb(0xc62828);
+        case LOCK_SUMMARY -> rgb(0x00796b);
         };
     }
 
@@ -73,7 +74,7 @@ public final class TimelinePresentation {
         return switch (k) {
         case FORK, CREATE -> rgb(0x6a1b9a);
         case SIGNAL -> rgb(0xd84315);
-        case LOCK_HANDOFF -> rgb(0xc62828);
+        case LOCK_HANDOFF -> rgb(0x00796b);
         case CONNECTION -> rgb(0x1565c0);
         case REAP -> rgb(0x424242);
         };

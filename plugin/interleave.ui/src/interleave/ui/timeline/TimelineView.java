@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.stream.IntStream;
 
 import org.eclipse.jface.action.Action;
+import org.eclipse.jface.action.IAction;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.ColumnViewerToolTipSupport;
@@ -60,6 +61,9 @@ public class TimelineView extends ViewPart {
     private TimelineCanvas timeline;
     private TableViewer findings;
     private LoadRunJob current;
+    private Path lastRequested;
+    private TimelineLegend legend;
+    private Action legendAction;
     private LoadedRun run;
     private String statusText = "";
     private final Map<Integer, TreeItem> itemOfRow = new HashMap<>();
@@ -70,6 +74,8 @@ public class TimelineView extends ViewPart {
         root.setLayout(grid(0));
         status = new CLabel(root, SWT.NONE);
         status.setLayoutData(new GridData(SWT.FILL, SWT.CENTER, true, false));
+        legend = new TimelineLegend(root);
+        legend.setVisible(false);
 
         SashForm vertical = new SashForm(root, SWT.VERTICAL);
         vertical.setLayoutData(new GridData(SWT.FILL, SWT.FILL, true, true));
@@ -103,7 +109,12 @@ public class TimelineView extends ViewPart {
         findings.addDoubleClickListener(e -> {
             Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
             if (first instanceof Integer i) {
-                explain(i);
+                // to the code that did it when the trace knows the line, else the rule's explanation
+                if (run != null && SourceOpener.sourceOf(run.findings().get(i)).isPresent()) {
+                    goToSource(i);
+                } else {
+                    explain(i);
+                }
             }
         });
         vertical.setWeights(72, 28);
@@ -116,6 +127,14 @@ public class TimelineView extends ViewPart {
         };
         fit.setToolTipText("Show the whole run (double-click the timeline or press 0)");
         getViewSite().getActionBars().getToolBarManager().add(fit);
+        legendAction = new Action("Legend", IAction.AS_CHECK_BOX) {
+            @Override
+            public void run() {
+                legend.setVisible(isChecked());
+            }
+        };
+        legendAction.setToolTipText("Show what the colours, ticks, arrows and red marks mean");
+        getViewSite().getActionBars().getToolBarManager().add(legendAction);
         setTitleToolTip("Concurrency Timeline. " + TimelineCanvas.USAGE);
         setStatus(NOTHING_OPEN, ISharedImages.IMG_OBJS_INFO_TSK);
     }
@@ -211,6 +230,7 @@ public class TimelineView extends ViewPart {
         var display = lanes.getDisplay();
         self[0] = new LoadRunJob(directory, outcome -> display.asyncExec(() -> apply(self[0], outcome)));
         current = self[0];
+        lastRequested = directory;
         setStatus("Reading " + directory + " ...", ISharedImages.IMG_OBJS_INFO_TSK);
         current.schedule();
         return current;
@@ -242,8 +262,21 @@ public class TimelineView extends ViewPart {
             List<Row> rows = loaded.model().rows();
             boolean expand = rows.size() <= 2_000;
             Map<Integer, TreeItem> processItems = new HashMap<>();
+            Map<Integer, Integer> threadsOf = new HashMap<>();
+            for (Row r : rows) {
+                if (r.kind() == Row.Kind.THREAD) {
+                    threadsOf.merge(r.parentId(), 1, Integer::sum);
+                }
+            }
             for (Row r : rows) {
                 TreeItem parent = r.parentId() < 0 ? null : processItems.get(r.parentId());
+                if (parent != null && r.kind() == Row.Kind.THREAD && threadsOf.get(r.parentId()) == 1) {
+                    // a single-threaded process is one lane showing its thread: a forking server's 80 children
+                    // take 80 rows, not 160
+                    parent.setData(r);
+                    itemOfRow.put(r.id(), parent);
+                    continue;
+                }
                 TreeItem item = parent == null ? new TreeItem(lanes, SWT.NONE) : new TreeItem(parent, SWT.NONE);
                 item.setText(r.label());
                 item.setData(r);
@@ -295,6 +328,20 @@ public class TimelineView extends ViewPart {
         timeline.control().redraw();
     }
 
+    /**
+     * Opens the finding's source file (file:line from the symbolized return address) in an editor; the status line
+     * says why when it cannot. Returns that reason, empty when the editor opened.
+     */
+    public Optional<String> goToSource(int index) {
+        if (run == null || index < 0 || index >= run.findings().size()) {
+            return Optional.of("No such finding.");
+        }
+        var where = run.findings().get(index).location();
+        Optional<String> why = SourceOpener.open(getSite().getPage(), where.file(), where.startLine());
+        why.ifPresent(w -> setStatus(w, ISharedImages.IMG_OBJS_WARN_TSK));
+        return why;
+    }
+
     private void explain(int index) {
         Finding f = run.findings().get(index);
         DetectorRegistry.descriptor(f.ruleId()).ifPresent(d -> {
@@ -310,6 +357,22 @@ public class TimelineView extends ViewPart {
                 setStatus("Could not open the rule's page: " + e.getMessage(), ISharedImages.IMG_OBJS_ERROR_TSK);
             }
         });
+    }
+
+    /**
+     * Reads the shown run again (Reload); null when none is shown. The directory of a run that failed to load counts
+     * too, so a run still being written can be retried.
+     */
+    public LoadRunJob reload() {
+        Path dir = lastRequested != null ? lastRequested : run == null ? null : run.directory();
+        return dir == null ? null : open(dir);
+    }
+
+    @Override
+    public void dispose() {
+        // closing the view stops what Interleave started from Eclipse (traced programs, load clients)
+        interleave.ui.launch.TracedRuns.stopAll();
+        super.dispose();
     }
 
     // ---------------------------------------------------------------- for tests and handlers
@@ -328,6 +391,15 @@ public class TimelineView extends ViewPart {
 
     public Table findingsTable() {
         return findings.getTable();
+    }
+
+    public TimelineLegend legend() {
+        return legend;
+    }
+
+    /** The toolbar's Legend toggle. */
+    public IAction legendAction() {
+        return legendAction;
     }
 
     public TimelineCanvas timeline() {

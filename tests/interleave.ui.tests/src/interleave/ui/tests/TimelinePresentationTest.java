@@ -2,6 +2,7 @@ package interleave.ui.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -45,5 +46,25 @@ class TimelinePresentationTest {
         assertNotEquals(TimelinePresentation.of(State.RUNNING), TimelinePresentation.of(State.LOCK));
         assertNotEquals(TimelinePresentation.of(State.ACCEPT), TimelinePresentation.of(State.SIGNAL_HANDLER));
         assertEquals(TimelinePresentation.of(State.READ), TimelinePresentation.of(State.WRITE));
+    }
+
+    /** Hue distance in degrees (0..180) between two colours. */
+    private static float hueDistance(org.eclipse.swt.graphics.RGB a, org.eclipse.swt.graphics.RGB b) {
+        float d = Math.abs(a.getHSB()[0] - b.getHSB()[0]);
+        return Math.min(d, 360 - d);
+    }
+
+    @Test
+    void waitingAndLockHandOffsCannotBeMistakenForAFindingsRed() {
+        for (State s : new State[] { State.LOCK, State.COND_WAIT, State.SEM_WAIT, State.JOIN, State.WAIT_CHILD,
+                State.SLEEP, State.SELECT, State.POLL, State.EPOLL, State.ACCEPT, State.READ, State.RECV }) {
+            var c = TimelinePresentation.of(s);
+            assertTrue(hueDistance(c, TimelinePresentation.FINDING) > 35 || c.getHSB()[1] < 0.15f,
+                    s + " " + c + " looks like a finding's red");
+        }
+        assertTrue(hueDistance(TimelinePresentation.of(interleave.engine.timeline.Arrow.Kind.LOCK_HANDOFF),
+                TimelinePresentation.FINDING) > 35);
+        assertTrue(hueDistance(TimelinePresentation.of(interleave.engine.timeline.Instant.Kind.LOCK_SUMMARY),
+                TimelinePresentation.FINDING) > 35);
     }
 }
