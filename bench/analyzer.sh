@@ -40,7 +40,7 @@ secs() { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.3f", e - s}'; }
 "$ROOT/interleave" rules >/dev/null   # builds the engine if needed, outside the measurement
 # the JDK the launcher picks (its find_jdk)
 # shellcheck disable=SC1090
-JAVA=$(. <(sed -n '/^java_major()/p;/^find_jdk()/,/^}/p' "$ROOT/interleave"); echo "$(find_jdk)/bin/java")
+JAVA=$(. <(sed -n '/^java_major()/p;/^jdk_major()/,/^}/p;/^find_jdk()/,/^}/p' "$ROOT/interleave"); echo "$(find_jdk)/bin/java")
 CP="$ENGINE/target/classes:$ENGINE/lib/*"
 
 # clang-tidy: the newest installed; installed from Debian when missing and we may (said on stderr).
