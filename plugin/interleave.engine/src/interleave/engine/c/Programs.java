@@ -163,16 +163,6 @@ public final class Programs {
 
     /** Names in a file's declarations outside functions: tables of function pointers, sigaction initializers. */
     private static Set<String> fileScopeNames(SyntaxTree t) {
-        Set<String> names = new HashSet<>();
-        for (SyntaxNode n : t.root().children()) {
-            if (n.is("declaration")) {
-                n.walk(c -> {
-                    if (c.is("identifier")) {
-                        names.add(c.text());
-                    }
-                });
-            }
-        }
-        return names;
+        return FileScope.of(t).names;
     }
 }

@@ -29,6 +29,8 @@ public final class SourceFile {
     private final int[] byteToChar; // null when the text is pure ASCII (identity)
     private final int[] lineStarts; // character offset of each line's first character
     private final List<String> warnings;
+    /** The file scope derived from a tree of this file, with that tree's root (see {@link FileScope}). */
+    private volatile Object[] fileScope;
 
     private SourceFile(String displayPath, String text, List<String> warnings) {
         this.displayPath = displayPath;
@@ -223,5 +225,16 @@ public final class SourceFile {
     public SourceRange range(int startChar, int endChar) {
         return new SourceRange(displayPath, lineOf(startChar), columnOf(startChar), lineOf(endChar),
                 columnOf(endChar), startChar, endChar);
+    }
+
+    /** The file scope of the tree whose root is {@code root}, derived once per tree. */
+    FileScope fileScope(SyntaxNode root, java.util.function.Supplier<FileScope> derive) {
+        Object[] known = fileScope;
+        if (known != null && known[0] == root) {
+            return (FileScope) known[1];
+        }
+        FileScope f = derive.get();
+        fileScope = new Object[] {root, f};
+        return f;
     }
 }
