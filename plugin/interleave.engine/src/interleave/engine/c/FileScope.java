@@ -26,7 +26,7 @@ final class FileScope {
 
     /** The file scope of this tree; kept on its source file together with the tree's root it was derived from. */
     static FileScope of(SyntaxTree tree) {
-        return tree.file().fileScope(tree.root(), () -> derive(tree));
+        return tree.file().derived(tree.root(), FileScope.class, () -> derive(tree));
     }
 
     private static FileScope derive(SyntaxTree tree) {
