@@ -16,7 +16,8 @@ import interleave.engine.settings.Settings;
  * Measures the analyzer inside one JVM, where an IDE runs it: a full analysis of some trees once the JIT is warm
  * (files/s, lines/s), and re-analysis after one file changed with a {@link ParseCache} (what Eclipse does on save).
  * Not a test: speed is measured, never asserted. The start-up and cold figures of the command line come from
- * {@code bench/analyzer.sh}, which runs this too. Usage: {@code AnalyzerBenchmark [--reps N] DIR...}
+ * {@code bench/analyzer.sh}, which runs this too. Usage: {@code AnalyzerBenchmark [--reps N] [--edits N] [--tsv] DIR...};
+ * {@code --tsv} prints one line of tab-separated figures for that script instead of a table.
  */
 public final class AnalyzerBenchmark {
     private AnalyzerBenchmark() {
@@ -24,13 +25,26 @@ public final class AnalyzerBenchmark {
 
     public static void main(String[] args) throws IOException, UnreadableSourceException {
         int reps = 5;
+        int edits = -1;
+        boolean tsv = false;
         List<String> dirs = new ArrayList<>(Arrays.asList(args));
-        if (dirs.size() >= 2 && dirs.get(0).equals("--reps")) {
-            reps = Integer.parseInt(dirs.get(1));
-            dirs = dirs.subList(2, dirs.size());
+        while (!dirs.isEmpty() && dirs.get(0).startsWith("--")) {
+            String opt = dirs.remove(0);
+            if (opt.equals("--tsv")) {
+                tsv = true;
+            } else if ((opt.equals("--reps") || opt.equals("--edits")) && !dirs.isEmpty()) {
+                int n = Integer.parseInt(dirs.remove(0));
+                if (opt.equals("--reps")) {
+                    reps = n;
+                } else {
+                    edits = n;
+                }
+            } else {
+                dirs.clear();
+            }
         }
-        if (dirs.isEmpty()) {
-            System.err.println("usage: AnalyzerBenchmark [--reps N] DIR...");
+        if (dirs.isEmpty() || reps < 1) {
+            System.err.println("usage: AnalyzerBenchmark [--reps N] [--edits N] [--tsv] DIR...");
             System.exit(2);
         }
         List<Path> paths = dirs.stream().map(Path::of).toList();
@@ -61,7 +75,9 @@ public final class AnalyzerBenchmark {
         ParseCache cache = new ParseCache();
         CAnalyzer incremental = new CAnalyzer(RuleRegistry.cRules(), cores, Settings.defaults(), cache);
         incremental.analyze(sources, CAnalyzer.Progress.NONE, () -> false);
-        int edits = Math.max(reps * 2, 10);
+        if (edits < 1) {
+            edits = Math.max(reps * 2, 10);
+        }
         long[] again = new long[edits];
         List<SourceFile> current = new ArrayList<>(sources);
         for (int i = 0; i < edits; i++) {
@@ -71,6 +87,12 @@ public final class AnalyzerBenchmark {
             long t0 = System.nanoTime();
             incremental.analyze(current, CAnalyzer.Progress.NONE, () -> false);
             again[i] = System.nanoTime() - t0;
+        }
+        if (tsv) {
+            System.out.printf(Locale.ROOT, "%d\t%d\t%d\t%.2f\t%.2f\t%.0f\t%.0f\t%.1f\t%d%n", sources.size(), lines,
+                    findings, first / 1e9, warmSec, sources.size() / warmSec, lines / warmSec, median(again) / 1e6,
+                    edits);
+            return;
         }
         System.out.printf(Locale.ROOT, "| trees | files | lines | findings | first in this JVM (s) | warm, median of %d"
                 + " (s) | files/s warm | lines/s warm | re-analysis after one edit, median of %d (ms) |%n", reps, edits);

@@ -158,26 +158,36 @@ public final class CAnalyzer {
         // the same finding reached from several programs (a shared helper) is reported once, naming them all
         Map<String, Finding> merged = new LinkedHashMap<>();
         Map<String, List<Programs.Part>> reachedFrom = new HashMap<>();
+        Map<Object, Object> known = cache != null ? cache.programResults(this) : Map.of();
+        Map<Object, Object> results = new HashMap<>();
         for (Programs.Part part : parts) {
             if (cancelled.getAsBoolean()) {
                 break;
             }
-            List<Finding> found = new ArrayList<>();
-            CProgram program;
-            try {
-                program = new CProgram(part.trees(), functionsOfFile, part.functions());
-            } catch (RuntimeException e) {
-                // a model that cannot be built for one program must not hide the other programs' findings
-                notes.add(Notification.error(part.main() == null ? "" : part.main().file().path(),
-                        "the program model could not be built, no findings for it: " + e));
-                continue;
+            ProgramKey programKey = new ProgramKey(part.main(), part.trees(), part.functions());
+            ProgramResult result = (ProgramResult) known.get(programKey);
+            if (result == null) {
+                result = analyzeProgram(part, functionsOfFile, cancelled);
+                if (cancelled.getAsBoolean()) {
+                    break; // a program cut short is not kept
+                }
             }
-            runRules(program, found, notes, cancelled);
+            results.put(programKey, result);
+            for (Notification n : result.notes()) {
+                // a rule that fails in several programs is said once
+                if (!result.failures().contains(n) || notes.stream().noneMatch(o -> o.message().equals(n.message()))) {
+                    notes.add(n);
+                }
+            }
+            List<Finding> found = result.findings();
             for (Finding f : found) {
                 String key = f.ruleId() + "|" + f.location().file() + "|" + f.location().startOffset();
                 merged.putIfAbsent(key, f);
                 reachedFrom.computeIfAbsent(key, k -> new ArrayList<>()).add(part);
             }
+        }
+        if (cache != null && !cancelled.getAsBoolean()) {
+            cache.keepProgramResults(this, results);
         }
         List<Finding> findings = new ArrayList<>();
         merged.forEach((key, f) -> findings.add(namePrograms(f, reachedFrom.get(key))));
@@ -189,8 +199,34 @@ public final class CAnalyzer {
         return new AnalysisResult(shown, suppressed, notes, sources.stream().map(SourceFile::path).toList());
     }
 
-    private void runRules(CProgram program, List<Finding> findings, List<Notification> notes,
+    /** What a program is made of: the same trees (unchanged files) and functions give the same findings. */
+    private record ProgramKey(SyntaxTree main, List<SyntaxTree> trees, Set<CFunction> functions) {
+    }
+
+    /** One program's findings and notes; {@code failures} are the notes that say a rule failed. */
+    private record ProgramResult(List<Finding> findings, List<Notification> notes, Set<Notification> failures) {
+    }
+
+    private ProgramResult analyzeProgram(Programs.Part part, Map<SyntaxTree, List<CFunction>> functionsOfFile,
             BooleanSupplier cancelled) {
+        List<Finding> found = new ArrayList<>();
+        List<Notification> notes = new ArrayList<>();
+        Set<Notification> failures = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        CProgram program;
+        try {
+            program = new CProgram(part.trees(), functionsOfFile, part.functions());
+        } catch (RuntimeException e) {
+            // a model that cannot be built for one program must not hide the other programs' findings
+            notes.add(Notification.error(part.main() == null ? "" : part.main().file().path(),
+                    "the program model could not be built, no findings for it: " + e));
+            return new ProgramResult(List.of(), notes, failures);
+        }
+        runRules(program, found, notes, failures, cancelled);
+        return new ProgramResult(List.copyOf(found), List.copyOf(notes), failures);
+    }
+
+    private void runRules(CProgram program, List<Finding> findings, List<Notification> notes,
+            Set<Notification> failures, BooleanSupplier cancelled) {
         for (CRule rule : rules) {
             if (cancelled.getAsBoolean()) {
                 return;
@@ -205,7 +241,9 @@ public final class CAnalyzer {
                 // one broken rule must not hide the others' findings; say which rule failed
                 String failure = "rule " + id + " failed: " + e;
                 if (notes.stream().noneMatch(n -> n.message().equals(failure))) {
-                    notes.add(Notification.error("", failure));
+                    Notification n = Notification.error("", failure);
+                    notes.add(n);
+                    failures.add(n);
                 }
             }
         }

@@ -40,6 +40,29 @@ public final class ParseCache {
         return functionsOfFile;
     }
 
+    /**
+     * The findings and notes of each program of the last analysis, by what the program is made of (its trees, which
+     * are the same objects while their files are unchanged, and its functions). A program none of whose files
+     * changed gives the same findings again, so re-analysis after one edit runs the rules only on the programs
+     * that contain the edited file. Tied to one analyzer (its rules and settings): another analyzer starts afresh.
+     */
+    synchronized Map<Object, Object> programResults(Object analyzer) {
+        if (resultsOwner != analyzer) {
+            resultsOwner = analyzer;
+            programResults = new HashMap<>();
+        }
+        return programResults;
+    }
+
+    /** Keeps only the programs of the analysis that just ended (programs of older versions of files go). */
+    synchronized void keepProgramResults(Object analyzer, Map<Object, Object> results) {
+        resultsOwner = analyzer;
+        programResults = results;
+    }
+
+    private Object resultsOwner;
+    private Map<Object, Object> programResults = new HashMap<>();
+
     /** Forgets a file (deleted or closed). */
     public synchronized void forget(String path) {
         Entry e = trees.remove(path);

@@ -113,16 +113,12 @@ public final class EntryPoints {
         }
         for (SyntaxTree tree : program.trees()) {
             // static const struct sigaction act = { .sa_sigaction = h }; at file scope
-            for (SyntaxNode top : tree.root().children()) {
-                if (top.is("declaration")) {
-                    for (SaAssignment a : sigactionAssignments(top)) {
-                        if (!NOT_A_HANDLER.contains(a.handlerName())) {
-                            List<Scopes.Declared> names = Scopes.declaredNames(top);
-                            String signal = names.isEmpty() ? "a signal" : signalUsing(program, names.get(0).name());
-                            handlers.add(new SignalHandler(program.resolve(a.handlerName(), tree.file()),
-                                    a.handlerName(), signal, a.site(), "sigaction"));
-                        }
-                    }
+            for (FileScope.Sigaction s : FileScope.of(tree).sigactions) {
+                SaAssignment a = s.assignment();
+                if (!NOT_A_HANDLER.contains(a.handlerName())) {
+                    String signal = s.declared() == null ? "a signal" : signalUsing(program, s.declared());
+                    handlers.add(new SignalHandler(program.resolve(a.handlerName(), tree.file()),
+                            a.handlerName(), signal, a.site(), "sigaction"));
                 }
             }
         }

@@ -81,7 +81,6 @@ public final class Programs {
             String scope = scopeOf(m.file().path());
             Set<CFunction> reached = new LinkedHashSet<>();
             Set<SyntaxTree> files = new LinkedHashSet<>();
-            ArrayDeque<String> names = new ArrayDeque<>();
             ArrayDeque<CFunction> todo = new ArrayDeque<>();
             // every function of the main file is a root: its handlers and thread routines are the program's too
             for (CFunction f : functionsOfFile.get(m)) {
@@ -90,29 +89,32 @@ public final class Programs {
                 }
             }
             files.add(m);
-            names.addAll(fileScopeNames.computeIfAbsent(m, Programs::fileScopeNames));
+            // names are taken in the order a queue of every name would give; names that no function defines are
+            // skipped at once (most identifiers of a body are locals and fields: queuing them was most of the split)
             Set<String> seenNames = new HashSet<>();
-            while (!todo.isEmpty() || !names.isEmpty()) {
-                if (names.isEmpty()) {
-                    CFunction f = todo.poll();
-                    names.addAll(f.namesUsed());
-                    SyntaxTree t = treeOf.get(f.file());
-                    if (t != null && files.add(t)) {
-                        names.addAll(fileScopeNames.computeIfAbsent(t, Programs::fileScopeNames));
+            java.util.function.Consumer<java.util.Collection<String>> visit = used -> {
+                for (String name : used) {
+                    List<CFunction> defs = byName.get(name);
+                    if (defs == null || !seenNames.add(name)) {
+                        continue;
                     }
-                    continue;
-                }
-                String name = names.poll();
-                if (!seenNames.add(name)) {
-                    continue;
-                }
-                for (CFunction d : byName.getOrDefault(name, List.of())) {
-                    // another program's main file is not part of this one
-                    boolean visible = d.file() == m.file()
-                            || (!mainFiles.contains(d.file()) && d.file().path().startsWith(scope));
-                    if (visible && reached.add(d)) {
-                        todo.add(d);
+                    for (CFunction d : defs) {
+                        // another program's main file is not part of this one
+                        boolean visible = d.file() == m.file()
+                                || (!mainFiles.contains(d.file()) && d.file().path().startsWith(scope));
+                        if (visible && reached.add(d)) {
+                            todo.add(d);
+                        }
                     }
+                }
+            };
+            visit.accept(fileScopeNames.computeIfAbsent(m, Programs::fileScopeNames));
+            while (!todo.isEmpty()) {
+                CFunction f = todo.poll();
+                visit.accept(f.namesUsed());
+                SyntaxTree t = treeOf.get(f.file());
+                if (t != null && files.add(t)) {
+                    visit.accept(fileScopeNames.computeIfAbsent(t, Programs::fileScopeNames));
                 }
             }
             for (SyntaxTree t : trees) {
@@ -163,16 +165,6 @@ public final class Programs {
 
     /** Names in a file's declarations outside functions: tables of function pointers, sigaction initializers. */
     private static Set<String> fileScopeNames(SyntaxTree t) {
-        Set<String> names = new HashSet<>();
-        for (SyntaxNode n : t.root().children()) {
-            if (n.is("declaration")) {
-                n.walk(c -> {
-                    if (c.is("identifier")) {
-                        names.add(c.text());
-                    }
-                });
-            }
-        }
-        return names;
+        return FileScope.of(t).names;
     }
 }

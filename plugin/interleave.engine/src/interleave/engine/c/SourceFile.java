@@ -29,6 +29,8 @@ public final class SourceFile {
     private final int[] byteToChar; // null when the text is pure ASCII (identity)
     private final int[] lineStarts; // character offset of each line's first character
     private final List<String> warnings;
+    /** Facts derived from one tree of this file, with that tree's root: {root, map by kind} (see {@link #derived}). */
+    private volatile Object[] derived;
 
     private SourceFile(String displayPath, String text, List<String> warnings) {
         this.displayPath = displayPath;
@@ -223,5 +225,32 @@ public final class SourceFile {
     public SourceRange range(int startChar, int endChar) {
         return new SourceRange(displayPath, lineOf(startChar), columnOf(startChar), lineOf(endChar),
                 columnOf(endChar), startChar, endChar);
+    }
+
+    /**
+     * A fact derived from the tree of this file whose root is {@code root}, computed once per tree: trees are kept
+     * between analyses ({@code ParseCache}) and shared headers are read by every program of a folder. A new tree of
+     * this file replaces what the older one gave.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T derived(SyntaxNode root, Class<T> kind, java.util.function.Supplier<T> derive) {
+        Object[] known = derived;
+        if (known == null || known[0] != root) {
+            synchronized (this) {
+                known = derived;
+                if (known == null || known[0] != root) {
+                    known = new Object[] {root, new java.util.concurrent.ConcurrentHashMap<Class<?>, Object>()};
+                    derived = known;
+                }
+            }
+        }
+        java.util.Map<Class<?>, Object> byKind = (java.util.Map<Class<?>, Object>) known[1];
+        Object value = byKind.get(kind);
+        if (value == null) {
+            value = derive.get();
+            Object raced = byKind.putIfAbsent(kind, value);
+            value = raced != null ? raced : value;
+        }
+        return (T) value;
     }
 }

@@ -76,9 +76,36 @@ public final class GlobalVariables {
         return program.facts(GlobalVariables.class, GlobalVariables::new);
     }
 
+    /**
+     * What one file contributes, in file order, derived once per tree: the macro, struct and typedef nodes outside
+     * function bodies, and the top-level declarations with the non-function names they declare.
+     */
+    private record FileDeclarations(List<SyntaxNode> typesAndMacros, List<TopLevel> declarations) {
+        static FileDeclarations of(SyntaxTree t) {
+            return t.file().derived(t.root(), FileDeclarations.class, () -> {
+                List<SyntaxNode> kept = new ArrayList<>();
+                declarationsOutsideBodies(t.root(), n -> {
+                    switch (n.kind()) {
+                    case "preproc_def", "preproc_function_def", "struct_specifier", "union_specifier",
+                            "type_definition" -> kept.add(n);
+                    default -> {
+                    }
+                    }
+                });
+                List<TopLevel> top = new ArrayList<>();
+                collectTopLevel(t.root(), top);
+                return new FileDeclarations(List.copyOf(kept), List.copyOf(top));
+            });
+        }
+    }
+
+    /** A top-level declaration and the variable names it declares (functions left out). */
+    private record TopLevel(SyntaxNode declaration, boolean isStatic, List<String> names) {
+    }
+
     private GlobalVariables(CProgram program) {
         for (SyntaxTree t : program.trees()) {
-            declarationsOutsideBodies(t.root(), n -> {
+            FileDeclarations.of(t).typesAndMacros().forEach(n -> {
                 switch (n.kind()) {
                 case "preproc_def" -> {
                     SyntaxNode name = n.child("name"), value = n.child("value");
@@ -95,9 +122,13 @@ public final class GlobalVariables {
             });
         }
         Map<String, List<SyntaxNode>> decls = new HashMap<>();
-        Map<String, SourceFile> staticIn = new HashMap<>();
         for (SyntaxTree t : program.trees()) {
-            collectTopLevel(t.root(), decls, staticIn);
+            for (TopLevel top : FileDeclarations.of(t).declarations()) {
+                for (String name : top.names()) {
+                    String key = (top.isStatic() ? top.declaration().file().path() : "") + "|" + name;
+                    decls.computeIfAbsent(key, k -> new ArrayList<>()).add(top.declaration());
+                }
+            }
         }
         decls.forEach((key, list) -> {
             String name = key.substring(key.indexOf('|') + 1);
@@ -137,24 +168,24 @@ public final class GlobalVariables {
         }
     }
 
-    private void collectTopLevel(SyntaxNode parent, Map<String, List<SyntaxNode>> decls,
-            Map<String, SourceFile> staticIn) {
+    private static void collectTopLevel(SyntaxNode parent, List<TopLevel> out) {
         for (SyntaxNode n : parent.children()) {
             if (n.kind().startsWith("preproc_if") || n.is("preproc_else") || n.is("preproc_elif")
                     || n.is("linkage_specification") || n.is("declaration_list")) {
-                collectTopLevel(n, decls, staticIn);
+                collectTopLevel(n, out);
                 continue;
             }
             if (!n.is("declaration")) {
                 continue;
             }
-            boolean isStatic = Scopes.hasStorageClass(n, "static");
+            List<String> names = new ArrayList<>();
             for (Scopes.Declared d : Scopes.declaredNames(n)) {
-                if (d.isFunction()) {
-                    continue;
+                if (!d.isFunction()) {
+                    names.add(d.name());
                 }
-                String key = (isStatic ? n.file().path() : "") + "|" + d.name();
-                decls.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+            }
+            if (!names.isEmpty()) {
+                out.add(new TopLevel(n, Scopes.hasStorageClass(n, "static"), List.copyOf(names)));
             }
         }
     }
