@@ -9,10 +9,10 @@ import interleave.engine.timeline.TimelineModel;
 
 /**
  * Where a run's activity is, for the view's first window: a server that handles its clients in the first 20 ms and
- * then waits 3 s to be stopped should open on those 20 ms, not on a bar of idle time. The window is the shortest one
- * holding 90% of the run's instants (forks, accepts, closes, signals, exits), grown over the instants that continue
- * it without a long quiet gap, with a margin; empty when the activity
- * fills most of the run anyway or there is too little of it to tell.
+ * then waits 3 s to be stopped should open on those 20 ms, not on a bar of idle time. When all the instants (forks,
+ * accepts, closes, signals, exits) fit in a quarter of the run, the window holds them all; otherwise it is the
+ * shortest one holding 90% of them, grown over the instants that continue it without a long quiet gap. With a
+ * margin; empty when the activity fills most of the run anyway or there is too little of it to tell.
  */
 public final class ActivityWindow {
     /** Fewer instants than this: show the whole run. */
@@ -50,6 +50,10 @@ public final class ActivityWindow {
             return Optional.empty();
         }
         Arrays.sort(times, 0, n);
+        if (times[n - 1] - times[0] <= d / 4) {
+            // all the activity is in one short stretch (a burst, then idle): show all of it, no instant left out
+            return Optional.of(withMargin(times[0], times[n - 1], d));
+        }
         int k = (int) Math.ceil(n * 0.9);
         long best = Long.MAX_VALUE;
         int bestStart = 0;
@@ -63,7 +67,7 @@ public final class ActivityWindow {
         // grow the dense core over the instants that continue it (gaps small next to it), so a burst's tail is kept;
         // a long quiet gap (the idle second) stops it
         int lo = bestStart, hi = bestStart + k - 1;
-        long gap = Math.max(best / 4, 1_000_000);
+        long gap = Math.max(Math.max(best / 4, 1_000_000), d / 200); // a busy machine spreads a burst a little
         while (lo > 0 && times[lo] - times[lo - 1] <= gap) {
             lo--;
         }
@@ -74,7 +78,11 @@ public final class ActivityWindow {
         if (to - from > d / 4) {
             return Optional.empty(); // the activity is spread over the run: show all of it
         }
+        return Optional.of(withMargin(from, to, d));
+    }
+
+    private static long[] withMargin(long from, long to, long d) {
         long margin = Math.max((to - from) / 10, 20_000);
-        return Optional.of(new long[] { Math.max(0, from - margin), Math.min(d, to + margin) });
+        return new long[] { Math.max(0, from - margin), Math.min(d, to + margin) };
     }
 }
