@@ -149,6 +149,8 @@ struct ilv_watch {
 extern __thread struct ilv_watch ilv_w __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
 ILV_HIDDEN void ilv_watch_poll(void);
 ILV_HIDDEN void ilv_watch_arm(const void *addr, uint64_t ts);
+struct perf_event_attr;
+ILV_HIDDEN void ilv_bp_attr(struct perf_event_attr *at, uint64_t addr, uint32_t len);
 ILV_HIDDEN void ilv_watch_warm(const void *addr);
 ILV_HIDDEN void ilv_watch_end(void);
 ILV_HIDDEN void ilv_watch_forget(void);

@@ -31,7 +31,6 @@
 #define VW_BUDGET_MAX ((VW_DATA_PAGES * 4096) / VW_SAMPLE_BYTES)
 #define VW_BUDGET_DEFAULT 256
 #define VW_SEMS 8
-#define REG_MASK (0x1ffull | (0xffull << 16))
 #define NREGS 17
 
 struct vw_var {
@@ -136,23 +135,6 @@ void ilv_vw_init(const char *exe, size_t exelen)
     }
 }
 
-static void fill_attr(struct perf_event_attr *at, uint64_t a, uint32_t len)
-{
-    memset(at, 0, sizeof *at);
-    at->type = PERF_TYPE_BREAKPOINT;
-    at->size = sizeof *at;
-    at->bp_type = HW_BREAKPOINT_R | HW_BREAKPOINT_W;
-    at->bp_addr = a;
-    at->bp_len = len;
-    at->sample_period = 1;
-    at->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_REGS_USER;
-    at->sample_regs_user = REG_MASK;
-    at->disabled = 1;
-    at->exclude_kernel = 1;
-    at->exclude_hv = 1;
-    at->use_clockid = 1;
-    at->clockid = CLOCK_MONOTONIC;
-}
 
 /* Arms this thread's breakpoints; one VAR_WATCH record per variable says how that went. */
 void ilv_vw_arm_thread(void)
@@ -173,7 +155,7 @@ void ilv_vw_arm_thread(void)
             goto unavailable;
         }
         struct perf_event_attr at;
-        fill_attr(&at, v->addr, v->len);
+        ilv_bp_attr(&at, v->addr, v->len);
         long fd = ilv_sys6(SYS_perf_event_open, (long)&at, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
         if (fd < 0) {
             err = -fd;

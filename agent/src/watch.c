@@ -68,14 +68,16 @@ static void drop(void)
 /* ts of the latest arming in this process, for the warm-up below */
 static uint64_t last_arm_ns;
 
-static void fill_attr(struct perf_event_attr *at, uintptr_t a)
+/* A counting, sampling read/write breakpoint on [a, a+len) for the calling thread, its samples carrying what the
+ * decoder needs (ip, registers); shared with the variable watches (varwatch.c). */
+void ilv_bp_attr(struct perf_event_attr *at, uint64_t a, uint32_t len)
 {
     memset(at, 0, sizeof *at);
     at->type = PERF_TYPE_BREAKPOINT;
     at->size = sizeof *at;
     at->bp_type = HW_BREAKPOINT_R | HW_BREAKPOINT_W;
     at->bp_addr = a;
-    at->bp_len = HW_BREAKPOINT_LEN_4;
+    at->bp_len = len;
     at->sample_period = 1;
     at->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_REGS_USER;
     at->sample_regs_user = REG_MASK;
@@ -99,7 +101,7 @@ void ilv_watch_warm(const void *addr)
         return;
     __atomic_store_n(&last_arm_ns, now, __ATOMIC_RELAXED);
     struct perf_event_attr at;
-    fill_attr(&at, (uintptr_t)addr & ~(uintptr_t)3);
+    ilv_bp_attr(&at, (uintptr_t)addr & ~(uintptr_t)3, HW_BREAKPOINT_LEN_4);
     long fd = ilv_sys6(SYS_perf_event_open, (long)&at, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
     if (fd >= 0)
         ilv_sys1(SYS_close, fd);
@@ -119,7 +121,7 @@ void ilv_watch_arm(const void *addr, uint64_t ts)
         return;
     }
     struct perf_event_attr at;
-    fill_attr(&at, a);
+    ilv_bp_attr(&at, a, HW_BREAKPOINT_LEN_4);
     __atomic_store_n(&last_arm_ns, ts, __ATOMIC_RELAXED);
     long fd = ilv_sys6(SYS_perf_event_open, (long)&at, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
     if (fd < 0) {

@@ -60,4 +60,19 @@ public final class Includes {
         }
         return line.substring(0, i);
     }
+
+    /** A name not yet used in {@code f} for a variable a fix introduces: {@code wanted}, else wanted2, wanted3, ... */
+    public static String freshName(CFunction f, String wanted) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        f.definition().walk(n -> {
+            if (n.is("identifier")) {
+                used.add(n.text());
+            }
+        });
+        String name = wanted;
+        for (int i = 2; used.contains(name); i++) {
+            name = wanted + i;
+        }
+        return name;
+    }
 }

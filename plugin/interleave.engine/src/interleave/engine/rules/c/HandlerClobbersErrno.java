@@ -308,7 +308,7 @@ public final class HandlerClobbersErrno implements CRule {
                 break;
             }
         }
-        String var = save != null ? save.var() : freshName(handler, "saved_errno");
+        String var = save != null ? save.var() : Includes.freshName(handler, "saved_errno");
         Map<String, TextEdit> edits = new LinkedHashMap<>();
         Includes.ensure(tree, "<errno.h>").ifPresent(e -> edits.put("include", e));
         if (save == null) {
@@ -331,17 +331,4 @@ public final class HandlerClobbersErrno implements CRule {
                 List.copyOf(edits.values()));
     }
 
-    private static String freshName(CFunction f, String wanted) {
-        Set<String> used = new HashSet<>();
-        f.definition().walk(n -> {
-            if (n.is("identifier")) {
-                used.add(n.text());
-            }
-        });
-        String name = wanted;
-        for (int i = 2; used.contains(name); i++) {
-            name = wanted + i;
-        }
-        return name;
-    }
 }

@@ -100,7 +100,7 @@ final class SignalHandlerFixes {
             return null;
         }
         CFunction fn = call.caller();
-        String out = freshName(fn, "out");
+        String out = Includes.freshName(fn, "out");
         String indent = Includes.indentOf(stmt);
         String inner = indent + "    ";
         List<String> lines = new ArrayList<>();
@@ -319,19 +319,6 @@ final class SignalHandlerFixes {
 
             """);
 
-    private static String freshName(CFunction f, String wanted) {
-        Set<String> used = new HashSet<>();
-        f.definition().walk(n -> {
-            if (n.is("identifier")) {
-                used.add(n.text());
-            }
-        });
-        String name = wanted;
-        for (int i = 2; used.contains(name); i++) {
-            name = wanted + i;
-        }
-        return name;
-    }
 
     /** Two insertions at the same offset (the include and the helper before the first function) become one. */
     private static List<TextEdit> mergeInsertions(Map<String, TextEdit> edits) {

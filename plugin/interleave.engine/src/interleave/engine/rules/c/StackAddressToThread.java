@@ -304,7 +304,7 @@ public final class StackAddressToThread implements CRule {
                     edits.values())));
         }
         SyntaxNode createStmt = Scopes.enclosingStatement(start.call().call());
-        String copy = freshName(start.call().caller(), v.name() + "p");
+        String copy = Includes.freshName(start.call().caller(), v.name() + "p");
         FreeOnFailure freeOnFailure = createStmt.parent() != null && createStmt.parent().is("compound_statement")
                 ? freeOnFailure(start.call(), createStmt, copy) : null;
         if (freeOnFailure != null) {
@@ -489,17 +489,4 @@ public final class StackAddressToThread implements CRule {
         Includes.ensure(tree, header, alts).ifPresent(e -> edits.putIfAbsent(tree.file().path() + header, e));
     }
 
-    private static String freshName(CFunction f, String wanted) {
-        Set<String> used = new java.util.HashSet<>();
-        f.definition().walk(n -> {
-            if (n.is("identifier")) {
-                used.add(n.text());
-            }
-        });
-        String name = wanted;
-        for (int i = 2; used.contains(name); i++) {
-            name = wanted + i;
-        }
-        return name;
-    }
 }

@@ -257,7 +257,7 @@ public final class ThreadUnsafeCall implements CRule {
             }
             program.callees(g).values().forEach(queue::addAll);
         }
-        String save = freshName(f, "saveptr");
+        String save = Includes.freshName(f, "saveptr");
         String file = f.file().path();
         List<TextEdit> edits = new ArrayList<>();
         edits.add(TextEdit.insert(file, f.body().startChar() + 1, "\n" + bodyIndent(f) + "char *" + save + ";"
@@ -326,9 +326,9 @@ public final class ThreadUnsafeCall implements CRule {
             }
             String buf = bufferOf.get(pointerId);
             if (buf == null) {
-                buf = freshName(f, pointerId.text() + "_buf");
+                buf = Includes.freshName(f, pointerId.text() + "_buf");
                 while (!taken.add(buf)) {
-                    buf = freshName(f, buf + "x");
+                    buf = Includes.freshName(f, buf + "x");
                 }
                 bufferOf.put(pointerId, buf);
                 String indent = Includes.indentOf(insertBefore);
@@ -379,17 +379,4 @@ public final class ThreadUnsafeCall implements CRule {
         return "    ";
     }
 
-    private static String freshName(CFunction f, String wanted) {
-        Set<String> used = new HashSet<>();
-        f.definition().walk(n -> {
-            if (n.is("identifier")) {
-                used.add(n.text());
-            }
-        });
-        String name = wanted;
-        for (int i = 2; used.contains(name); i++) {
-            name = wanted + i;
-        }
-        return name;
-    }
 }
