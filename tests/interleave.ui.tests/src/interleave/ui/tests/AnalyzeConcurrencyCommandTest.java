@@ -52,11 +52,11 @@ class AnalyzeConcurrencyCommandTest {
         selectInProjectExplorer(project);
 
         Menu menu = projectExplorerMenu();
-        MenuItem analyze = showAndFind(menu, ANALYZE_LABEL);
+        MenuItem analyze = Workbench.showAndFind(menu, ANALYZE_LABEL);
         assertNotNull(analyze, "no '" + ANALYZE_LABEL + "' in the Project Explorer menu of a project; items: "
-                + labels(menu));
+                + Workbench.labels(menu));
         analyze.notifyListeners(SWT.Selection, new Event());
-        hide(menu);
+        Workbench.hide(menu);
         Workbench.waitForAnalysis();
 
         // The printf marker is in log.c: the handler is installed in signals.c and calls log_child() in log.c.
@@ -73,13 +73,14 @@ class AnalyzeConcurrencyCommandTest {
         for (IResource offered : List.of(project.getFile("server.c"), folder, folder.getFile("util.h"))) {
             selectInProjectExplorer(offered);
             Menu menu = projectExplorerMenu();
-            assertNotNull(showAndFind(menu, ANALYZE_LABEL), "menu of " + offered + ": " + labels(menu));
-            hide(menu);
+            assertNotNull(Workbench.showAndFind(menu, ANALYZE_LABEL),
+                    "menu of " + offered + ": " + Workbench.labels(menu));
+            Workbench.hide(menu);
         }
         selectInProjectExplorer(project.getFile("README.txt"));
         Menu menu = projectExplorerMenu();
-        assertNull(showAndFind(menu, ANALYZE_LABEL), "offered for a text file: " + labels(menu));
-        hide(menu);
+        assertNull(Workbench.showAndFind(menu, ANALYZE_LABEL), "offered for a text file: " + Workbench.labels(menu));
+        Workbench.hide(menu);
     }
 
     @Test
@@ -254,26 +255,5 @@ class AnalyzeConcurrencyCommandTest {
         Menu menu = viewer.getControl().getMenu();
         assertNotNull(menu, "the Project Explorer tree has no context menu");
         return menu;
-    }
-
-    /** Sends SWT.Show as opening the menu would: the workbench then fills it for the current selection. */
-    private static MenuItem showAndFind(Menu menu, String label) {
-        menu.notifyListeners(SWT.Show, new Event());
-        Workbench.processEvents(50);
-        for (MenuItem item : menu.getItems()) {
-            if (item.getText().replace("&", "").startsWith(label)) {
-                return item;
-            }
-        }
-        return null;
-    }
-
-    private static void hide(Menu menu) {
-        menu.notifyListeners(SWT.Hide, new Event());
-        Workbench.processEvents(50);
-    }
-
-    private static List<String> labels(Menu menu) {
-        return Arrays.stream(menu.getItems()).map(MenuItem::getText).filter(s -> !s.isEmpty()).toList();
     }
 }

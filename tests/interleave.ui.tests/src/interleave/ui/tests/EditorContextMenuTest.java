@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -37,10 +36,10 @@ class EditorContextMenuTest {
         IProject project = Workbench.project("editor-menu", ServerProgram.files());
         IEditorPart editor = IDE.openEditor(Workbench.page(), project.getFile("server.c"));
         Menu menu = menuOf(editor);
-        MenuItem analyze = showAndFind(menu, LABEL);
-        assertNotNull(analyze, "no '" + LABEL + "' in the C editor's context menu: " + labels(menu));
+        MenuItem analyze = Workbench.showAndFind(menu, LABEL);
+        assertNotNull(analyze, "no '" + LABEL + "' in the C editor's context menu: " + Workbench.labels(menu));
         analyze.notifyListeners(SWT.Selection, new Event());
-        hide(menu);
+        Workbench.hide(menu);
         Workbench.waitForAnalysis();
         assertEquals(ServerProgram.expectedMarkers(), Workbench.describe(Workbench.markers(project)));
     }
@@ -53,10 +52,11 @@ class EditorContextMenuTest {
                 "org.eclipse.ui.DefaultTextEditor");
         assertEquals("org.eclipse.ui.DefaultTextEditor", text.getSite().getId());
         Menu menu = menuOf(text);
-        MenuItem analyze = showAndFind(menu, LABEL);
-        assertNotNull(analyze, "no '" + LABEL + "' in the text editor's menu of a .c file: " + labels(menu));
+        MenuItem analyze = Workbench.showAndFind(menu, LABEL);
+        assertNotNull(analyze,
+                "no '" + LABEL + "' in the text editor's menu of a .c file: " + Workbench.labels(menu));
         analyze.notifyListeners(SWT.Selection, new Event());
-        hide(menu);
+        Workbench.hide(menu);
         Workbench.waitForAnalysis();
         assertEquals(List.of("server.c:" + Workbench.lineOf(ServerProgram.SERVER_C, "pthread_create") + " "
                 + ServerProgram.STACK_RULE), Workbench.describe(Workbench.markers(project)));
@@ -64,8 +64,9 @@ class EditorContextMenuTest {
         IFile notes = project.getFile("notes.txt");
         IEditorPart other = IDE.openEditor(Workbench.page(), notes);
         Menu otherMenu = menuOf(other);
-        assertNull(showAndFind(otherMenu, LABEL), "offered in the editor of a text file: " + labels(otherMenu));
-        hide(otherMenu);
+        assertNull(Workbench.showAndFind(otherMenu, LABEL),
+                "offered in the editor of a text file: " + Workbench.labels(otherMenu));
+        Workbench.hide(otherMenu);
     }
 
     private static Menu menuOf(IEditorPart editor) {
@@ -76,25 +77,5 @@ class EditorContextMenuTest {
         Menu menu = text.getMenu();
         assertNotNull(menu, "the editor has no context menu");
         return menu;
-    }
-
-    private static MenuItem showAndFind(Menu menu, String label) {
-        menu.notifyListeners(SWT.Show, new Event());
-        Workbench.processEvents(50);
-        for (MenuItem item : menu.getItems()) {
-            if (item.getText().replace("&", "").startsWith(label)) {
-                return item;
-            }
-        }
-        return null;
-    }
-
-    private static void hide(Menu menu) {
-        menu.notifyListeners(SWT.Hide, new Event());
-        Workbench.processEvents(50);
-    }
-
-    private static List<String> labels(Menu menu) {
-        return Arrays.stream(menu.getItems()).map(MenuItem::getText).filter(s -> !s.isEmpty()).toList();
     }
 }

@@ -220,4 +220,27 @@ final class Workbench {
             Thread.currentThread().interrupt();
         }
     }
+
+    /** Sends SWT.Show as opening the menu would: the workbench then fills it for the current context. */
+    static org.eclipse.swt.widgets.MenuItem showAndFind(org.eclipse.swt.widgets.Menu menu, String label) {
+        menu.notifyListeners(SWT.Show, new org.eclipse.swt.widgets.Event());
+        processEvents(50);
+        for (org.eclipse.swt.widgets.MenuItem item : menu.getItems()) {
+            if (item.getText().replace("&", "").startsWith(label)) {
+                return item;
+            }
+        }
+        return null;
+    }
+
+    static void hide(org.eclipse.swt.widgets.Menu menu) {
+        menu.notifyListeners(SWT.Hide, new org.eclipse.swt.widgets.Event());
+        processEvents(50);
+    }
+
+    /** The labels a menu shows, for failure messages. */
+    static List<String> labels(org.eclipse.swt.widgets.Menu menu) {
+        return Arrays.stream(menu.getItems()).map(org.eclipse.swt.widgets.MenuItem::getText).filter(s -> !s.isEmpty())
+                .toList();
+    }
 }
