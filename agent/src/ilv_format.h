@@ -1,12 +1,13 @@
-/* Interleave trace format v1.0 -- constants and layouts.
- * The normative description is docs/trace-format.md; this header mirrors it. */
+/* Interleave trace format v1 -- file layout. The normative description is docs/trace-format.md; the version,
+ * record types, string keys and flag values come from the event schema (agent/schema/events.def) through the
+ * generated ilv_events.h. */
 #ifndef ILV_FORMAT_H
 #define ILV_FORMAT_H
 #include <stdint.h>
 
+#include "ilv_events.h"
+
 #define ILV_MAGIC          "ILVTRACE"
-#define ILV_VERSION_MAJOR  1
-#define ILV_VERSION_MINOR  3
 #define ILV_HDR_SIZE       4096u
 #define ILV_REC_SIZE       64u
 
@@ -68,98 +69,6 @@ struct ilv_str {     /* a STRING record */
     uint8_t  data[32];
 };
 
-/* string keys */
-#define ILV_S_EXE        1
-#define ILV_S_ARGV       2
-#define ILV_S_EXEC_PATH  3
-#define ILV_S_EXEC_ARGV  4
-#define ILV_S_SOCKADDR   5
-#define ILV_S_SPAWN_PATH 6
-#define ILV_S_WATCH_VAR  7 /* VAR_WATCH ARMED / UNAVAILABLE: the variable's name */
 #define ILV_STR_MAX      4096u
-
-/* record types */
-#define ILV_T_STRING        1
-#define ILV_T_PROC_START    2
-#define ILV_T_PROC_EXIT     3
-#define ILV_T_FORK          4
-#define ILV_T_FORK_CHILD    5
-#define ILV_T_EXEC          6
-#define ILV_T_SPAWN         7
-#define ILV_T_WAIT          8
-#define ILV_T_THREAD_CREATE 16
-#define ILV_T_THREAD_START  17
-#define ILV_T_THREAD_EXIT   18
-#define ILV_T_PTHREAD_EXIT  19
-#define ILV_T_PTHREAD_JOIN  20
-#define ILV_T_PTHREAD_DETACH 21
-#define ILV_T_THREAD_NAME   22
-#define ILV_T_ARG_WATCH     23
-#define ILV_T_CPU           24
-#define ILV_T_VAR_WATCH     25 /* v1.3: accesses to a watched shared variable */
-#define ILV_T_MUTEX_LOCK    32
-#define ILV_T_MUTEX_TRYLOCK 33
-#define ILV_T_MUTEX_UNLOCK  34
-#define ILV_T_COND_WAIT     35
-#define ILV_T_COND_SIGNAL   36
-#define ILV_T_COND_BROADCAST 37
-#define ILV_T_SEM_WAIT      38
-#define ILV_T_SEM_TRYWAIT   39
-#define ILV_T_SEM_POST      40
-#define ILV_T_SOCKET        48
-#define ILV_T_BIND          49
-#define ILV_T_LISTEN        50
-#define ILV_T_ACCEPT        51
-#define ILV_T_CONNECT       52
-#define ILV_T_CLOSE         53
-#define ILV_T_READ          54
-#define ILV_T_WRITE         55
-#define ILV_T_RECV          56
-#define ILV_T_SEND          57
-#define ILV_T_SHUTDOWN      58
-#define ILV_T_DUP           59
-#define ILV_T_PIPE          60
-#define ILV_T_SELECT        64
-#define ILV_T_POLL          65
-#define ILV_T_EPOLL_WAIT    66
-#define ILV_T_SLEEP         72
-#define ILV_T_SIGACTION     80
-#define ILV_T_SIGNAL_HANDLER 81
-#define ILV_T_KILL          82
-#define ILV_T_RAISE         83
-#define ILV_T_PTHREAD_KILL  84
-#define ILV_T_STDIO         96
-#define ILV_T_MALLOC        97
-#define ILV_T_FREE          98
-/* v1.1: compact lock events (added at the end of the table) */
-#define ILV_T_LOCK_EDGE     41
-#define ILV_T_LOCK_STATS    42
-
-/* flag bits (minor 1) */
-#define ILV_CREATE_DETACHED  0x1u /* THREAD_CREATE EXIT: the attr asked for PTHREAD_CREATE_DETACHED */
-#define ILV_JOIN_TIMED       1    /* PTHREAD_JOIN flags: pthread_timedjoin_np */
-#define ILV_JOIN_TRY         2    /* pthread_tryjoin_np */
-#define ILV_JOIN_CLOCK       3    /* pthread_clockjoin_np */
-#define ILV_SIG_IN_STDIO     0x1u /* SIGNAL_HANDLER ENTER: the thread was inside a stdio call */
-#define ILV_SIG_IN_HEAP      0x2u /* ... inside malloc/calloc/realloc/free */
-
-/* ARG_WATCH flags (minor 2): bits 0-3 the kind, bit 4 the address was assumed (see the format doc) */
-#define ILV_WATCH_ARMED        1 /* watchpoint set on the creator's stack bytes *arg */
-#define ILV_WATCH_UNAVAILABLE  2 /* could not be set (err = errno; 0 = turned off): value read at start */
-#define ILV_WATCH_READ         3 /* the thread's first access, a load: a1 = the bytes it read */
-#define ILV_WATCH_WRITTEN      4 /* the first access was a store by the thread: a1 = the bytes written */
-#define ILV_WATCH_ACCESSED     5 /* first access seen, instruction not decoded: value unknown */
-#define ILV_WATCH_NOT_ACCESSED 6 /* the thread ended without touching the bytes */
-#define ILV_WATCH_EA_ASSUMED   0x10
-
-/* VAR_WATCH flags (minor 3): bits 0-3 the kind, bit 4 the address was assumed */
-#define ILV_VW_ARMED        1 /* a0 address, a1 length, a2 variable index, a3 sample budget, a4 cost ns */
-#define ILV_VW_UNAVAILABLE  2 /* err = errno (0: watchpoints turned off); a0 a1 a2 as ARMED */
-#define ILV_VW_READ         3 /* ts/ra of the access; a0 address, a1 value, a2 instruction, a3 packed, a4 lock */
-#define ILV_VW_WRITTEN      4 /* as READ, a store: a1 the value written */
-#define ILV_VW_ACCESSED     5 /* an access whose instruction was not decoded (read-modify-write, atomic) */
-#define ILV_VW_DONE         6 /* thread end: a0 address, a1 samples recorded, a2 index, a3 lost, a4 1 = budget spent */
-#define ILV_VW_HELD         7 /* after an access with more than one lock held: a0..a4 the next locks (0 = none) */
-#define ILV_VW_EA_ASSUMED   0x10
 
 #endif

@@ -12,6 +12,7 @@
  * Damage goes to stderr as "itrace-dump: DAMAGE <file> offset <n>: <reason>"; exit status 3 then.
  * A summary "itrace-dump: files=.. events=.. zero_slots=.. damaged=.." goes to stderr. */
 #include "ilv_format.h"
+#include "itrace-dump-fields.h"
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -51,75 +52,25 @@ static void damage(const char *file, uint64_t off, const char *why)
     damaged = 1;
 }
 
-struct tinfo {
-    int type;
-    const char *name;
-    const char *fields; /* a0..a4 as name:fmt separated by spaces, '-' = unused */
-};
-
-/* fmt: d signed, u unsigned, x hex, a packed socket address, s signal number */
-static const struct tinfo types[] = {
-    {ILV_T_PROC_START, "PROC_START", "ppid:d argc:u nenv:u - -"},
-    {ILV_T_PROC_EXIT, "PROC_EXIT", "status:d - - - -"},
-    {ILV_T_FORK, "FORK", "child:d - - - -"},
-    {ILV_T_FORK_CHILD, "FORK_CHILD", "parent_pid:d parent_tid:d parent_image:u fork_ts:u -"},
-    {ILV_T_EXEC, "EXEC", "argc:u - - - -"},
-    {ILV_T_SPAWN, "SPAWN", "child:d - - - -"},
-    {ILV_T_WAIT, "WAIT", "pid:d options:d result:d status:x -"},
-    {ILV_T_THREAD_CREATE, "THREAD_CREATE", "fn:x arg:x id:u b0:x b1:x"},
-    {ILV_T_THREAD_START, "THREAD_START", "fn:x arg:x id:u b0:x b1:x"},
-    {ILV_T_THREAD_EXIT, "THREAD_EXIT", "retval:x - - - -"},
-    {ILV_T_PTHREAD_EXIT, "PTHREAD_EXIT", "retval:x - - - -"},
-    {ILV_T_PTHREAD_JOIN, "PTHREAD_JOIN", "thread:x retval:x - - -"},
-    {ILV_T_PTHREAD_DETACH, "PTHREAD_DETACH", "thread:x - - - -"},
-    {ILV_T_THREAD_NAME, "THREAD_NAME", "thread:x - - - -"},
-    {ILV_T_ARG_WATCH, "ARG_WATCH", "addr:x value:u insn:x cpu:u bytes:u"},
-    {ILV_T_CPU, "CPU", "owner_slot:u cpu:u - - -"},
-    {ILV_T_VAR_WATCH, "VAR_WATCH", "addr:x a1:x a2:x a3:x a4:x"},
-    {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", "mutex:x holder:d caller:x - -"},
-    {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", "mutex:x - - - -"},
-    {ILV_T_MUTEX_UNLOCK, "MUTEX_UNLOCK", "mutex:x - - - -"},
-    {ILV_T_COND_WAIT, "COND_WAIT", "cond:x mutex:x caller:x - -"},
-    {ILV_T_COND_SIGNAL, "COND_SIGNAL", "cond:x - - - -"},
-    {ILV_T_COND_BROADCAST, "COND_BROADCAST", "cond:x - - - -"},
-    {ILV_T_SEM_WAIT, "SEM_WAIT", "sem:x - - - -"},
-    {ILV_T_SEM_TRYWAIT, "SEM_TRYWAIT", "sem:x - - - -"},
-    {ILV_T_SEM_POST, "SEM_POST", "sem:x - - - -"},
-    {ILV_T_SOCKET, "SOCKET", "domain:d type:d proto:d fd:d -"},
-    {ILV_T_BIND, "BIND", "fd:d addr:a - res:d -"},
-    {ILV_T_LISTEN, "LISTEN", "fd:d backlog:d - res:d -"},
-    {ILV_T_ACCEPT, "ACCEPT", "fd:d peer:a - res:d flags4:d"},
-    {ILV_T_CONNECT, "CONNECT", "fd:d addr:a - res:d -"},
-    {ILV_T_CLOSE, "CLOSE", "fd:d - - res:d -"},
-    {ILV_T_READ, "READ", "fd:d buf:x count:u res:d -"},
-    {ILV_T_WRITE, "WRITE", "fd:d buf:x count:u res:d -"},
-    {ILV_T_RECV, "RECV", "fd:d buf:x count:u res:d msgflags:d"},
-    {ILV_T_SEND, "SEND", "fd:d buf:x count:u res:d msgflags:d"},
-    {ILV_T_SHUTDOWN, "SHUTDOWN", "fd:d how:d - res:d -"},
-    {ILV_T_DUP, "DUP", "fd:d fd2:d - res:d -"},
-    {ILV_T_PIPE, "PIPE", "fd0:d fd1:d - res:d -"},
-    {ILV_T_SELECT, "SELECT", "nfds:d timeout_ns:d rdset:x ready:d -"},
-    {ILV_T_POLL, "POLL", "nfds:u timeout_ms:d first_fd:d ready:d -"},
-    {ILV_T_EPOLL_WAIT, "EPOLL_WAIT", "epfd:d maxevents:d timeout_ms:d ready:d -"},
-    {ILV_T_SLEEP, "SLEEP", "ns:u - - res:d -"},
-    {ILV_T_SIGACTION, "SIGACTION", "sig:s handler:x saflags:x old:x -"},
-    {ILV_T_SIGNAL_HANDLER, "SIGNAL_HANDLER", "sig:s handler:x code:d sender:d status:d"},
-    {ILV_T_KILL, "KILL", "pid:d sig:s - res:d -"},
-    {ILV_T_RAISE, "RAISE", "- sig:s - res:d -"},
-    {ILV_T_PTHREAD_KILL, "PTHREAD_KILL", "thread:x sig:s - - -"},
-    {ILV_T_STDIO, "STDIO", "stream:x ptr:x - res:d -"},
-    {ILV_T_MALLOC, "MALLOC", "size:u old:x - ptr:x -"},
-    {ILV_T_FREE, "FREE", "ptr:x - - - -"},
-    {ILV_T_LOCK_EDGE, "LOCK_EDGE", "held:x taken:x held_ra:x held_caller:x caller:x"},
-    {ILV_T_LOCK_STATS, "LOCK_STATS", "obj:x count:u hold_ns:u max_hold_ns:u waits_tryfails:x"},
-};
-
-static const struct tinfo *tinfo_of(int type)
+/* the record types' names and fields, generated from agent/schema/events.def */
+static const struct ilv_dump_type *tinfo_of(int type)
 {
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (types[i].type == type)
-            return &types[i];
+    for (size_t i = 0; i < sizeof ilv_dump_types / sizeof ilv_dump_types[0]; i++)
+        if (ilv_dump_types[i].type == type)
+            return &ilv_dump_types[i];
     return 0;
+}
+
+/* the fields of the first variant that names r's phase or kind, else the default ones */
+static const struct ilv_dump_variant *variant_of(const struct ilv_dump_type *ti, const struct ilv_rec *r)
+{
+    for (int i = 1; i < ti->nvariants; i++) {
+        const struct ilv_dump_variant *v = &ti->v[i];
+        int value = v->sel == 1 ? r->phase : r->flags & 15;
+        if (v->mask & (1u << value))
+            return v;
+    }
+    return &ti->v[0];
 }
 
 static const char *phase_name[] = {"point", "enter", "exit", "call"};
@@ -225,16 +176,10 @@ static int cmp_ev(const void *a, const void *b)
 
 static const char *key_name(int key)
 {
-    switch (key) {
-    case ILV_S_EXE: return "exe";
-    case ILV_S_ARGV: return "argv";
-    case ILV_S_EXEC_PATH: return "path";
-    case ILV_S_EXEC_ARGV: return "argv";
-    case ILV_S_SOCKADDR: return "sockaddr";
-    case ILV_S_SPAWN_PATH: return "path";
-    case ILV_S_WATCH_VAR: return "var";
-    default: return "str";
-    }
+    for (size_t i = 0; i < sizeof ilv_dump_string_keys / sizeof ilv_dump_string_keys[0]; i++)
+        if (ilv_dump_string_keys[i].key == key)
+            return ilv_dump_string_keys[i].name;
+    return "str";
 }
 
 /* print the strings owned by slot `owner` (they follow the owner closely; scan a window) */
@@ -294,6 +239,11 @@ static void print_field(const char *name, char fmt, uint64_t v)
         printf(" %s=%llu", name, (unsigned long long)v);
         break;
     case 's':
+        for (size_t i = 0; i < sizeof ilv_dump_signals / sizeof ilv_dump_signals[0]; i++)
+            if ((int64_t)v == ilv_dump_signals[i].number) {
+                printf(" %s=%s", name, ilv_dump_signals[i].name);
+                return;
+            }
         printf(" %s=%lld", name, (long long)(int64_t)v);
         break;
     case 'a':
@@ -319,7 +269,7 @@ static void print_ev(const struct ev *e)
     const uint8_t *p = f->map + f->h.header_size + e->slot * f->h.record_size;
     struct ilv_rec r;
     memcpy(&r, p, sizeof r);
-    const struct tinfo *ti = tinfo_of(r.type);
+    const struct ilv_dump_type *ti = tinfo_of(r.type);
     printf("ts=%llu pid=%d tid=%d slot=%llu ev=", (unsigned long long)r.ts, f->h.pid, f->h.tid,
            (unsigned long long)e->slot);
     if (ti)
@@ -336,69 +286,37 @@ static void print_ev(const struct ev *e)
         else
             printf(" err=%d", r.err);
     }
-    if (r.type == ILV_T_VAR_WATCH) {
-        int k = r.flags & 15;
-        if (k == ILV_VW_ARMED || k == ILV_VW_UNAVAILABLE)
-            printf(" addr=0x%llx len=%llu var=%llu budget=%llu arm_ns=%llu", (unsigned long long)r.a[0],
-                   (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
-                   (unsigned long long)r.a[4]);
-        else if (k == ILV_VW_DONE)
-            printf(" addr=0x%llx samples=%llu var=%llu lost=%llu spent=%llu", (unsigned long long)r.a[0],
-                   (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
-                   (unsigned long long)r.a[4]);
-        else if (k == ILV_VW_HELD)
-            printf(" locks=0x%llx,0x%llx,0x%llx,0x%llx,0x%llx", (unsigned long long)r.a[0],
-                   (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
-                   (unsigned long long)r.a[4]);
-        else
-            printf(" ip=0x%llx addr=0x%llx value=%lld insn=0x%llx cpu=%llu bytes=%llu var=%llu held=%llu lock=0x%llx",
-                   (unsigned long long)r.ra, (unsigned long long)r.a[0], (long long)r.a[1],
-                   (unsigned long long)r.a[2], (unsigned long long)(r.a[3] & 0xffffffffu),
-                   (unsigned long long)((r.a[3] >> 32) & 0xff), (unsigned long long)((r.a[3] >> 40) & 0xff),
-                   (unsigned long long)((r.a[3] >> 48) & 0xff), (unsigned long long)r.a[4]);
-    } else if (r.type == ILV_T_ARG_WATCH && (r.flags & 15) != ILV_WATCH_READ && (r.flags & 15) != ILV_WATCH_WRITTEN) {
-        /* armed: a1 = watched bytes, a2 = ns the arming took; the others only name the address */
-        printf(" addr=0x%llx", (unsigned long long)r.a[0]);
-        if ((r.flags & 15) == ILV_WATCH_ARMED)
-            printf(" bytes=%llu arm_ns=%llu", (unsigned long long)r.a[1], (unsigned long long)r.a[2]);
-        if ((r.flags & 15) == ILV_WATCH_ACCESSED)
-            printf(" cpu=%llu", (unsigned long long)r.a[3]);
-    } else if (ti) {
-        char spec[256];
-        snprintf(spec, sizeof spec, "%s", ti->fields);
-        char *save = 0, *tok = strtok_r(spec, " ", &save);
-        for (int i = 0; i < 5 && tok; i++, tok = strtok_r(0, " ", &save)) {
-            if (i == 4 && r.phase == ILV_CALL) {
-                printf(" dur=%llu", (unsigned long long)r.a[4]);
-                continue;
+    if (ti) {
+        const struct ilv_dump_variant *v = variant_of(ti, &r);
+        for (int i = 0; i < v->nfields; i++) {
+            const struct ilv_dump_field *fd = &v->f[i];
+            if (r.phase == ILV_CALL && fd->slot == 4)
+                continue; /* a CALL record's a4 is its duration, printed below */
+            if (fd->slot == 6) { /* 16 bytes of text in a1, a2 */
+                char text[17];
+                memcpy(text, &r.a[1], 16);
+                text[16] = 0;
+                printf(" %s=\"%s\"", fd->name, text);
+            } else if (fd->slot == 7) {
+                printf(" %s=0x%llx,0x%llx,0x%llx,0x%llx,0x%llx", fd->name, (unsigned long long)r.a[0],
+                       (unsigned long long)r.a[1], (unsigned long long)r.a[2], (unsigned long long)r.a[3],
+                       (unsigned long long)r.a[4]);
+            } else {
+                uint64_t w = fd->slot == 5 ? r.ra : r.a[fd->slot];
+                if (fd->bits < 64)
+                    w = (w >> fd->lo) & ((1ull << fd->bits) - 1);
+                print_field(fd->name, fd->fmt, w);
             }
-            if (tok[0] == '-')
-                continue;
-            char *colon = strchr(tok, ':');
-            char fmt = colon ? colon[1] : 'x';
-            if (colon)
-                *colon = 0;
-            const char *name = tok;
-            if (r.type == ILV_T_THREAD_CREATE && r.phase == ILV_EXIT && i == 0)
-                name = "thread";
-            if (r.type == ILV_T_THREAD_CREATE && r.phase == ILV_EXIT && i >= 3)
-                continue;
-            print_field(name, fmt, r.a[i]);
         }
+        if (r.phase == ILV_CALL)
+            printf(" dur=%llu", (unsigned long long)r.a[4]);
     } else {
         for (int i = 0; i < 5; i++)
             printf(" a%d=0x%llx", i, (unsigned long long)r.a[i]);
     }
-    if (r.type == ILV_T_THREAD_NAME) {
-        char name[17];
-        memcpy(name, &r.a[1], 16);
-        name[16] = 0;
-        printf(" name=\"%s\"", name);
-    }
     if (r.ra)
         printf(" ra=0x%llx", (unsigned long long)r.ra);
-    if (r.type == ILV_T_PROC_START || r.type == ILV_T_EXEC || r.type == ILV_T_SPAWN || r.type == ILV_T_BIND ||
-        r.type == ILV_T_CONNECT)
+    if (ti && ti->has_strings)
         print_strings(f, e->slot);
     putchar('\n');
 }
@@ -474,7 +392,7 @@ int main(int argc, char **argv)
         for (int t = 0; t < 65536; t++)
             for (int p = 0; p < 4; p++)
                 if (kind_count[t][p]) {
-                    const struct tinfo *ti = tinfo_of(t);
+                    const struct ilv_dump_type *ti = tinfo_of(t);
                     if (ti)
                         printf("%s.%s %llu\n", ti->name, phase_name[p], (unsigned long long)kind_count[t][p]);
                     else
