@@ -198,8 +198,39 @@ public class Generator {
             if (t.doc == null) {
                 throw new SchemaError(t.line, t.name + " has no doc line");
             }
+            for (Variant v : t.variants) {
+                if ("phase".equals(v.selector)) {
+                    for (int p : v.values) {
+                        if (!t.phases.contains(PHASES[p])) {
+                            throw new SchemaError(t.line, t.name + ": 'when " + v.when + "' names a phase it has not");
+                        }
+                    }
+                }
+                List<String> seen = new ArrayList<>();
+                for (Field f : v.fields) {
+                    if (seen.contains(f.name())) {
+                        throw new SchemaError(t.line, t.name + ": field " + f.name() + " twice in one list");
+                    }
+                    seen.add(f.name());
+                    if (JAVA_RESERVED.contains(f.javaName())) {
+                        throw new SchemaError(t.line, t.name + ": '" + f.javaName() + "' cannot be a Java record "
+                                + "component; give a Java name (field SLOT " + f.name() + "/OTHER ...)");
+                    }
+                    if ((f.fmt() == 'a') != f.type().equals("addr")) {
+                        throw new SchemaError(t.line, t.name + "." + f.name() + ": format a goes with type addr");
+                    }
+                }
+            }
         }
     }
+
+    static final List<String> JAVA_RESERVED = List.of("event", "var", "record", "yield", "abstract", "assert",
+            "boolean", "break", "byte", "case", "catch", "char", "class", "const", "continue", "default", "do",
+            "double", "else", "enum", "extends", "final", "finally", "float", "for", "goto", "if", "implements",
+            "import", "instanceof", "int", "interface", "long", "native", "new", "package", "private", "protected",
+            "public", "return", "short", "static", "strictfp", "super", "switch", "synchronized", "this", "throw",
+            "throws", "transient", "try", "void", "volatile", "while", "true", "false", "null", "hashCode", "toString",
+            "equals", "getClass", "from", "check");
 
     static Field field(String[] w, String text, int ln) {
         String s = w[1];
