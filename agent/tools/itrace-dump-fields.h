@@ -160,7 +160,7 @@ static const struct {
     {ILV_S_EXEC_ARGV, "argv"},
     {ILV_S_SOCKADDR, "sockaddr"},
     {ILV_S_SPAWN_PATH, "path"},
-    {ILV_S_WATCH_VAR, "var"},
+    {ILV_S_WATCH_VAR, "name"},
 };
 
 static const struct {
