@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyze", description = "Analyze C files and folders (analyzed together, as one program).")
+@Command(name = "analyze", description = "Analyze source files and folders (analyzed together; each main is a program)."
+        + " C always; other languages when their front end is on the class path.")
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format {
         text, sarif
@@ -51,7 +52,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " Default: the " + Settings.FILE_NAME + " file in the first PATH's folder or the nearest folder above it")
     Path config;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or folders (for C: .c and .h, recursively).")
     List<Path> paths;
 
     @Override

@@ -23,6 +23,7 @@ final class RulesCommand implements Runnable {
             String heading = capitalized(d.kind().heading()) + ", " + d.language().label();
             groups.computeIfAbsent(heading, k -> new java.util.ArrayList<>()).add(d);
         }
+        int width = RuleRegistry.checks().stream().mapToInt(d -> d.id().length()).max().orElse(0) + 1;
         PrintWriter out = spec.commandLine().getOut();
         boolean first = true;
         for (Map.Entry<String, List<RuleDescriptor>> g : groups.entrySet()) {
@@ -32,7 +33,7 @@ final class RulesCommand implements Runnable {
             first = false;
             out.println(g.getKey() + ":");
             for (RuleDescriptor d : g.getValue()) {
-                out.printf("  %-34s %-8s %s%n", d.id(), d.defaultSeverity().label(), d.title());
+                out.printf("  %-" + width + "s %-8s %s%n", d.id(), d.defaultSeverity().label(), d.title());
             }
         }
         out.flush();

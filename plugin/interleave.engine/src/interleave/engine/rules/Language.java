@@ -11,7 +11,7 @@ public enum Language {
         return switch (this) {
         case C -> "C";
         case JAVA -> "Java";
-        case ANY -> "any (written once over the concurrency facts)";
+        case ANY -> "every language (written once over the concurrency facts)";
         };
     }
 }

@@ -58,7 +58,7 @@ class RegistryTest {
         for (String id : List.of("lock-order-inversion", "unsynchronized-shared-write")) {
             RuleDescriptor d = RuleRegistry.descriptor(id).orElseThrow();
             assertEquals(Language.ANY, d.language(), id);
-            assertTrue(d.documentationMarkdown().contains("language: any"), id);
+            assertTrue(d.documentationMarkdown().contains("language: every language"), id);
         }
         // and they still run on C
         Set<String> cIds = new HashSet<>();
@@ -83,7 +83,7 @@ class RegistryTest {
         Run r = run("rules");
         assertEquals(0, r.status(), r.err());
         String out = r.out();
-        int c = out.indexOf("Static rules, C:"), any = out.indexOf("Static rules, any"),
+        int c = out.indexOf("Static rules, C:"), any = out.indexOf("Static rules, every language"),
                 dyn = out.indexOf("Dynamic detectors (traced runs), C:");
         assertTrue(c >= 0 && any > c && dyn > any, out);
         for (RuleDescriptor d : RuleRegistry.checks()) {
