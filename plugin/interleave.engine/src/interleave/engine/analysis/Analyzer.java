@@ -161,10 +161,6 @@ public final class Analyzer {
         return new AnalysisResult(r.findings(), r.suppressed(), all, r.filesAnalyzed());
     }
 
-    /** One program found by a front end, ready to be analyzed. */
-    private record Unit(FrontEnd.Program program) {
-    }
-
     /** Analyzes sources already in memory. */
     public AnalysisResult analyze(List<SourceFile> sources, Progress progress, BooleanSupplier cancelled) {
         progress.begin(sources.size());
@@ -174,7 +170,7 @@ public final class Analyzer {
         }
         List<Notification> notes = new ArrayList<>();
         Map<Object, Object> perTree = cache != null ? cache.perTree() : new HashMap<>();
-        List<Unit> units = new ArrayList<>();
+        List<FrontEnd.Program> units = new ArrayList<>();
         byFrontEnd.forEach((frontEnd, files) -> units.addAll(parseAndGroup(frontEnd, files, perTree, notes, progress,
                 cancelled)));
         Set<String> known = new java.util.HashSet<>();
@@ -191,11 +187,10 @@ public final class Analyzer {
         Map<String, List<FrontEnd.Program>> reachedFrom = new HashMap<>();
         Map<Object, Object> previous = cache != null ? cache.programResults(this) : Map.of();
         Map<Object, Object> results = new HashMap<>();
-        for (Unit unit : units) {
+        for (FrontEnd.Program program : units) {
             if (cancelled.getAsBoolean()) {
                 break;
             }
-            FrontEnd.Program program = unit.program();
             Object key = program.key();
             ProgramResult result = (ProgramResult) previous.get(key);
             if (result == null) {
@@ -230,20 +225,16 @@ public final class Analyzer {
         return new AnalysisResult(shown, suppressed, notes, sources.stream().map(SourceFile::path).toList());
     }
 
-    private <T> List<Unit> parseAndGroup(FrontEnd<T> frontEnd, List<SourceFile> files, Map<Object, Object> perTree,
+    private <T> List<FrontEnd.Program> parseAndGroup(FrontEnd<T> frontEnd, List<SourceFile> files, Map<Object, Object> perTree,
             List<Notification> notes, Progress progress, BooleanSupplier cancelled) {
         List<T> trees = parseAll(frontEnd, files, progress, cancelled);
         for (T t : trees) {
             notes.addAll(frontEnd.notes(t));
         }
-        List<Unit> out = new ArrayList<>();
         if (cancelled.getAsBoolean()) {
-            return out;
+            return List.of();
         }
-        for (FrontEnd.Program p : frontEnd.programs(trees, perTree, cancelled)) {
-            out.add(new Unit(p));
-        }
-        return out;
+        return frontEnd.programs(trees, perTree, cancelled);
     }
 
     /** One program's findings and notes; {@code failures} are the notes that say a rule failed. */

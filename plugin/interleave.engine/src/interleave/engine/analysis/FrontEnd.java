@@ -16,7 +16,9 @@ import interleave.engine.rules.RuleDescriptor;
  * One language's way from files to program models: which files it takes, how it parses them (one parser per thread),
  * and how it groups parsed files into programs. The {@link Analyzer} does the rest for every language alike (parallel
  * parsing, cancellation, running the rules whose {@link Rule#model()} matches, merging, sorting, fingerprints,
- * suppressions, settings). Found by {@link FrontEnds}.
+ * suppressions, settings). Found by {@link FrontEnds}, which makes one of each at start-up: keep the heavy parts (a
+ * compiler such as JDT) out of the class that implements this interface and load them only when a file is parsed, so
+ * that analyzing C alone never loads them.
  *
  * @param <T> what the parser makes of one file (a syntax tree)
  */
