@@ -17,6 +17,11 @@ public record Notification(String level, String file, String message) {
 
     static final String PARTIAL_PARSE = " syntax error(s)";
 
+    /** A file that parsed only in part: {@code errors} syntax errors, then why and what it means. */
+    public static Notification partialParse(String file, int errors, String explanation) {
+        return warning(file, errors + PARTIAL_PARSE + explanation);
+    }
+
     /** A file that parsed only in part; still analyzed. */
     public boolean isPartialParse() {
         return level.equals("warning") && message.contains(PARTIAL_PARSE);

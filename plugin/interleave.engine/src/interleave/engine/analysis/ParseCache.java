@@ -1,12 +1,9 @@
 package interleave.engine.analysis;
 
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
-import interleave.engine.c.CFunction;
 import interleave.engine.c.SourceFile;
-import interleave.engine.c.SyntaxTree;
 
 /**
  * Syntax trees (and each file's function index) kept between analyses, so that re-analyzing a project after one file
@@ -15,29 +12,32 @@ import interleave.engine.c.SyntaxTree;
  * Thread-safe.
  */
 public final class ParseCache {
-    private record Entry(String text, SyntaxTree tree) {
+    /** A parsed file of any front end, with the text it was parsed from. */
+    private record Entry(String text, Object tree) {
     }
 
     private final Map<String, Entry> trees = new HashMap<>();
-    private final Map<SyntaxTree, List<CFunction>> functionsOfFile =
-            java.util.Collections.synchronizedMap(new HashMap<>());
+    private final Map<Object, Object> perTree = java.util.Collections.synchronizedMap(new HashMap<>());
 
     /** The cached tree of this exact text, or null. */
-    synchronized SyntaxTree lookup(SourceFile file) {
+    synchronized Object lookup(SourceFile file) {
         Entry e = trees.get(file.path());
         return e != null && e.text().equals(file.text()) ? e.tree() : null;
     }
 
-    synchronized void store(SyntaxTree tree) {
-        Entry old = trees.put(tree.file().path(), new Entry(tree.file().text(), tree));
+    synchronized void store(SourceFile file, Object tree) {
+        Entry old = trees.put(file.path(), new Entry(file.text(), tree));
         if (old != null && old.tree() != tree) {
-            functionsOfFile.remove(old.tree());
+            perTree.remove(old.tree());
         }
     }
 
-    /** The function index of the cached trees (a synchronized map); CAnalyzer fills it as programs are built. */
-    Map<SyntaxTree, List<CFunction>> functionsOfFile() {
-        return functionsOfFile;
+    /**
+     * What front ends derive from one cached tree (C: the file's functions with their calls), a synchronized map keyed
+     * by the tree; an entry goes when its tree does. See {@link FrontEnd#programs}.
+     */
+    Map<Object, Object> perTree() {
+        return perTree;
     }
 
     /**
@@ -67,7 +67,7 @@ public final class ParseCache {
     public synchronized void forget(String path) {
         Entry e = trees.remove(path);
         if (e != null) {
-            functionsOfFile.remove(e.tree());
+            perTree.remove(e.tree());
         }
     }
 

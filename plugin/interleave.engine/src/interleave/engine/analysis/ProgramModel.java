@@ -1,6 +1,7 @@
 package interleave.engine.analysis;
 
 import interleave.engine.concurrency.ConcurrencyFacts;
+import interleave.engine.concurrency.ConcurrencyFixes;
 import interleave.engine.rules.Language;
 
 /**
@@ -15,4 +16,9 @@ public interface ProgramModel {
 
     /** The program's concurrency in neutral terms, derived once and cached. */
     ConcurrencyFacts concurrency();
+
+    /** The language's side of the fixes that neutral rules offer; none by default. */
+    default ConcurrencyFixes concurrencyFixes() {
+        return ConcurrencyFixes.NONE;
+    }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
  * All files analyzed together, as one program: its functions, the call graph between them, and where signal handlers
  * and thread start routines are installed. Rules ask this model; they never re-parse.
  */
-public final class CProgram {
+public final class CProgram implements interleave.engine.analysis.ProgramModel {
     private final List<SyntaxTree> trees;
     private final List<CFunction> functions = new ArrayList<>();
     private final Map<String, List<CFunction>> byName = new HashMap<>();
@@ -47,6 +47,34 @@ public final class CProgram {
             }
         }
         this.entryPoints = EntryPoints.find(this);
+    }
+
+    @Override
+    public interleave.engine.rules.Language language() {
+        return interleave.engine.rules.Language.C;
+    }
+
+    /** The file that defines {@code main}, else the first file. */
+    @Override
+    public String name() {
+        for (CFunction f : functions) {
+            if (f.name().equals("main")) {
+                return f.file().path();
+            }
+        }
+        return trees.isEmpty() ? "" : trees.get(0).file().path();
+    }
+
+    /** Derived once from the C facts layer ({@link interleave.engine.c.facts.CConcurrency}). */
+    @Override
+    public interleave.engine.concurrency.ConcurrencyFacts concurrency() {
+        return interleave.engine.c.facts.CConcurrency.of(this).facts();
+    }
+
+    /** {@code _Atomic} for counters. */
+    @Override
+    public interleave.engine.concurrency.ConcurrencyFixes concurrencyFixes() {
+        return new interleave.engine.rules.c.CConcurrencyFixes(this);
     }
 
     /** The functions a file defines, each with its calls, in source order. */

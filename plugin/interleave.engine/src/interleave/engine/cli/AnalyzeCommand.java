@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import interleave.engine.analysis.AnalysisResult;
-import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.analysis.Analyzer;
+import interleave.engine.analysis.FrontEnd;
+import interleave.engine.analysis.FrontEnds;
 import interleave.engine.analysis.Notification;
 import interleave.engine.report.SarifReport;
 import interleave.engine.report.TextReport;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyze", description = "Analyze C files and folders (analyzed together, as one program).")
+@Command(name = "analyze", description = "Analyze source files and folders (analyzed together; each main is a program)."
+        + " C always; other languages when their front end is on the class path.")
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format {
         text, sarif
@@ -49,7 +52,7 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " Default: the " + Settings.FILE_NAME + " file in the first PATH's folder or the nearest folder above it")
     Path config;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or folders (for C: .c and .h, recursively).")
     List<Path> paths;
 
     @Override
@@ -67,9 +70,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             return 2;
         }
-        List<Path> files = CAnalyzer.collectSources(paths);
+        List<FrontEnd<?>> frontEnds = FrontEnds.all();
+        List<Path> files = Analyzer.collectSources(paths, frontEnds);
         if (files.isEmpty()) {
-            err.println("interleave: no .c or .h files under " + paths);
+            List<String> kinds = frontEnds.stream().flatMap(f -> f.extensions().stream()).toList();
+            err.println("interleave: no " + String.join(" or ", kinds) + " files under " + paths);
             return 2;
         }
         Settings settings;
@@ -81,8 +86,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         Path cwd = Path.of("").toAbsolutePath();
-        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Math.max(1, jobs), settings).analyzeFiles(files,
-                p -> display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
+        AnalysisResult result = new Analyzer(frontEnds, RuleRegistry.rules(), Math.max(1, jobs), settings, null)
+                .analyzeFiles(files, p -> display(cwd, p), Analyzer.Progress.NONE, () -> false);
         for (Notification n : result.notifications()) {
             if (n.isError()) {
                 err.println("interleave: " + n.describe());
@@ -106,7 +111,7 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     private void render(AnalysisResult result, Writer w) throws IOException {
         if (format == Format.sarif) {
-            SarifReport.write(result, RuleRegistry.descriptors(), Main.VERSION, w);
+            SarifReport.write(result, RuleRegistry.checks(), Main.VERSION, w);
         } else {
             PrintWriter pw = w instanceof PrintWriter p ? p : new PrintWriter(w);
             TextReport.write(result, pw, verbose);

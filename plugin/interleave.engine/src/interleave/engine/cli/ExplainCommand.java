@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "explain", description = "Print a rule's documentation page (Markdown).")
+@Command(name = "explain", description = "Print a check's documentation page (Markdown): a static rule or a dynamic detector.")
 final class ExplainCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -20,7 +20,7 @@ final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         var d = RuleRegistry.descriptor(id);
         if (d.isEmpty()) {
-            spec.commandLine().getErr().println("interleave: no rule '" + id + "'; 'interleave rules' lists them");
+            spec.commandLine().getErr().println("interleave: no rule or detector '" + id + "'; 'interleave rules' lists them");
             return 2;
         }
         RuleDescriptor rd = d.get();

@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
-import interleave.engine.detectors.DetectorRegistry;
 import interleave.engine.finding.Finding;
 import interleave.engine.report.HtmlReport;
 import interleave.engine.report.SarifReport;
@@ -107,9 +106,7 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     static List<RuleDescriptor> allDescriptors() {
-        List<RuleDescriptor> d = new ArrayList<>(RuleRegistry.descriptors());
-        d.addAll(DetectorRegistry.descriptors());
-        return d;
+        return RuleRegistry.checks();
     }
 
     private interface Body {

@@ -13,7 +13,8 @@ import interleave.engine.finding.SourceRange;
  * @param kind     what starts it
  * @param multiple whether two or more instances can run at once (a start routine created in a loop, a pool task)
  * @param program  the program (an executable, or a Java main class) it belongs to; entries of different programs
- *                 never run at the same time in one process
+ *                 never run at the same time in one process. Empty when the front end cannot tell (a C start routine
+ *                 started from files of several programs): such an entry may run beside any other
  * @param start    where it is started (the {@code pthread_create}, {@code new Thread}, {@code submit}), or the
  *                 definition for {@code main}
  */
@@ -32,6 +33,7 @@ public record EntryPoint(String key, String name, Kind kind, boolean multiple, S
 
     /** Whether this entry and {@code other} can run at the same time in one process. */
     public boolean concurrentWith(EntryPoint other) {
-        return program.equals(other.program) && (!key.equals(other.key) || multiple);
+        boolean sameProcess = program.isEmpty() || other.program.isEmpty() || program.equals(other.program);
+        return sameProcess && (!key.equals(other.key) || multiple);
     }
 }

@@ -14,7 +14,8 @@ import interleave.engine.finding.SourceRange;
  * @param mode    exclusive, or the read or write side of a read-write lock
  * @param tryLock whether the call gives up instead of waiting ({@code pthread_mutex_trylock}, {@code tryLock()})
  * @param site    where the lock is taken (the call, or the {@code synchronized} statement's head)
- * @param held    the locks already held, each with where it was taken
+ * @param held    the locks already held, each with where it was taken, in the order they were taken (kept: the
+ *                rules' output must not depend on hashing)
  * @param chain   the calls from the entry point to {@code site}, outermost first (empty when the entry takes it
  *                itself)
  */
@@ -30,7 +31,7 @@ public record LockAcquisition(EntryPoint entry, LockRef lock, Mode mode, boolean
         Objects.requireNonNull(lock, "lock");
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(site, "site");
-        held = Map.copyOf(held);
+        held = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(held));
         chain = List.copyOf(chain);
     }
 }

@@ -9,9 +9,35 @@ import java.util.List;
 
 import interleave.engine.finding.Severity;
 
-/** A rule's metadata, read from its {@link RuleInfo}, plus its documentation page. */
+/**
+ * A check's metadata, read from its {@link RuleInfo}, plus its documentation page. Every check has one: static rules,
+ * dynamic detectors, and (later) imported patterns of other tools.
+ *
+ * @param kind what sort of check it is (listed grouped by it)
+ */
 public record RuleDescriptor(String id, String title, String summary, Severity defaultSeverity, String concept,
-        List<Reference> references, Language language, Class<?> ruleClass) {
+        List<Reference> references, Language language, Class<?> ruleClass, Kind kind) {
+
+    /** Where a check's findings come from. */
+    public enum Kind {
+        /** Reads source code: a rule of one language, or one written once over the neutral facts. */
+        STATIC("static rules"),
+        /** Reads what a traced run did. */
+        DYNAMIC("dynamic detectors (traced runs)"),
+        /** Another tool's check whose findings are merged in (SpotBugs patterns). */
+        IMPORTED("imported checks");
+
+        private final String heading;
+
+        Kind(String heading) {
+            this.heading = heading;
+        }
+
+        /** How listings head a group of them. */
+        public String heading() {
+            return heading;
+        }
+    }
 
     /** A citation: label such as "CERT SIG30-C" and, when there is one, a URL. */
     public record Reference(String label, String url) {
@@ -21,7 +47,12 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
         }
     }
 
+    /** A static rule's descriptor. */
     public static RuleDescriptor of(Class<?> ruleClass) {
+        return of(ruleClass, Kind.STATIC);
+    }
+
+    public static RuleDescriptor of(Class<?> ruleClass, Kind kind) {
         RuleInfo info = ruleClass.getAnnotation(RuleInfo.class);
         if (info == null) {
             throw new IllegalArgumentException(ruleClass.getName() + " has no @RuleInfo");
@@ -31,7 +62,7 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
             refs.add(Reference.parse(r));
         }
         return new RuleDescriptor(info.id(), info.title(), info.summary(), info.severity(), info.concept(),
-                List.copyOf(refs), info.language(), ruleClass);
+                List.copyOf(refs), info.language(), ruleClass, kind);
     }
 
     /** The prose page {@code <SimpleName>.md} that lives beside the rule class. */
@@ -62,7 +93,7 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(title).append("\n\n");
         sb.append("`").append(id).append("` · default severity: ").append(defaultSeverity.label())
-                .append(" · language: ").append(language.name()).append("\n\n");
+                .append(" · language: ").append(language.label()).append("\n\n");
         sb.append("*").append(summary).append("*\n\n");
         sb.append("**Lecture concept:** ").append(concept).append("\n\n");
         if (!references.isEmpty()) {

@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
 import interleave.engine.finding.Finding;
-import interleave.engine.rules.c.UnsynchronizedSharedWrite;
+import interleave.engine.rules.concurrency.UnsynchronizedSharedWrite;
 import interleave.engine.trace.Symbolizer;
 
 /**

@@ -34,7 +34,7 @@ import org.eclipse.ui.PartInitException;
 import org.eclipse.ui.PlatformUI;
 import org.eclipse.ui.part.ViewPart;
 
-import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.rules.RuleRegistry;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
@@ -344,7 +344,7 @@ public class TimelineView extends ViewPart {
 
     private void explain(int index) {
         Finding f = run.findings().get(index);
-        DetectorRegistry.descriptor(f.ruleId()).ifPresent(d -> {
+        RuleRegistry.descriptor(f.ruleId()).ifPresent(d -> {
             try {
                 RuleDocumentationView v = (RuleDocumentationView) getSite().getPage()
                         .showView(RuleDocumentationView.ID);

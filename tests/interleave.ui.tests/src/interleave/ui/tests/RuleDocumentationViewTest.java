@@ -12,7 +12,7 @@ import interleave.engine.rules.RuleDescriptor;
 import interleave.engine.rules.RuleRegistry;
 import interleave.ui.RuleDocumentationView;
 
-/** The "Interleave Rule" view shows every rule's page, as HTML when a browser exists, else as Markdown text. */
+/** The "Interleave Rule" view shows every check's page (rules and detectors), as HTML when a browser exists, else as Markdown text. */
 class RuleDocumentationViewTest {
 
     @Test
@@ -20,7 +20,7 @@ class RuleDocumentationViewTest {
         IViewPart part = Workbench.page().showView(RuleDocumentationView.ID);
         RuleDocumentationView view = (RuleDocumentationView) part;
         System.out.println("Interleave Rule view renders with " + (view.usesBrowser() ? "an SWT Browser" : "plain text"));
-        for (RuleDescriptor rule : RuleRegistry.descriptors()) {
+        for (RuleDescriptor rule : RuleRegistry.checks()) { // static rules and dynamic detectors alike
             view.showRule(rule, List.of());
             Workbench.processEvents(50);
             assertEquals(rule.id(), view.shownRuleId());
