@@ -10,6 +10,10 @@ public interface ExperimentProgress {
         return false;
     }
 
+    /** A process was started (the Eclipse side records it, so closing Eclipse stops it too). */
+    default void started(Process process) {
+    }
+
     ExperimentProgress NONE = (done, total, what) -> {
     };
 }

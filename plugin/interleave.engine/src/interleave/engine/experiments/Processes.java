@@ -27,6 +27,7 @@ final class Processes implements AutoCloseable {
     Process start(ProcessBuilder pb) throws IOException {
         Process p = pb.start();
         started.add(p);
+        progress.started(p);
         return p;
     }
 

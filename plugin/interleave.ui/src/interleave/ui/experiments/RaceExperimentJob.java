@@ -11,6 +11,7 @@ import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.ui.PlatformUI;
 
 import interleave.engine.experiments.ExperimentProgress;
+import interleave.ui.launch.TracedRuns;
 import interleave.engine.experiments.RaceExperiment;
 
 /**
@@ -65,6 +66,11 @@ public final class RaceExperimentJob extends Job {
                         @Override
                         public boolean cancelled() {
                             return monitor.isCanceled();
+                        }
+
+                        @Override
+                        public void started(Process process) {
+                            TracedRuns.started(process); // closing Eclipse stops it too
                         }
                     });
             result = r;

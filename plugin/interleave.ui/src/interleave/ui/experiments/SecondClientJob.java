@@ -13,6 +13,7 @@ import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.PlatformUI;
 
 import interleave.engine.experiments.ExperimentProgress;
+import interleave.ui.launch.TracedRuns;
 import interleave.engine.experiments.SecondClientBlock;
 import interleave.engine.experiments.SecondClientExperiment;
 import interleave.engine.timeline.Row;
@@ -67,6 +68,11 @@ public final class SecondClientJob extends Job {
                         @Override
                         public boolean cancelled() {
                             return monitor.isCanceled();
+                        }
+
+                        @Override
+                        public void started(Process process) {
+                            TracedRuns.started(process); // closing Eclipse stops it too
                         }
                     });
             result = r;

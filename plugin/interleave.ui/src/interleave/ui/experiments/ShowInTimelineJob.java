@@ -26,7 +26,9 @@ import interleave.engine.demo.DemoScenario;
 import interleave.engine.demo.ObservedCounterparts;
 import interleave.engine.finding.Finding;
 import interleave.engine.tracing.WatchedVariables;
+import interleave.engine.tracing.TracedLaunch;
 import interleave.ui.InterleaveMarkers;
+import interleave.ui.launch.TracedRuns;
 import interleave.ui.timeline.LoadedRun;
 import interleave.ui.timeline.TimelineView;
 
@@ -42,6 +44,8 @@ public final class ShowInTimelineJob extends Job {
     /** Where the occurrence was shown, once the job is done (tests read it). */
     private volatile Path shownRun;
     private volatile int shownFinding = -1;
+    /** What this job started: stopped when the user cancels, and by Eclipse's exit through TracedRuns. */
+    private final java.util.Set<Process> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public ShowInTimelineJob(String ruleId, Path source, int line) {
         super("Show in Timeline: " + ruleId + " in " + source.getFileName());
@@ -65,6 +69,12 @@ public final class ShowInTimelineJob extends Job {
         return rule.isEmpty() ? Optional.empty()
                 : Optional.of(new ShowInTimelineJob(rule, marker.getResource().getLocation().toPath(),
                         marker.getAttribute(IMarker.LINE_NUMBER, 1)));
+    }
+
+    @Override
+    protected void canceling() {
+        // the sample's run polls no monitor: stopping its processes ends it at once
+        started.forEach(p -> TracedLaunch.stopTree(p.toHandle()));
     }
 
     @Override
@@ -114,7 +124,10 @@ public final class ShowInTimelineJob extends Job {
                 Lecture.make(folder, sample);
             }
             sub.worked(1);
-            DemoRunner runner = new DemoRunner(folder.resolve("bin"), Lecture.agent());
+            DemoRunner runner = new DemoRunner(folder.resolve("bin"), Lecture.agent()).onStart(p -> {
+                started.add(p);
+                TracedRuns.started(p);
+            });
             Path last = null;
             for (DemoScenario s : scenarios) {
                 if (sub.isCanceled()) {
@@ -124,6 +137,9 @@ public final class ShowInTimelineJob extends Job {
                 Path dir = Lecture.newRunDir(s.sample());
                 DemoRunner.ScenarioRun r = runner.run(s, dir, watchEnvironment(folder, s));
                 sub.worked(1);
+                if (sub.isCanceled()) {
+                    return Status.CANCEL_STATUS;
+                }
                 last = dir;
                 if (!r.problem().isEmpty() && !Files.isDirectory(dir)) {
                     return told("Running " + s.name() + " did not work: " + r.problem());
