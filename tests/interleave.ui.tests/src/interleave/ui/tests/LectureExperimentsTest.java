@@ -167,6 +167,70 @@ class LectureExperimentsTest {
     }
 
     @Test
+    void showInTimelineFromTheEditorsRulerTakesTheFindingOnTheClickedLine() throws Exception {
+        AnalysisJob analysis = new AnalysisJob(List.of(project));
+        analysis.schedule();
+        Workbench.waitForAnalysis();
+        org.eclipse.core.resources.IFile race = project.getFile("race.c");
+        int line = Workbench.lineOf(Workbench.read(race), "pthread_create(&tids[i]");
+        org.eclipse.ui.IEditorPart editor = org.eclipse.ui.ide.IDE.openEditor(Workbench.page(), race);
+        Workbench.processEvents(200);
+        org.eclipse.jface.text.source.IVerticalRulerInfo ruler = editor
+                .getAdapter(org.eclipse.jface.text.source.IVerticalRulerInfo.class);
+        org.eclipse.jface.text.ITextViewer viewer = (org.eclipse.jface.text.ITextViewer) editor
+                .getAdapter(org.eclipse.jface.text.ITextOperationTarget.class);
+        assertNotNull(ruler);
+        assertNotNull(viewer);
+        viewer.revealRange(viewer.getDocument().getLineOffset(line - 1), 0);
+        Workbench.processEvents(100);
+        // a right click on the ruler beside the line, as before its context menu opens
+        org.eclipse.swt.widgets.Event down = new org.eclipse.swt.widgets.Event();
+        down.button = 3;
+        down.x = 2;
+        down.y = viewer.getTextWidget().getLinePixel(line - 1 - viewer.getTopIndex()
+                + viewer.getTextWidget().getTopIndex()) + 2;
+        // the composite ruler listens on its columns (line numbers, annotations), not on itself
+        List<org.eclipse.swt.widgets.Control> columns = ruler.getControl() instanceof org.eclipse.swt.widgets.Composite c
+                ? List.of(c.getChildren()) : List.of(ruler.getControl());
+        for (org.eclipse.swt.widgets.Control column : columns) {
+            if (ruler.getLineOfLastMouseButtonActivity() < 0) {
+                column.notifyListeners(org.eclipse.swt.SWT.MouseDown, down);
+            }
+        }
+        assertEquals(line - 1, ruler.getLineOfLastMouseButtonActivity(), "the click is on the pthread_create line");
+        IHandlerService handlers = Workbench.window().getService(IHandlerService.class);
+        ICommandService commands = Workbench.window().getService(ICommandService.class);
+        IEvaluationContext context = handlers.createContextSnapshot(true);
+        context.addVariable(ISources.ACTIVE_PART_NAME, editor);
+        context.addVariable(ISources.ACTIVE_EDITOR_NAME, editor);
+        handlers.executeCommandInContext(
+                new ParameterizedCommand(commands.getCommand("interleave.ui.showInTimeline"), null), null, context);
+        waitForLecture();
+        TimelineView view = (TimelineView) Workbench.page().findView(TimelineView.ID);
+        assertNotNull(view, Lecture.lastMessage());
+        int selected = view.timeline().selectedFinding();
+        assertTrue(selected >= 0, "a finding is selected: " + Lecture.lastMessage());
+        assertEquals("observed-argument-race", view.run().orElseThrow().findings().get(selected).ruleId());
+        Workbench.page().closeEditor(editor, false);
+    }
+
+    @Test
+    void theExperimentsAreInTheInterleaveMenu() {
+        org.eclipse.swt.widgets.MenuItem interleave = null;
+        for (org.eclipse.swt.widgets.MenuItem item : Workbench.window().getShell().getMenuBar().getItems()) {
+            if (item.getText().replace("&", "").equals("Interleave")) {
+                interleave = item;
+            }
+        }
+        assertNotNull(interleave, "no Interleave menu");
+        org.eclipse.swt.widgets.Menu menu = interleave.getMenu();
+        assertNotNull(Workbench.showAndFind(menu, "Race Experiment..."), Workbench.labels(menu).toString());
+        assertNotNull(Workbench.showAndFind(menu, "Where Does the Second Client Block?"),
+                Workbench.labels(menu).toString());
+        Workbench.hide(menu);
+    }
+
+    @Test
     void aProgramThatIsNoSampleOrARuleNoDetectorObservesIsSaidSo() throws Exception {
         Path mine = project.getLocation().toPath().resolve("my-server.c");
         new ShowInTimelineJob("stack-address-to-thread", mine, 10).schedule();
