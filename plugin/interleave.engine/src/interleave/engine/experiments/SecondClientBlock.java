@@ -125,14 +125,14 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
                     + ") sent its line but the trace shows no wait for the echo on fd " + second.fd());
         }
         long firstLeft = leftAt(first);
+        // the server's last successful accept before the echo came: the one that took the second connection (the
+        // first client's came earlier, before it left)
         long accepted = 0;
         for (ProcessImage img : run.images()) {
             for (ThreadTrace s : img.threads()) {
                 for (int i = 0; i < s.size(); i++) {
-                    // the accept that returned after the first client left is the one that took the second client
-                    if (s.type(i) == ACCEPT && s.phase(i) == EXIT && (long) s.arg(i, 3) >= 0
-                            && s.ts(i) >= Math.min(firstLeft == 0 ? Long.MAX_VALUE : firstLeft, bestUntil) - 1
-                            && s.ts(i) > second.connectedNs() && (accepted == 0 || s.ts(i) < accepted)) {
+                    if (s.type(i) == ACCEPT && s.phase(i) == EXIT && (long) s.arg(i, 3) >= 0 && s.ts(i) <= bestUntil
+                            && s.ts(i) > accepted) {
                         accepted = s.ts(i);
                     }
                 }
@@ -165,8 +165,9 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
         StringBuilder s = new StringBuilder();
         s.append("The second client (pid ").append(secondPid).append(") connected at ").append(at(connectedNs, originNs))
                 .append(" and its write of the line returned at ").append(at(sentNs, originNs))
-                .append(": the kernel had queued the connection and buffered the data, though the server had not"
-                        + " accepted it. Then it blocked ")
+                .append(acceptedNs > sentNs ? ": the kernel had queued the connection and buffered the data, though"
+                        + " the server had not accepted it yet." : ".")
+                .append(" Then it blocked ")
                 .append(ms(blockedNs())).append(" waiting for the echo (")
                 .append(waitCall.equals("poll") ? "in poll on fd " + fd + ", before its read"
                         : "in " + waitCall + " on fd " + fd)
@@ -174,8 +175,8 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
                 .append(at(blockedUntilNs, originNs)).append('.');
         if (firstLeftNs > 0) {
             s.append(" The first client (pid ").append(firstPid).append(") left at ").append(at(firstLeftNs, originNs));
-            s.append(acceptedNs > 0 ? " and only then did the iterative server's accept return the second connection, at "
-                    + at(acceptedNs, originNs) + "." : ".");
+            s.append(acceptedNs >= firstLeftNs ? " and only then did the iterative server's accept return the second"
+                    + " connection, at " + at(acceptedNs, originNs) + "." : ".");
         }
         s.append(blockedNs() > connectTookNs ? " It blocked waiting to read, not in connect (connect took "
                 + ms(connectTookNs) + ")." : " Its connect took " + ms(connectTookNs) + ".");
