@@ -158,7 +158,7 @@ final class DemoCommand implements Callable<Integer> {
                     + RaceExperiment.DEFAULT_THREADS + " threads, run " + n + " times; how many threads saw each value"
                     + " of i, next to what no race would give", List.of(), Optional.empty(), List.of(), notes,
                     List.of(new HtmlReport.Attachment("Histogram: threads that saw each value, over all runs ('|' marks"
-                            + " what no race would give)", r.histogram().render()))));
+                            + " what no race would give)", r.histogram().render(), true))));
             rows.add(new String[] {"race-experiment", n + " runs of race " + RaceExperiment.DEFAULT_THREADS,
                     "-", r.histogram().mismatched() + " of " + r.histogram().readCount() + " threads saw another i"});
         }

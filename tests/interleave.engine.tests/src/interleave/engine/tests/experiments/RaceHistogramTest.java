@@ -69,6 +69,20 @@ class RaceHistogramTest {
     }
 
     @Test
+    void theReportShowsTheHistogramOpenAndTheStacksFolded() throws Exception {
+        RaceHistogram h = new RaceHistogram(3, List.of(run(1, 3, 3)));
+        java.io.StringWriter w = new java.io.StringWriter();
+        interleave.engine.report.HtmlReport.write("t", List.of(new interleave.engine.report.HtmlReport.Section(
+                "race experiment", "d", List.of(), java.util.Optional.empty(), List.of(), List.of(h.summary()),
+                List.of(new interleave.engine.report.HtmlReport.Attachment("Histogram", h.render(), true),
+                        new interleave.engine.report.HtmlReport.Attachment("Thread stacks", "#0 main")))), w);
+        String html = w.toString();
+        assertTrue(html.contains("<details class=\"attachment\" open><summary>Histogram</summary><pre>"), html);
+        assertTrue(html.contains("<details class=\"attachment\"><summary>Thread stacks</summary>"), html);
+        assertTrue(html.contains("no race"), html);
+    }
+
+    @Test
     void nothingReadSaysSo() {
         assertEquals("No thread's read was recorded, so there is no histogram.",
                 new RaceHistogram(100, List.of()).summary());
