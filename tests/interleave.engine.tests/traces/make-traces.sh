@@ -156,4 +156,9 @@ w echo-thread           && server echo-thread echo-thread -c 3 -n 12 -m per-requ
 w echo-thread-nodetach  && server echo-thread-nodetach echo-thread-nodetach -c 3 -n 12 -m per-request
 w echo-thread-stackarg  && server echo-thread-stackarg echo-thread-stackarg -c 8 -n 80 -t 2 -m per-request
 w echo-thread-stackarg-watch && server echo-thread-stackarg-watch echo-thread-stackarg -c 8 -n 80 -t 2 -m per-request
+# the lecture's "where does the second client block?": server and both clients traced into one folder by the command
+w echo-iterative-second-client && { rm -rf "$here/echo-iterative-second-client"
+                               "$repo/interleave" experiment second-client --samples "$repo/sample-servers" \
+                                   -o "$here/echo-iterative-second-client" >/dev/null
+                               shrink "$here/echo-iterative-second-client"; }
 true

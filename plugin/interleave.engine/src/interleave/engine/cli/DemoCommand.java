@@ -13,6 +13,9 @@ import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
 import interleave.engine.demo.DemoRunner;
 import interleave.engine.demo.DemoScenario;
+import interleave.engine.experiments.ExperimentProgress;
+import interleave.engine.experiments.RaceExperiment;
+import interleave.engine.experiments.SecondClientExperiment;
 import interleave.engine.finding.Finding;
 import interleave.engine.report.HtmlReport;
 import interleave.engine.timeline.TimelineModel;
@@ -37,8 +40,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"--out", "-o"}, paramLabel = "DIR", description = "Where the runs go. Default: interleave-runs/demo-TIME")
     Path out;
 
-    @Option(names = "--only", paramLabel = "NAME", split = ",", description = "Run only these samples.")
+    @Option(names = "--only", paramLabel = "NAME", split = ",", description = "Run only these samples (the two"
+            + " experiments are named race-experiment and second-client).")
     List<String> only;
+
+    @Option(names = "--race-runs", paramLabel = "N", defaultValue = "" + RaceExperiment.DEFAULT_RUNS,
+            description = "Runs of the race experiment (1..1000). Default: ${DEFAULT-VALUE}")
+    int raceRuns;
 
     @Override
     public Integer call() throws Exception {
@@ -113,6 +121,7 @@ final class DemoCommand implements Callable<Integer> {
             sections.add(new HtmlReport.Section(s.name(), s.bug(), staticFindings, model, observed, notes, stacks));
             rows.add(new String[] {s.name(), s.bug(), summarize(staticFindings), summarize(observed)});
         }
+        experiments(bin, agent, runs, sections, rows, err);
         Files.createDirectories(runs);
         Path report = runs.resolve("report.html");
         try (java.io.Writer w = Files.newBufferedWriter(report, java.nio.charset.StandardCharsets.UTF_8)) {
@@ -129,6 +138,57 @@ final class DemoCommand implements Callable<Integer> {
         o.println("Runs:   " + runs.toAbsolutePath() + " (interleave report DIR, interleave export --perfetto DIR)");
         o.flush();
         return 0;
+    }
+
+    /** The lecture's two experiments, after the samples: the race test's histogram and the second client's wait. */
+    private void experiments(Path bin, Path agent, Path runs, List<HtmlReport.Section> sections, List<String[]> rows,
+            PrintWriter err) throws InterruptedException {
+        if ((only == null || only.contains("race-experiment")) && Files.isExecutable(bin.resolve("race"))) {
+            int n = Math.max(1, Math.min(1000, raceRuns));
+            err.println("interleave: running the race experiment (" + n + " runs of race "
+                    + RaceExperiment.DEFAULT_THREADS + ")...");
+            err.flush();
+            RaceExperiment.Result r = new RaceExperiment(bin.resolve("race").toAbsolutePath(), agent)
+                    .run(runs.resolve("race-experiment").toAbsolutePath(), n, RaceExperiment.DEFAULT_THREADS,
+                            ExperimentProgress.NONE);
+            List<String> notes = new ArrayList<>();
+            notes.add(r.histogram().summary());
+            r.problems().forEach(p -> notes.add("Not as planned: " + p));
+            sections.add(new HtmlReport.Section("race experiment", "The lecture's race test: &i handed to "
+                    + RaceExperiment.DEFAULT_THREADS + " threads, run " + n + " times; how many threads saw each value"
+                    + " of i, next to what no race would give", List.of(), Optional.empty(), List.of(), notes,
+                    List.of(new HtmlReport.Attachment("Histogram: threads that saw each value, over all runs ('|' marks"
+                            + " what no race would give)", r.histogram().render(), true))));
+            rows.add(new String[] {"race-experiment", n + " runs of race " + RaceExperiment.DEFAULT_THREADS,
+                    "-", r.histogram().mismatched() + " of " + r.histogram().readCount() + " threads saw another i"});
+        }
+        if ((only == null || only.contains("second-client")) && Files.isExecutable(bin.resolve("echo-iterative"))) {
+            err.println("interleave: running the iterative server with two clients...");
+            err.flush();
+            SecondClientExperiment.Result r = new SecondClientExperiment(bin.toAbsolutePath(), agent).run(
+                    runs.resolve("second-client").toAbsolutePath(), SecondClientExperiment.DEFAULT_HOLD_MILLIS,
+                    ExperimentProgress.NONE);
+            List<String> notes = new ArrayList<>();
+            notes.add(r.describe());
+            if (!r.problem().isEmpty() && r.derivation().block().isPresent()) {
+                notes.add("Not as planned: " + r.problem());
+            }
+            Optional<TimelineModel> model = Optional.empty();
+            List<Finding> observed = List.of();
+            try {
+                TracedRun traced = TracedRun.load(r.runDir());
+                model = Optional.of(traced.model());
+                observed = traced.findings();
+            } catch (TraceException e) {
+                notes.add("The trace could not be read: " + e.getMessage());
+            }
+            sections.add(new HtmlReport.Section("second-client", "Where does the second client block? The iterative"
+                    + " server with two clients: the first stays connected "
+                    + SecondClientExperiment.DEFAULT_HOLD_MILLIS + " ms", List.of(), model, observed, notes));
+            rows.add(new String[] {"second-client", "iterative server, second client waits", "-",
+                    r.derivation().block().map(b -> "blocked " + b.blockedNs() / 1_000_000 + " ms in " + b.waitCall())
+                            .orElse("no answer")});
+        }
     }
 
     private static String summarize(List<Finding> findings) {

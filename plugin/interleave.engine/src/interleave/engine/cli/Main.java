@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code interleave}: the headless front end. Exit status 0 = nothing found, 1 = findings, 2 = usage or input error. */
 @Command(name = "interleave", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Finds and shows the classic bugs of concurrent C programs.",
-        subcommands = {AnalyzeCommand.class, TraceCommand.class, ReportCommand.class, ExportCommand.class, DemoCommand.class, RulesCommand.class, ExplainCommand.class})
+        subcommands = {AnalyzeCommand.class, TraceCommand.class, ReportCommand.class, ExportCommand.class, DemoCommand.class, ExperimentCommand.class, RulesCommand.class, ExplainCommand.class})
 public final class Main implements Runnable {
     public static final String VERSION = "0.1.0";
 

@@ -32,10 +32,19 @@ public final class DemoRunner {
 
     private final Path samplesBin;
     private final Path agent;
+    /** Told of every process started (the Eclipse side records them, so closing Eclipse stops them too). */
+    private java.util.function.Consumer<Process> onStart = p -> {
+    };
 
     public DemoRunner(Path samplesBin, Path agent) {
         this.samplesBin = samplesBin;
         this.agent = agent;
+    }
+
+    /** Calls {@code listener} with each process this runner starts, right after it started. */
+    public DemoRunner onStart(java.util.function.Consumer<Process> listener) {
+        this.onStart = listener;
+        return this;
     }
 
     public ScenarioRun run(DemoScenario s, Path runDir) throws IOException, InterruptedException {
@@ -68,6 +77,7 @@ public final class DemoRunner {
         env.putAll(extraEnv);
         long start = System.nanoTime();
         Process p = pb.start();
+        onStart.accept(p);
         StringBuilder output = new StringBuilder();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = new Thread(() -> readOutput(p, output, port), "demo-output-" + s.name());
@@ -110,6 +120,7 @@ public final class DemoRunner {
         client.add(samplesBin.resolve("echo-client").toString());
         client.addAll(s.load().orElseThrow().args(p));
         Process c = new ProcessBuilder(client).redirectErrorStream(true).start();
+        onStart.accept(c);
         String clientOut = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!c.waitFor(s.load().get().seconds() + 10L, TimeUnit.SECONDS)) {
             stop(c, 1);

@@ -57,7 +57,11 @@ public final class HtmlReport {
     private static final List<Finding> NO_SOURCE = java.util.Collections.unmodifiableList(new ArrayList<>());
 
     /** A named text, such as the stacks the tracer captured before stopping a hung program. */
-    public record Attachment(String title, String text) {
+    public record Attachment(String title, String text, boolean open) {
+        /** Folded until the reader opens it (long texts such as thread stacks). */
+        public Attachment(String title, String text) {
+            this(title, text, false);
+        }
     }
 
     private final StringBuilder html = new StringBuilder(64 * 1024);
@@ -152,7 +156,7 @@ public final class HtmlReport {
             timeline(m, s.dynamicFindings(), index, firstFinding);
         }
         for (Attachment a : s.attachments()) {
-            html.append("<details class=\"attachment\"><summary>").append(esc(a.title())).append("</summary><pre>")
+            html.append("<details class=\"attachment\"").append(a.open() ? " open" : "").append("><summary>").append(esc(a.title())).append("</summary><pre>")
                     .append(esc(a.text())).append("</pre></details>\n");
         }
         html.append("</section>\n");

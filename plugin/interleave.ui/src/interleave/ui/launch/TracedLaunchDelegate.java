@@ -200,7 +200,7 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
     }
 
     /** {@code make -C dir target}; fails the launch with make's output when the build fails. */
-    static void make(Path dir, List<String> targets) throws CoreException {
+    public static void make(Path dir, List<String> targets) throws CoreException {
         String target = String.join(" ", targets);
         if (!Files.isRegularFile(dir.resolve("Makefile"))) {
             throw abort("Cannot build " + target + ": " + dir + " has no Makefile.");

@@ -16,7 +16,7 @@ public final class TracedRuns {
     private TracedRuns() {
     }
 
-    static void started(Process p) {
+    public static void started(Process p) {
         hook();
         LIVE.add(p);
         p.onExit().thenRun(() -> LIVE.remove(p));

@@ -73,7 +73,9 @@ class DetectorTest {
             Map.entry("badcnt", Set.of()),
             // format 1.3: cnt watched in every thread; stores from both threads with no lock / all under cnt_lock
             Map.entry("badcnt-watched", Set.of("observed-unsynchronized-write")),
-            Map.entry("goodcnt-watched", Set.of()));
+            Map.entry("goodcnt-watched", Set.of()),
+            // the iterative server with a second client waiting for the first (interleave experiment second-client)
+            Map.entry("echo-iterative-second-client", Set.of()));
 
     static List<Finding> findings(String name) {
         TraceRun run = Traces.read(name);
@@ -85,7 +87,8 @@ class DetectorTest {
             "echo-process-noclose", "echo-thread-nodetach", "deadlock", "fork-printf-handler", "fork-printf-reentry",
             "deadlock-ordered", "deadlock-lucky", "fork-printf-nostdio", "fork-printf-malloc-nostdio", "thread-attrs",
             "echo-iterative", "echo-select", "echo-process", "echo-thread", "race-watch", "race-nowatch",
-            "echo-thread-stackarg-watch", "badcnt", "badcnt-watched", "goodcnt-watched"})
+            "echo-thread-stackarg-watch", "badcnt", "badcnt-watched", "goodcnt-watched",
+            "echo-iterative-second-client"})
     void traceGivesExactlyItsFindings(String name) {
         List<Finding> found = findings(name);
         TreeSet<String> ids = new TreeSet<>();
