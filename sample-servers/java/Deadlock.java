@@ -11,7 +11,7 @@
  * monitor is itself what a lock should never see) makes that interleaving
  * practically certain.
  *
- * THE BUG (one line, marked "BUG" in threadB): B takes m2 before m1 while A
+ * THE BUG (one line, marked "BUG" in main): B takes m2 before m1 while A
  * takes m1 before m2. Correct form: every thread takes the monitors in one
  * global order (m1 before m2); --ordered runs that version, which finishes.
  *
@@ -41,11 +41,27 @@ public final class Deadlock {
     static final Monitor m1 = new Monitor("m1");
     static final Monitor m2 = new Monitor("m2");
 
-    static long sleepMillis = 100;
-    static boolean ordered;
+    /** One thread's work: take {@code first}, sleep while holding it, then take {@code second}. */
+    record Worker(String name, Monitor first, Monitor second, long sleepMillis) implements Runnable {
+        @Override
+        public void run() {
+            synchronized (first) {
+                try {
+                    Thread.sleep(sleepMillis); // gives the other thread time to take its first monitor
+                } catch (InterruptedException e) {
+                    return;
+                }
+                synchronized (second) {
+                    System.out.println("thread " + name + ": got " + first + " and " + second);
+                }
+            }
+        }
+    }
 
     public static void main(String[] args) throws InterruptedException {
         long timeout = 5;
+        long sleepMillis = 100;
+        boolean ordered = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -77,8 +93,9 @@ public final class Deadlock {
         }
         System.out.println("deadlock: thread A locks m1 then m2, thread B locks "
                 + (ordered ? "m1 then m2" : "m2 then m1") + " (timeout " + timeout + " s)");
-        Thread a = new Thread(Deadlock::threadA, "A");
-        Thread b = new Thread(Deadlock::threadB, "B");
+        Thread a = new Thread(new Worker("A", m1, m2, sleepMillis), "A");
+        // BUG (unless --ordered): B takes m2 first while A takes m1 first
+        Thread b = new Thread(ordered ? new Worker("B", m1, m2, sleepMillis) : new Worker("B", m2, m1, sleepMillis), "B");
         // daemons: main can end the process while they are stuck
         a.setDaemon(true);
         b.setDaemon(true);
@@ -93,35 +110,6 @@ public final class Deadlock {
             System.exit(EXIT_DEADLOCKED);
         }
         System.out.println("finished: both threads got both locks, no deadlock");
-    }
-
-    static void threadA() {
-        synchronized (m1) {
-            pause();
-            synchronized (m2) {
-                System.out.println("thread A: got m1 and m2");
-            }
-        }
-    }
-
-    static void threadB() {
-        Monitor first = ordered ? m1 : m2; // BUG (unless --ordered): B takes m2 first, A takes m1 first
-        Monitor second = ordered ? m2 : m1;
-        synchronized (first) {
-            pause();
-            synchronized (second) {
-                System.out.println("thread B: got m1 and m2");
-            }
-        }
-    }
-
-    /** Gives the other thread time to take its first monitor. */
-    static void pause() {
-        try {
-            Thread.sleep(sleepMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Who holds and waits for what, as the JVM sees it. */
