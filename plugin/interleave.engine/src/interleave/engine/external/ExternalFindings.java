@@ -21,7 +21,8 @@ public final class ExternalFindings {
     /**
      * Interleave's own findings plus those of {@code tool} that are not duplicates: dropped are a tool finding on a
      * line where Interleave reports the same bug class ({@link ClassFileAnalyzer#sameBugAs}), and a second tool
-     * finding of one rule on one line. The result is sorted by file, line and column.
+     * finding of one rule on one line. The result is sorted by file, line and column;
+     * at one position Interleave's own findings come first.
      */
     public static Merge merge(List<Finding> own, List<Finding> external, ClassFileAnalyzer tool) {
         Set<String> ownKeys = new HashSet<>();
@@ -40,8 +41,7 @@ public final class ExternalFindings {
             }
         }
         out.sort(Comparator.comparing((Finding f) -> f.location().file())
-                .thenComparingInt(f -> f.location().startLine()).thenComparingInt(f -> f.location().startColumn())
-                .thenComparing(Finding::ruleId));
+                .thenComparingInt(f -> f.location().startLine()).thenComparingInt(f -> f.location().startColumn()));
         return new Merge(out, dropped);
     }
 
