@@ -122,16 +122,18 @@ final class DemoCommand implements Callable<Integer> {
             HtmlReport.write("Interleave demo: the lecture's concurrency bugs, statically and as they happened",
                     sections, w);
         }
-        o.println();
-        o.printf("%-26s %-50s %-32s %s%n", "sample", "bug", "found in the source", "observed in the trace");
-        for (String[] row : rows) {
-            o.printf("%-26s %-50s %-32s %s%n", (Object[]) row);
+        if (!rows.isEmpty()) {
+            o.println();
+            o.printf("%-26s %-50s %-32s %s%n", "sample", "bug", "found in the source", "observed in the trace");
+            for (String[] row : rows) {
+                o.printf("%-26s %-50s %-32s %s%n", (Object[]) row);
+            }
         }
         if (!javaRows.isEmpty()) {
             o.println();
-            o.printf("%-26s %-40s %-44s %s%n", "Java sample", "bug", "found in the classes (SpotBugs)", "observed");
+            o.printf("%-26s %-38s %-52s %s%n", "Java sample", "bug", "found in the classes (SpotBugs)", "observed");
             for (String[] row : javaRows) {
-                o.printf("%-26s %-40s %-44s %s%n", (Object[]) row);
+                o.printf("%-26s %-38s %-52s %s%n", (Object[]) row);
             }
             o.println("Java analysis not installed: the Java front end's own rules are not part of this build; the"
                     + " static column shows SpotBugs only.");
