@@ -35,6 +35,8 @@ import interleave.engine.finding.SourceRange;
 public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
     public static final String PREFIX = "spotbugs:";
 
+    private List<String> notes = List.of();
+
     static {
         // SpotBugs logs through SLF4J; without a provider SLF4J warns on stderr at start. The warning is noise here.
         if (System.getProperty("slf4j.internal.verbosity") == null) {
@@ -63,6 +65,11 @@ public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
     }
 
     @Override
+    public List<String> notes() {
+        return List.copyOf(notes);
+    }
+
+    @Override
     public Optional<String> sameBugAs(String ruleId) {
         if (!ruleId.startsWith(PREFIX)) {
             return Optional.empty();
@@ -85,7 +92,23 @@ public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
         for (Path s : sourceRoots) {
             project.addSourceDirs(List.of(s.toAbsolutePath().toString()));
         }
-        BugCollectionBugReporter reporter = new BugCollectionBugReporter(project);
+        notes = new ArrayList<>();
+        // SpotBugs prints missing classes and analysis errors to stderr at the end; they become notes instead
+        BugCollectionBugReporter reporter = new BugCollectionBugReporter(project) {
+            @Override
+            public void reportQueuedErrors() {
+                int missing = getMissingClasses().size();
+                if (missing > 0) {
+                    notes.add("SpotBugs: " + missing + " class(es) the analyzed classes use were not found (give"
+                            + " their jars with the classes); findings that need them may be missed");
+                }
+                int errors = getQueuedErrors().size();
+                if (errors > 0) {
+                    notes.add("SpotBugs: " + errors + " error(s) during the analysis, e.g. "
+                            + getQueuedErrors().iterator().next().getMessage());
+                }
+            }
+        };
         reporter.setPriorityThreshold(Priorities.LOW_PRIORITY);
         UserPreferences prefs = UserPreferences.createDefaultUserPreferences();
         prefs.setEffort(UserPreferences.EFFORT_MAX);

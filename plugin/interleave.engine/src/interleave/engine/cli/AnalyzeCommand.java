@@ -103,8 +103,9 @@ final class AnalyzeCommand implements Callable<Integer> {
                 classTool = interleave.engine.external.ClassFileAnalyzers.spotBugs();
                 var merged = interleave.engine.external.ExternalFindings.merge(result.findings(),
                         classTool.analyze(classes, paths, p -> display(cwd, p)), classTool);
-                result = new AnalysisResult(merged.findings(), result.suppressed(), result.notifications(),
-                        result.filesAnalyzed());
+                List<Notification> notes = new ArrayList<>(result.notifications());
+                classTool.notes().forEach(n -> notes.add(Notification.warning("", n)));
+                result = new AnalysisResult(merged.findings(), result.suppressed(), notes, result.filesAnalyzed());
             } catch (interleave.engine.external.ClassFileAnalyzers.NotInstalledException e) {
                 err.println("interleave: " + e.getMessage());
                 return 2;

@@ -31,6 +31,14 @@ public interface ClassFileAnalyzer {
     List<Finding> analyze(List<Path> classes, List<Path> sourceRoots, Function<Path, String> display)
             throws IOException;
 
+    /**
+     * What the last {@link #analyze} call wants the user to know besides findings, one line each (classes it needed
+     * but could not find, classes it could not read).
+     */
+    default List<String> notes() {
+        return List.of();
+    }
+
     /** The Interleave rule that reports the same bug class as this tool's {@code ruleId}, if there is one. */
     Optional<String> sameBugAs(String ruleId);
 }
