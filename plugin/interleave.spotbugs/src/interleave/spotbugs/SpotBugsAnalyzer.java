@@ -143,7 +143,8 @@ public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
             int startLine = Math.max(1, line.getStartLine());
             SourceRange where = SourceRange.line(file, startLine);
             String ruleId = PREFIX + type;
-            out.add(Finding.of(ruleId, severity(b.getPriority()), message(b, type), where, List.of(), List.of(),
+            Severity severity = BugTypes.WEAK_EVIDENCE.contains(type) ? Severity.NOTE : severity(b.getPriority());
+            out.add(Finding.of(ruleId, severity, message(b, type), where, List.of(), List.of(),
                     b.getInstanceKey()));
         }
         return out;
