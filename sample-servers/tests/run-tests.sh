@@ -20,6 +20,10 @@ PIDS=()            # processes started in the background, not yet waited for
 
 SERVERS="echo-iterative echo-process echo-thread echo-select echo-thread-stackarg
          echo-process-noclose echo-process-noreap echo-process-ifreap echo-thread-nodetach"
+# the Java samples (java/*.java), run through their launcher scripts in bin/java
+JSERVERS="java/echo-thread java/echo-pool java/echo-nio java/echo-shared-holder java/echo-pool-counter
+          java/echo-noclose"
+mkdir -p "$TMP/java"
 
 # ---------------------------------------------------------------- plumbing
 
@@ -27,7 +31,8 @@ cleanup() {
     local p
     for p in "${PIDS[@]}"; do
         # only our own programs, still running
-        if [[ -r /proc/$p/cmdline ]] && tr '\0' ' ' </proc/"$p"/cmdline | grep -q "^$BIN/"; then
+        # (a Java sample's script execs the JVM, whose command line names bin/java/classes)
+        if [[ -r /proc/$p/cmdline ]] && tr '\0' ' ' </proc/"$p"/cmdline | grep -q -e "^$BIN/" -e " $BIN/java/classes "; then
             kill -KILL "$p" 2>/dev/null || true
             wait "$p" 2>/dev/null || true
         fi
@@ -170,7 +175,7 @@ test_stackarg() {
 
 test_selfcheck_select_partial() {   # raw bytes: pipelined lines and a split line
     local fd a b c d status=0
-    start_server echo-select || return 1
+    start_server "${1:-echo-select}" || return 1
     exec {fd}<>/dev/tcp/127.0.0.1/"$SERVER_PORT"
     printf 'one\ntwo\nthr' >&"$fd"
     read -r -t 2 a <&"$fd" || true
@@ -311,7 +316,7 @@ test_stop_with_client() {   # SIGTERM while a client is connected: exit 0, clien
 
 test_max_clients() {   # --max-clients N: exit 0 by itself after N connections
     local s
-    for s in $SERVERS; do
+    for s in ${1:-$SERVERS}; do
         start_server "$s" --max-clients 3 || return 1
         client -m per-request -c 1 -n 3 -t 20 >/dev/null || { echo "$s"; return 1; }
         wait_exit "$SERVER_PID" 5 || { echo "$s did not exit after --max-clients 3"; return 1; }
@@ -322,11 +327,11 @@ test_max_clients() {   # --max-clients N: exit 0 by itself after N connections
 test_port_in_use() {
     local s err status
     start_server echo-thread || return 1
-    for s in $SERVERS; do
+    for s in ${1:-$SERVERS}; do
         status=0
-        err=$(timeout 5 "$BIN/$s" -p "$SERVER_PORT" 2>&1 >/dev/null) || status=$?
+        err=$(timeout 10 "$BIN/$s" -p "$SERVER_PORT" 2>&1 >/dev/null) || status=$?
         [[ $status -eq 2 ]] || { echo "$s: exit status $status on a taken port (want 2)"; return 1; }
-        [[ $err == "$s: cannot listen on 127.0.0.1:$SERVER_PORT: Address already in use" ]] ||
+        [[ $err == "${s#java/}: cannot listen on 127.0.0.1:$SERVER_PORT: Address already in use" ]] ||
             { echo "$s: message was: $err"; return 1; }
     done
     echo "e.g. $err"
@@ -335,16 +340,17 @@ test_port_in_use() {
 
 test_bad_args() {
     local s status args
-    for s in $SERVERS; do
+    for s in ${1:-$SERVERS}; do
         for args in "-p abc" "-p 70000" "--bogus" "-p" "1 2" "--max-clients 0"; do
             status=0
             # shellcheck disable=SC2086
-            timeout 5 "$BIN/$s" $args >/dev/null 2>"$TMP/usage.err" || status=$?
+            timeout 10 "$BIN/$s" $args >/dev/null 2>"$TMP/usage.err" || status=$?
             [[ $status -eq 2 ]] && grep -q '^usage:' "$TMP/usage.err" ||
                 { echo "$s $args: exit $status, stderr: $(cat "$TMP/usage.err")"; return 1; }
         done
-        timeout 5 "$BIN/$s" --help | grep -q '^usage:' || { echo "$s --help"; return 1; }
+        timeout 10 "$BIN/$s" --help | grep -q '^usage:' || { echo "$s --help"; return 1; }
     done
+    [[ -z ${1:-} ]] || return 0
     for args in "echo-client" "echo-client -p 0" "echo-client -p 1 -m sideways" "echo-client -p 1 -c 0" \
                 "race abc" "race 0" "badcnt -5" "badcnt 1 2" "deadlock --timeout x" "deadlock extra" \
                 "fork-printf-handler --bogus" "fork-printf-handler 0"; do
@@ -372,12 +378,12 @@ test_positional_port() {   # "echo-select 0" is the same as "-p 0"
 
 test_default_ports() {   # --help defaults agree with the README table
     local s want got
-    for s in $SERVERS; do
-        want=$(sed -n "s/^| \`$s\` .*| \([0-9][0-9]*\) |\$/\1/p" "$HERE/README.md")
+    for s in $SERVERS $JSERVERS; do
+        want=$(sed -n "s#^| \`$s\` .*| \([0-9][0-9]*\) |\$#\1#p" "$HERE/README.md")
         got=$("$BIN/$s" --help | sed -n 's/.*(default \([0-9][0-9]*\), 0 = any free port).*/\1/p')
         [[ -n $want && $want == "$got" ]] || { echo "$s: README says '$want', --help says '$got'"; return 1; }
     done
-    [[ $(for s in $SERVERS; do "$BIN/$s" --help | sed -n 's/.*(default \([0-9]*\),.*/\1/p'; done | sort | uniq -d) == "" ]] ||
+    [[ $(for s in $SERVERS $JSERVERS; do "$BIN/$s" --help | sed -n 's/.*(default \([0-9]*\),.*/\1/p'; done | sort | uniq -d) == "" ]] ||
         { echo "two servers share a default port"; return 1; }
 }
 
@@ -467,6 +473,88 @@ test_printf_handler_malloc() {   # malloc in the handler + a second thread: dead
     echo "note: $(cat "$err")"
 }
 
+# ---------------------------------------------------------------- Java samples
+
+test_java_shared_holder() {   # one client at a time works; many at once: served twice or never
+    local out=$TMP/holder.out status=0 i errs=
+    start_server java/echo-shared-holder || return 1
+    client -m persistent -c 1 -n 100 -t 20 || return 1
+    client -m per-request -c 1 -n 50 -t 20 || return 1
+    for i in 1 2 3; do
+        status=0
+        timeout 20 "$BIN/echo-client" -p "$SERVER_PORT" -m per-request -c 8 -n 400 -t 3 >"$out" 2>&1 || status=$?
+        if [[ $status -ne 0 && $status -ne 1 ]] || ! grep -q '^result: ' "$out"; then
+            echo "concurrent echo-client did not finish normally (exit $status)"; cat "$out"; return 1
+        fi
+        errs=$(sed -n 's/^errors: \([1-9][0-9]*\) .*/&/p' "$out")
+        [[ -n $errs ]] && break
+    done
+    [[ -n $errs ]] || { echo "8 concurrent clients, 3 runs: never a failed client (the shared holder should show)"; return 1; }
+    echo "note: java/echo-shared-holder with 8 concurrent clients (run $i): $errs"
+    stop_server "$SERVER_PID"
+}
+
+test_java_lost_updates() {   # echo-pool-counter: the volatile count ends below the exact one
+    local i line lost=0
+    for i in 1 2 3; do
+        start_server java/echo-pool-counter || return 1
+        client -m persistent -c 8 -n 100000 -t 30 -s 8 >/dev/null || return 1
+        stop_server "$SERVER_PID" || return 1
+        line=$(grep '^echo-pool-counter: ' "$SERVER_OUT")
+        [[ $line =~ ^echo-pool-counter:\ echoed\ 100000\ lines\;\ the\ volatile\ counter\ says\ ([0-9]+)\ \((no\ update\ lost\ this\ time|([0-9]+)\ updates\ lost)\)$ ]] ||
+            { echo "unexpected count line: '$line'"; cat "$SERVER_OUT"; return 1; }
+        if [[ -n ${BASH_REMATCH[3]} ]]; then
+            [[ $((BASH_REMATCH[1] + BASH_REMATCH[3])) -eq 100000 ]] || { echo "lost count wrong: $line"; return 1; }
+            lost=${BASH_REMATCH[3]}
+            break
+        fi
+    done
+    [[ $lost -gt 0 ]] || { echo "3 runs of 100000 lines from 8 clients, no update lost"; return 1; }
+    echo "note: $line (run $i)"
+}
+
+test_java_fd_leak() {   # -noclose keeps one socket per connection; echo-pool none
+    local s before after out=$TMP/jnoeof.out status
+    for s in java/echo-pool java/echo-noclose; do
+        start_server "$s" || return 1
+        before=$(sockets "$SERVER_PID")
+        client -m per-request -c 4 -n 100 -t 20 >/dev/null || return 1
+        after=$(sockets "$SERVER_PID")
+        status=0
+        timeout 20 "$BIN/echo-client" -p "$SERVER_PORT" -m per-request -c 1 -n 3 -t 10 --wait-eof=1 >"$out" 2>&1 || status=$?
+        stop_server "$SERVER_PID" || return 1
+        if [[ $s == java/echo-pool ]]; then
+            [[ $after -eq $before ]] || { echo "$s: $before -> $after sockets after 100 connections"; return 1; }
+            [[ $status -eq 0 ]] || { echo "$s: --wait-eof failed (exit $status)"; cat "$out"; return 1; }
+        else
+            [[ $after -ge $((before + 100)) ]] ||
+                { echo "$s: $before -> $after sockets after 100 connections (want +100)"; return 1; }
+            [[ $status -eq 1 ]] && grep -q 'did not close the connection' "$out" ||
+                { echo "want --wait-eof to fail with 'did not close the connection' (exit $status):"; cat "$out"; return 1; }
+            echo "note: java/echo-noclose: $before -> $after open sockets after 100 connections, java/echo-pool: unchanged"
+        fi
+    done
+}
+
+test_java_deadlock() {
+    local out=$TMP/jdeadlock.out status=0 t0 t1
+    t0=$(date +%s%N)
+    timeout 20 "$BIN/java/deadlock" --timeout 2 >"$out" 2>&1 || status=$?
+    t1=$(date +%s%N)
+    [[ $status -eq 3 ]] || { echo "exit status $status (want 3)"; cat "$out"; return 1; }
+    grep -q '^deadlocked: thread A holds m1 waits m2, thread B holds m2 waits m1 ' "$out" || { cat "$out"; return 1; }
+    (((t1 - t0) / 1000000 >= 1900 && (t1 - t0) / 1000000 < 10000)) ||
+        { echo "took $(((t1 - t0) / 1000000)) ms for --timeout 2"; return 1; }
+    status=0
+    timeout 20 "$BIN/java/deadlock" --ordered --timeout 5 >"$out" 2>&1 || status=$?
+    [[ $status -eq 0 ]] && grep -q '^finished: ' "$out" || { echo "--ordered: exit $status"; cat "$out"; return 1; }
+    status=0
+    timeout 10 "$BIN/java/deadlock" --timeout x >/dev/null 2>"$out" || status=$?
+    [[ $status -eq 2 ]] && grep -q '^usage:' "$out" || { echo "--timeout x: exit $status"; cat "$out"; return 1; }
+}
+
+sockets() { ls -l /proc/"$1"/fd | grep -c 'socket:'; }
+
 # ---------------------------------------------------------------- main
 
 echo "building in $HERE"
@@ -504,6 +592,21 @@ run_test "badcnt: expected vs actual line" test_badcnt
 run_test "deadlock: reported after --timeout, exit 3; --ordered finishes" test_deadlock
 run_test "fork-printf-handler: damage counted (or deadlock reported)" test_printf_handler
 run_test "fork-printf-handler --malloc: deadlock detected, exit 3" test_printf_handler_malloc
+
+for s in java/echo-thread java/echo-pool java/echo-nio java/echo-pool-counter java/echo-noclose; do
+    run_test "echo: $s" test_echo "$s"
+done
+run_test "echo: java/echo-shared-holder (one client works; many clients: served twice or never)" test_java_shared_holder
+run_test "java/echo-nio: pipelined lines, a line split across reads" test_selfcheck_select_partial java/echo-nio
+for s in java/echo-thread java/echo-pool java/echo-nio; do
+    run_test "stop: $s exits 0 on SIGTERM with a client connected" test_stop_with_client "$s"
+done
+run_test "java/echo-pool-counter: ++ on a volatile loses updates" test_java_lost_updates
+run_test "descriptors: java/echo-pool closes, java/echo-noclose leaks and never sends EOF" test_java_fd_leak
+run_test "java/deadlock: reported by the JVM after --timeout, exit 3; --ordered finishes" test_java_deadlock
+run_test "--max-clients: every Java server exits 0 by itself" test_max_clients "$JSERVERS"
+run_test "port in use: Java servers, clear message, exit 2" test_port_in_use "$JSERVERS"
+run_test "bad arguments: Java servers, usage, exit 2" test_bad_args "$JSERVERS"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

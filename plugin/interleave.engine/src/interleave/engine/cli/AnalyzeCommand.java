@@ -52,8 +52,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " Default: the " + Settings.FILE_NAME + " file in the first PATH's folder or the nearest folder above it")
     Path config;
 
+    @Option(names = "--classes", paramLabel = "DIR|JAR", split = ",", description = "Also run SpotBugs' thread and"
+            + " resource detectors on these compiled classes; its findings are merged (never twice the same bug), the"
+            + " Java sources among PATH give their lines.")
+    List<Path> classes;
+
     @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or folders (for C: .c and .h, recursively).")
     List<Path> paths;
+
+    /** The tool that analyzed --classes, loaded only then (null for a C-only analysis). */
+    private interleave.engine.external.ClassFileAnalyzer classTool;
 
     @Override
     public Integer call() throws IOException {
@@ -64,6 +72,13 @@ final class AnalyzeCommand implements Callable<Integer> {
                 missing.add(p);
             }
         }
+        if (classes != null) {
+            for (Path p : classes) {
+                if (!Files.exists(p)) {
+                    missing.add(p);
+                }
+            }
+        }
         if (!missing.isEmpty()) {
             for (Path p : missing) {
                 err.println("interleave: " + p + ": no such file or directory");
@@ -72,7 +87,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
         List<FrontEnd<?>> frontEnds = FrontEnds.all();
         List<Path> files = Analyzer.collectSources(paths, frontEnds);
-        if (files.isEmpty()) {
+        if (files.isEmpty() && classes == null) {
             List<String> kinds = frontEnds.stream().flatMap(f -> f.extensions().stream()).toList();
             err.println("interleave: no " + String.join(" or ", kinds) + " files under " + paths);
             return 2;
@@ -88,6 +103,22 @@ final class AnalyzeCommand implements Callable<Integer> {
         Path cwd = Path.of("").toAbsolutePath();
         AnalysisResult result = new Analyzer(frontEnds, RuleRegistry.rules(), Math.max(1, jobs), settings, null)
                 .analyzeFiles(files, p -> display(cwd, p), Analyzer.Progress.NONE, () -> false);
+        if (classes != null) {
+            try {
+                classTool = interleave.engine.external.ClassFileAnalyzers.spotBugs();
+                var merged = interleave.engine.external.ExternalFindings.merge(result.findings(),
+                        classTool.analyze(classes, paths, p -> display(cwd, p)), classTool);
+                List<Notification> notes = new ArrayList<>(result.notifications());
+                classTool.notes().forEach(n -> notes.add(Notification.warning("", n)));
+                result = new AnalysisResult(merged.findings(), result.suppressed(), notes, result.filesAnalyzed());
+            } catch (interleave.engine.external.ClassFileAnalyzers.NotInstalledException e) {
+                err.println("interleave: " + e.getMessage());
+                return 2;
+            } catch (IOException | RuntimeException e) {
+                err.println("interleave: SpotBugs could not analyze " + classes + ": " + e.getMessage());
+                return 2;
+            }
+        }
         for (Notification n : result.notifications()) {
             if (n.isError()) {
                 err.println("interleave: " + n.describe());
@@ -111,7 +142,9 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     private void render(AnalysisResult result, Writer w) throws IOException {
         if (format == Format.sarif) {
-            SarifReport.write(result, RuleRegistry.checks(), Main.VERSION, w);
+            SarifReport.write(result, RuleRegistry.checks(), Main.VERSION, classTool == null ? List.of()
+                    : List.of(new SarifReport.Extension(classTool.toolName(), classTool.toolVersion(),
+                            classTool.informationUri(), classTool.rulePrefix())), w);
         } else {
             PrintWriter pw = w instanceof PrintWriter p ? p : new PrintWriter(w);
             TextReport.write(result, pw, verbose);

@@ -32,8 +32,21 @@ public final class SarifReport {
     private SarifReport() {
     }
 
+    /**
+     * Another tool whose findings are merged in (SpotBugs): a SARIF tool extension. Its findings are the ones whose
+     * rule id starts with {@code rulePrefix}; each names the extension in {@code rule.toolComponent} and in the
+     * property {@code tool}.
+     */
+    public record Extension(String name, String version, String informationUri, String rulePrefix) {
+    }
+
     public static void write(AnalysisResult result, List<RuleDescriptor> rules, String toolVersion, Writer out)
             throws IOException {
+        write(result, rules, toolVersion, List.of(), out);
+    }
+
+    public static void write(AnalysisResult result, List<RuleDescriptor> rules, String toolVersion,
+            List<Extension> extensions, Writer out) throws IOException {
         JsonObject log = new JsonObject();
         log.addProperty("$schema", SCHEMA);
         log.addProperty("version", "2.1.0");
@@ -56,6 +69,44 @@ public final class SarifReport {
         JsonArray results = new JsonArray();
         for (Finding f : result.findings()) {
             results.add(result(f, index));
+        }
+        if (!extensions.isEmpty()) {
+            JsonArray ext = new JsonArray();
+            for (int e = 0; e < extensions.size(); e++) {
+                Extension x = extensions.get(e);
+                JsonObject component = new JsonObject();
+                component.addProperty("name", x.name());
+                component.addProperty("version", x.version());
+                component.addProperty("informationUri", x.informationUri());
+                JsonArray extRules = new JsonArray();
+                Map<String, Integer> extIndex = new HashMap<>();
+                for (JsonElementRef r : resultsOf(results, x.rulePrefix())) {
+                    String id = r.ruleId();
+                    Integer i = extIndex.get(id);
+                    if (i == null) {
+                        i = extRules.size();
+                        extIndex.put(id, i);
+                        JsonObject rule = new JsonObject();
+                        rule.addProperty("id", id);
+                        extRules.add(rule);
+                    }
+                    JsonObject ref = new JsonObject();
+                    ref.addProperty("id", id);
+                    ref.addProperty("index", i);
+                    JsonObject comp = new JsonObject();
+                    comp.addProperty("name", x.name());
+                    comp.addProperty("index", e);
+                    ref.add("toolComponent", comp);
+                    r.result().add("rule", ref);
+                    JsonObject props = r.result().has("properties") ? r.result().getAsJsonObject("properties")
+                            : new JsonObject();
+                    props.addProperty("tool", x.name() + " " + x.version());
+                    r.result().add("properties", props);
+                }
+                component.add("rules", extRules);
+                ext.add(component);
+            }
+            tool.add("extensions", ext);
         }
         for (Suppressions.Suppressed s : result.suppressed()) {
             JsonObject r = result(s.finding(), index);
@@ -99,6 +150,21 @@ public final class SarifReport {
         gson.toJson(log, out);
         out.write("\n");
         out.flush();
+    }
+
+    private record JsonElementRef(String ruleId, JsonObject result) {
+    }
+
+    private static List<JsonElementRef> resultsOf(JsonArray results, String prefix) {
+        List<JsonElementRef> out = new java.util.ArrayList<>();
+        for (var e : results) {
+            JsonObject r = e.getAsJsonObject();
+            String id = r.get("ruleId").getAsString();
+            if (id.startsWith(prefix)) {
+                out.add(new JsonElementRef(id, r));
+            }
+        }
+        return out;
     }
 
     private static JsonObject rule(RuleDescriptor d) {
