@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyze", description = "Analyze C files and folders (analyzed together, as one program).")
+@Command(name = "analyze", description = "Analyze C and Java files and folders (each language's files analyzed together).")
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format {
         text, sarif
@@ -49,7 +49,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " Default: the " + Settings.FILE_NAME + " file in the first PATH's folder or the nearest folder above it")
     Path config;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "C files or folders (.c and .h, recursively).")
+    @Option(names = "--classpath", paramLabel = "CP", description = "Jars and class folders the Java files use"
+            + " (separated by ':'), so their types resolve.")
+    String classpath;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "C and Java files or folders (.c, .h and .java,"
+            + " recursively).")
     List<Path> paths;
 
     @Override
@@ -67,9 +72,10 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             return 2;
         }
-        List<Path> files = CAnalyzer.collectSources(paths);
-        if (files.isEmpty()) {
-            err.println("interleave: no .c or .h files under " + paths);
+        List<Path> javaFiles = JavaSupport.collect(paths);
+        List<Path> files = CAnalyzer.collectSources(paths.stream().filter(p -> !JavaSupport.isJava(p)).toList());
+        if (files.isEmpty() && javaFiles.isEmpty()) {
+            err.println("interleave: no .c, .h or .java files under " + paths);
             return 2;
         }
         Settings settings;
@@ -81,8 +87,27 @@ final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         Path cwd = Path.of("").toAbsolutePath();
-        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Math.max(1, jobs), settings).analyzeFiles(files,
-                p -> display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
+        AnalysisResult result = files.isEmpty() ? new AnalysisResult(List.of(), List.of(), List.of())
+                : new CAnalyzer(RuleRegistry.cRules(), Math.max(1, jobs), settings).analyzeFiles(files,
+                        p -> display(cwd, p), CAnalyzer.Progress.NONE, () -> false);
+        descriptors = new ArrayList<>(RuleRegistry.descriptors());
+        if (!javaFiles.isEmpty()) {
+            List<Path> cp = new ArrayList<>();
+            if (classpath != null) {
+                for (String e : classpath.split(java.io.File.pathSeparator)) {
+                    if (!e.isBlank()) {
+                        cp.add(Path.of(e));
+                    }
+                }
+            }
+            try {
+                result = merge(result, JavaSupport.analyze(javaFiles, cp, settings, p -> display(cwd, p)));
+                descriptors.addAll(JavaSupport.descriptors());
+            } catch (JavaSupport.Unavailable e) {
+                err.println("interleave: " + e.getMessage() + "; " + javaFiles.size() + " .java file(s) not analyzed");
+                return 2;
+            }
+        }
         for (Notification n : result.notifications()) {
             if (n.isError()) {
                 err.println("interleave: " + n.describe());
@@ -104,9 +129,27 @@ final class AnalyzeCommand implements Callable<Integer> {
         return result.findings().isEmpty() ? 0 : 1;
     }
 
+    /** The rules of the languages analyzed, for SARIF's rule table. */
+    private List<interleave.engine.rules.RuleDescriptor> descriptors = List.of();
+
+    /** One result from the C and the Java analyses: findings by file and position, both sets of notes. */
+    static AnalysisResult merge(AnalysisResult c, AnalysisResult j) {
+        List<interleave.engine.finding.Finding> findings = new ArrayList<>(c.findings());
+        findings.addAll(j.findings());
+        findings.sort(java.util.Comparator.comparing((interleave.engine.finding.Finding f) -> f.location().file())
+                .thenComparingInt(f -> f.location().startOffset()).thenComparing(f -> f.ruleId()));
+        List<interleave.engine.analysis.Suppressions.Suppressed> suppressed = new ArrayList<>(c.suppressed());
+        suppressed.addAll(j.suppressed());
+        List<Notification> notes = new ArrayList<>(c.notifications());
+        notes.addAll(j.notifications());
+        List<String> analyzed = new ArrayList<>(c.filesAnalyzed());
+        analyzed.addAll(j.filesAnalyzed());
+        return new AnalysisResult(findings, suppressed, notes, analyzed);
+    }
+
     private void render(AnalysisResult result, Writer w) throws IOException {
         if (format == Format.sarif) {
-            SarifReport.write(result, RuleRegistry.descriptors(), Main.VERSION, w);
+            SarifReport.write(result, descriptors, Main.VERSION, w);
         } else {
             PrintWriter pw = w instanceof PrintWriter p ? p : new PrintWriter(w);
             TextReport.write(result, pw, verbose);

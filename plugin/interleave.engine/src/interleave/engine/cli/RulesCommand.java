@@ -10,9 +10,16 @@ final class RulesCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The C rules, then the Java rules when the Java front end is installed. */
+    static java.util.List<RuleDescriptor> withJava(java.util.List<RuleDescriptor> c) {
+        java.util.List<RuleDescriptor> all = new java.util.ArrayList<>(c);
+        all.addAll(JavaSupport.descriptorsIfInstalled());
+        return all;
+    }
+
     @Override
     public void run() {
-        for (RuleDescriptor d : RuleRegistry.descriptors()) {
+        for (RuleDescriptor d : withJava(RuleRegistry.descriptors())) {
             spec.commandLine().getOut().printf("%-32s %-8s %s%n", d.id(), d.defaultSeverity().label(), d.title());
         }
     }
