@@ -135,6 +135,10 @@ public final class JavaAnalyzer {
                 }
             }
         }
+        if (program != null) {
+            // the neutral rules' Java findings get their Java fixes (AtomicInteger for a counter)
+            findings.replaceAll(f -> interleave.java.fixes.AtomicCounterFix.amend(program, f));
+        }
         findings.sort(Comparator.comparing((Finding f) -> f.location().file())
                 .thenComparingInt(f -> f.location().startOffset()).thenComparing(Finding::ruleId));
         Map<String, Integer> seen = new HashMap<>();

@@ -83,7 +83,10 @@ public final class JavaConcurrency {
         }
     }
 
-    /** A call that can block for long (sleep, wait, blocking I/O) reached while locks are held. */
+    /**
+     * A call that can block for long (sleep, wait, blocking I/O) reached while locks are held; {@code entry} is null
+     * when no entry point reaches it (found by walking its method on its own).
+     */
     public record BlockingCall(EntryPoint entry, ASTNode call, String what, Map<LockRef, SourceRange> held,
             List<CallStep> chain) {
     }
@@ -121,6 +124,24 @@ public final class JavaConcurrency {
             truncated |= w.truncated;
         }
         neutral = new ConcurrencyFacts(entries, acquisitions, accesses, truncated);
+        // code no entry reaches (a library, a callback the analysis cannot see being called) still takes locks: every
+        // method is also walked on its own, shallowly, for blocking calls under the locks it takes itself
+        Set<ASTNode> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        blocking.forEach(b -> seen.add(b.call()));
+        for (MethodDeclaration m : program.methods()) {
+            EntryPoint self = new EntryPoint("method:" + m.getStartPosition(), name(m), EntryPoint.Kind.THREAD, false,
+                    "(any)", program.range(m.getName()));
+            Walker w = new Walker(self, false);
+            w.blockingOnly = true;
+            w.maxDepth = 3;
+            ITypeBinding type = m.resolveBinding() == null ? null : m.resolveBinding().getDeclaringClass();
+            w.method(m, new Frame(type, true, m.isConstructor(), name(m)), null);
+            for (BlockingCall b : w.found) {
+                if (seen.add(b.call())) {
+                    blocking.add(new BlockingCall(null, b.call(), b.what(), b.held(), b.chain()));
+                }
+            }
+        }
     }
 
     public ConcurrencyFacts neutral() {
@@ -452,6 +473,9 @@ public final class JavaConcurrency {
         final Set<StartSite> reached = new HashSet<>();
         boolean started; // for main: a thread has been started, so later accesses can race with it
         boolean truncated;
+        boolean blockingOnly; // walking a method on its own: only blocking calls are collected, into found
+        int maxDepth = MAX_DEPTH;
+        final List<BlockingCall> found = new ArrayList<>();
         int nodes;
         int depth;
 
@@ -481,8 +505,8 @@ public final class JavaConcurrency {
             IMethodBinding b = m.resolveBinding();
             String key = (b == null ? String.valueOf(m.getStartPosition()) : b.getKey()) + "|" + frame.thisShared()
                     + "|" + held.keySet();
-            if (!visited.add(key) || depth > MAX_DEPTH) {
-                truncated |= depth > MAX_DEPTH;
+            if (!visited.add(key) || depth > maxDepth) {
+                truncated |= depth > maxDepth;
                 return;
             }
             LockRef monitor = null;
@@ -647,10 +671,10 @@ public final class JavaConcurrency {
                 if (b == null) {
                     return false;
                 }
-                if (lockCall(mi, b) || !record && false) {
+                if (lockCall(mi, b)) {
                     return false;
                 }
-                if (record) {
+                if (record || blockingOnly) {
                     String what = Blocking.describe(mi, b);
                     if (what != null && !held.isEmpty()) {
                         Map<LockRef, SourceRange> h = new LinkedHashMap<>();
@@ -664,7 +688,8 @@ public final class JavaConcurrency {
                             }
                         }
                         if (!h.isEmpty()) {
-                            blocking.add(new BlockingCall(entry, mi, what, h, List.copyOf(chain)));
+                            (blockingOnly ? found : blocking).add(new BlockingCall(entry, mi, what, h,
+                                    List.copyOf(chain)));
                         }
                     }
                 }

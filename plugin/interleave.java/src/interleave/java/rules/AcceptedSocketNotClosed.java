@@ -354,7 +354,30 @@ public final class AcceptedSocketNotClosed implements JavaRule {
         if (delegated[0] != null) {
             return delegated[0];
         }
+        if (result[0] == Kind.PARTIAL && !canThrowBefore(region, evidence[0])) {
+            return Verdict.of(Kind.CLOSED); // nothing before close() can throw: it is reached on every path
+        }
         return new Verdict(result[0], evidence[0], owner, var.getName(), null);
+    }
+
+    /** Whether a call or a throw that can skip {@code close} comes before it in {@code region}. */
+    private static boolean canThrowBefore(ASTNode region, ASTNode close) {
+        boolean[] found = {false};
+        int at = close.getStartPosition();
+        region.accept(new ASTVisitor() {
+            @Override
+            public boolean preVisit2(ASTNode n) {
+                if (n.getStartPosition() >= at || found[0]) {
+                    return false;
+                }
+                if (n instanceof MethodInvocation || n instanceof ClassInstanceCreation
+                        || n instanceof org.eclipse.jdt.core.dom.ThrowStatement) {
+                    found[0] = true;
+                }
+                return true;
+            }
+        });
+        return found[0];
     }
 
     private static boolean inFinally(ASTNode node, ASTNode limit) {

@@ -12,7 +12,8 @@ import interleave.java.JavaProgram;
  * ({@code unsynchronized-shared-write}, {@code lock-order-inversion}) join them when the engine's one registry does.
  */
 public final class JavaRules {
-    private static final List<Rule<JavaProgram>> ALL = List.of(new UnintendedSharing(), new AcceptedSocketNotClosed());
+    private static final List<Rule<JavaProgram>> ALL = List.of(new UnintendedSharing(), new AcceptedSocketNotClosed(),
+            new BlockingCallUnderLock(), new ExecutorNeverShutDown());
 
     private JavaRules() {
     }

@@ -64,6 +64,40 @@ class JavaFixesTest {
         assertTrue(compiles(copy, dir.resolve("out")), "fixed " + name + " no longer compiles:\n" + fixed);
     }
 
+    /**
+     * The AtomicInteger hook for the neutral unsynchronized-write rule: for each racy counter of the Java fixtures the
+     * fix makes every racy write disappear from the facts (no field write left to race) and the file still compiles.
+     */
+    @TestFactory
+    Stream<DynamicTest> atomicCounterFixRemovesTheRacyWritesAndCompiles() throws Exception {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String name : List.of("bad-volatile-counter.java", "bad-field-of-shared-server.java")) {
+            Path file = JavaConcurrencyFactsTest.fixture("unsynchronized-shared-write", name);
+            tests.add(dynamicTest(name, () -> {
+                interleave.java.JavaProgram program = JavaConcurrencyFactsTest.parse(file);
+                var facts = program.concurrency();
+                var racy = facts.accesses().stream().filter(a -> a.write() && !a.atomic() && a.held().isEmpty())
+                        .findFirst().orElseThrow();
+                Fix fix = interleave.java.fixes.AtomicCounterFix.forVariable(program, racy.variable().key())
+                        .orElseThrow(() -> new AssertionError("no atomic fix for " + racy.variable()));
+                String fixed = fix.applyTo(name, Files.readString(file, StandardCharsets.UTF_8));
+                Path dir = Files.createTempDirectory("atomicfix");
+                Path copy = dir.resolve(name);
+                Files.writeString(copy, fixed, StandardCharsets.UTF_8);
+                var after = JavaConcurrencyFactsTest.parse(copy).concurrency();
+                assertEquals("", String.join("\n", JavaConcurrencyFactsTest.racyWrites(after)), fixed);
+                assertTrue(compiles(copy, dir.resolve("out")), "fixed " + name + " no longer compiles:\n" + fixed);
+            }));
+        }
+        // an update computed from the old value is not one atomic call: no fix rather than a wrong one
+        Path dir = Files.createTempDirectory("atomicnofix");
+        Path doubling = dir.resolve("Doubling.java");
+        Files.writeString(doubling, "class Doubling { static int c; static void twice() { c = c * 2; } }\n");
+        tests.add(dynamicTest("no fix for c = c * 2", () -> assertTrue(interleave.java.fixes.AtomicCounterFix
+                .forVariable(JavaConcurrencyFactsTest.parse(doubling), "field:Doubling.c").isEmpty())));
+        return tests.stream();
+    }
+
     /** javac on one file (fixture files are named for their rule, not their class: the public class is renamed). */
     static boolean compiles(Path file, Path out) throws Exception {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
