@@ -30,39 +30,39 @@ final class Blocking {
         ITypeBinding rt = recv == null ? dc : recv.resolveTypeBinding();
         if (Types.isA(dc, "java.lang.Thread") && n.equals("sleep")
                 || Types.isA(dc, "java.util.concurrent.TimeUnit") && n.equals("sleep")) {
-            return "sleeps (" + mi + ")";
+            return "sleeps";
         }
         if (Types.isA(dc, "java.lang.Thread") && n.equals("join")) {
-            return "waits for another thread to end (" + mi + ")";
+            return "waits for another thread to end";
         }
         if (n.equals("wait") && "java.lang.Object".equals(dc.getErasure().getQualifiedName())) {
-            return "waits (" + mi + ")";
+            return "waits";
         }
         if (isConditionAwait(b)) {
-            return "waits on a condition (" + mi + ")";
+            return "waits on a condition";
         }
         if ((Types.isA(rt, "java.io.InputStream") || Types.isA(rt, "java.io.Reader")
                 || Types.isA(rt, "java.io.DataInput")) && STREAM_READS.contains(n)
                 && !Types.isAny(rt, IN_MEMORY.toArray(String[]::new))) {
-            return "reads from a stream, which blocks until data arrives (" + mi + ")";
+            return "reads from a stream (blocking until data arrives)";
         }
         if (Types.isA(dc, "java.net.ServerSocket") && n.equals("accept")
                 || Types.isA(dc, "java.nio.channels.ServerSocketChannel") && n.equals("accept")) {
-            return "waits for a connection (" + mi + ")";
+            return "waits for a connection";
         }
         if (Types.isA(dc, "java.net.Socket") && n.equals("connect")
                 || Types.isA(dc, "java.nio.channels.SocketChannel") && (n.equals("connect") || n.equals("read"))) {
-            return "does network I/O (" + mi + ")";
+            return "does network I/O";
         }
         if (Types.isA(dc, "java.nio.channels.Selector") && (n.equals("select"))) {
-            return "waits for I/O readiness (" + mi + ")";
+            return "waits for I/O readiness";
         }
         if (Types.isA(dc, "java.util.concurrent.BlockingQueue") && (n.equals("take") || n.equals("put"))
                 || Types.isA(dc, "java.util.concurrent.Future") && n.equals("get")
                 || Types.isA(dc, "java.util.concurrent.CountDownLatch") && n.equals("await")
                 || Types.isA(dc, "java.util.concurrent.CyclicBarrier") && n.equals("await")
                 || Types.isA(dc, "java.lang.Process") && n.equals("waitFor")) {
-            return "waits for another thread (" + mi + ")";
+            return "waits for another thread";
         }
         return null;
     }

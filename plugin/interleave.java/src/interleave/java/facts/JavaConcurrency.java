@@ -73,6 +73,9 @@ import interleave.java.JavaProgram;
 public final class JavaConcurrency {
     private static final int MAX_DEPTH = 12;
     private static final int MAX_NODES_PER_ENTRY = 400_000;
+    /** A cheap text test for methods that may take a lock themselves. */
+    private static final java.util.regex.Pattern TAKES_LOCK = java.util.regex.Pattern
+            .compile("synchronized|\\.lock\\(|lockInterruptibly|tryLock|acquire");
 
     /** A place where code is handed to another thread. */
     public record StartSite(ASTNode site, EntryPoint.Kind kind, ASTNode task, ASTNode body, MethodDeclaration bodyMethod,
@@ -129,11 +132,15 @@ public final class JavaConcurrency {
         Set<ASTNode> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         blocking.forEach(b -> seen.add(b.call()));
         for (MethodDeclaration m : program.methods()) {
+            if (!Modifier.isSynchronized(m.getModifiers()) && !TAKES_LOCK.matcher(program.text(m.getBody())).find()) {
+                continue; // takes no lock itself: what it calls under a lock is found from its callers
+            }
             EntryPoint self = new EntryPoint("method:" + m.getStartPosition(), name(m), EntryPoint.Kind.THREAD, false,
                     "(any)", program.range(m.getName()));
             Walker w = new Walker(self, false);
             w.blockingOnly = true;
             w.maxDepth = 3;
+            w.maxNodes = 20_000;
             ITypeBinding type = m.resolveBinding() == null ? null : m.resolveBinding().getDeclaringClass();
             w.method(m, new Frame(type, true, m.isConstructor(), name(m)), null);
             for (BlockingCall b : w.found) {
@@ -458,7 +465,17 @@ public final class JavaConcurrency {
     // ---------------------------------------------------------------------------------------------- walking
 
     /** The method being walked: its {@code this} type, whether that object is shared between threads. */
-    private record Frame(ITypeBinding thisType, boolean thisShared, boolean constructor, String name) {
+    private record Frame(ITypeBinding thisType, boolean thisShared, boolean constructor, String name, String thisKey,
+            String thisDisplay) {
+        Frame(ITypeBinding thisType, boolean thisShared, boolean constructor, String name) {
+            this(thisType, thisShared, constructor, name, "this:" + (thisType == null ? "?"
+                    : thisType.getErasure().getQualifiedName()), null);
+        }
+
+        /** The same object seen from a callee (a method called on {@code this}, or an inherited one). */
+        Frame callee(ITypeBinding type, String calleeName) {
+            return new Frame(type, thisShared, false, calleeName, thisKey, thisDisplay);
+        }
     }
 
     private record Held(SourceRange site, LockAcquisition.Mode mode) {
@@ -470,11 +487,13 @@ public final class JavaConcurrency {
         final Deque<CallStep> chain = new ArrayDeque<>();
         final LinkedHashMap<LockRef, Held> held = new LinkedHashMap<>();
         final Set<String> visited = new HashSet<>();
+        final Set<String> recorded = new HashSet<>(); // one fact per site and lock set for this entry
         final Set<StartSite> reached = new HashSet<>();
         boolean started; // for main: a thread has been started, so later accesses can race with it
         boolean truncated;
         boolean blockingOnly; // walking a method on its own: only blocking calls are collected, into found
         int maxDepth = MAX_DEPTH;
+        int maxNodes = MAX_NODES_PER_ENTRY;
         final List<BlockingCall> found = new ArrayList<>();
         int nodes;
         int depth;
@@ -504,8 +523,10 @@ public final class JavaConcurrency {
         void method(MethodDeclaration m, Frame frame, Expression receiver) {
             IMethodBinding b = m.resolveBinding();
             String key = (b == null ? String.valueOf(m.getStartPosition()) : b.getKey()) + "|" + frame.thisShared()
-                    + "|" + held.keySet();
-            if (!visited.add(key) || depth > maxDepth) {
+                    + "|" + frame.thisKey() + "|" + held.keySet();
+            // a recursion guard, not a memo: a method walked again with the same locks may take and release them
+            // again (try (l = lock.lock()) in two places), and skipping it would lose that
+            if (depth > maxDepth || !visited.add(key)) {
                 truncated |= depth > maxDepth;
                 return;
             }
@@ -524,6 +545,7 @@ public final class JavaConcurrency {
                 m.getBody().accept(new Visitor(frame));
             } finally {
                 depth--;
+                visited.remove(key);
                 if (monitor != null) {
                     held.remove(monitor);
                 }
@@ -535,7 +557,7 @@ public final class JavaConcurrency {
             if (held.containsKey(lock)) {
                 return false;
             }
-            if (record) {
+            if (record && recorded.add("A|" + site + "|" + lock.key() + "|" + held.keySet())) {
                 Map<LockRef, SourceRange> before = new LinkedHashMap<>();
                 held.forEach((k, v) -> before.put(k, v.site()));
                 acquisitions.add(new LockAcquisition(entry, lock, mode, tryLock, site, before, List.copyOf(chain)));
@@ -545,8 +567,9 @@ public final class JavaConcurrency {
         }
 
         LockRef thisLock(Frame f) {
-            String type = f.thisType() == null ? "?" : f.thisType().getErasure().getQualifiedName();
-            return new LockRef("this:" + type, "this (" + Types.simpleName(f.thisType()) + ")", f.thisShared());
+            String display = f.thisDisplay() != null ? f.thisDisplay()
+                    : "this (" + Types.simpleName(f.thisType()) + ")";
+            return new LockRef(f.thisKey(), display, f.thisShared());
         }
 
         LockRef classLock(ITypeBinding t) {
@@ -573,7 +596,13 @@ public final class JavaConcurrency {
                 }
                 boolean viaThis = e instanceof SimpleName || e instanceof FieldAccess fa
                         && fa.getExpression() instanceof ThisExpression;
-                return new LockRef("field:" + key, text, viaThis && f.thisShared());
+                if (viaThis && f.thisDisplay() != null) {
+                    // a field of an object reached through a field (a lock object's own inner lock): it is that
+                    // object's lock, named as the caller wrote it
+                    return new LockRef(f.thisKey() + "." + v.getName(), f.thisDisplay(), f.thisShared());
+                }
+                return new LockRef(viaThis ? f.thisKey() + "." + v.getName() : "field:" + key, text,
+                        viaThis && f.thisShared());
             }
             MethodDeclaration m = enclosingMethod(e);
             String where = m == null ? "?" : name(m);
@@ -589,7 +618,7 @@ public final class JavaConcurrency {
 
             @Override
             public void preVisit(ASTNode node) {
-                if (++nodes > MAX_NODES_PER_ENTRY) {
+                if (++nodes > maxNodes) {
                     truncated = true;
                 }
             }
@@ -597,7 +626,7 @@ public final class JavaConcurrency {
             @Override
             public boolean preVisit2(ASTNode node) {
                 preVisit(node);
-                return nodes <= MAX_NODES_PER_ENTRY;
+                return nodes <= maxNodes;
             }
 
             @Override
@@ -613,6 +642,56 @@ public final class JavaConcurrency {
             @Override
             public boolean visit(LambdaExpression node) {
                 return startByTask.get(node) == null; // a task's body runs on its own thread
+            }
+
+            @Override
+            public boolean visit(org.eclipse.jdt.core.dom.TryStatement t) {
+                for (Object r : t.resources()) {
+                    ((ASTNode) r).accept(this);
+                }
+                t.getBody().accept(this);
+                // the resources are closed here, in reverse order: close() may release a lock (try (l = lock.lock()))
+                List<?> resources = t.resources();
+                for (int i = resources.size() - 1; i >= 0; i--) {
+                    closeResource((Expression) resources.get(i));
+                }
+                for (Object c : t.catchClauses()) {
+                    ((ASTNode) c).accept(this);
+                }
+                if (t.getFinally() != null) {
+                    t.getFinally().accept(this);
+                }
+                return false;
+            }
+
+            private void closeResource(Expression r) {
+                Expression target = r;
+                if (r instanceof org.eclipse.jdt.core.dom.VariableDeclarationExpression v && !v.fragments().isEmpty()) {
+                    var f = (org.eclipse.jdt.core.dom.VariableDeclarationFragment) v.fragments().get(0);
+                    target = f.getInitializer();
+                }
+                ITypeBinding t = r.resolveTypeBinding();
+                if (target == null || t == null) {
+                    return;
+                }
+                // try (l = x.lock()) where lock() returns its receiver: close() runs on x
+                Expression on = target instanceof MethodInvocation mi && mi.getExpression() != null
+                        && mi.resolveMethodBinding() != null
+                        && mi.getExpression().resolveTypeBinding() != null
+                        && mi.getExpression().resolveTypeBinding().getErasure().isSubTypeCompatible(t.getErasure())
+                                ? strip(mi.getExpression()) : null;
+                for (IMethodBinding mb : t.getErasure().getDeclaredMethods()) {
+                    if (mb.getName().equals("close") && mb.getParameterTypes().length == 0) {
+                        MethodDeclaration close = program.method(mb);
+                        if (close != null) {
+                            Frame callee = on == null || on instanceof ThisExpression
+                                    ? new Frame(t, false, false, name(close))
+                                    : new Frame(t, receiverShared(on), false, name(close), objectKey(on),
+                                            program.text(on));
+                            call(r, close, callee, on);
+                        }
+                    }
+                }
             }
 
             @Override
@@ -696,12 +775,19 @@ public final class JavaConcurrency {
                 MethodDeclaration m = program.method(b);
                 if (m != null) {
                     boolean isStatic = Modifier.isStatic(m.getModifiers());
-                    boolean shared = !isStatic && receiverShared(recv);
-                    ITypeBinding type = b.getDeclaringClass();
-                    if (recv == null && !isStatic && frame.thisType() != null) {
-                        type = frame.thisType(); // an inherited method runs on the same object
+                    Expression r = recv == null ? null : strip(recv);
+                    Frame callee;
+                    if (isStatic) {
+                        callee = new Frame(b.getDeclaringClass(), false, false, name(m));
+                    } else if (r == null || r instanceof ThisExpression) {
+                        // an inherited method runs on the same object
+                        callee = frame.callee(frame.thisType() != null ? frame.thisType() : b.getDeclaringClass(),
+                                name(m));
+                    } else {
+                        callee = new Frame(b.getDeclaringClass(), receiverShared(recv), false, name(m),
+                                objectKey(r), program.text(r));
                     }
-                    call(mi, m, new Frame(type, shared, false, name(m)), recv);
+                    call(mi, m, callee, recv);
                 }
                 return false;
             }
@@ -713,7 +799,7 @@ public final class JavaConcurrency {
                 }
                 MethodDeclaration m = program.method(smi.resolveMethodBinding());
                 if (m != null) {
-                    call(smi, m, frame, null);
+                    call(smi, m, frame.callee(frame.thisType(), name(m)), null);
                 }
                 return false;
             }
@@ -754,6 +840,18 @@ public final class JavaConcurrency {
             private void reached(StartSite s) {
                 reached.add(s);
                 started = true;
+            }
+
+            /** Identity of the object an expression denotes, for the locks it holds. */
+            private String objectKey(Expression r) {
+                IBinding b = r instanceof Name n ? n.resolveBinding()
+                        : r instanceof FieldAccess fa ? fa.resolveFieldBinding() : null;
+                if (b instanceof IVariableBinding v && v.isField()) {
+                    return Modifier.isStatic(v.getModifiers()) ? "static:" + fieldKey(v)
+                            : frame.thisKey() + "." + v.getName();
+                }
+                MethodDeclaration m = enclosingMethod(r);
+                return "local:" + (m == null ? "?" : name(m)) + ":" + program.text(r);
             }
 
             private boolean receiverShared(Expression recv) {
@@ -867,8 +965,10 @@ public final class JavaConcurrency {
                 var decl = program.field(v);
                 SharedAccess.Variable var = new SharedAccess.Variable("field:" + fieldKey(v), owner + "." + v.getName(),
                         decl == null ? null : program.range(decl));
-                accesses.add(new SharedAccess(entry, var, program.range(expr), write, rmw, atomic, h,
-                        List.copyOf(chain)));
+                SourceRange site = program.range(expr);
+                if (recorded.add("S|" + site + "|" + site.startOffset() + "|" + h)) {
+                    accesses.add(new SharedAccess(entry, var, site, write, rmw, atomic, h, List.copyOf(chain)));
+                }
             }
         }
     }

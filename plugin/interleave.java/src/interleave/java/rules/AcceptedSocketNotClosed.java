@@ -155,8 +155,7 @@ public final class AcceptedSocketNotClosed implements JavaRule {
                 Verdict v = closes(program, facts, type, field, depth + 1, null);
                 if (v.kind() == Kind.NEVER || v.kind() == Kind.PARTIAL) {
                     MethodDeclaration run = runMethod(type);
-                    return new Verdict(v.kind(), v.evidence(), run, field.getName(), "the " + type.getName()
-                            + " object");
+                    return new Verdict(v.kind(), v.evidence(), run, field.getName(), type.getName() + "");
                 }
                 return v;
             }
@@ -392,11 +391,11 @@ public final class AcceptedSocketNotClosed implements JavaRule {
     private void report(JavaProgram program, RuleContext context, MethodInvocation accept, Verdict v) {
         String where = v.via() == null ? "" : ", neither here nor by " + v.via() + ", which it is handed to";
         String msg = v.kind() == Kind.PARTIAL
-                ? "The socket accepted here is closed only when nothing fails before close()" + where + ": an"
+                ? "The socket returned by accept() here is closed only when nothing fails before close()" + where + ": an"
                         + " exception (a client that resets, a failed write) skips the close and leaks the"
                         + " connection's descriptor; close it on every path with try-with-resources"
-                : "The socket accepted here is never closed" + (v.via() == null ? "" : " by " + v.via()
-                        + ", which it is handed to") + ": every client leaks a descriptor, waits for an end-of-file that"
+                : "The socket returned by accept() here is never closed" + (v.via() == null ? "" : " by '"
+                        + v.via() + "', which it is handed to") + ": every client leaks a descriptor, waits for an end-of-file that"
                         + " never comes, and the server eventually fails with 'Too many open files'; close it on"
                         + " every path with try-with-resources";
         List<RelatedLocation> notes = new ArrayList<>();

@@ -50,13 +50,15 @@ public final class BlockingCallUnderLock implements JavaRule {
                 locks.add(l.display());
             }
             String held = String.join(" and ", locks);
-            boolean waits = b.what().startsWith("waits (") || b.what().startsWith("waits on a condition");
+            boolean waits = b.what().equals("waits") || b.what().startsWith("waits on a condition");
+            String call = "'" + b.call() + "'";
+            String lock = "'" + held + "'";
             String msg = waits
-                    ? "This thread " + b.what() + " while still holding " + held + ": wait() gives up only its own"
+                    ? call + " " + b.what() + " while still holding " + lock + ": wait() gives up only its own"
                             + " monitor, so the thread that would notify it may need " + held + " and never get it"
                             + " (a nested-monitor lockout); release " + held + " before waiting"
-                    : "This thread " + b.what() + " while holding " + held + ": every other thread that needs "
-                            + held + " waits as long, however little work it has (starvation); do the blocking call"
+                    : call + " " + b.what() + " while holding " + lock + ": every other thread that needs " + held
+                            + " waits as long, however little work it has (starvation); do the blocking call"
                             + " before taking the lock or after releasing it, and keep only the shared update inside";
             List<RelatedLocation> notes = new ArrayList<>();
             for (Map.Entry<LockRef, SourceRange> e : b.held().entrySet()) {

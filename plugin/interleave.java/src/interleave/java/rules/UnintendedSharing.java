@@ -85,6 +85,9 @@ public final class UnintendedSharing implements JavaRule {
                     continue; // a fresh variable per iteration
                 }
                 ASTNode write = v.isField() && !Modifier.isFinal(v.getModifiers()) ? reassignment(loop, s, v) : null;
+                if (write != null && underLock(write)) {
+                    continue; // state the object guards with a lock, not a value handed to the task
+                }
                 boolean reassigned = write != null;
                 if (write == null) {
                     write = mutation(program, loop, s, v);
@@ -96,6 +99,34 @@ public final class UnintendedSharing implements JavaRule {
                 break; // one finding per start site
             }
         }
+    }
+
+    /** Whether {@code node} runs with a lock held: synchronized, try (lock.lock()), or after lock() in its block. */
+    static boolean underLock(ASTNode node) {
+        for (ASTNode p = node; p != null; p = p.getParent()) {
+            if (p instanceof org.eclipse.jdt.core.dom.SynchronizedStatement) {
+                return true;
+            }
+            if (p instanceof MethodDeclaration m) {
+                return Modifier.isSynchronized(m.getModifiers());
+            }
+            if (p instanceof org.eclipse.jdt.core.dom.TryStatement t) {
+                for (Object r : t.resources()) {
+                    if (r.toString().contains(".lock()")) {
+                        return true;
+                    }
+                }
+                if (t.getParent() instanceof Block b) {
+                    int i = b.statements().indexOf(t);
+                    if (i > 0 && b.statements().get(i - 1) instanceof org.eclipse.jdt.core.dom.ExpressionStatement es
+                            && es.getExpression() instanceof MethodInvocation mi
+                            && mi.getName().getIdentifier().startsWith("lock")) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** The variables (locals and fields) the task's code reads that were not made for it. */
