@@ -44,6 +44,8 @@ public final class JavaProgram implements ProgramModel {
     public record Unit(String path, SourceFile source, CompilationUnit ast) {
     }
 
+    private static final int SOURCEPATH_MAX_FILES = 20;
+
     private final List<Unit> units;
     private final Map<CompilationUnit, Unit> byAst = new HashMap<>();
     private final Map<String, MethodDeclaration> methods = new LinkedHashMap<>();
@@ -116,7 +118,10 @@ public final class JavaProgram implements ProgramModel {
         parser.setResolveBindings(true);
         parser.setBindingsRecovery(true);
         parser.setStatementsRecovery(true);
-        List<String> roots = sourceRoots(files, sources);
+        // a few files given alone (one class of a project): their package roots let JDT find the project's other
+        // types on disk; a whole tree is all in the batch already, and searching roots for every type it does not
+        // define (library types without a classpath) costs more than it finds
+        List<String> roots = files.size() <= SOURCEPATH_MAX_FILES ? sourceRoots(files, sources) : List.of();
         String[] encodings = new String[roots.size()];
         java.util.Arrays.fill(encodings, StandardCharsets.UTF_8.name());
         parser.setEnvironment(classpath.stream().map(p -> p.toAbsolutePath().toString()).toArray(String[]::new),
