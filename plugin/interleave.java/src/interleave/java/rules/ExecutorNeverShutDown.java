@@ -221,8 +221,9 @@ public final class ExecutorNeverShutDown implements JavaRule {
             VariableDeclarationFragment f) {
         IVariableBinding v = f.resolveBinding();
         Use use = uses(main, v, "join", "setDaemon");
-        if (use.released() || use.escapes() || !startsIt(main, v) || !returns(main)) {
-            return;
+        if (use.released() || use.escapes() || !startsIt(main, v) || !returns(main)
+                || JavaConcurrency.loopAround(f) != null) {
+            return; // a thread per connection in an accept loop is meant to run on its own
         }
         String msg = "main returns without joining the thread '" + v.getName() + "' it started: nobody learns"
                 + " whether it finished or failed, and the JVM silently waits for it (a non-daemon thread) after main"
