@@ -151,7 +151,7 @@ public final class UnintendedSharing implements JavaRule {
             n.accept(new ASTVisitor() {
                 @Override
                 public boolean visit(SimpleName name) {
-                    if (name.isDeclaration() || !(name.resolveBinding() instanceof IVariableBinding v)) {
+                    if (name.isDeclaration() || !(name.resolveBinding() instanceof IVariableBinding v) || copied(name)) {
                         return false;
                     }
                     v = v.getVariableDeclaration();
@@ -171,6 +171,21 @@ public final class UnintendedSharing implements JavaRule {
             });
         }
         return out;
+    }
+
+    /** {@code x.clone()}, {@code Arrays.copyOf(x, n)}, {@code new ArrayList<>(x)}: the task gets a copy, not x. */
+    private static boolean copied(SimpleName name) {
+        ASTNode p = name.getParent();
+        if (p instanceof MethodInvocation mi) {
+            String n = mi.getName().getIdentifier();
+            return n.equals("clone") && mi.getExpression() == name || n.startsWith("copyOf") || n.equals("toArray")
+                    && mi.getExpression() == name;
+        }
+        if (p instanceof ClassInstanceCreation c && c.arguments().size() == 1) {
+            org.eclipse.jdt.core.dom.ITypeBinding t = c.resolveTypeBinding();
+            return t != null && t.getErasure().getQualifiedName().startsWith("java.util.");
+        }
+        return false;
     }
 
     private static ASTNode declaration(JavaProgram program, IVariableBinding v, ASTNode from) {
@@ -341,7 +356,7 @@ public final class UnintendedSharing implements JavaRule {
     private void report(JavaProgram program, RuleContext context, StartSite s, IVariableBinding v, SimpleName read,
             ASTNode write, boolean reassigned) {
         String what = s.kind() == interleave.engine.concurrency.EntryPoint.Kind.THREAD ? "thread" : "task";
-        String type = v.getType() == null ? "object" : v.getType().getName();
+        String type = v.getType() == null ? "object" : v.getType().getErasure().getName();
         String msg;
         if (reassigned) {
             msg = "Every " + what + " started in this loop reads the field '" + v.getName() + "', which the loop"
@@ -367,6 +382,10 @@ public final class UnintendedSharing implements JavaRule {
         Fix fix = reassigned ? localCopyFix(program, s, v) : freshPerIterationFix(program, s, v);
         if (fix != null) {
             fixes.add(fix);
+        }
+        Fix copy = reassigned ? null : copyPerTaskFix(program, s, v);
+        if (copy != null) {
+            fixes.add(copy);
         }
         ASTNode at = s.site();
         MethodDeclaration m = JavaConcurrency.enclosingMethod(at);
@@ -423,6 +442,69 @@ public final class UnintendedSharing implements JavaRule {
                         : p instanceof ArrayAccess aa && aa.getArray() == use ? aa : null;
         return access != null && access.getParent() instanceof Assignment a && a.getLeftHandSide() == access
                 && a.getOperator() == Assignment.Operator.ASSIGN;
+    }
+
+    /** A copy of a collection or array that keeps its elements (nulls included), or null for other types. */
+    private static String copyOf(IVariableBinding v, String expr) {
+        org.eclipse.jdt.core.dom.ITypeBinding t = v.getType();
+        if (t.isArray()) {
+            return expr + ".clone()";
+        }
+        if (interleave.java.facts.Types.isA(t, "java.util.List")) {
+            return "new java.util.ArrayList<>(" + expr + ")";
+        }
+        if (interleave.java.facts.Types.isA(t, "java.util.Set")) {
+            return "new java.util.LinkedHashSet<>(" + expr + ")";
+        }
+        if (interleave.java.facts.Types.isA(t, "java.util.Map")) {
+            return "new java.util.LinkedHashMap<>(" + expr + ")";
+        }
+        return null;
+    }
+
+    /**
+     * For a local collection or array the loop keeps filling: each task gets a copy taken when it starts. An argument
+     * of {@code new Handler(buf)} is copied in place; a lambda gets a final local copy just before the start
+     * statement, and its uses of the variable read the copy.
+     */
+    private static Fix copyPerTaskFix(JavaProgram program, StartSite s, IVariableBinding v) {
+        if (v.isField() || copyOf(v, v.getName()) == null) {
+            return null;
+        }
+        String file = program.unit(s.site()).path();
+        if (s.task() instanceof ClassInstanceCreation c && c.getAnonymousClassDeclaration() == null
+                || s.site() instanceof ClassInstanceCreation c2 && s.task() == c2) {
+            ClassInstanceCreation c = (ClassInstanceCreation) s.task();
+            List<TextEdit> edits = new ArrayList<>();
+            for (Object a : c.arguments()) {
+                if (Nodes.same(Nodes.variable((Expression) a), v)) {
+                    ASTNode arg = (ASTNode) a;
+                    edits.add(new TextEdit(file, arg.getStartPosition(), arg.getStartPosition() + arg.getLength(),
+                            copyOf(v, v.getName())));
+                }
+            }
+            return edits.isEmpty() || edits.size() != Nodes.uses(c, v).size() ? null
+                    : new Fix("Hand each task its own copy: " + copyOf(v, v.getName()), edits);
+        }
+        if (!(s.task() instanceof org.eclipse.jdt.core.dom.LambdaExpression lambda)) {
+            return null;
+        }
+        Statement st = Nodes.statementInBlock(s.site(), s.loop());
+        MethodDeclaration m = JavaConcurrency.enclosingMethod(s.site());
+        String copyName = v.getName() + "ForTask";
+        if (st == null || m == null || declaresName(m, copyName)) {
+            return null;
+        }
+        String text = program.unit(st).source().text();
+        String indent = Nodes.indentAt(text, st.getStartPosition());
+        List<TextEdit> edits = new ArrayList<>();
+        edits.add(TextEdit.insert(file, st.getStartPosition(), "final var " + copyName + " = "
+                + copyOf(v, v.getName()) + "; // this task's own copy\n" + indent));
+        for (SimpleName use : Nodes.uses(lambda.getBody(), v)) {
+            edits.add(new TextEdit(file, use.getStartPosition(), use.getStartPosition() + use.getLength(), copyName));
+        }
+        return new Fix("Hand each task its own copy: final var " + copyName + " = " + copyOf(v, v.getName()) + ";",
+                edits);
     }
 
     private static boolean declaresName(ASTNode node, String name) {
