@@ -192,4 +192,38 @@ class JavaConcurrencyFactsTest {
         assertEquals(List.of("MAIN false", "TASK false", "TASK true", "TASK true"), facts.entries().stream()
                 .map(e -> e.kind() + " " + e.multiple()).sorted().toList());
     }
+
+    @Test
+    void virtualThreadsSubclassesMethodReferencesAndAnonymousRunnablesAreEntries() throws Exception {
+        Path dir = Files.createTempDirectory("entries");
+        Path file = dir.resolve("Starts.java");
+        Files.writeString(file, """
+                import java.util.concurrent.*;
+                public class Starts {
+                    static class Worker extends Thread {
+                        public void run() { }
+                    }
+                    void serve() { }
+                    void go() throws Exception {
+                        Thread.ofVirtual().start(() -> serve());
+                        Thread.startVirtualThread(this::serve);
+                        new Worker().start();
+                        new Thread(new Runnable() { public void run() { serve(); } }).start();
+                        CompletableFuture.supplyAsync(() -> 1).thenApplyAsync(x -> x + 1).get();
+                        try (ExecutorService v = Executors.newVirtualThreadPerTaskExecutor()) {
+                            for (int i = 0; i < 2; i++) {
+                                v.submit(this::serve);
+                            }
+                        }
+                    }
+                }
+                """);
+        ConcurrencyFacts facts = parse(file).concurrency();
+        assertEquals(List.of("TASK Starts.serve multiple=true", "TASK lambda in Starts.go multiple=false",
+                "TASK lambda in Starts.go multiple=false", "THREAD Starts.serve multiple=false",
+                "THREAD Worker.run multiple=false", "THREAD lambda in Starts.go multiple=false",
+                "THREAD new Runnable.run multiple=false"),
+                facts.entries().stream().map(e -> e.kind() + " " + e.name() + " multiple=" + e.multiple()).sorted()
+                        .toList());
+    }
 }
