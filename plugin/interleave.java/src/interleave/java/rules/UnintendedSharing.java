@@ -84,7 +84,10 @@ public final class UnintendedSharing implements JavaRule {
                 if (!v.isField() && declaredInside(program, v, loop)) {
                     continue; // a fresh variable per iteration
                 }
-                ASTNode write = v.isField() && !Modifier.isFinal(v.getModifiers()) ? reassignment(loop, s, v) : null;
+                // a boolean field the loop sets is a flag (running, idle), not a value handed to the task
+                boolean flag = v.getType() != null && v.getType().getName().equals("boolean");
+                ASTNode write = v.isField() && !Modifier.isFinal(v.getModifiers()) && !flag ? reassignment(loop, s, v)
+                        : null;
                 if (write != null && underLock(write)) {
                     continue; // state the object guards with a lock, not a value handed to the task
                 }
