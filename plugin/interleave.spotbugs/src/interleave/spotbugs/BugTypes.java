@@ -17,7 +17,7 @@ public final class BugTypes {
     /** Interleave's rule for sleeping, waiting or blocking I/O while holding a lock. */
     public static final String BLOCKING_UNDER_LOCK = "blocking-call-under-lock";
     /** Interleave's rule for a socket or stream not closed on every path. */
-    public static final String SOCKET_NOT_CLOSED = "socket-not-closed";
+    public static final String SOCKET_NOT_CLOSED = "accepted-socket-not-closed";
     /** Interleave's rule for two locks taken in opposite orders. */
     public static final String LOCK_ORDER_INVERSION = "lock-order-inversion";
 

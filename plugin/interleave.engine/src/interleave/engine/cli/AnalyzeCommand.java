@@ -25,8 +25,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyze", description = "Analyze source files and folders (analyzed together; each main is a program)."
-        + " C always; other languages when their front end is on the class path.")
+@Command(name = "analyze", description = "Analyze source files and folders: C and Java (each language's files"
+        + " analyzed together; each main is a program).")
 final class AnalyzeCommand implements Callable<Integer> {
     enum Format {
         text, sarif
@@ -57,7 +57,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             + " Java sources among PATH give their lines.")
     List<Path> classes;
 
-    @Parameters(arity = "1..*", paramLabel = "PATH", description = "Files or folders (for C: .c and .h, recursively).")
+        @Option(names = "--classpath", paramLabel = "CP", description = "Jars and class folders the Java files use"
+            + " (separated by ':'), so their types resolve.")
+    String classpath;
+
+    @Parameters(arity = "1..*", paramLabel = "PATH", description = "C and Java files or folders (.c, .h and .java,"
+            + " recursively).")
     List<Path> paths;
 
     /** The tool that analyzed --classes, loaded only then (null for a C-only analysis). */
@@ -86,9 +91,12 @@ final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         List<FrontEnd<?>> frontEnds = FrontEnds.all();
-        List<Path> files = Analyzer.collectSources(paths, frontEnds);
-        if (files.isEmpty() && classes == null) {
-            List<String> kinds = frontEnds.stream().flatMap(f -> f.extensions().stream()).toList();
+        List<Path> javaFiles = JavaSupport.collect(paths);
+        List<Path> files = Analyzer.collectSources(paths.stream().filter(p -> !JavaSupport.isJava(p)).toList(),
+                frontEnds);
+        if (files.isEmpty() && javaFiles.isEmpty() && classes == null) {
+            List<String> kinds = new ArrayList<>(frontEnds.stream().flatMap(f -> f.extensions().stream()).toList());
+            kinds.add(".java");
             err.println("interleave: no " + String.join(" or ", kinds) + " files under " + paths);
             return 2;
         }
@@ -101,8 +109,27 @@ final class AnalyzeCommand implements Callable<Integer> {
             return 2;
         }
         Path cwd = Path.of("").toAbsolutePath();
-        AnalysisResult result = new Analyzer(frontEnds, RuleRegistry.rules(), Math.max(1, jobs), settings, null)
-                .analyzeFiles(files, p -> display(cwd, p), Analyzer.Progress.NONE, () -> false);
+        AnalysisResult result = files.isEmpty() ? new AnalysisResult(List.of(), List.of(), List.of())
+                : new Analyzer(frontEnds, RuleRegistry.rules(), Math.max(1, jobs), settings, null)
+                        .analyzeFiles(files, p -> display(cwd, p), Analyzer.Progress.NONE, () -> false);
+        descriptors = new ArrayList<>(RuleRegistry.checks());
+        if (!javaFiles.isEmpty()) {
+            List<Path> cp = new ArrayList<>();
+            if (classpath != null) {
+                for (String e : classpath.split(java.io.File.pathSeparator)) {
+                    if (!e.isBlank()) {
+                        cp.add(Path.of(e));
+                    }
+                }
+            }
+            try {
+                result = merge(result, JavaSupport.analyze(javaFiles, cp, settings, p -> display(cwd, p)));
+                descriptors.addAll(JavaSupport.descriptors());
+            } catch (JavaSupport.Unavailable e) {
+                err.println("interleave: " + e.getMessage() + "; " + javaFiles.size() + " .java file(s) not analyzed");
+                return 2;
+            }
+        }
         if (classes != null) {
             try {
                 classTool = interleave.engine.external.ClassFileAnalyzers.spotBugs();
@@ -140,9 +167,27 @@ final class AnalyzeCommand implements Callable<Integer> {
         return result.findings().isEmpty() ? 0 : 1;
     }
 
+    /** The rules of the languages analyzed, for SARIF's rule table. */
+    private List<interleave.engine.rules.RuleDescriptor> descriptors = List.of();
+
+    /** One result from the C and the Java analyses: findings by file and position, both sets of notes. */
+    static AnalysisResult merge(AnalysisResult c, AnalysisResult j) {
+        List<interleave.engine.finding.Finding> findings = new ArrayList<>(c.findings());
+        findings.addAll(j.findings());
+        findings.sort(java.util.Comparator.comparing((interleave.engine.finding.Finding f) -> f.location().file())
+                .thenComparingInt(f -> f.location().startOffset()).thenComparing(f -> f.ruleId()));
+        List<interleave.engine.analysis.Suppressions.Suppressed> suppressed = new ArrayList<>(c.suppressed());
+        suppressed.addAll(j.suppressed());
+        List<Notification> notes = new ArrayList<>(c.notifications());
+        notes.addAll(j.notifications());
+        List<String> analyzed = new ArrayList<>(c.filesAnalyzed());
+        analyzed.addAll(j.filesAnalyzed());
+        return new AnalysisResult(findings, suppressed, notes, analyzed);
+    }
+
     private void render(AnalysisResult result, Writer w) throws IOException {
         if (format == Format.sarif) {
-            SarifReport.write(result, RuleRegistry.checks(), Main.VERSION, classTool == null ? List.of()
+            SarifReport.write(result, descriptors, Main.VERSION, classTool == null ? List.of()
                     : List.of(new SarifReport.Extension(classTool.toolName(), classTool.toolVersion(),
                             classTool.informationUri(), classTool.rulePrefix())), w);
         } else {

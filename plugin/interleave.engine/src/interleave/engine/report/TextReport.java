@@ -45,7 +45,7 @@ public final class TextReport {
             out.println((n.file().isEmpty() ? "interleave" : n.file()) + ": " + n.level() + ": " + n.message());
         }
         if (partial > 0) {
-            out.println("interleave: note: " + partial + " file(s) had syntax errors (often macros or missing"
+            out.println("interleave: note: " + partial + " file(s) had syntax errors (in C often macros or missing"
                     + " headers); findings come from the parts that parsed (--verbose lists them)");
         }
         long errors = result.findings().stream().filter(f -> f.severity().label().equals("error")).count();

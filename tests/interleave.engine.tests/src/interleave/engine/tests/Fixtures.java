@@ -18,7 +18,8 @@ import interleave.engine.c.SourceFile;
 import interleave.engine.finding.Finding;
 
 /**
- * The annotated C fixtures under {@code fixtures/c/<rule-id>/}: each file analyzed alone, each folder as one program.
+ * The annotated fixtures under {@code fixtures/c/<rule-id>/} and {@code fixtures/java/<rule-id>/}: each file analyzed
+ * alone, each folder as one program.
  * Expectations are written on the line they belong to: {@code // expect: rule-id[, rule-id] ["fragment" ...]} and
  * {@code // known-miss: rule-id why}; several rules with their own fragments on one line are separated by
  * {@code ; expect:} ({@code // expect: a "x"; expect: b "y"}). A quoted fragment must occur in the message of the finding on that line;
@@ -63,7 +64,19 @@ public final class Fixtures {
         }
 
         public AnalysisResult analyze() {
+            if (isJava()) {
+                return new interleave.java.JavaAnalyzer().analyzeFiles(files, f -> f.getFileName().toString());
+            }
             return new CAnalyzer().analyze(sources(), CAnalyzer.Progress.NONE, () -> false);
+        }
+
+        public boolean isJava() {
+            return files.stream().allMatch(Fixtures::isJava);
+        }
+
+        /** The rule folder this program belongs to ({@code java/<rule-id>} or {@code <rule-id>} for C). */
+        public String ruleFolder() {
+            return name.substring(0, name.lastIndexOf('/'));
         }
 
         /** "file:line rule-id" for every expectation. */
@@ -164,15 +177,21 @@ public final class Fixtures {
         return out;
     }
 
-    /** Every fixture program of every rule folder. */
+    /** Every fixture program of every rule folder: C under {@code c/}, then Java under {@code java/}. */
     public static List<Program> programs() {
         List<Program> out = new ArrayList<>();
-        try (Stream<Path> rules = Files.list(root().resolve("c"))) {
-            for (Path ruleDir : rules.filter(Files::isDirectory).sorted().toList()) {
-                out.addAll(programsOf(ruleDir));
+        for (String language : List.of("c", "java")) {
+            Path dir = root().resolve(language);
+            if (!Files.isDirectory(dir)) {
+                continue;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            try (Stream<Path> rules = Files.list(dir)) {
+                for (Path ruleDir : rules.filter(Files::isDirectory).sorted().toList()) {
+                    out.addAll(programsOf(ruleDir));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         return out;
     }
@@ -180,6 +199,9 @@ public final class Fixtures {
     public static List<Program> programsOf(Path ruleDir) throws IOException {
         List<Program> out = new ArrayList<>();
         String rule = ruleDir.getFileName().toString();
+        if (ruleDir.getParent() != null && ruleDir.getParent().getFileName().toString().equals("java")) {
+            rule = "java/" + rule; // C programs keep their historical names
+        }
         try (Stream<Path> entries = Files.list(ruleDir)) {
             for (Path e : entries.sorted().toList()) {
                 if (Files.isDirectory(e)) {
@@ -187,15 +209,19 @@ public final class Fixtures {
                         continue;
                     }
                     try (Stream<Path> files = Files.list(e)) {
-                        List<Path> cs = files.filter(Fixtures::isC).sorted().toList();
+                        List<Path> cs = files.filter(f -> isC(f) || isJava(f)).sorted().toList();
                         out.add(new Program(rule + "/" + e.getFileName(), cs));
                     }
-                } else if (isC(e)) {
+                } else if (isC(e) || isJava(e)) {
                     out.add(new Program(rule + "/" + e.getFileName(), List.of(e)));
                 }
             }
         }
         return out;
+    }
+
+    private static boolean isJava(Path p) {
+        return p.getFileName().toString().endsWith(".java");
     }
 
     private static boolean isC(Path p) {

@@ -142,7 +142,7 @@ class AnalyzeCommandTest {
         Files.writeString(tmp.resolve("notes.txt"), "hello");
         Run r = run("analyze", tmp.toString());
         assertEquals(2, r.status());
-        assertTrue(r.err().contains("no .c or .h files"), r.err());
+        assertTrue(r.err().contains("no .c, .h or .java files"), r.err());
     }
 
     @Test

@@ -24,9 +24,18 @@ import interleave.engine.tests.Fixtures;
 /** Each fixture program gets exactly the findings annotated on its lines, from every rule at once. */
 class RuleFixturesTest {
 
+    /**
+     * Java fixtures of the two rules written once over the neutral concurrency facts. Those rules run on Java programs
+     * only once the engine's one registry (branch core-registry) dispatches them; until then the Java front end's
+     * facts for these fixtures are checked by {@code JavaConcurrencyFactsTest}, and the fixtures wait here.
+     */
+    static final java.util.Set<String> WAITING_FOR_THE_NEUTRAL_RULES = java.util.Set.of(
+            "java/unsynchronized-shared-write", "java/lock-order-inversion");
+
     @TestFactory
     Stream<DynamicTest> everyFixtureGetsExactlyItsAnnotatedFindings() {
-        return Fixtures.programs().stream().map(p -> dynamicTest(p.name(), () -> {
+        return Fixtures.programs().stream().filter(p -> !WAITING_FOR_THE_NEUTRAL_RULES.contains(p.ruleFolder()))
+                .map(p -> dynamicTest(p.name(), () -> {
             AnalysisResult r = p.analyze();
             TreeSet<String> actual = Fixtures.actual(r);
             assertEquals(String.join("\n", p.expected()), String.join("\n", actual),
@@ -54,6 +63,33 @@ class RuleFixturesTest {
             String doc = d.documentationMarkdown();
             assertTrue(doc.contains("## Bad") && doc.contains("## Good"), d.id() + " page lacks Bad/Good examples");
             assertTrue(d.documentationHtml().contains("<h1>" + d.title() + "</h1>"));
+        }
+    }
+
+    @Test
+    void everyJavaRuleHasBadAndGoodFixturesAndADocumentationPage() throws IOException {
+        for (RuleDescriptor d : interleave.java.rules.JavaRules.descriptors()) {
+            Path dir = Fixtures.root().resolve("java").resolve(d.id());
+            assertTrue(Files.isDirectory(dir), "no Java fixtures for " + d.id());
+            List<Fixtures.Program> programs = Fixtures.programsOf(dir);
+            assertTrue(programs.stream().anyMatch(p -> !p.expected().isEmpty()), d.id() + " has no bad fixture");
+            assertTrue(programs.stream().anyMatch(p -> p.expected().isEmpty()), d.id() + " has no good fixture");
+            assertEquals(interleave.engine.rules.Language.JAVA, d.language(), d.id());
+            String doc = d.documentationMarkdown();
+            assertTrue(doc.contains("## Bad") && doc.contains("## Good"), d.id() + " page lacks Bad/Good examples");
+        }
+    }
+
+    @Test
+    void javaFixtureFoldersNameJavaRulesOrTheNeutralOnes() throws IOException {
+        try (Stream<Path> dirs = Files.list(Fixtures.root().resolve("java"))) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                String id = d.getFileName().toString();
+                boolean java = interleave.java.rules.JavaRules.descriptors().stream().anyMatch(x -> x.id().equals(id));
+                boolean neutral = WAITING_FOR_THE_NEUTRAL_RULES.contains("java/" + id)
+                        && RuleRegistry.descriptor(id).isPresent();
+                assertTrue(java || neutral, "Java fixture folder for unknown rule " + id);
+            }
         }
     }
 
