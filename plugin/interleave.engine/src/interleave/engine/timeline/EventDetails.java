@@ -77,24 +77,22 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
         }
         List<Field> fields = new ArrayList<>();
         fields.add(new Field("event", in.label()));
-        if (t.phase(i) == EXIT) {
-            result(m, t, i, fields);
-        } else {
-            arguments(m, t, i, fields);
-            result(m, t, i, fields);
-        }
-        errno(t, i, fields);
-        if (t.cpu(i) >= 0) {
-            fields.add(new Field("cpu", Integer.toString(t.cpu(i))));
-        }
         long duration = -1;
-        if (t.phase(i) == EXIT) { // accept → fd, fork → pid: the call that returned, from its ENTER
+        int enter = -1;
+        if (t.phase(i) == EXIT) { // accept → fd, fork → pid: the call that returned, its arguments from its ENTER
             for (int k = i - 1; k >= 0; k--) {
                 if (t.type(k) == t.type(i) && t.phase(k) == ENTER) {
+                    enter = k;
                     duration = t.ts(i) - t.ts(k);
                     break;
                 }
             }
+        }
+        arguments(m, t, t.phase(i) == EXIT ? enter : i, fields);
+        result(m, t, i, fields);
+        errno(t, i, fields);
+        if (t.cpu(i) >= 0) {
+            fields.add(new Field("cpu", Integer.toString(t.cpu(i))));
         }
         return new EventDetails(row, t.pid(), t.tid(), function(t, i), in.timeNs(), duration, false, fields,
                 source(m, t, i), related);
@@ -190,6 +188,9 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
 
     /** The arguments of a call by their names (trace format §5), from its ENTER (or CALL/POINT) record. */
     private static void arguments(TimelineModel m, ThreadTrace t, int i, List<Field> out) {
+        if (i < 0) {
+            return; // the ENTER of a call is not in the trace (entered before tracing began)
+        }
         switch (t.type(i)) {
             case ACCEPT -> add(out, "listening fd", t.arg(i, 0));
             case CONNECT -> add(out, "fd", t.arg(i, 0));

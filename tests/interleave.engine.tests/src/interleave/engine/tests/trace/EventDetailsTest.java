@@ -70,6 +70,7 @@ class EventDetailsTest {
         assertEquals("accept", d.call());
         assertTrue(accept.label().endsWith(f.get("returned")), f + " vs " + accept.label());
         assertTrue(d.durationNs() >= 0, "the call's length, from its ENTER");
+        assertTrue(f.get("listening fd").matches("\\d+"), "the arguments, from its ENTER: " + f);
         assertTrue(d.related().stream().anyMatch(a -> a.kind() == Arrow.Kind.CONNECTION && a.fromNs() == d.timeNs()),
                 d.related().toString());
     }
