@@ -78,6 +78,10 @@ public final class TimelineCanvas {
     private Frame frame;
     private List<Integer> drawnRows = List.of();
 
+    private long paints, lastPaintNanos, lastPaintCpuNanos; // for the speed benchmark (bench/timeline.sh)
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+            .getThreadMXBean();
+
     private int dragX = -1;
     private double dragT0;
     private boolean dragged;
@@ -114,7 +118,13 @@ public final class TimelineCanvas {
         this.lanes = lanes;
         canvas = new Canvas(parent, SWT.DOUBLE_BUFFERED | SWT.NO_BACKGROUND);
         canvas.setToolTipText(USAGE);
-        canvas.addListener(SWT.Paint, e -> paint(e.gc));
+        canvas.addListener(SWT.Paint, e -> {
+            long start = System.nanoTime(), cpu = THREADS.getCurrentThreadCpuTime();
+            paint(e.gc);
+            lastPaintNanos = System.nanoTime() - start;
+            lastPaintCpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
+            paints++;
+        });
         canvas.addListener(SWT.Resize, e -> canvas.redraw());
         canvas.addListener(SWT.MouseVerticalWheel, this::wheel);
         canvas.addListener(SWT.MouseDown, this::mouseDown);
@@ -148,6 +158,22 @@ public final class TimelineCanvas {
         selectedFinding = -1;
         selectedEvent = null;
         zoomToActivity();
+    }
+
+    /**
+     * The same run (same model) with more to tell, its findings: the window, the selected event and the frame at
+     * hand stay.
+     */
+    void updateRun(LoadedRun checked) {
+        if (frame != null && frame.request().run() == run) {
+            Request q = frame.request();
+            frame = new Frame(new Request(checked, q.t0(), q.t1(), q.resolutionNs(), q.rowIds()), frame.rows(),
+                    frame.arrows(), frame.arrowsThinned());
+        }
+        latest = null;
+        run = checked;
+        selectedFinding = -1;
+        redraw();
     }
 
     /** The span where the run's events happen (see {@link ActivityWindow}), or the whole run. */
@@ -402,6 +428,20 @@ public final class TimelineCanvas {
         return items;
     }
 
+    /** How many times the canvas was painted, and how long the last paint took (ns): for the speed benchmark. */
+    public long paintCount() {
+        return paints;
+    }
+
+    public long lastPaintNanos() {
+        return lastPaintNanos;
+    }
+
+    /** CPU time of the UI thread in the last paint (ns): what it costs, whatever else the machine is doing. */
+    public long lastPaintCpuNanos() {
+        return lastPaintCpuNanos;
+    }
+
     /** Row ids of the lanes on screen. */
     public List<Integer> visibleRowIds() {
         return lanes().stream().map(l -> l.row().id()).toList();
@@ -410,6 +450,11 @@ public final class TimelineCanvas {
     /** Row ids of the lanes the last paint drew. */
     public List<Integer> drawnRowIds() {
         return drawnRows;
+    }
+
+    /** Arrows in the frame last applied, 0 when none. */
+    public int frameArrowCount() {
+        return frame == null ? 0 : frame.arrows().size();
     }
 
     /** Spans in the frame last applied (what is drawn), 0 when none. */
@@ -700,7 +745,7 @@ public final class TimelineCanvas {
         List<Lane> shown = lanes();
         drawnRows = shown.stream().map(l -> l.row().id()).toList();
         request(shown);
-        gc.setAntialias(SWT.ON);
+        gc.setAntialias(SWT.OFF); // lanes, spans and ticks are axis-aligned: smoothing them only costs time
         gc.setTextAntialias(SWT.ON);
 
         // outside the run: shaded; lane stripes and the selected lane
@@ -826,6 +871,9 @@ public final class TimelineCanvas {
 
     /** Arrows between lanes on screen (a collapsed process's lane stands for its threads). */
     private void drawArrows(GC gc, Map<Integer, Lane> laneOfRow, Rectangle area) {
+        // smooth slanted lines while they are few; thousands of them (a busy mutex's hand-offs over the whole run)
+        // are drawn plain, which costs a fraction
+        gc.setAntialias(frame.arrows().size() <= 500 ? SWT.ON : SWT.OFF);
         for (Arrow a : frame.arrows()) {
             int y0 = arrowY(a.fromRow(), laneOfRow);
             int y1 = arrowY(a.toRow(), laneOfRow);
@@ -840,12 +888,16 @@ public final class TimelineCanvas {
             gc.setForeground(c);
             gc.setBackground(c);
             gc.drawLine(x0, y0, x1, y1);
+            if (Math.abs(x1 - x0) + Math.abs(y1 - y0) < 8) {
+                continue; // too short for a head to show anything
+            }
             double angle = Math.atan2(y1 - y0, x1 - x0);
             int[] head = { x1, y1, (int) Math.round(x1 - 7 * Math.cos(angle - 0.4)),
                     (int) Math.round(y1 - 7 * Math.sin(angle - 0.4)), (int) Math.round(x1 - 7 * Math.cos(angle + 0.4)),
                     (int) Math.round(y1 - 7 * Math.sin(angle + 0.4)) };
             gc.fillPolygon(head);
         }
+        gc.setAntialias(SWT.OFF);
         if (frame.arrowsThinned()) {
             gc.setForeground(colour(TimelinePresentation.TEXT));
             gc.drawText("(not every arrow drawn: zoom in)", 4, area.height - 18, true);

@@ -69,6 +69,7 @@ public class TimelineView extends ViewPart {
     /** Shown in the findings list of a run with none. */
     static final String NO_FINDING = "No concurrency bug observed in this run. No source given: a trace run has no"
             + " static analysis; run Analyze concurrency on the program's C files to see what the rules find there.";
+    static final String LOOKING = "Looking for concurrency bugs in this run...";
     /** At most this many matches of the filter are walked through. */
     static final int MAX_MATCHES = 100_000;
     /** Lanes are at least this high, so that three levels of nesting still show. */
@@ -324,7 +325,7 @@ public class TimelineView extends ViewPart {
         public String getText(Object element) {
             int i = (Integer) element;
             if (i < 0) { // the one line of a run without findings
-                return this == messageColumn ? NO_FINDING : "";
+                return this != messageColumn ? "" : run != null && !run.checked() ? LOOKING : NO_FINDING;
             }
             return run == null ? "" : text(i);
         }
@@ -332,7 +333,7 @@ public class TimelineView extends ViewPart {
         @Override
         public String getToolTipText(Object element) {
             int i = (Integer) element;
-            return run == null ? null : i < 0 ? NO_FINDING : run.findings().get(i).message();
+            return run == null ? null : i < 0 ? (run.checked() ? NO_FINDING : LOOKING) : run.findings().get(i).message();
         }
     }
 
@@ -372,7 +373,15 @@ public class TimelineView extends ViewPart {
         if (job != current || lanes.isDisposed()) {
             return; // an older request, or the view is gone
         }
+        if (!outcome.last()) {
+            show(outcome.run()); // the timeline, while the detectors look for bugs in it
+            return;
+        }
         current = null;
+        if (outcome.run() != null && run != null && run.model() == outcome.run().model()) {
+            showFindings(outcome.run()); // the same timeline, now with its findings: the user's window stays
+            return;
+        }
         if (outcome.run() == null) {
             String still = run == null ? "" : " Still showing " + run.directory() + ".";
             setStatus(outcome.error() + still, ISharedImages.IMG_OBJS_ERROR_TSK);
@@ -429,6 +438,18 @@ public class TimelineView extends ViewPart {
         shownDetails = null;
         details.setInput(List.of(new DetailRow("", "Click an event on the timeline to see it here.", null)));
         setFilter(filter == null ? "" : filter.text()); // the filter stays across Reload
+    }
+
+    /** The detectors' findings for the run shown (same model): the lanes, the window and the selection stay. */
+    private void showFindings(LoadedRun checked) {
+        run = checked;
+        timeline.updateRun(checked);
+        findings.setInput(checked.findings().isEmpty() ? List.of(-1)
+                : IntStream.range(0, checked.findings().size()).boxed().toList());
+        if (filter == null || matchIndex < 0) {
+            setStatus(checked.summary(),
+                    checked.damaged() ? ISharedImages.IMG_OBJS_WARN_TSK : ISharedImages.IMG_OBJS_INFO_TSK);
+        }
     }
 
     private void setStatus(String text, String image) {

@@ -210,6 +210,24 @@ class TimelineNavigationTest {
         assertEquals(run.summary(), view.statusText());
     }
 
+    @Test
+    void aRunComesFirstAsItsTimelineThenWithTheDetectorsFindings() throws Exception {
+        List<LoadRunJob.Outcome> got = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        LoadRunJob job = new LoadRunJob(TimelineViewTest.trace("deadlock"), got::add);
+        job.schedule();
+        job.join();
+        assertEquals(2, got.size(), got.toString());
+        LoadedRun first = got.get(0).run(), last = got.get(1).run();
+        assertFalse(got.get(0).last());
+        assertFalse(first.checked());
+        assertTrue(first.findings().isEmpty());
+        assertTrue(first.summary().contains("looking for concurrency bugs"), first.summary());
+        assertTrue(got.get(1).last());
+        assertTrue(last.checked());
+        assertFalse(last.findings().isEmpty(), "the deadlock found");
+        assertTrue(first.model() == last.model(), "one timeline, built once");
+    }
+
     /** A fresh run of the deadlock sample, so that its binary and symbols match (committed runs have neither). */
     private static Path deadlockRun(Path dir) throws Exception {
         String repo = System.getProperty("interleave.repo");
