@@ -16,12 +16,13 @@ import interleave.engine.timeline.TimelineModel;
 
 /**
  * What the filter field of the timeline asks for, and the events that answer it. Terms, all of which must hold:
- * {@code pid 123} and {@code tid 124} pick lanes; {@code fd 4} a descriptor (not fd 40); any other word is looked for,
+ * {@code pid 123} and {@code tid 124} pick lanes; {@code fd 4} a descriptor (not fd 40), {@code cpu 1} what ran on that
+ * core (traces of format 1.2 and later record each event's CPU); any other word is looked for,
  * ignoring case, in what an event says (its call, state and object: {@code m1}, {@code mutex}, {@code accept},
  * {@code SIGCHLD}) or in its lane's name ({@code worker}). No SWT: the search runs on a background job.
  */
 public final class TimelineFilter {
-    private static final Pattern TERM = Pattern.compile("(?i)\\b(pid|tid|fd)\\s*[:= ]?\\s*(-?\\d+)\\b");
+    private static final Pattern TERM = Pattern.compile("(?i)\\b(pid|tid|fd|cpu)\\s*[:= ]?\\s*(-?\\d+)\\b");
 
     /** An event (span or instant) that matches, or a whole lane for a filter of pids and tids only. */
     public record Match(int rowId, long startNs, long endNs, StateSpan span, Instant instant) {
@@ -44,7 +45,7 @@ public final class TimelineFilter {
             switch (m.group(1).toLowerCase(Locale.ROOT)) {
             case "pid" -> pids.add(n);
             case "tid" -> tids.add(n);
-            default -> fds.add(Pattern.compile("\\bfd " + n + "\\b"));
+            default -> fds.add(Pattern.compile("\\b" + m.group(1).toLowerCase(Locale.ROOT) + " " + n + "\\b"));
             }
         }
         rest.append(this.text.substring(last));

@@ -211,9 +211,10 @@ public class TimelineView extends ViewPart {
             @Override
             protected Control createControl(Composite parent) {
                 filterText = new Text(parent, SWT.SEARCH | SWT.ICON_CANCEL | SWT.ICON_SEARCH);
-                filterText.setMessage("Filter: pid 12, tid 13, fd 4, m1, accept");
+                filterText.setMessage("Filter: pid 12, tid 13, fd 4, cpu 1, m1, accept");
                 filterText.setToolTipText("Highlight the events that match, fade the others; Enter: next match."
-                        + " pid N, tid N and fd N pick a process, a thread, a descriptor; any other word is looked"
+                        + " pid N, tid N, fd N and cpu N pick a process, a thread, a descriptor, a core; any other"
+                        + " word is looked"
                         + " for in what the events say (a lock's variable, a call, a signal) and in the lane names.");
                 filterText.addListener(SWT.Modify, e -> {
                     String now = filterText.getText();

@@ -197,6 +197,23 @@ class TimelineNavigationTest {
     }
 
     @Test
+    void theFilterPicksWhatRanOnOneCore() {
+        open(TimelineViewTest.trace("race-watch")); // format 1.2: every event's CPU recorded
+        int seen = 0;
+        for (int cpu = 0; cpu < Runtime.getRuntime().availableProcessors() + 2; cpu++) {
+            view.setFilter("cpu " + cpu);
+            settle();
+            for (TimelineFilter.Match mt : view.matches()) {
+                String said = mt.span() != null ? mt.span().detail() : mt.instant().label();
+                assertTrue(said.matches(".*\\bcpu " + cpu + "\\b.*"), "cpu " + cpu + ": " + said);
+            }
+            seen += view.matches().isEmpty() ? 0 : 1;
+        }
+        assertTrue(seen >= 1, "events on some core");
+        view.setFilter("");
+    }
+
+    @Test
     void aRunWithoutFindingsSaysNoSourceWasGiven() {
         LoadedRun run = open(TimelineViewTest.trace("echo-iterative"));
         assertTrue(run.findings().isEmpty(), "the correct iterative server: " + run.findings());
