@@ -43,6 +43,10 @@ figures="$work/figures.txt"
     tail -40 "$work/maven.log" >&2; echo "timeline.sh: the benchmark failed (log above)" >&2; exit 1; }
 [ -s "$figures" ] || { echo "timeline.sh: no figures written" >&2; exit 1; }
 
+# the same run read and modelled on the command line, without the workbench (best of 5 after a warm-up)
+engine=$("$JAVA_HOME/bin/java" -cp "$repo/plugin/interleave.engine/target/classes" \
+    interleave.engine.trace.ReadBenchmark "$work/run" 5 2>&1 || true)
+
 report() {
     echo "# Timeline view speed ($(date -u +%Y-%m-%d))"
     echo
@@ -52,6 +56,12 @@ report() {
     echo
     echo '```'
     cat "$figures"
+    echo '```'
+    echo
+    echo "The same run read and modelled without the workbench (\`ReadBenchmark\`, best of 5; no addr2line, no detectors):"
+    echo
+    echo '```'
+    echo "$engine"
     echo '```'
 }
 if [ $save = 1 ]; then
