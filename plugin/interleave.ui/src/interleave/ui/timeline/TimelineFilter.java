@@ -29,7 +29,7 @@ public final class TimelineFilter {
     }
 
     private final String text;
-    private final List<Integer> pids = new ArrayList<>(), tids = new ArrayList<>();
+    private final List<Long> pids = new ArrayList<>(), tids = new ArrayList<>();
     private final List<Pattern> fds = new ArrayList<>();
     private final List<String> words = new ArrayList<>();
 
@@ -41,7 +41,12 @@ public final class TimelineFilter {
         while (m.find()) {
             rest.append(this.text, last, m.start()).append(' ');
             last = m.end();
-            int n = Integer.parseInt(m.group(2));
+            long n;
+            try {
+                n = Long.parseLong(m.group(2));
+            } catch (NumberFormatException e) {
+                n = Long.MIN_VALUE; // more digits than any pid, fd or cpu: matches nothing
+            }
             switch (m.group(1).toLowerCase(Locale.ROOT)) {
             case "pid" -> pids.add(n);
             case "tid" -> tids.add(n);
@@ -75,8 +80,8 @@ public final class TimelineFilter {
 
     /** The lane passes the pid and tid terms (a process lane passes a tid term of one of its threads' pid). */
     public boolean matchesLane(Row r) {
-        return (pids.isEmpty() || pids.contains(r.pid()))
-                && (tids.isEmpty() || tids.contains(r.tid()) || r.kind() == Row.Kind.PROCESS && tids.contains(r.pid()));
+        return (pids.isEmpty() || pids.contains((long) r.pid())) && (tids.isEmpty() || tids.contains((long) r.tid())
+                || r.kind() == Row.Kind.PROCESS && tids.contains((long) r.pid()));
     }
 
     /** The lane matches as a whole: its pid/tid, and its name holds every word (and no fd is asked). */

@@ -580,7 +580,14 @@ public class TimelineView extends ViewPart {
         Job job = new Job(name) {
             @Override
             protected IStatus run(IProgressMonitor monitor) {
-                Runnable then = work.get();
+                Runnable then;
+                try {
+                    then = work.get();
+                } catch (RuntimeException e) {
+                    org.eclipse.core.runtime.ILog.of(TimelineView.class).error(name + " failed", e);
+                    then = () -> setStatus(name + " failed (" + e + "). This is a bug in Interleave; the details are"
+                            + " in the Error Log.", ISharedImages.IMG_OBJS_ERROR_TSK);
+                }
                 if (!monitor.isCanceled() && then != null && !display.isDisposed()) {
                     display.asyncExec(then);
                 }

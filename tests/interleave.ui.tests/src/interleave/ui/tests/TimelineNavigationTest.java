@@ -187,6 +187,11 @@ class TimelineNavigationTest {
         assertFalse(view.matches().isEmpty());
         assertTrue(view.matches().stream().allMatch(mt -> run.model().row(mt.rowId()).pid() == pid));
 
+        view.setFilter("pid 99999999999999999999999"); // more digits than a long: matches nothing, no exception
+        settle();
+        assertTrue(view.matches().isEmpty());
+        assertTrue(view.statusText().startsWith("Nothing matches"), view.statusText());
+
         view.setFilter("no-such-thing");
         settle();
         assertTrue(view.matches().isEmpty());
