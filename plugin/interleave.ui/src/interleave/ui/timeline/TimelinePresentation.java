@@ -96,7 +96,7 @@ public final class TimelinePresentation {
      * (fd 4)". The lock's variable comes from the program's symbols (the model's detail), its address otherwise.
      */
     public static String describe(StateSpan s) {
-        String d = s.detail();
+        String d = readable(s);
         return switch (s.state()) {
         case LOCK -> d.startsWith("mutex ") ? "waiting for " + d : s.state().description() + paren(d);
         case SEM_WAIT -> d.startsWith("sem ") ? "waiting on " + d : s.state().description() + paren(d);
@@ -105,6 +105,16 @@ public final class TimelinePresentation {
         default -> s.state().description() + paren(d);
         };
     }
+
+    /** The span's detail with a requested sleep in its best unit ("100 ms", not "100000000 ns"). */
+    private static String readable(StateSpan s) {
+        String d = s.detail();
+        java.util.regex.Matcher m = SLEEP_NS.matcher(d);
+        return s.state() == State.SLEEP && m.lookingAt() ? time(Long.parseLong(m.group(1))) + d.substring(m.end())
+                : d;
+    }
+
+    private static final java.util.regex.Pattern SLEEP_NS = java.util.regex.Pattern.compile("(\\d{1,18}) ns");
 
     private static String paren(String detail) {
         return detail.isEmpty() ? "" : " (" + detail + ")";
@@ -115,7 +125,7 @@ public final class TimelinePresentation {
         if (s.mergedCount() > 1) {
             return "";
         }
-        String d = s.detail();
+        String d = readable(s);
         int comma = d.indexOf(", ");
         String first = comma < 0 ? d : d.substring(0, comma);
         if (first.startsWith("cpu ")) {
