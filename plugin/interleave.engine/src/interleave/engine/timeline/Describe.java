@@ -65,8 +65,8 @@ final class Describe {
             case POLL -> "nfds " + t.arg(i, 0) + (t.arg(i, 2) >= 0 ? ", first fd " + t.arg(i, 2) : "");
             case EPOLL_WAIT -> "epoll fd " + t.arg(i, 0);
             case MUTEX_LOCK -> "mutex " + name(m, t, t.arg(i, 0)) + (t.arg(i, 1) > 0 ? ", held by tid " + t.arg(i, 1) : "");
-            case COND_WAIT -> "cond " + hex(t.arg(i, 0)) + ", mutex " + name(m, t, t.arg(i, 1));
-            case SEM_WAIT -> "sem " + hex(t.arg(i, 0));
+            case COND_WAIT -> "cond " + name(m, t, t.arg(i, 0)) + ", mutex " + name(m, t, t.arg(i, 1));
+            case SEM_WAIT -> "sem " + name(m, t, t.arg(i, 0));
             case PTHREAD_JOIN -> switch (t.flags(i)) {
                 case JOIN_TIMED -> "timed join, thread ";
                 case JOIN_TRY -> "try join, thread ";

@@ -15,12 +15,15 @@ import interleave.engine.timeline.TimelineModel;
 
 /**
  * What the canvas draws, asked of the model for the visible lanes in a time window at one sample per pixel. No SWT:
- * it runs on a background job. Spans come merged by the model; instants and arrows are thinned here to one per pixel
- * (per kind and lane), so the answer's size depends on the window's width in pixels, not on the run's size.
+ * it runs on a background job. Spans come merged by the model; instants are thinned here to one per pixel
+ * (per kind and lane), arrows to one per three pixels (per kind and pair of lanes), so the answer's size depends on
+ * the window's width in pixels, not on the run's size.
  */
 final class FrameQuery {
     /** At most this many arrows per frame; beyond it, the earliest are kept (a warning is drawn). */
     static final int MAX_ARROWS = 20_000;
+    /** Arrows between the same lanes closer than this many pixels are drawn once. */
+    static final int ARROW_PIXELS = 3;
 
     record Request(LoadedRun run, long t0, long t1, long resolutionNs, List<Integer> rowIds) {
         boolean covers(LoadedRun r, long from, long to, long resolution, List<Integer> rows) {
@@ -69,9 +72,12 @@ final class FrameQuery {
         List<Arrow> arrows = new ArrayList<>();
         Set<List<Long>> seen = new HashSet<>();
         boolean thinned = false;
+        // one arrow per pair of lanes, kind and ARROW_PIXELS-wide stretch at either end: closer ones would be drawn
+        // over each other (a head is 7 pixels long), and a busy mutex hands off hundreds of times per pixel
+        long bucket = res * ARROW_PIXELS;
         for (Arrow a : m.arrows(q.t0(), q.t1())) {
             if (seen.add(List.of((long) a.fromRow(), (long) a.toRow(), (long) a.kind().ordinal(),
-                    Math.floorDiv(a.fromNs(), res), Math.floorDiv(a.toNs(), res)))) {
+                    Math.floorDiv(a.fromNs(), bucket), Math.floorDiv(a.toNs(), bucket)))) {
                 if (arrows.size() == MAX_ARROWS) {
                     thinned = true;
                     break;

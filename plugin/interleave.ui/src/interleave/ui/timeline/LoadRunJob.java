@@ -28,8 +28,14 @@ public final class LoadRunJob extends Job {
     /** Job family, for waiting in tests. */
     public static final Object FAMILY = LoadRunJob.class;
 
-    /** What came of it: a run, or a message (never both). */
-    public record Outcome(Path directory, LoadedRun run, String error) {
+    /**
+     * What came of it: a run, or a message (never both). A run comes twice: first its timeline, as soon as it is
+     * built (not {@link LoadedRun#checked()}), then with the detectors' findings ({@code last}).
+     */
+    public record Outcome(Path directory, LoadedRun run, String error, boolean last) {
+        Outcome(Path directory, LoadedRun run, String error) {
+            this(directory, run, error, true);
+        }
     }
 
     private final Path directory;
@@ -63,6 +69,11 @@ public final class LoadRunJob extends Job {
             sub.subTask("Building the timeline");
             TimelineModel model = TimelineModel.build(run);
             sub.worked(1);
+            if (sub.isCanceled()) {
+                return Status.CANCEL_STATUS;
+            }
+            // the timeline first: a large run is readable while the detectors still work through it
+            done.accept(new Outcome(directory, LoadedRun.unchecked(directory, run, model), null, false));
             sub.subTask("Looking for concurrency bugs");
             List<Finding> findings = DetectorRegistry.detectAll(run, model);
             sub.worked(1);

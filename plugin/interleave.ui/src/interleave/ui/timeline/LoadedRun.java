@@ -17,16 +17,22 @@ import interleave.engine.trace.TraceRun;
  * the background queries share it freely.
  *
  * @param findingRows for each finding (same index), the row its moment is on, -1 when it has none
+ * @param checked     the detectors have run (false: the timeline is shown while they still look for bugs)
  */
 public record LoadedRun(Path directory, TraceRun run, TimelineModel model, List<Finding> findings,
-        List<Integer> findingRows) {
+        List<Integer> findingRows, boolean checked) {
 
     static LoadedRun of(Path directory, TraceRun run, TimelineModel model, List<Finding> findings) {
         List<Integer> rows = new ArrayList<>();
         for (Finding f : findings) {
             rows.add(f.moment().map(m -> rowOf(model, m)).orElse(-1));
         }
-        return new LoadedRun(directory, run, model, List.copyOf(findings), List.copyOf(rows));
+        return new LoadedRun(directory, run, model, List.copyOf(findings), List.copyOf(rows), true);
+    }
+
+    /** The run and its timeline before the detectors have looked at it. */
+    static LoadedRun unchecked(Path directory, TraceRun run, TimelineModel model) {
+        return new LoadedRun(directory, run, model, List.of(), List.of(), false);
     }
 
     /** The thread row of the moment (the one alive at its time when a tid was reused), else its process's row. */
@@ -65,7 +71,7 @@ public record LoadedRun(Path directory, TraceRun run, TimelineModel model, List<
                 .append(": ").append(processes).append(processes == 1 ? " process, " : " processes, ").append(threads)
                 .append(threads == 1 ? " thread, " : " threads, ").append(run.eventCount()).append(" events over ")
                 .append(TimelinePresentation.time(model.durationNs())).append("; ")
-                .append(findings.isEmpty() ? "no concurrency bug observed."
+                .append(!checked ? "looking for concurrency bugs..." : findings.isEmpty() ? "no concurrency bug observed."
                         : findings.size() + (findings.size() == 1 ? " finding" : " findings")
                                 + " (red marks; select one below to zoom to it).");
         for (TraceDamage d : run.damage()) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 import org.eclipse.core.runtime.IProgressMonitor;
@@ -46,8 +47,9 @@ public final class TimelineCanvas {
     public static final int AXIS_HEIGHT = 28;
     /** How to use it; the canvas's tooltip wherever the pointer is over nothing in particular. */
     public static final String USAGE = "Mouse wheel: zoom in/out at the pointer. Drag: pan in time."
-            + " Shift+wheel: scroll the lanes. Double-click or 0: zoom to fit. Keys + and - zoom, arrow keys pan."
-            + " Hover a red mark to read its finding; click it to select it.";
+            + " Shift+wheel: scroll the lanes. Double-click the background or 0: zoom to fit. Keys + and - zoom,"
+            + " arrow keys pan. Click an event to see its details; double-click it (or press Enter) to go to its"
+            + " source. Hover a red mark to read its finding; click it to select it.";
     private static final double MIN_WINDOW_NS = 1_000;
     private static final int FINDING_HIT_PX = 5;
 
@@ -63,14 +65,50 @@ public final class TimelineCanvas {
     private int selectedFinding = -1;
     private IntConsumer findingClicked = i -> {
     };
+    private IntConsumer findingOpened = i -> {
+    };
+    private Consumer<Pick> eventSelected = p -> {
+    };
+    private Consumer<Pick> eventOpened = p -> {
+    };
+    private Pick selectedEvent;
+    private TimelineFilter filter;
 
     private volatile Request latest;
     private Frame frame;
     private List<Integer> drawnRows = List.of();
 
+    private long paints, lastPaintNanos, lastPaintCpuNanos; // for the speed benchmark (bench/timeline.sh)
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory
+            .getThreadMXBean();
+
     private int dragX = -1;
     private double dragT0;
     private boolean dragged;
+
+    /**
+     * An event picked on the canvas: a span (a call, or a running stretch) or an instant, on its row, as the model
+     * gives it at full resolution.
+     */
+    public record Pick(StateSpan span, Instant instant) {
+        public int rowId() {
+            return span != null ? span.rowId() : instant.rowId();
+        }
+
+        public long timeNs() {
+            return span != null ? span.startNs() : instant.timeNs();
+        }
+
+        public long endNs() {
+            return span != null ? span.endNs() : instant.timeNs();
+        }
+
+        /** The event in full (calls the symbolizer: off the UI thread for a program with large debug info). */
+        public interleave.engine.timeline.EventDetails details(interleave.engine.timeline.TimelineModel m) {
+            return span != null ? interleave.engine.timeline.EventDetails.of(m, span)
+                    : interleave.engine.timeline.EventDetails.of(m, instant);
+        }
+    }
 
     /** A lane on screen: its row, where it is (canvas coordinates) and the tree item that heads it. */
     record Lane(Row row, TreeItem item, int y, int height) {
@@ -80,13 +118,19 @@ public final class TimelineCanvas {
         this.lanes = lanes;
         canvas = new Canvas(parent, SWT.DOUBLE_BUFFERED | SWT.NO_BACKGROUND);
         canvas.setToolTipText(USAGE);
-        canvas.addListener(SWT.Paint, e -> paint(e.gc));
+        canvas.addListener(SWT.Paint, e -> {
+            long start = System.nanoTime(), cpu = THREADS.getCurrentThreadCpuTime();
+            paint(e.gc);
+            lastPaintNanos = System.nanoTime() - start;
+            lastPaintCpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
+            paints++;
+        });
         canvas.addListener(SWT.Resize, e -> canvas.redraw());
         canvas.addListener(SWT.MouseVerticalWheel, this::wheel);
         canvas.addListener(SWT.MouseDown, this::mouseDown);
         canvas.addListener(SWT.MouseMove, this::mouseMove);
         canvas.addListener(SWT.MouseUp, this::mouseUp);
-        canvas.addListener(SWT.MouseDoubleClick, e -> zoomToFit());
+        canvas.addListener(SWT.MouseDoubleClick, this::doubleClick);
         canvas.addListener(SWT.KeyDown, this::key);
         canvas.addListener(SWT.Dispose, e -> {
             queryJob.cancel();
@@ -112,7 +156,24 @@ public final class TimelineCanvas {
         frame = null;
         latest = null;
         selectedFinding = -1;
+        selectedEvent = null;
         zoomToActivity();
+    }
+
+    /**
+     * The same run (same model) with more to tell, its findings: the window, the selected event and the frame at
+     * hand stay.
+     */
+    void updateRun(LoadedRun checked) {
+        if (frame != null && frame.request().run() == run) {
+            Request q = frame.request();
+            frame = new Frame(new Request(checked, q.t0(), q.t1(), q.resolutionNs(), q.rowIds()), frame.rows(),
+                    frame.arrows(), frame.arrowsThinned());
+        }
+        latest = null;
+        run = checked;
+        selectedFinding = -1;
+        redraw();
     }
 
     /** The span where the run's events happen (see {@link ActivityWindow}), or the whole run. */
@@ -127,6 +188,88 @@ public final class TimelineCanvas {
 
     void onFindingClicked(IntConsumer listener) {
         findingClicked = listener;
+    }
+
+    /** Double-click on a finding's mark. */
+    void onFindingOpened(IntConsumer listener) {
+        findingOpened = listener;
+    }
+
+    /** A click on an event (null: on nothing). */
+    void onEventSelected(Consumer<Pick> listener) {
+        eventSelected = listener;
+    }
+
+    /** A double-click on an event, or Enter with one selected. */
+    void onEventOpened(Consumer<Pick> listener) {
+        eventOpened = listener;
+    }
+
+    public Pick selectedEvent() {
+        return selectedEvent;
+    }
+
+    /** Marks the event as selected (outlined) without telling the listeners. */
+    void selectEvent(Pick p) {
+        selectedEvent = p;
+        redraw();
+    }
+
+    /** Events that do not match are drawn faded, matching ones outlined; null or empty: no filter. */
+    void setFilter(TimelineFilter f) {
+        filter = f == null || f.isEmpty() ? null : f;
+        redraw();
+    }
+
+    /** The lane at canvas y, or null. */
+    Lane laneAt(int y) {
+        for (Lane l : lanes()) {
+            if (y >= l.y() && y < l.y() + l.height()) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The event under (x, y): an instant within 3 pixels, else the deepest call under the pointer, else a call within
+     * 3 pixels (shorter than a pixel at this zoom), else the running stretch there. Asked of the model at full
+     * resolution, so a span drawn merged with its neighbours still gives the one under the pointer.
+     */
+    public java.util.Optional<Pick> eventAt(int x, int y) {
+        Lane lane = run == null || y < AXIS_HEIGHT ? null : laneAt(y);
+        if (lane == null || run.model().thread(lane.row().id()).isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        int row = lane.row().id();
+        var model = run.model();
+        long t = timeAt(x);
+        long tol = Math.max(1, (long) Math.ceil(3 * nsPerPixel()));
+        Instant nearest = null;
+        for (Instant i : model.instants(row, t - tol, t + tol)) {
+            if (nearest == null || Math.abs(i.timeNs() - t) < Math.abs(nearest.timeNs() - t)) {
+                nearest = i;
+            }
+        }
+        if (nearest != null) {
+            return java.util.Optional.of(new Pick(null, nearest));
+        }
+        StateSpan under = null, near = null;
+        for (StateSpan s : model.spans(row, t - tol, t + tol)) {
+            if (s.startNs() <= t && t <= s.endNs()) {
+                if (under == null || s.depth() > under.depth()) {
+                    under = s;
+                }
+            } else if (s.state() != interleave.engine.timeline.State.RUNNING
+                    && (near == null || s.depth() > near.depth())) {
+                near = s;
+            }
+        }
+        if (under != null && under.state() == interleave.engine.timeline.State.RUNNING && near != null) {
+            under = near;
+        }
+        StateSpan picked = under != null ? under : near;
+        return picked == null ? java.util.Optional.empty() : java.util.Optional.of(new Pick(picked, null));
     }
 
     public void addWindowListener(Runnable listener) {
@@ -285,6 +428,20 @@ public final class TimelineCanvas {
         return items;
     }
 
+    /** How many times the canvas was painted, and how long the last paint took (ns): for the speed benchmark. */
+    public long paintCount() {
+        return paints;
+    }
+
+    public long lastPaintNanos() {
+        return lastPaintNanos;
+    }
+
+    /** CPU time of the UI thread in the last paint (ns): what it costs, whatever else the machine is doing. */
+    public long lastPaintCpuNanos() {
+        return lastPaintCpuNanos;
+    }
+
     /** Row ids of the lanes on screen. */
     public List<Integer> visibleRowIds() {
         return lanes().stream().map(l -> l.row().id()).toList();
@@ -293,6 +450,11 @@ public final class TimelineCanvas {
     /** Row ids of the lanes the last paint drew. */
     public List<Integer> drawnRowIds() {
         return drawnRows;
+    }
+
+    /** Arrows in the frame last applied, 0 when none. */
+    public int frameArrowCount() {
+        return frame == null ? 0 : frame.arrows().size();
     }
 
     /** Spans in the frame last applied (what is drawn), 0 when none. */
@@ -462,20 +624,42 @@ public final class TimelineCanvas {
             if (f >= 0) {
                 findingClicked.accept(f);
             } else {
-                for (Lane l : lanes()) {
-                    if (e.y >= l.y() && e.y < l.y() + l.height()) {
-                        lanes.setSelection(l.item());
-                        redraw();
-                    }
+                Lane l = laneAt(e.y);
+                if (l != null) {
+                    lanes.setSelection(l.item());
                 }
+                selectedEvent = eventAt(e.x, e.y).orElse(null);
+                eventSelected.accept(selectedEvent);
+                redraw();
             }
         }
         dragX = -1;
         dragged = false;
     }
 
+    private void doubleClick(Event e) {
+        int f = findingAt(e.x, e.y);
+        if (f >= 0) {
+            findingOpened.accept(f);
+            return;
+        }
+        java.util.Optional<Pick> p = eventAt(e.x, e.y);
+        if (p.isPresent()) {
+            selectedEvent = p.get();
+            redraw();
+            eventOpened.accept(p.get());
+            return;
+        }
+        zoomToFit();
+    }
+
     private void key(Event e) {
         switch (e.keyCode) {
+        case SWT.CR, SWT.KEYPAD_CR -> {
+            if (selectedEvent != null) {
+                eventOpened.accept(selectedEvent);
+            }
+        }
         case '+', '=', SWT.KEYPAD_ADD -> zoom(0.7, plotWidth() / 2);
         case '-', SWT.KEYPAD_SUBTRACT -> zoom(1 / 0.7, plotWidth() / 2);
         case '0', SWT.KEYPAD_0 -> zoomToFit();
@@ -525,10 +709,8 @@ public final class TimelineCanvas {
         if (best == null) {
             return USAGE;
         }
-        StringBuilder tip = new StringBuilder(lane.row().label()).append(": ").append(best.state().description());
-        if (!best.detail().isEmpty()) {
-            tip.append(" (").append(best.detail()).append(')');
-        }
+        StringBuilder tip = new StringBuilder(lane.row().label()).append(": ")
+                .append(TimelinePresentation.describe(best));
         tip.append("\nfrom ").append(TimelinePresentation.time(best.startNs())).append(" for ")
                 .append(TimelinePresentation.time(best.endNs() - best.startNs()));
         if (best.unfinished()) {
@@ -537,6 +719,8 @@ public final class TimelineCanvas {
         if (best.mergedCount() > 1) {
             tip.append("\n").append(best.mergedCount())
                     .append(" short spans drawn as one at this zoom; zoom in to see each");
+        } else if (best.state() != interleave.engine.timeline.State.RUNNING) {
+            tip.append("\nClick for its details, double-click to go to its source.");
         }
         return tip.toString();
     }
@@ -561,7 +745,7 @@ public final class TimelineCanvas {
         List<Lane> shown = lanes();
         drawnRows = shown.stream().map(l -> l.row().id()).toList();
         request(shown);
-        gc.setAntialias(SWT.ON);
+        gc.setAntialias(SWT.OFF); // lanes, spans and ticks are axis-aligned: smoothing them only costs time
         gc.setTextAntialias(SWT.ON);
 
         // outside the run: shaded; lane stripes and the selected lane
@@ -602,6 +786,7 @@ public final class TimelineCanvas {
             }
             drawArrows(gc, laneOfRow, area);
         }
+        drawSelectedEvent(gc, laneOfRow, area);
         drawFindings(gc, laneOfRow, area);
         drawAxis(gc, area, step);
     }
@@ -613,6 +798,7 @@ public final class TimelineCanvas {
             gc.setBackground(colour(TimelinePresentation.PROCESS_LIFE));
             gc.fillRectangle(x0, l.y() + l.height() / 2 - 2, Math.max(1, x1 - x0), 4);
         }
+        int textHeight = gc.getFontMetrics().getHeight();
         for (StateSpan s : data.spans()) {
             int x0 = xOf(s.startNs()), x1 = xOf(s.endNs());
             if (x1 < 0 || x0 > area.width) {
@@ -623,8 +809,23 @@ public final class TimelineCanvas {
             int inset = 2 + s.depth() * 4;
             int h = Math.max(3, l.height() - 2 * inset);
             int y = l.y() + (l.height() - h) / 2;
-            gc.setBackground(colour(TimelinePresentation.of(s.state())));
+            boolean match = filter != null && filter.matches(row, s);
+            RGB fill = TimelinePresentation.of(s.state());
+            gc.setBackground(colour(filter != null && !match ? TimelinePresentation.faded(fill) : fill));
             gc.fillRectangle(x0, y, Math.max(1, x1 - x0), h);
+            if (match && s.state() != interleave.engine.timeline.State.RUNNING) {
+                gc.setForeground(colour(TimelinePresentation.MATCH));
+                gc.drawRectangle(x0, y, Math.max(1, x1 - x0 - 1), h - 1);
+            }
+            if (x1 - x0 > 24 && h >= textHeight) { // what the call was about, inside it: "mutex m1", "read fd 4"
+                String label = TimelinePresentation.laneLabel(s);
+                if (!label.isEmpty()) {
+                    gc.setClipping(Math.max(0, x0) + 2, y, Math.min(x1, area.width) - Math.max(0, x0) - 4, h);
+                    gc.setForeground(colour(TimelinePresentation.TEXT));
+                    gc.drawText(label, Math.max(0, x0) + 3, y + (h - textHeight) / 2, true);
+                    gc.setClipping((Rectangle) null);
+                }
+            }
             if (s.unfinished()) {
                 gc.setForeground(colour(TimelinePresentation.UNFINISHED));
                 gc.setLineWidth(2);
@@ -637,7 +838,8 @@ public final class TimelineCanvas {
             if (x < -2 || x > area.width + 2) {
                 continue;
             }
-            Color c = colour(TimelinePresentation.of(i.kind()));
+            RGB rgb = TimelinePresentation.of(i.kind());
+            Color c = colour(filter != null && !filter.matches(row, i) ? TimelinePresentation.faded(rgb) : rgb);
             gc.setForeground(c);
             gc.setBackground(c);
             gc.drawLine(x, l.y() + 1, x, l.y() + l.height() - 2);
@@ -645,8 +847,33 @@ public final class TimelineCanvas {
         }
     }
 
+    /** The selected event outlined: a frame around its call, a thick line with a ring for an instant. */
+    private void drawSelectedEvent(GC gc, Map<Integer, Lane> laneOfRow, Rectangle area) {
+        Pick p = selectedEvent;
+        Lane l = p == null ? null : laneOfRow.get(p.rowId());
+        if (l == null) {
+            return;
+        }
+        gc.setForeground(colour(TimelinePresentation.SELECTED_EVENT));
+        gc.setLineWidth(2);
+        if (p.span() != null) {
+            int x0 = Math.max(-2, xOf(p.span().startNs())), x1 = Math.min(area.width + 2, xOf(p.span().endNs()));
+            int inset = 2 + p.span().depth() * 4;
+            int h = Math.max(3, l.height() - 2 * inset);
+            gc.drawRectangle(x0 - 1, l.y() + (l.height() - h) / 2 - 1, Math.max(2, x1 - x0 + 2), h + 2);
+        } else {
+            int x = xOf(p.instant().timeNs());
+            gc.drawLine(x, l.y(), x, l.y() + l.height() - 1);
+            gc.drawOval(x - 5, l.y() + l.height() / 2 - 5, 10, 10);
+        }
+        gc.setLineWidth(1);
+    }
+
     /** Arrows between lanes on screen (a collapsed process's lane stands for its threads). */
     private void drawArrows(GC gc, Map<Integer, Lane> laneOfRow, Rectangle area) {
+        // smooth slanted lines while they are few; thousands of them (a busy mutex's hand-offs over the whole run)
+        // are drawn plain, which costs a fraction
+        gc.setAntialias(frame.arrows().size() <= 500 ? SWT.ON : SWT.OFF);
         for (Arrow a : frame.arrows()) {
             int y0 = arrowY(a.fromRow(), laneOfRow);
             int y1 = arrowY(a.toRow(), laneOfRow);
@@ -661,12 +888,16 @@ public final class TimelineCanvas {
             gc.setForeground(c);
             gc.setBackground(c);
             gc.drawLine(x0, y0, x1, y1);
+            if (Math.abs(x1 - x0) + Math.abs(y1 - y0) < 8) {
+                continue; // too short for a head to show anything
+            }
             double angle = Math.atan2(y1 - y0, x1 - x0);
             int[] head = { x1, y1, (int) Math.round(x1 - 7 * Math.cos(angle - 0.4)),
                     (int) Math.round(y1 - 7 * Math.sin(angle - 0.4)), (int) Math.round(x1 - 7 * Math.cos(angle + 0.4)),
                     (int) Math.round(y1 - 7 * Math.sin(angle + 0.4)) };
             gc.fillPolygon(head);
         }
+        gc.setAntialias(SWT.OFF);
         if (frame.arrowsThinned()) {
             gc.setForeground(colour(TimelinePresentation.TEXT));
             gc.drawText("(not every arrow drawn: zoom in)", 4, area.height - 18, true);

@@ -9,6 +9,7 @@ import org.eclipse.swt.graphics.RGB;
 import interleave.engine.timeline.Arrow;
 import interleave.engine.timeline.Instant;
 import interleave.engine.timeline.State;
+import interleave.engine.timeline.StateSpan;
 
 /**
  * How the timeline looks: colours of states, instants and arrows, and how times are written. The model has no
@@ -42,6 +43,10 @@ public final class TimelinePresentation {
     public static final RGB LANE_STRIPE = rgb(0xfafafa);
     public static final RGB LANE_SELECTED = rgb(0xdcecff);
     public static final RGB TEXT = rgb(0x424242);
+    /** The outline of events that match the filter: amber, apart from every state colour and the findings' red. */
+    public static final RGB MATCH = rgb(0xff6f00);
+    /** The outline of the selected event. */
+    public static final RGB SELECTED_EVENT = rgb(0x000000);
 
     private TimelinePresentation() {
     }
@@ -54,6 +59,12 @@ public final class TimelinePresentation {
 
     private static RGB rgb(int c) {
         return new RGB((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
+    }
+
+    /** A colour washed out towards white: what does not match the filter. */
+    public static RGB faded(RGB c) {
+        return new RGB(c.red + (255 - c.red) * 3 / 4, c.green + (255 - c.green) * 3 / 4,
+                c.blue + (255 - c.blue) * 3 / 4);
     }
 
     public static RGB of(State s) {
@@ -77,6 +88,54 @@ public final class TimelinePresentation {
         case LOCK_HANDOFF -> rgb(0x00796b);
         case CONNECTION -> rgb(0x1565c0);
         case REAP -> rgb(0x424242);
+        };
+    }
+
+    /**
+     * What a thread did during a span, in words, its lock by name: "waiting for mutex m1, held by tid 5", "in read
+     * (fd 4)". The lock's variable comes from the program's symbols (the model's detail), its address otherwise.
+     */
+    public static String describe(StateSpan s) {
+        String d = readable(s);
+        return switch (s.state()) {
+        case LOCK -> d.startsWith("mutex ") ? "waiting for " + d : s.state().description() + paren(d);
+        case SEM_WAIT -> d.startsWith("sem ") ? "waiting on " + d : s.state().description() + paren(d);
+        case COND_WAIT -> d.startsWith("cond ") ? "waiting on " + d.replace(", mutex ", " (releases mutex ")
+                + (d.contains(", mutex ") ? ")" : "") : s.state().description() + paren(d);
+        default -> s.state().description() + paren(d);
+        };
+    }
+
+    /** The span's detail with a requested sleep in its best unit ("100 ms", not "100000000 ns"). */
+    private static String readable(StateSpan s) {
+        String d = s.detail();
+        java.util.regex.Matcher m = SLEEP_NS.matcher(d);
+        return s.state() == State.SLEEP && m.lookingAt() ? time(Long.parseLong(m.group(1))) + d.substring(m.end())
+                : d;
+    }
+
+    private static final java.util.regex.Pattern SLEEP_NS = java.util.regex.Pattern.compile("(\\d{1,18}) ns");
+
+    private static String paren(String detail) {
+        return detail.isEmpty() ? "" : " (" + detail + ")";
+    }
+
+    /** The short text drawn inside a span wide enough for it: its object ("mutex m1", "fd 4"), else its state. */
+    public static String laneLabel(StateSpan s) {
+        if (s.mergedCount() > 1) {
+            return "";
+        }
+        String d = readable(s);
+        int comma = d.indexOf(", ");
+        String first = comma < 0 ? d : d.substring(0, comma);
+        if (first.startsWith("cpu ")) {
+            first = "";
+        }
+        return switch (s.state()) {
+        case RUNNING -> "";
+        case LOCK, SEM_WAIT, COND_WAIT -> first;
+        default -> first.isEmpty() ? s.state().name().toLowerCase(Locale.ROOT) : s.state().name()
+                .toLowerCase(Locale.ROOT) + " " + first;
         };
     }
 

@@ -8,7 +8,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.jface.action.Action;
+import org.eclipse.jface.action.ControlContribution;
 import org.eclipse.jface.action.IAction;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.ColumnLabelProvider;
@@ -20,13 +25,17 @@ import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.CLabel;
 import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.graphics.Font;
+import org.eclipse.swt.graphics.FontData;
 import org.eclipse.swt.graphics.Image;
 import org.eclipse.swt.layout.FillLayout;
 import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.layout.GridLayout;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.Text;
 import org.eclipse.swt.widgets.Tree;
 import org.eclipse.swt.widgets.TreeItem;
 import org.eclipse.ui.ISharedImages;
@@ -39,7 +48,11 @@ import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.finding.TraceMoment;
+import interleave.engine.timeline.Arrow;
+import interleave.engine.timeline.EventDetails;
+import interleave.engine.timeline.Instant;
 import interleave.engine.timeline.Row;
+import interleave.engine.timeline.StateSpan;
 import interleave.ui.RuleDocumentationView;
 
 /**
@@ -51,8 +64,14 @@ public class TimelineView extends ViewPart {
     public static final String ID = "interleave.ui.timeline";
     static final String NOTHING_OPEN = "No trace run open. Run a program with 'interleave trace --out DIR -- PROGRAM',"
             + " then choose Open Trace Run... and the directory DIR.";
-    /** A finding's moment is shown in a window this wide at least (ns), or a fortieth of the run. */
-    private static final long MOMENT_WINDOW_NS = 200_000;
+    /** Job family of the details and filter searches, for waiting in tests. */
+    public static final Object SEARCH_FAMILY = new Object();
+    /** Shown in the findings list of a run with none. */
+    static final String NO_FINDING = "No concurrency bug observed in this run. No source given: a trace run has no"
+            + " static analysis; run Analyze concurrency on the program's C files to see what the rules find there.";
+    static final String LOOKING = "Looking for concurrency bugs in this run...";
+    /** At most this many matches of the filter are walked through. */
+    static final int MAX_MATCHES = 100_000;
     /** Lanes are at least this high, so that three levels of nesting still show. */
     private static final int LANE_HEIGHT = 28;
 
@@ -67,6 +86,15 @@ public class TimelineView extends ViewPart {
     private LoadedRun run;
     private String statusText = "";
     private final Map<Integer, TreeItem> itemOfRow = new HashMap<>();
+    private TableViewer details;
+    private EventDetails shownDetails;
+    private Text filterText;
+    private TimelineFilter filter;
+    private List<TimelineFilter.Match> matches = List.of();
+    private int matchIndex = -1;
+    private Job searchJob;
+    private Job detailsJob;
+    private Font boldFont;
 
     @Override
     public void createPartControl(Composite parent) {
@@ -96,28 +124,30 @@ public class TimelineView extends ViewPart {
         right.setLayout(new FillLayout());
         timeline = new TimelineCanvas(right, lanes);
         timeline.onFindingClicked(i -> findings.setSelection(new StructuredSelection(i), true));
+        timeline.onFindingOpened(this::openFinding);
+        timeline.onEventSelected(this::showDetails);
+        timeline.onEventOpened(this::openEvent);
         horizontal.setWeights(22, 78);
 
-        findings = new TableViewer(vertical, SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL | SWT.H_SCROLL);
+        SashForm bottom = new SashForm(vertical, SWT.HORIZONTAL);
+        findings = new TableViewer(bottom, SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL | SWT.H_SCROLL);
         createFindingColumns();
         findings.addSelectionChangedListener(e -> {
             Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
-            if (first instanceof Integer i) {
+            if (first instanceof Integer i && i >= 0) {
                 showFinding(i);
             }
         });
         findings.addDoubleClickListener(e -> {
             Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
-            if (first instanceof Integer i) {
-                // to the code that did it when the trace knows the line, else the rule's explanation
-                if (run != null && SourceOpener.sourceOf(run.findings().get(i)).isPresent()) {
-                    goToSource(i);
-                } else {
-                    explain(i);
-                }
+            if (first instanceof Integer i && i >= 0) {
+                openFinding(i);
             }
         });
+        createDetails(bottom);
+        bottom.setWeights(60, 40);
         vertical.setWeights(72, 28);
+        createFilter();
 
         Action fit = new Action("Zoom to Fit") {
             @Override
@@ -137,6 +167,99 @@ public class TimelineView extends ViewPart {
         getViewSite().getActionBars().getToolBarManager().add(legendAction);
         setTitleToolTip("Concurrency Timeline. " + TimelineCanvas.USAGE);
         setStatus(NOTHING_OPEN, ISharedImages.IMG_OBJS_INFO_TSK);
+    }
+
+    /** The details pane: the selected event's fields; double-click its source line or an arrow to follow it. */
+    private void createDetails(Composite parent) {
+        details = new TableViewer(parent, SWT.SINGLE | SWT.FULL_SELECTION | SWT.V_SCROLL | SWT.H_SCROLL);
+        Table table = details.getTable();
+        table.setHeaderVisible(true);
+        table.setLinesVisible(true);
+        details.setContentProvider(ArrayContentProvider.getInstance());
+        String[] titles = { "Event", "" };
+        int[] widths = { 130, 600 };
+        for (int k = 0; k < 2; k++) {
+            int col = k;
+            TableViewerColumn c = new TableViewerColumn(details, SWT.LEFT);
+            c.getColumn().setText(titles[k]);
+            c.getColumn().setWidth(widths[k]);
+            c.setLabelProvider(new ColumnLabelProvider() {
+                @Override
+                public String getText(Object element) {
+                    DetailRow r = (DetailRow) element;
+                    return col == 0 ? r.name() : r.value();
+                }
+            });
+        }
+        details.addDoubleClickListener(e -> {
+            Object first = ((IStructuredSelection) e.getSelection()).getFirstElement();
+            if (first instanceof DetailRow r && r.open() != null) {
+                r.open().run();
+            }
+        });
+        details.setInput(List.of(new DetailRow("", "Click an event on the timeline to see it here.", null)));
+    }
+
+    /** One line of the details pane; open is what a double-click on it does (null: nothing). */
+    public record DetailRow(String name, String value, Runnable open) {
+    }
+
+    /** The filter field and the previous/next match buttons in the view's toolbar. */
+    private void createFilter() {
+        var toolbar = getViewSite().getActionBars().getToolBarManager();
+        toolbar.add(new ControlContribution("interleave.timeline.filter") {
+            @Override
+            protected Control createControl(Composite parent) {
+                filterText = new Text(parent, SWT.SEARCH | SWT.ICON_CANCEL | SWT.ICON_SEARCH);
+                filterText.setMessage("Filter: pid 12, tid 13, fd 4, cpu 1, m1, accept");
+                filterText.setToolTipText("Highlight the events that match, fade the others; Enter: next match."
+                        + " pid N, tid N, fd N and cpu N pick a process, a thread, a descriptor, a core; any other"
+                        + " word is looked"
+                        + " for in what the events say (a lock's variable, a call, a signal) and in the lane names.");
+                filterText.addListener(SWT.Modify, e -> {
+                    String now = filterText.getText();
+                    filterText.getDisplay().timerExec(300, () -> {
+                        if (!filterText.isDisposed() && filterText.getText().equals(now)) {
+                            setFilter(now);
+                        }
+                    });
+                });
+                filterText.addListener(SWT.DefaultSelection, e -> {
+                    if (filter == null || !filter.text().equals(filterText.getText().trim())) {
+                        setFilter(filterText.getText());
+                    } else {
+                        nextMatch();
+                    }
+                });
+                return filterText;
+            }
+
+            @Override
+            protected int computeWidth(Control control) {
+                return 220;
+            }
+        });
+        Action previous = new Action("Previous Match") {
+            @Override
+            public void run() {
+                previousMatch();
+            }
+        };
+        previous.setImageDescriptor(PlatformUI.getWorkbench().getSharedImages()
+                .getImageDescriptor(ISharedImages.IMG_TOOL_BACK));
+        previous.setToolTipText("Previous event matching the filter");
+        Action next = new Action("Next Match") {
+            @Override
+            public void run() {
+                nextMatch();
+            }
+        };
+        next.setImageDescriptor(PlatformUI.getWorkbench().getSharedImages()
+                .getImageDescriptor(ISharedImages.IMG_TOOL_FORWARD));
+        next.setToolTipText("Next event matching the filter (Enter in the filter field)");
+        toolbar.add(previous);
+        toolbar.add(next);
+        getViewSite().getActionBars().updateActionBars();
     }
 
     private static GridLayout grid(int margin) {
@@ -167,6 +290,9 @@ public class TimelineView extends ViewPart {
 
             @Override
             public Image getImage(Object element) {
+                if ((Integer) element < 0) {
+                    return null;
+                }
                 Severity s = run.findings().get((Integer) element).severity();
                 return PlatformUI.getWorkbench().getSharedImages().getImage(switch (s) {
                 case ERROR -> ISharedImages.IMG_OBJS_ERROR_TSK;
@@ -182,25 +308,33 @@ public class TimelineView extends ViewPart {
                 return row < 0 ? "" : run.model().row(row).label();
             }
         });
-        column("Message", 900, new FindingLabel() {
+        messageColumn = new FindingLabel() {
             @Override
             String text(int i) {
                 return run.findings().get(i).message();
             }
-        });
+        };
+        column("Message", 900, messageColumn);
     }
+
+    private FindingLabel messageColumn;
 
     private abstract class FindingLabel extends ColumnLabelProvider {
         abstract String text(int index);
 
         @Override
         public String getText(Object element) {
-            return run == null ? "" : text((Integer) element);
+            int i = (Integer) element;
+            if (i < 0) { // the one line of a run without findings
+                return this != messageColumn ? "" : run != null && !run.checked() ? LOOKING : NO_FINDING;
+            }
+            return run == null ? "" : text(i);
         }
 
         @Override
         public String getToolTipText(Object element) {
-            return run == null ? null : run.findings().get((Integer) element).message();
+            int i = (Integer) element;
+            return run == null ? null : i < 0 ? (run.checked() ? NO_FINDING : LOOKING) : run.findings().get(i).message();
         }
     }
 
@@ -240,7 +374,15 @@ public class TimelineView extends ViewPart {
         if (job != current || lanes.isDisposed()) {
             return; // an older request, or the view is gone
         }
+        if (!outcome.last()) {
+            show(outcome.run()); // the timeline, while the detectors look for bugs in it
+            return;
+        }
         current = null;
+        if (outcome.run() != null && run != null && run.model() == outcome.run().model()) {
+            showFindings(outcome.run()); // the same timeline, now with its findings: the user's window stays
+            return;
+        }
         if (outcome.run() == null) {
             String still = run == null ? "" : " Still showing " + run.directory() + ".";
             setStatus(outcome.error() + still, ISharedImages.IMG_OBJS_ERROR_TSK);
@@ -292,7 +434,23 @@ public class TimelineView extends ViewPart {
             lanes.setRedraw(true);
         }
         timeline.setRun(loaded, itemOfRow);
-        findings.setInput(IntStream.range(0, loaded.findings().size()).boxed().toList());
+        findings.setInput(loaded.findings().isEmpty() ? List.of(-1)
+                : IntStream.range(0, loaded.findings().size()).boxed().toList());
+        shownDetails = null;
+        details.setInput(List.of(new DetailRow("", "Click an event on the timeline to see it here.", null)));
+        setFilter(filter == null ? "" : filter.text()); // the filter stays across Reload
+    }
+
+    /** The detectors' findings for the run shown (same model): the lanes, the window and the selection stay. */
+    private void showFindings(LoadedRun checked) {
+        run = checked;
+        timeline.updateRun(checked);
+        findings.setInput(checked.findings().isEmpty() ? List.of(-1)
+                : IntStream.range(0, checked.findings().size()).boxed().toList());
+        if (filter == null || matchIndex < 0) {
+            setStatus(checked.summary(),
+                    checked.damaged() ? ISharedImages.IMG_OBJS_WARN_TSK : ISharedImages.IMG_OBJS_INFO_TSK);
+        }
     }
 
     private void setStatus(String text, String image) {
@@ -314,10 +472,14 @@ public class TimelineView extends ViewPart {
         if (m.isEmpty()) {
             return;
         }
-        long w = Math.max(MOMENT_WINDOW_NS, run.model().durationNs() / 40);
-        long t = m.get().timeNanos();
-        timeline.setWindow(t - w / 2, t + w / 2);
-        TreeItem item = itemOfRow.get(run.findingRows().get(index));
+        long[] w = MomentWindow.of(run.model(), run.findingRows().get(index), m.get().timeNanos());
+        timeline.setWindow(w[0], w[1]);
+        revealLane(run.findingRows().get(index));
+        timeline.control().redraw();
+    }
+
+    private void revealLane(int row) {
+        TreeItem item = itemOfRow.get(row);
         if (item != null) {
             if (item.getParentItem() != null) {
                 item.getParentItem().setExpanded(true);
@@ -325,7 +487,18 @@ public class TimelineView extends ViewPart {
             lanes.showItem(item);
             lanes.setSelection(item);
         }
-        timeline.control().redraw();
+    }
+
+    /** Double-click on a finding: to the code that did it when the trace knows the line, else the rule's page. */
+    private void openFinding(int i) {
+        if (run == null || i < 0 || i >= run.findings().size()) {
+            return;
+        }
+        if (SourceOpener.sourceOf(run.findings().get(i)).isPresent()) {
+            goToSource(i);
+        } else {
+            explain(i);
+        }
     }
 
     /**
@@ -359,6 +532,269 @@ public class TimelineView extends ViewPart {
         });
     }
 
+    // ---------------------------------------------------------------- events: details and Go to Source
+
+    /** Shows the event's details below (computed off the UI thread: the symbolizer may run addr2line). */
+    public void showDetails(TimelineCanvas.Pick pick) {
+        if (detailsJob != null) {
+            detailsJob.cancel();
+        }
+        if (pick == null || run == null) {
+            shownDetails = null;
+            details.setInput(List.of(new DetailRow("", "Click an event on the timeline to see it here.", null)));
+            return;
+        }
+        LoadedRun on = run;
+        detailsJob = background("Concurrency Timeline: event details", () -> {
+            EventDetails d = pick.details(on.model());
+            return () -> {
+                if (run == on && !details.getControl().isDisposed()) {
+                    shownDetails = d;
+                    details.setInput(detailRows(d));
+                }
+            };
+        });
+    }
+
+    /** Double-click or Enter on an event: its details, then its source line. */
+    private void openEvent(TimelineCanvas.Pick pick) {
+        if (run == null || pick == null) {
+            return;
+        }
+        LoadedRun on = run;
+        background("Concurrency Timeline: finding the event's source", () -> {
+            EventDetails d = pick.details(on.model());
+            return () -> {
+                if (run == on && !details.getControl().isDisposed()) {
+                    shownDetails = d;
+                    details.setInput(detailRows(d));
+                    goToSource(d);
+                }
+            };
+        });
+    }
+
+    /** Runs work in a job of {@link #SEARCH_FAMILY}; what it returns runs on the UI thread afterwards. */
+    private Job background(String name, java.util.function.Supplier<Runnable> work) {
+        var display = lanes.getDisplay();
+        Job job = new Job(name) {
+            @Override
+            protected IStatus run(IProgressMonitor monitor) {
+                Runnable then;
+                try {
+                    then = work.get();
+                } catch (RuntimeException e) {
+                    org.eclipse.core.runtime.ILog.of(TimelineView.class).error(name + " failed", e);
+                    then = () -> setStatus(name + " failed (" + e + "). This is a bug in Interleave; the details are"
+                            + " in the Error Log.", ISharedImages.IMG_OBJS_ERROR_TSK);
+                }
+                if (!monitor.isCanceled() && then != null && !display.isDisposed()) {
+                    display.asyncExec(then);
+                }
+                return Status.OK_STATUS;
+            }
+
+            @Override
+            public boolean belongsTo(Object family) {
+                return family == SEARCH_FAMILY;
+            }
+        };
+        job.setSystem(true);
+        job.schedule();
+        return job;
+    }
+
+    private List<DetailRow> detailRows(EventDetails d) {
+        List<DetailRow> out = new ArrayList<>();
+        Row row = run.model().row(d.rowId());
+        out.add(new DetailRow("call", d.call() + (d.unfinished() ? " (never returned)" : ""), null));
+        out.add(new DetailRow("lane", row.label(), null));
+        out.add(new DetailRow("process / thread", "pid " + d.pid() + ", tid " + d.tid(), null));
+        out.add(new DetailRow("time", TimelinePresentation.time(d.timeNs()), null));
+        if (d.durationNs() >= 0) {
+            out.add(new DetailRow("duration", TimelinePresentation.time(d.durationNs())
+                    + (d.unfinished() ? " until the trace ended" : ""), null));
+        }
+        for (EventDetails.Field f : d.fields()) {
+            out.add(new DetailRow(f.name(), f.value(), null));
+        }
+        if (d.source().isPresent()) {
+            var src = d.source().get();
+            out.add(new DetailRow("source", src.hasLine() ? src.file() + ":" + src.line()
+                    + src.functionName().map(fn -> " (in " + fn + ")").orElse("") + "  (double-click to open)"
+                    : src.describe() + " (no line information)", () -> goToSource(d)));
+        }
+        for (Arrow a : d.related()) {
+            boolean outgoing = a.fromRow() == d.rowId() && a.fromNs() >= d.timeNs();
+            int otherRow = outgoing ? a.toRow() : a.fromRow();
+            long otherNs = outgoing ? a.toNs() : a.fromNs();
+            out.add(new DetailRow(outgoing ? "leads to" : "comes from", a.label() + (outgoing ? " → " : " ← ")
+                    + run.model().row(otherRow).label() + " at " + TimelinePresentation.time(otherNs)
+                    + "  (double-click to go there)", () -> goTo(otherRow, otherNs)));
+        }
+        return out;
+    }
+
+    /** Centres the window on a moment of a lane, keeping the zoom, and selects the event there. */
+    private void goTo(int row, long ns) {
+        long w = timeline.visibleEndNs() - timeline.visibleStartNs();
+        timeline.setWindow(ns - w / 2, ns + w / 2);
+        revealLane(row);
+        timeline.control().redraw();
+        var model = run.model();
+        TimelineCanvas.Pick pick = null;
+        for (Instant i : model.instants(row, ns, ns)) {
+            pick = new TimelineCanvas.Pick(null, i);
+        }
+        if (pick == null) {
+            StateSpan best = null;
+            for (StateSpan s : model.spans(row, ns, ns)) {
+                if (best == null || s.depth() > best.depth()) {
+                    best = s;
+                }
+            }
+            pick = best == null ? null : new TimelineCanvas.Pick(best, null);
+        }
+        timeline.selectEvent(pick);
+        showDetails(pick);
+    }
+
+    /**
+     * Opens the event's source line in an editor; the status line says why when it cannot (no return address, no
+     * line information). Returns that reason, empty when the editor opened.
+     */
+    public Optional<String> goToSource(EventDetails d) {
+        Optional<String> why;
+        if (d.source().isEmpty()) {
+            why = Optional.of("This " + d.call() + " has no place in the program's code to go to (no return"
+                    + " address: a running stretch, a thread's end or a process's start).");
+        } else if (!d.source().get().hasLine()) {
+            String problems = String.join("; ", run.model().symbolizer().problems());
+            why = Optional.of("No source line for " + d.source().get().describe() + ": build the program with -g"
+                    + (problems.isEmpty() ? "." : " (" + problems + ")."));
+        } else {
+            why = SourceOpener.open(getSite().getPage(), d.source().get().file(), d.source().get().line());
+        }
+        why.ifPresent(w -> setStatus(w, ISharedImages.IMG_OBJS_WARN_TSK));
+        return why;
+    }
+
+    // ---------------------------------------------------------------- filter and search
+
+    /**
+     * Filters by the text (see {@link TimelineFilter}): matching events are outlined, the others faded, matching
+     * lanes shown in bold; the matches are searched in the background, then the first one at or after the window's
+     * start is shown. Empty text: no filter.
+     */
+    public void setFilter(String text) {
+        if (filterText != null && !filterText.isDisposed() && !filterText.getText().equals(text)) {
+            filterText.setText(text);
+        }
+        TimelineFilter f = TimelineFilter.parse(text);
+        filter = f.isEmpty() ? null : f;
+        timeline.setFilter(filter);
+        matches = List.of();
+        matchIndex = -1;
+        markLanes();
+        if (searchJob != null) {
+            searchJob.cancel();
+        }
+        if (run == null || filter == null) {
+            if (run != null) {
+                setStatus(run.summary(), run.damaged() ? ISharedImages.IMG_OBJS_WARN_TSK : ISharedImages.IMG_OBJS_INFO_TSK);
+            }
+            return;
+        }
+        LoadedRun on = run;
+        TimelineFilter asked = filter;
+        searchJob = background("Concurrency Timeline: searching", () -> {
+            List<TimelineFilter.Match> found = asked.search(on.model(), MAX_MATCHES, () -> false);
+            return () -> {
+                if (run != on || filter != asked || lanes.isDisposed()) {
+                    return;
+                }
+                matches = found;
+                markLanes();
+                if (found.isEmpty()) {
+                    setStatus("Nothing matches \"" + asked.text() + "\".", ISharedImages.IMG_OBJS_WARN_TSK);
+                } else {
+                    long from = timeline.visibleStartNs();
+                    int k = 0;
+                    while (k < found.size() - 1 && found.get(k).startNs() < from) {
+                        k++;
+                    }
+                    matchIndex = k - 1;
+                    nextMatch();
+                }
+            };
+        });
+    }
+
+    /** Lanes with a match in bold. */
+    private void markLanes() {
+        if (lanes.isDisposed()) {
+            return;
+        }
+        if (boldFont == null) {
+            FontData[] fd = lanes.getFont().getFontData();
+            for (FontData d : fd) {
+                d.setStyle(d.getStyle() | SWT.BOLD);
+            }
+            boldFont = new Font(lanes.getDisplay(), fd);
+        }
+        java.util.Set<TreeItem> bold = new java.util.HashSet<>();
+        for (TimelineFilter.Match m : matches) {
+            TreeItem item = itemOfRow.get(m.rowId());
+            if (item != null) {
+                bold.add(item); // a one-thread process's lane is its thread's too
+            }
+        }
+        for (TreeItem item : itemOfRow.values()) {
+            if (!item.isDisposed()) {
+                item.setFont(bold.contains(item) ? boldFont : null);
+            }
+        }
+    }
+
+    public void nextMatch() {
+        step(1);
+    }
+
+    public void previousMatch() {
+        step(-1);
+    }
+
+    private void step(int by) {
+        if (matches.isEmpty() || run == null) {
+            return;
+        }
+        matchIndex = Math.floorMod(matchIndex + by, matches.size());
+        TimelineFilter.Match m = matches.get(matchIndex);
+        long w = timeline.visibleEndNs() - timeline.visibleStartNs();
+        long length = m.endNs() - m.startNs();
+        if (length > w * 8 / 10 || m.span() == null && m.instant() == null) {
+            long margin = Math.max(length / 10, MomentWindow.MIN_NS / 2);
+            timeline.setWindow(m.startNs() - margin, Math.max(m.endNs(), m.startNs() + w / 2) + margin);
+        } else {
+            long mid = m.startNs() + length / 2;
+            timeline.setWindow(mid - w / 2, mid + w / 2);
+        }
+        revealLane(m.rowId());
+        TimelineCanvas.Pick pick = m.span() == null && m.instant() == null ? null
+                : new TimelineCanvas.Pick(m.span(), m.instant());
+        timeline.selectEvent(pick);
+        if (pick != null) {
+            showDetails(pick);
+        }
+        String more = matches.size() >= MAX_MATCHES ? "+" : "";
+        setStatus("Match " + (matchIndex + 1) + " of " + matches.size() + more + " for \"" + filter.text() + "\": "
+                + run.model().row(m.rowId()).label() + " at " + TimelinePresentation.time(m.startNs())
+                + (pick == null || pick.span() == null ? pick == null ? "" : ", " + pick.instant().label()
+                        : ", " + TimelinePresentation.describe(pick.span()))
+                + ". Enter or the arrows in the toolbar: next and previous.", ISharedImages.IMG_OBJS_INFO_TSK);
+        timeline.control().redraw();
+    }
+
     /**
      * Reads the shown run again (Reload); null when none is shown. The directory of a run that failed to load counts
      * too, so a run still being written can be retried.
@@ -372,6 +808,9 @@ public class TimelineView extends ViewPart {
     public void dispose() {
         // closing the view stops what Interleave started from Eclipse (traced programs, load clients)
         interleave.ui.launch.TracedRuns.stopAll();
+        if (boldFont != null) {
+            boldFont.dispose();
+        }
         super.dispose();
     }
 
@@ -404,5 +843,36 @@ public class TimelineView extends ViewPart {
 
     public TimelineCanvas timeline() {
         return timeline;
+    }
+
+    /** The details pane's lines, as shown. */
+    public List<DetailRow> detailRows() {
+        Object in = details.getInput();
+        List<DetailRow> out = new ArrayList<>();
+        if (in instanceof List<?> l) {
+            l.forEach(o -> out.add((DetailRow) o));
+        }
+        return out;
+    }
+
+    public Optional<EventDetails> shownDetails() {
+        return Optional.ofNullable(shownDetails);
+    }
+
+    public Table detailsTable() {
+        return details.getTable();
+    }
+
+    /** The filter's matches by time, and which one is shown (-1: none yet). */
+    public List<TimelineFilter.Match> matches() {
+        return matches;
+    }
+
+    public int matchIndex() {
+        return matchIndex;
+    }
+
+    public Text filterField() {
+        return filterText;
     }
 }

@@ -7,10 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 import interleave.engine.timeline.State;
+import interleave.engine.timeline.StateSpan;
 import interleave.ui.timeline.TimelinePresentation;
 
 /** Axis labels, durations and colours of the timeline view. */
 class TimelinePresentationTest {
+
+    private static StateSpan span(State state, String detail, int merged) {
+        return new StateSpan(0, 0, 1_000, state, 0, merged, false, detail);
+    }
+
+    @Test
+    void spansAreToldWithTheirLockByNameAndTheirObjectInsideTheLane() {
+        assertEquals("waiting for mutex m1, held by tid 5, cpu 1",
+                TimelinePresentation.describe(span(State.LOCK, "mutex m1, held by tid 5, cpu 1", 1)));
+        assertEquals("mutex m1", TimelinePresentation.laneLabel(span(State.LOCK, "mutex m1, held by tid 5", 1)));
+        assertEquals("waiting on sem slots", TimelinePresentation.describe(span(State.SEM_WAIT, "sem slots", 1)));
+        assertEquals("waiting on cond ready (releases mutex m)",
+                TimelinePresentation.describe(span(State.COND_WAIT, "cond ready, mutex m", 1)));
+        assertEquals("in read (fd 4, cpu 0)", TimelinePresentation.describe(span(State.READ, "fd 4, cpu 0", 1)));
+        assertEquals("read fd 4", TimelinePresentation.laneLabel(span(State.READ, "fd 4, cpu 0", 1)));
+        assertEquals("sleeping (100 ms)", TimelinePresentation.describe(span(State.SLEEP, "100000000 ns", 1)));
+        assertEquals("sleep 100 ms", TimelinePresentation.laneLabel(span(State.SLEEP, "100000000 ns", 1)));
+        assertEquals("", TimelinePresentation.laneLabel(span(State.RUNNING, "", 1)), "running says nothing");
+        assertEquals("", TimelinePresentation.laneLabel(span(State.READ, "fd 4", 7)), "merged spans say nothing");
+        assertEquals("waiting for a mutex", TimelinePresentation.describe(span(State.LOCK, "", 1)));
+    }
 
     @Test
     void ticksAreOneTwoOrFiveTimesAPowerOfTen() {
