@@ -1,0 +1,84 @@
+package interleave.engine.events;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One lock of one process, by its identity (the address of a mutex or semaphore, a monitor's id): the waits for it
+ * (lock-wait spans), the order edges into it, and the counts of uncontended work the source summarized.
+ */
+public final class Lock {
+    /** A thread asked for {@code taken} while it held {@code held}, with both call sites. */
+    public record Edge(ExecThread thread, long ts, long held, long heldSite, long heldCaller, long taken,
+            long takenSite, long takenCaller) {
+    }
+
+    private final ExecProcess process;
+    private final long address;
+    private final String type;
+    String name;
+    final List<Span> waits = new ArrayList<>();
+    final List<Edge> edgesIn = new ArrayList<>();
+    long acquisitions, contended, failedTries, holdNs, longestHoldNs;
+
+    Lock(ExecProcess process, long address, String type) {
+        this.process = process;
+        this.address = address;
+        this.type = type;
+    }
+
+    public ExecProcess process() {
+        return process;
+    }
+
+    public long address() {
+        return address;
+    }
+
+    /** "mutex", "semaphore", or a source's own. */
+    public String type() {
+        return type;
+    }
+
+    /** Its name when a source knows it (a global's name), else empty. */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    public List<Span> waits() {
+        return Collections.unmodifiableList(waits);
+    }
+
+    /** Edges held → this lock. */
+    public List<Edge> edgesIn() {
+        return Collections.unmodifiableList(edgesIn);
+    }
+
+    public long acquisitions() {
+        return acquisitions;
+    }
+
+    public long contended() {
+        return contended;
+    }
+
+    public long failedTries() {
+        return failedTries;
+    }
+
+    public long holdNs() {
+        return holdNs;
+    }
+
+    public long longestHoldNs() {
+        return longestHoldNs;
+    }
+
+    @Override
+    public String toString() {
+        return type + " 0x" + Long.toHexString(address) + " acquisitions=" + acquisitions + " contended=" + contended
+                + " waits=" + waits.size() + " edges=" + edgesIn.size() + " hold=" + holdNs + "/" + longestHoldNs;
+    }
+}
