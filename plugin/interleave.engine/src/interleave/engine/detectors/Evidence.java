@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
@@ -38,6 +40,15 @@ final class Evidence {
         }
         String file = !line.binary().isEmpty() ? line.binary() : image.exe().isEmpty() ? image.command() : image.exe();
         return new Place(SourceRange.line(file, 1), line.describe(), false);
+    }
+
+    /** The same for a process of the event model. */
+    static Place place(Locations at, ExecProcess process, long address, boolean returnAddress) {
+        return at.place(process, address, returnAddress);
+    }
+
+    static TraceMoment moment(Locations at, ExecThread t, long ts) {
+        return new TraceMoment(t.pid(), t.tid(), at.time(ts));
     }
 
     static RelatedLocation related(Place p, String message) {

@@ -27,7 +27,7 @@ import interleave.engine.trace.TraceRun;
                 + " of them held: they lock the same mutexes in different orders.",
         severity = Severity.ERROR, concept = "Deadlock: lock ordering",
         references = {"CERT POS51-C|https://wiki.sei.cmu.edu/confluence/display/c/POS51-C.+Avoid+deadlock+with+POSIX+threads+by+locking+in+predefined+order"})
-public final class LockOrderDeadlock implements DynamicDetector {
+public final class LockOrderDeadlock implements RecordDetector {
     public static final String ID = "observed-lock-order-deadlock";
 
     /** A thread still waiting at the end, the mutex it wants, and the thread holding it (null if unknown). */

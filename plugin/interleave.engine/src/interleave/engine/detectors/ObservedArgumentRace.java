@@ -28,7 +28,7 @@ import interleave.engine.trace.TraceRun;
         severity = Severity.ERROR, concept = "Unintended sharing (passing &i / &connfd to a thread), observed in a run",
         references = {"CERT POS50-C|https://wiki.sei.cmu.edu/confluence/display/c/POS50-C.+Declare+objects+shared+between+POSIX+threads+with+appropriate+storage+durations",
                 "pthread_create(3)"})
-public final class ObservedArgumentRace implements DynamicDetector {
+public final class ObservedArgumentRace implements RecordDetector {
     public static final String ID = "observed-argument-race";
     /** Compared bytes: an int. Bytes after it are often neighbours that legitimately change (ids[i + 1]). */
     private static final int COMPARED_BYTES = 4;

@@ -30,7 +30,7 @@ import interleave.engine.trace.TraceRun;
                 + " A): when their timing overlaps they deadlock, even if this run did not.",
         severity = Severity.WARNING, concept = "Deadlock: lock ordering",
         references = {"CERT POS51-C|https://wiki.sei.cmu.edu/confluence/display/c/POS51-C.+Avoid+deadlock+with+POSIX+threads+by+locking+in+predefined+order"})
-public final class ObservedLockOrderInversion implements DynamicDetector {
+public final class ObservedLockOrderInversion implements RecordDetector {
     public static final String ID = "observed-lock-order-inversion";
     private static final int MAX_CYCLE = 4;
     private static final int EXAMPLES_PER_EDGE = 8;

@@ -32,7 +32,7 @@ import interleave.engine.trace.TraceRun;
         severity = Severity.ERROR, concept = "Data race on shared data (badcnt's cnt++), observed in a run",
         references = {"CERT CON32-C|https://wiki.sei.cmu.edu/confluence/display/c/CON32-C.+Prevent+data+races+when+accessing+bit-fields+from+multiple+threads",
                 "CERT CON43-C|https://wiki.sei.cmu.edu/confluence/display/c/CON43-C.+Do+not+allow+data+races+in+multithreaded+code"})
-public final class ObservedUnsynchronizedWrite implements DynamicDetector {
+public final class ObservedUnsynchronizedWrite implements RecordDetector {
     public static final String ID = "observed-unsynchronized-write";
 
     /** One access seen by a watchpoint. {@code insn} the instruction's address (0 unknown), {@code ip} the one after. */

@@ -145,7 +145,7 @@ public final class ExecProcess {
         return exitInstant != null ? exitInstant.ts() : lastTs();
     }
 
-    /** Reaps of a child by this process (any thread), in time order. */
+    /** Reaps of a child by this process (any thread; each thread's in time order). */
     public List<Instant> reapsOf(long childPid) {
         List<Instant> l = reapsByPid.get(childPid);
         return l == null ? List.of() : Collections.unmodifiableList(l);
@@ -153,15 +153,16 @@ public final class ExecProcess {
 
     /** The first reap of that pid at or after {@code ts}, or null. */
     public Instant reapOf(long childPid, long ts) {
+        Instant best = null;
         for (Instant i : reapsOf(childPid)) {
-            if (i.ts() >= ts) {
-                return i;
+            if (i.ts() >= ts && (best == null || i.ts() < best.ts())) {
+                best = i;
             }
         }
-        return null;
+        return best;
     }
 
-    /** Successful joins and detaches naming a thread handle, by any thread, in time order. */
+    /** Successful joins and detaches naming a thread handle, by any thread. */
     public List<Instant> releasesOf(long handle) {
         List<Instant> l = releasesByHandle.get(handle);
         return l == null ? List.of() : Collections.unmodifiableList(l);

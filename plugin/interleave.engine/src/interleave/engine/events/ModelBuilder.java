@@ -235,7 +235,7 @@ public final class ModelBuilder {
     /** The image was forked by that parent's thread; {@code requestTs} when the parent asked (or -1). */
     public void forkedFrom(ExecProcess child, int parentPid, long parentStartNs, int parentTid, long requestTs) {
         child.origin = ExecProcess.Origin.FORK;
-        child.forkRequestTs = requestTs;
+        child.forkRequestTs = requestTs > 0 ? requestTs : -1;
         forks.put(child, new ForkLink(parentPid, parentStartNs, parentTid, requestTs));
         touch(child);
     }

@@ -1,0 +1,123 @@
+package interleave.engine.tests.events;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import interleave.engine.detectors.DynamicDetector;
+import interleave.engine.detectors.Locations;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.ModelBuilder;
+import interleave.engine.events.Span;
+import interleave.engine.events.Status;
+import interleave.engine.finding.Finding;
+
+/**
+ * Event streams written by hand, in the model's neutral terms, for detector tests that need no recorded run. Times
+ * are milliseconds (turned into ns); each thread's events must be given in time order, as a source would.
+ */
+public final class Synthetic {
+    public static final long MS = 1_000_000;
+    private final ModelBuilder b = new ModelBuilder();
+    private long ref;
+
+    public ExecProcess process(int pid, long startMs, String exe) {
+        ExecProcess p = b.process(pid, startMs * MS);
+        b.program(p, "/bin/" + exe, List.of(exe));
+        return p;
+    }
+
+    public ExecThread main(ExecProcess p) {
+        ExecThread t = b.thread(p, p.pid() + "-" + p.pid() + "@" + p.startNs(), p.pid(), true, 0x7f00L + p.pid());
+        event(t, p.startNs() / MS);
+        return t;
+    }
+
+    /** A thread of p created by {@code creator} at {@code ms} through the create call {@code createId}. */
+    public ExecThread thread(ExecProcess p, int tid, long handle, ExecThread creator, long createId) {
+        ExecThread t = b.thread(p, p.pid() + "-" + tid, tid, false, handle);
+        b.createdBy(t, creator.tid(), createId);
+        return t;
+    }
+
+    private void event(ExecThread t, long ms) {
+        b.event(t, ms * MS);
+    }
+
+    public Span enter(ExecThread t, long ms, String kind, long subject, long site) {
+        return enter(t, ms, kind, kind, subject, site, 0, 0);
+    }
+
+    public Span enter(ExecThread t, long ms, String kind, String name, long subject, long site, long code, int flags) {
+        event(t, ms);
+        return b.enter(t, ms * MS, kind, name, subject, site, code, flags, ref++);
+    }
+
+    public Span exit(ExecThread t, long ms, String kind, long result) {
+        event(t, ms);
+        return b.exit(t, ms * MS, kind, result, 0, 0, 0x400000 + ms, ref++);
+    }
+
+    public void instant(ExecThread t, long ms, String kind, long subject, long result, int err) {
+        event(t, ms);
+        b.instant(t, ms * MS, kind, subject, result, err, 0, 0x500000 + ms, ref++);
+    }
+
+    /** The parent's thread forks at ms; the child starts 1 ms later (its main thread's first event). */
+    public ExecProcess fork(ExecThread parent, long ms, int childPid) {
+        enter(parent, ms, Kinds.FORK, 0, 0x401000);
+        ExecProcess child = b.process(childPid, (ms + 1) * MS);
+        b.forkedFrom(child, parent.pid(), parent.process().startNs(), parent.tid(), ms * MS);
+        exit(parent, ms + 1, Kinds.FORK, childPid);
+        main(child);
+        return child;
+    }
+
+    public void exitProcess(ExecThread t, long ms, int status) {
+        instant(t, ms, Kinds.PROCESS_EXIT, status, 0, 0);
+    }
+
+    /** A wait in t from ms to ms2 that returned the child's pid. */
+    public void reap(ExecThread t, long ms, long ms2, int pid) {
+        enter(t, ms, Kinds.PROCESS_WAIT, "waitpid", -1, 0x402000, 0, 0);
+        exit(t, ms2, Kinds.PROCESS_WAIT, pid);
+        instant(t, ms2, Kinds.REAP, pid, 0, 0);
+    }
+
+    /** {@code creator} creates {@code created} at ms (call site {@code site}); the new thread starts at ms + 1. */
+    public void create(ExecThread creator, long ms, ExecThread created, long createId, long site, boolean detached) {
+        event(creator, ms);
+        b.enter(creator, ms * MS, Kinds.THREAD_CREATE, "pthread_create", createId, site, 0x403000, 0, ref++);
+        event(created, ms + 1);
+        b.instant(created, (ms + 1) * MS, Kinds.THREAD_START, 0x403000, 0, 0, 0, 0, ref++);
+        event(creator, ms + 1);
+        b.exit(creator, (ms + 1) * MS, Kinds.THREAD_CREATE, created.handle(), 0,
+                detached ? Span.CREATED_DETACHED : 0, site, ref++);
+    }
+
+    public ModelBuilder builder() {
+        return b;
+    }
+
+    /** Ends the run (completed) and returns the model. */
+    public ExecutionModel done() {
+        b.finish(Status.COMPLETED, Long.MIN_VALUE);
+        return b.model();
+    }
+
+    /** Ends the run at {@code endMs} (a hung program's last moment) and returns the model. */
+    public ExecutionModel doneAt(long endMs) {
+        b.finish(Status.COMPLETED, endMs * MS);
+        return b.model();
+    }
+
+    public static List<Finding> run(DynamicDetector d, ExecutionModel m) {
+        List<Finding> out = new ArrayList<>();
+        Consumer<Finding> sink = out::add;
+        d.detect(m, Locations.addressesOnly(m), sink);
+        return out;
+    }
+}
