@@ -42,9 +42,13 @@ public final class Locations {
         return Optional.ofNullable(timeline);
     }
 
+    /** The agent's image of the process, when the model came from the agent's run (for its symbolizer). */
+    ProcessImage image(ExecProcess process) {
+        return timeline == null ? null : timeline.run().image(process.pid(), process.startNs()).orElse(null);
+    }
+
     Evidence.Place place(ExecProcess process, long address, boolean returnAddress) {
-        ProcessImage image = timeline == null ? null
-                : timeline.run().image(process.pid(), process.startNs()).orElse(null);
+        ProcessImage image = image(process);
         if (image != null) {
             return Evidence.place(timeline, image, address, returnAddress);
         }

@@ -2,7 +2,10 @@ package interleave.engine.events;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +30,9 @@ public final class ExecThread {
     final List<Span> open = new ArrayList<>();
     Instant end;
     int version;
+    /** Locks held now: lock → {acquired at, site}; and where each lock was last acquired (a call, not assumed). */
+    final Map<Long, long[]> held = new LinkedHashMap<>();
+    final Map<Long, Long> lastAcquiredSite = new HashMap<>();
 
     ExecThread(ExecProcess process, String source, int tid, boolean main) {
         this.process = process;
@@ -126,6 +132,16 @@ public final class ExecThread {
     /** The spans still open, outermost first: running now, or never ended if the run is over. */
     public List<Span> openSpans() {
         return Collections.unmodifiableList(open);
+    }
+
+    /** Whether the thread holds the lock at the end of what was read. */
+    public boolean holds(long lock) {
+        return held.containsKey(lock);
+    }
+
+    /** The call site where the thread last acquired the lock (0 if it only was seen holding it). */
+    public long lastAcquiredAt(long lock) {
+        return lastAcquiredSite.getOrDefault(lock, 0L);
     }
 
     /** The version in which something of this thread last changed. */

@@ -22,6 +22,7 @@ public final class Lock {
     final List<Span> waits = new ArrayList<>();
     final List<Edge> edgesIn = new ArrayList<>();
     long acquisitions, contended, failedTries, holdNs, longestHoldNs;
+    ExecThread holder;
 
     Lock(ExecProcess process, long address, String type) {
         this.process = process;
@@ -45,6 +46,11 @@ public final class Lock {
     /** Its name when a source knows it (a global's name), else empty. */
     public Optional<String> name() {
         return Optional.ofNullable(name);
+    }
+
+    /** The thread holding it at the end of what was read (the latest acquisition not released), if any. */
+    public Optional<ExecThread> holder() {
+        return Optional.ofNullable(holder);
     }
 
     public List<Span> waits() {

@@ -197,6 +197,35 @@ public final class ModelBuilder {
         }
     }
 
+    /**
+     * A thread waits for a lock that was busy: a lock-wait span, with the holder's tid when the source read it from
+     * the lock, and the caller of the locking call when it found it.
+     */
+    public Span enterLockWait(ExecThread t, long ts, long lock, long holderTid, long site, long caller, long ref) {
+        Span s = enter(t, ts, Kinds.LOCK_WAIT, "pthread_mutex_lock", lock, site, 0, 0, ref);
+        s.peer = holderTid;
+        s.caller = caller;
+        return s;
+    }
+
+    /** The thread now holds the lock (it acquired it at {@code site}; {@code assumed}: only seen holding it). */
+    public void acquired(ExecThread t, long ts, long lock, long site, boolean assumed) {
+        lockOf(t.process, lock, "mutex");
+        if (assumed) {
+            t.held.putIfAbsent(lock, new long[] {ts, site});
+        } else {
+            t.held.put(lock, new long[] {ts, site});
+            t.lastAcquiredSite.put(lock, site);
+        }
+        touch(t);
+    }
+
+    /** The thread let the lock go (unlocked it, or a condition wait released it). */
+    public void released(ExecThread t, long ts, long lock) {
+        t.held.remove(lock);
+        touch(t);
+    }
+
     /** A thread asked for lock {@code taken} while holding {@code held}. */
     public void lockEdge(ExecThread t, long ts, long held, long heldSite, long heldCaller, long taken, long takenSite,
             long takenCaller) {
@@ -293,6 +322,8 @@ public final class ModelBuilder {
             t.open.clear();
             t.end = null;
             t.startRoutine = 0;
+            t.held.clear();
+            t.lastAcquiredSite.clear();
             touch(t);
         }
         p.reapsByPid.clear();
@@ -342,6 +373,7 @@ public final class ModelBuilder {
         linkCreations();
         for (ExecProcess p : dirty) {
             linkNames(p);
+            holders(p);
         }
         linkForks();
         linkExecs();
@@ -422,6 +454,24 @@ public final class ModelBuilder {
             if (target != null && n.ts() >= target.nameTs) {
                 target.name = n.name();
                 target.nameTs = n.ts();
+            }
+        }
+    }
+
+    /** Each lock's holder: of the threads holding it, the one that took it last. */
+    private static void holders(ExecProcess p) {
+        Map<Long, Long> since = new HashMap<>();
+        for (Lock l : p.locks.values()) {
+            l.holder = null;
+        }
+        for (ExecThread t : p.threads) {
+            for (Map.Entry<Long, long[]> h : t.held.entrySet()) {
+                Lock l = p.locks.computeIfAbsent(h.getKey(), a -> new Lock(p, a, "mutex"));
+                long ts = h.getValue()[0];
+                if (l.holder == null || ts > since.get(h.getKey())) {
+                    l.holder = t;
+                    since.put(h.getKey(), ts);
+                }
             }
         }
     }

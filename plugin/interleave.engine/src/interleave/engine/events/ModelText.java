@@ -24,7 +24,8 @@ public final class ModelText {
                     .append(" argv=").append(p.argv()).append(" children=")
                     .append(p.children().stream().map(c -> c.pid() + "@" + c.startNs()).toList()).append('\n');
             for (Lock l : p.locks()) {
-                sb.append("  ").append(l).append('\n');
+                sb.append("  ").append(l).append(" holder=").append(l.holder().map(ExecThread::label).orElse("-"))
+                        .append('\n');
                 for (Lock.Edge e : l.edgesIn()) {
                     sb.append("    edge ").append(e.thread().label()).append(" 0x").append(Long.toHexString(e.held()))
                             .append(" -> 0x").append(Long.toHexString(e.taken())).append(" @").append(e.ts())

@@ -20,7 +20,7 @@ public final class Span {
     private final int depth;
     int flags;
     private final Span parent;
-    long end = RUNNING, result, endSite, endRef = -1;
+    long end = RUNNING, result, endSite, endRef = -1, caller, peer;
     int err;
     int version;
 
@@ -101,6 +101,16 @@ public final class Span {
         return flags;
     }
 
+    /** The call site one frame further up (the caller of a lock helper), when the source found it; 0. */
+    public long caller() {
+        return caller;
+    }
+
+    /** Another thread the span waited on when it began, by tid: a lock's holder; 0 if unknown. */
+    public long peer() {
+        return peer;
+    }
+
     /** The span that was open around this one when it began, or null. */
     public Span parent() {
         return parent;
@@ -140,6 +150,7 @@ public final class Span {
         return kind + (name.equals(kind) ? "" : "(" + name + ")") + " " + start + ".."
                 + (running() ? "running" : Long.toString(end)) + " subject=" + subject + " result=" + result + " err="
                 + err + " site=0x" + Long.toHexString(site) + (code == 0 ? "" : " code=0x" + Long.toHexString(code))
-                + (flags == 0 ? "" : " flags=" + flags) + " depth=" + depth;
+                + (flags == 0 ? "" : " flags=" + flags) + (caller == 0 ? "" : " caller=0x" + Long.toHexString(caller))
+                + (peer == 0 ? "" : " peer=" + peer) + " depth=" + depth;
     }
 }

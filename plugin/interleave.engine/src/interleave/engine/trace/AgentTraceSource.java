@@ -280,23 +280,50 @@ public final class AgentTraceSource implements TraceSource {
                 }
             }
             case MUTEX_LOCK -> {
+                // ENTER: a1 the holder's tid, a2 the caller; EXIT or CALL (1.0, every lock): acquired if err 0
                 if (phase == CALL) {
                     b.call(t, ts, ts + a4, "lock", "pthread_mutex_lock", a0, 0, err, 0, ra, ref);
+                } else if (phase == ENTER) {
+                    b.enterLockWait(t, ts, a0, a1, ra, a2, ref);
                 } else {
-                    call(b, t, phase, ts, Kinds.LOCK_WAIT, "pthread_mutex_lock", a0, a1, err, 0, 0, ra, ref);
+                    b.exit(t, ts, Kinds.LOCK_WAIT, 0, err, 0, ra, ref);
+                }
+                if (phase != ENTER && err == 0) {
+                    b.acquired(t, ts, a0, ra, false);
                 }
             }
-            case MUTEX_TRYLOCK -> b.call(t, ts, ts + a4, "trylock", "pthread_mutex_trylock", a0, 0, err, 0, ra, ref);
-            case MUTEX_UNLOCK -> b.instant(t, ts, "unlock", a0, 0, err, flags, ra, ref);
-            case COND_WAIT -> call(b, t, phase, ts, Kinds.COND_WAIT,
-                    flags == 1 ? "pthread_cond_timedwait" : "pthread_cond_wait", a0, a1, err, 0, 0, ra, ref);
+            case MUTEX_TRYLOCK -> {
+                b.call(t, ts, ts + a4, "trylock", "pthread_mutex_trylock", a0, 0, err, 0, ra, ref);
+                if (err == 0) {
+                    b.acquired(t, ts, a0, ra, false);
+                }
+            }
+            case MUTEX_UNLOCK -> {
+                b.instant(t, ts, "unlock", a0, 0, err, flags, ra, ref);
+                if (err == 0) {
+                    b.released(t, ts, a0);
+                }
+            }
+            case COND_WAIT -> {
+                // a0 cond, a1 mutex: released at ENTER, held again at EXIT
+                call(b, t, phase, ts, Kinds.COND_WAIT, flags == 1 ? "pthread_cond_timedwait" : "pthread_cond_wait",
+                        a0, a1, err, 0, 0, ra, ref);
+                if (phase == ENTER) {
+                    b.released(t, ts, a1);
+                } else if (phase == EXIT) {
+                    b.acquired(t, ts, a1, ra, false);
+                }
+            }
             case COND_SIGNAL -> b.instant(t, ts, "cond-signal", a0, 0, err, flags, ra, ref);
             case COND_BROADCAST -> b.instant(t, ts, "cond-broadcast", a0, 0, err, flags, ra, ref);
             case SEM_WAIT -> call(b, t, phase, ts, Kinds.SEM_WAIT, flags == 1 ? "sem_timedwait" : "sem_wait", a0, 0,
                     err, 0, 0, ra, ref);
             case SEM_TRYWAIT -> b.call(t, ts, ts + a4, "sem-trywait", "sem_trywait", a0, 0, err, 0, ra, ref);
             case SEM_POST -> b.instant(t, ts, "sem-post", a0, 0, err, flags, ra, ref);
-            case LOCK_EDGE -> b.lockEdge(t, ts, a0, a2, a3, a1, ra, a4);
+            case LOCK_EDGE -> { // held a0 (taken at a2, caller a3) when it asked for a1 at ra (caller a4)
+                b.lockEdge(t, ts, a0, a2, a3, a1, ra, a4);
+                b.acquired(t, ts, a0, a2, true);
+            }
             case LOCK_STATS -> b.lockCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a4 & 0xffffffffL,
                     a4 >>> 32, (flags & 1) != 0 ? 0 : a2, (flags & 1) != 0 ? 0 : a3);
             case ACCEPT -> call(b, t, phase, ts, Kinds.ACCEPT, flags == 1 ? "accept4" : "accept", a0, a3, err, 0, 0,

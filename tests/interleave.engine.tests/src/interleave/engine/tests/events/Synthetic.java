@@ -98,6 +98,37 @@ public final class Synthetic {
                 detached ? Span.CREATED_DETACHED : 0, site, ref++);
     }
 
+    /** t takes lock m at ms (it was free). */
+    public void lock(ExecThread t, long ms, long m, long site) {
+        event(t, ms);
+        b.call(t, ms * MS, ms * MS, "lock", "pthread_mutex_lock", m, 0, 0, 0, site, ref++);
+        b.acquired(t, ms * MS, m, site, false);
+    }
+
+    public void unlock(ExecThread t, long ms, long m) {
+        instant(t, ms, "unlock", m, 0, 0);
+        b.released(t, ms * MS, m);
+    }
+
+    /** t asks for {@code taken} at ms while holding {@code held} (an order edge). */
+    public void edge(ExecThread t, long ms, long held, long heldSite, long taken, long takenSite) {
+        event(t, ms);
+        b.lockEdge(t, ms * MS, held, heldSite, 0, taken, takenSite, 0);
+        b.acquired(t, ms * MS, held, heldSite, true);
+    }
+
+    /** t blocks on m at ms; {@code holderTid} 0 = the source did not say who held it. */
+    public Span waitFor(ExecThread t, long ms, long m, int holderTid, long site) {
+        event(t, ms);
+        return b.enterLockWait(t, ms * MS, m, holderTid, site, 0, ref++);
+    }
+
+    /** t got m at ms after waiting. */
+    public void gotIt(ExecThread t, long ms, long m) {
+        exit(t, ms, Kinds.LOCK_WAIT, 0);
+        b.acquired(t, ms * MS, m, 0x404000, false);
+    }
+
     public ModelBuilder builder() {
         return b;
     }
