@@ -15,7 +15,6 @@ import interleave.engine.finding.TraceMoment;
 import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.Symbolizer.SourceLine;
-import interleave.engine.trace.ThreadTrace;
 
 /** Shared by the detectors: code addresses to source locations, moments, and the finding itself. */
 final class Evidence {
@@ -53,10 +52,6 @@ final class Evidence {
 
     static RelatedLocation related(Place p, String message) {
         return new RelatedLocation(p.range(), message + " (" + p.description() + ")");
-    }
-
-    static TraceMoment moment(TimelineModel model, ThreadTrace t, long ts) {
-        return new TraceMoment(t.pid(), t.tid(), model.time(ts));
     }
 
     static Finding finding(String ruleId, Severity severity, String message, Place where,

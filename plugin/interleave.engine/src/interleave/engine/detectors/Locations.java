@@ -47,6 +47,12 @@ public final class Locations {
         return timeline == null ? null : timeline.run().image(process.pid(), process.startNs()).orElse(null);
     }
 
+    /** The global variable at a data address of the process, from the symbols, if any. */
+    Optional<String> dataName(ExecProcess process, long address) {
+        ProcessImage image = image(process);
+        return image == null ? Optional.empty() : timeline.symbolizer().dataName(image, address);
+    }
+
     Evidence.Place place(ExecProcess process, long address, boolean returnAddress) {
         ProcessImage image = image(process);
         if (image != null) {

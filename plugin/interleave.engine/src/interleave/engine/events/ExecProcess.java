@@ -38,6 +38,7 @@ public final class ExecProcess {
     final Map<Long, List<Instant>> reapsByPid = new HashMap<>();
     final Map<Long, List<Instant>> releasesByHandle = new HashMap<>();
     final Map<Long, Lock> locks = new HashMap<>();
+    final Map<Long, WatchedVariable> watched = new java.util.LinkedHashMap<>();
     int version;
 
     ExecProcess(int pid, long startNs) {
@@ -176,6 +177,11 @@ public final class ExecProcess {
         List<Lock> out = new ArrayList<>(locks.values());
         out.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
         return out;
+    }
+
+    /** The variables watched in this process, in the order first seen. */
+    public List<WatchedVariable> watched() {
+        return List.copyOf(watched.values());
     }
 
     /** The earliest signal-handler span of its threads that was still open at the end, or null. */

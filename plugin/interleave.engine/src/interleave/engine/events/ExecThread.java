@@ -28,7 +28,8 @@ public final class ExecThread {
     final List<Span> spans = new ArrayList<>();
     final List<Instant> instants = new ArrayList<>();
     final List<Span> open = new ArrayList<>();
-    Instant end;
+    Instant end, start;
+    Span createSpan;
     int version;
     /** Locks held now: lock → {acquired at, site}; and where each lock was last acquired (a call, not assumed). */
     final Map<Long, long[]> held = new LinkedHashMap<>();
@@ -94,6 +95,16 @@ public final class ExecThread {
     /** The start routine's address, 0 if unknown. */
     public long startRoutine() {
         return startRoutine;
+    }
+
+    /** The creator's call that created this thread, once linked. */
+    public Optional<Span> createSpan() {
+        return Optional.ofNullable(createSpan);
+    }
+
+    /** The thread's start (its start routine about to run), if seen. */
+    public Optional<Instant> start() {
+        return Optional.ofNullable(start);
     }
 
     /** Created already detached (the attributes said so). */

@@ -20,6 +20,14 @@ public final class Kinds {
             THREAD_START = "thread-start", THREAD_END = "thread-end", REAP = "reap", DETACH = "detach",
             JOIN = "join", SIGNAL_SENT = "signal-sent", CLOSE = "close", THREAD_NAMED = "thread-named";
 
+    /**
+     * What a thread did first with watched memory (its argument's bytes): the watch was armed, could not be set, the
+     * thread read or wrote it (value and instruction known), accessed it (value unknown), or never touched it.
+     */
+    public static final String WATCH_ARMED = "watch-armed", WATCH_UNAVAILABLE = "watch-unavailable",
+            WATCH_READ = "watch-read", WATCH_WRITTEN = "watch-written", WATCH_ACCESSED = "watch-accessed",
+            WATCH_NOT_ACCESSED = "watch-not-accessed";
+
     // arrows
     public static final String ARROW_FORK = "fork", ARROW_CREATE = "create", ARROW_REAP = "reap", ARROW_EXEC = "exec";
 

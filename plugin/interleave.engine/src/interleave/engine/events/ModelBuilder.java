@@ -42,6 +42,7 @@ public final class ModelBuilder {
     private final Map<ExecProcess, Map<Long, List<Span>>> forksByChild = new HashMap<>();
     private final Map<ExecProcess, List<Named>> names = new HashMap<>();
     private final Set<ExecProcess> dirty = new LinkedHashSet<>();
+    private final Map<ExecThread, WatchedVariable.Access> lastAccess = new HashMap<>();
 
     public ExecutionModel model() {
         return m;
@@ -165,7 +166,13 @@ public final class ModelBuilder {
     /** One moment of the thread; reaps, joins, detaches, exits and thread ends are indexed. */
     public Instant instant(ExecThread t, long ts, String kind, long subject, long result, int err, int flags,
             long site, long ref) {
-        Instant i = new Instant(t, kind, ts, subject, result, err, flags, site, ref, current);
+        return instant(t, ts, kind, subject, result, err, flags, site, ref, null);
+    }
+
+    /** An instant that saw memory (a thread's argument at its start, a watched access). */
+    public Instant instant(ExecThread t, long ts, String kind, long subject, long result, int err, int flags,
+            long site, long ref, Memory memory) {
+        Instant i = new Instant(t, kind, ts, subject, result, err, flags, site, ref, current, memory);
         t.instants.add(i);
         touch(t);
         index(t, i);
@@ -191,7 +198,12 @@ public final class ModelBuilder {
                     t.end = i;
                 }
             }
-            case Kinds.THREAD_START -> t.startRoutine = i.subject();
+            case Kinds.THREAD_START -> {
+                t.startRoutine = i.subject();
+                if (t.start == null) {
+                    t.start = i;
+                }
+            }
             default -> {
             }
         }
@@ -206,6 +218,68 @@ public final class ModelBuilder {
         s.peer = holderTid;
         s.caller = caller;
         return s;
+    }
+
+    /** The variable at that address of the process, watched from now on (first time: created). */
+    public WatchedVariable watched(ExecProcess p, long address) {
+        touch(p);
+        return p.watched.computeIfAbsent(address, a -> new WatchedVariable(p, a));
+    }
+
+    /** The watch of a variable was set (or could not be): its name, size and per-thread budget. */
+    public void watchArmed(ExecThread t, long address, String name, int bytes, long budget, boolean armed) {
+        WatchedVariable v = watched(t.process, address);
+        if (v.name == null && name != null && !name.isBlank()) {
+            v.name = name;
+        }
+        v.bytes = bytes;
+        if (armed) {
+            v.budget = budget;
+        }
+        touch(t);
+    }
+
+    /** The name of a watched variable, when the source learns it late (and none was known). */
+    public void nameWatched(ExecProcess p, long address, String name) {
+        WatchedVariable v = watched(p, address);
+        if (v.name == null && name != null && !name.isBlank()) {
+            v.name = name;
+        }
+    }
+
+    /** One access to a watched variable; the set of held locks may still grow ({@link #watchHeld}). */
+    public WatchedVariable.Access watchAccess(ExecThread t, long ts, long address, String kind, long value,
+            long instruction, long next, long ref) {
+        WatchedVariable.Access a = new WatchedVariable.Access(t, ts, kind, value, instruction, next,
+                new java.util.HashSet<>(), ref);
+        watched(t.process, address).accesses.add(a);
+        lastAccess.put(t, a);
+        touch(t);
+        return a;
+    }
+
+    /** More locks the thread held at its last access to a watched variable. */
+    public void watchHeld(ExecThread t, long... locks) {
+        WatchedVariable.Access a = lastAccess.get(t);
+        if (a != null) {
+            for (long l : locks) {
+                if (l != 0) {
+                    a.held().add(l);
+                }
+            }
+        }
+    }
+
+    /** The thread stopped watching the variable; {@code budgetSpent}: accesses after its budget were not seen. */
+    public void watchDone(ExecThread t, long address, boolean budgetSpent) {
+        watched(t.process, address).budgetSpent.put(t, budgetSpent);
+        touch(t);
+    }
+
+    /** Attaches the memory a call carried (pthread_create's argument bytes). */
+    public void carry(Span s, Memory memory) {
+        s.memory = memory;
+        touch(s.thread());
     }
 
     /** The thread now holds the lock (it acquired it at {@code site}; {@code assumed}: only seen holding it). */
@@ -321,6 +395,7 @@ public final class ModelBuilder {
             t.instants.clear();
             t.open.clear();
             t.end = null;
+            t.start = null;
             t.startRoutine = 0;
             t.held.clear();
             t.lastAcquiredSite.clear();
@@ -330,6 +405,7 @@ public final class ModelBuilder {
         p.releasesByHandle.clear();
         p.exitInstant = null;
         p.locks.clear();
+        p.watched.clear();
         createsById.remove(p);
         forksByChild.remove(p);
         names.remove(p);
@@ -374,6 +450,7 @@ public final class ModelBuilder {
         for (ExecProcess p : dirty) {
             linkNames(p);
             holders(p);
+            orderWatched(p);
         }
         linkForks();
         linkExecs();
@@ -420,6 +497,7 @@ public final class ModelBuilder {
                 s = null;
             }
             t.creator = creator;
+            t.createSpan = s;
             t.createTs = s != null ? s.start() : -1;
             t.createSite = s != null ? s.site() : 0;
             t.createdTs = s != null && !s.running() ? s.end() : -1;
@@ -455,6 +533,23 @@ public final class ModelBuilder {
                 target.name = n.name();
                 target.nameTs = n.ts();
             }
+        }
+    }
+
+    /** Watched accesses thread by thread (in the process's thread order), each thread's in time order. */
+    private static void orderWatched(ExecProcess p) {
+        if (p.watched.isEmpty()) {
+            return;
+        }
+        Map<ExecThread, Integer> pos = new HashMap<>();
+        p.threads.forEach(t -> pos.put(t, pos.size()));
+        for (WatchedVariable v : p.watched.values()) {
+            v.accesses.sort(Comparator.comparingInt((WatchedVariable.Access a) -> pos.getOrDefault(a.thread(), -1))
+                    .thenComparingLong(WatchedVariable.Access::ts).thenComparingLong(WatchedVariable.Access::ref));
+            Map<ExecThread, Boolean> spent = new LinkedHashMap<>();
+            p.threads.stream().filter(v.budgetSpent::containsKey).forEach(t -> spent.put(t, v.budgetSpent.get(t)));
+            v.budgetSpent.clear();
+            v.budgetSpent.putAll(spent);
         }
     }
 

@@ -32,6 +32,14 @@ public final class ModelText {
                             .append('\n');
                 }
             }
+            for (WatchedVariable v : p.watched()) {
+                sb.append("  ").append(v).append('\n');
+                for (WatchedVariable.Access a : v.accesses()) {
+                    sb.append("    ").append(a.thread().label()).append(' ').append(a.kind()).append(" @")
+                            .append(a.ts()).append(" value=").append(a.value()).append(" held=")
+                            .append(new java.util.TreeSet<>(a.held())).append('\n');
+                }
+            }
             for (ExecThread t : p.threads()) {
                 sb.append("  ").append(t).append(t.isMain() ? " main" : "").append(" name=")
                         .append(t.name().orElse("-")).append(" creator=")

@@ -23,6 +23,7 @@ public final class Span {
     long end = RUNNING, result, endSite, endRef = -1, caller, peer;
     int err;
     int version;
+    Memory memory;
 
     Span(ExecThread thread, String kind, String name, long start, long subject, long site, long code, int flags,
             long ref, Span parent, int version) {
@@ -111,6 +112,11 @@ public final class Span {
         return peer;
     }
 
+    /** Memory the call carried: the bytes at pthread_create's argument when it was called. */
+    public java.util.Optional<Memory> memory() {
+        return java.util.Optional.ofNullable(memory);
+    }
+
     /** The span that was open around this one when it began, or null. */
     public Span parent() {
         return parent;
@@ -151,6 +157,6 @@ public final class Span {
                 + (running() ? "running" : Long.toString(end)) + " subject=" + subject + " result=" + result + " err="
                 + err + " site=0x" + Long.toHexString(site) + (code == 0 ? "" : " code=0x" + Long.toHexString(code))
                 + (flags == 0 ? "" : " flags=" + flags) + (caller == 0 ? "" : " caller=0x" + Long.toHexString(caller))
-                + (peer == 0 ? "" : " peer=" + peer) + " depth=" + depth;
+                + (peer == 0 ? "" : " peer=" + peer) + (memory == null ? "" : " " + memory) + " depth=" + depth;
     }
 }

@@ -16,6 +16,7 @@ import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.ExecutionModel;
 import interleave.engine.events.Kinds;
+import interleave.engine.events.Memory;
 import interleave.engine.events.ModelBuilder;
 import interleave.engine.events.Span;
 import interleave.engine.events.Status;
@@ -41,9 +42,16 @@ public final class AgentTraceSource implements TraceSource {
         long lastTs = Long.MIN_VALUE;
         int lastSlot = -1;
         int procStartSlot = -1;
+        /** Slots of VAR_WATCH records whose name string was not complete when they were fed. */
+        final List<Integer> unnamed = new ArrayList<>();
     }
 
     private final Map<String, FileState> states = new HashMap<>();
+
+    /** The text of the string of a key attached to a record (by its index in the fed columns and its slot), or null. */
+    private interface Strings {
+        String text(int index, int slot, int key);
+    }
 
     private AgentTraceSource(TraceRun run, TraceTail tail, Path dir) {
         this.run = run;
@@ -92,7 +100,8 @@ public final class AgentTraceSource implements TraceSource {
             for (int i = 0; i < order.length; i++) {
                 order[i] = i;
             }
-            feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order);
+            feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
+                    (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null));
         }
         for (ProcessImage img : run.images()) {
             b.program(b.process(img.pid(), img.imageStartNs()), img.exe(), img.argv());
@@ -148,9 +157,28 @@ public final class AgentTraceSource implements TraceSource {
                 st.lastTs = Long.MIN_VALUE;
                 st.lastSlot = -1;
                 st.procStartSlot = -1;
+                st.unnamed.clear();
                 batch = sortedRange(s.raw, 0, s.raw.size);
             }
-            feed(b, st.thread, st, s.header, s.raw, batch);
+            feed(b, st.thread, st, s.header, s.raw, batch, (i, slot, key) -> {
+                String text = text(s, slot, key);
+                if (text == null && key == S_WATCH_VAR) {
+                    st.unnamed.add(slot); // its pieces come later
+                }
+                return text;
+            });
+            for (java.util.Iterator<Integer> it = st.unnamed.iterator(); it.hasNext();) {
+                int slot = it.next();
+                String name = text(s, slot, S_WATCH_VAR);
+                if (name != null) {
+                    for (int i = 0; i < s.raw.size; i++) {
+                        if (s.raw.slot[i] == slot) {
+                            b.nameWatched(st.thread.process(), s.raw.args[i * 5], name);
+                        }
+                    }
+                    it.remove();
+                }
+            }
             st.consumed = s.raw.size;
             if (st.procStartSlot >= 0) {
                 FileScanner.StringParts exe = s.strings.get(((long) st.procStartSlot << 8) | S_EXE);
@@ -168,6 +196,13 @@ public final class AgentTraceSource implements TraceSource {
         b.problems(problems);
         boolean ended = Files.isRegularFile(dir.resolve(RunEnd.FILE));
         return b.finish(ended ? Status.COMPLETED : Status.RUNNING, RunEnd.read(dir).orElse(Long.MIN_VALUE));
+    }
+
+    /** A complete string of the file, or null (not written yet, or not all its pieces). */
+    private static String text(FileScanner s, int slot, int key) {
+        FileScanner.StringParts sp = s.strings.get(((long) slot << 8) | key);
+        return sp == null || sp.received < sp.bytes.length ? null
+                : new TraceString(sp.bytes.clone(), sp.cut, false).text();
     }
 
     private static boolean before(long ts, int slot, long ts2, int slot2) {
@@ -210,7 +245,8 @@ public final class AgentTraceSource implements TraceSource {
         return t;
     }
 
-    private static void feed(ModelBuilder b, ExecThread t, FileState st, TraceHeader h, EventColumns c, int[] order) {
+    private static void feed(ModelBuilder b, ExecThread t, FileState st, TraceHeader h, EventColumns c, int[] order,
+            Strings strings) {
         for (int i : order) {
             int w = c.word[i];
             int type = w & 0xffff, phase = (w >>> 16) & 0xff, flags = w >>> 24;
@@ -231,12 +267,13 @@ public final class AgentTraceSource implements TraceSource {
             if (type == PROC_START && st.procStartSlot < 0) {
                 st.procStartSlot = slot;
             }
-            record(b, t, type, phase, flags, e, ts, ra, a0, a1, a2, a3, a4, slot);
+            record(b, t, type, phase, flags, e, ts, ra, a0, a1, a2, a3, a4, slot, i, strings);
         }
     }
 
     private static void record(ModelBuilder b, ExecThread t, int type, int phase, int flags, int err, long ts, long ra,
-            long a0, long a1, long a2, long a3, long a4, long ref) {
+            long a0, long a1, long a2, long a3, long a4, int slot, int index, Strings strings) {
+        long ref = slot;
         switch (type) {
             case PROC_START -> b.instant(t, ts, Kinds.PROCESS_START, a0, a1, err, flags, ra, ref);
             case PROC_EXIT -> b.instant(t, ts, Kinds.PROCESS_EXIT, a0, 0, err, flags, ra, ref);
@@ -256,10 +293,18 @@ public final class AgentTraceSource implements TraceSource {
                     b.instant(t, ts, Kinds.REAP, a2, a3, err, 0, ra, ref);
                 }
             }
-            case THREAD_CREATE -> call(b, t, phase, ts, Kinds.THREAD_CREATE, "pthread_create",
-                    phase == ENTER ? a2 : 0, a0, err, phase == ENTER ? a0 : 0,
-                    phase == EXIT && (flags & CREATE_DETACHED) != 0 ? Span.CREATED_DETACHED : 0, ra, ref);
-            case THREAD_START -> b.instant(t, ts, Kinds.THREAD_START, a0, a1, err, flags, ra, ref);
+            case THREAD_CREATE -> {
+                // ENTER: a0 routine, a1 arg, a2 create id, a3 bytes 0-7 at arg, flags = bytes read; EXIT: a0 pthread_t
+                if (phase == ENTER) {
+                    Span s = b.enter(t, ts, Kinds.THREAD_CREATE, "pthread_create", a2, ra, a0, 0, ref);
+                    b.carry(s, new Memory(a1, a3, flags));
+                } else {
+                    call(b, t, phase, ts, Kinds.THREAD_CREATE, "pthread_create", 0, a0, err, 0,
+                            phase == EXIT && (flags & CREATE_DETACHED) != 0 ? Span.CREATED_DETACHED : 0, ra, ref);
+                }
+            }
+            case THREAD_START -> b.instant(t, ts, Kinds.THREAD_START, a0, a1, err, flags, ra, ref,
+                    new Memory(a1, a3, flags));
             case THREAD_EXIT -> b.instant(t, ts, Kinds.THREAD_END, a0, 0, err, flags, ra, ref);
             case PTHREAD_EXIT -> b.instant(t, ts, "pthread-exit", a0, 0, err, flags, ra, ref);
             case PTHREAD_JOIN -> {
@@ -362,8 +407,40 @@ public final class AgentTraceSource implements TraceSource {
             case MALLOC -> call(b, t, phase, ts, Kinds.MALLOC, flags == 1 ? "calloc" : flags == 2 ? "realloc"
                     : "malloc", a0, a3, err, 0, 0, ra, ref);
             case FREE -> call(b, t, phase, ts, Kinds.FREE, "free", a0, 0, err, 0, 0, ra, ref);
-            case ARG_WATCH -> b.instant(t, ts, "arg-watch", a0, a1, err, flags, ra, ref);
-            case VAR_WATCH -> b.instant(t, ts, "var-watch", a0, a1, err, flags, ra, ref);
+            case ARG_WATCH -> { // kind in flags bits 0-3; READ/WRITTEN: a1 value, a4 bytes known, a2 instruction
+                int kind = flags & 0xf;
+                String k = switch (kind) {
+                    case WATCH_ARMED -> Kinds.WATCH_ARMED;
+                    case WATCH_UNAVAILABLE -> Kinds.WATCH_UNAVAILABLE;
+                    case WATCH_READ -> Kinds.WATCH_READ;
+                    case WATCH_WRITTEN -> Kinds.WATCH_WRITTEN;
+                    case WATCH_ACCESSED -> Kinds.WATCH_ACCESSED;
+                    case WATCH_NOT_ACCESSED -> Kinds.WATCH_NOT_ACCESSED;
+                    default -> "watch-" + kind;
+                };
+                boolean access = kind == WATCH_READ || kind == WATCH_WRITTEN;
+                b.instant(t, ts, k, a0, a1, err, flags, access ? a2 : ra, ref,
+                        access ? new Memory(a0, a1, (int) a4) : null);
+            }
+            case VAR_WATCH -> { // kind in flags bits 0-3 (format §5 VAR_WATCH)
+                int kind = flags & 0xf;
+                switch (kind) {
+                    case VW_ARMED, VW_UNAVAILABLE -> b.watchArmed(t, a0, strings.text(index, slot, S_WATCH_VAR), (int) a1,
+                            a3, kind == VW_ARMED);
+                    case VW_READ, VW_WRITTEN, VW_ACCESSED -> {
+                        // a3: cpu | bytes << 32 | variable << 40 | locks held << 48; a4 the first lock held
+                        b.watchAccess(t, ts, a0, kind == VW_READ ? Kinds.WATCH_READ
+                                : kind == VW_WRITTEN ? Kinds.WATCH_WRITTEN : Kinds.WATCH_ACCESSED, a1, a2, ra, ref);
+                        if (((a3 >>> 48) & 0xff) > 0) {
+                            b.watchHeld(t, a4);
+                        }
+                    }
+                    case VW_HELD -> b.watchHeld(t, a0, a1, a2, a3, a4);
+                    case VW_DONE -> b.watchDone(t, a0, a4 != 0);
+                    default -> {
+                    }
+                }
+            }
             default -> {
                 // FORK_CHILD is a link (above); types of newer minors are counted, not modelled
             }

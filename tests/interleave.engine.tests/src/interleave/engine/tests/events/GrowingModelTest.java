@@ -88,7 +88,8 @@ class GrowingModelTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"echo-process-ifreap", "fork-printf-handler", "echo-thread-nodetach", "deadlock-lucky",
-            "thread-attrs", "race-watch"})
+            "thread-attrs", "race-watch", "badcnt-watched", "goodcnt-watched", "echo-process-noclose",
+            "fork-printf-nostdio", "echo-thread-stackarg"})
     void aRunFedInPiecesIsTheRunReadWhole(String name, @TempDir Path tmp) throws Exception {
         Path src = fixture(name), dir = tmp.resolve(name);
         String expected = ModelText.describe(whole(src));

@@ -10,6 +10,7 @@ import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.ExecutionModel;
 import interleave.engine.events.Kinds;
+import interleave.engine.events.Memory;
 import interleave.engine.events.ModelBuilder;
 import interleave.engine.events.Span;
 import interleave.engine.events.Status;
@@ -127,6 +128,54 @@ public final class Synthetic {
     public void gotIt(ExecThread t, long ms, long m) {
         exit(t, ms, Kinds.LOCK_WAIT, 0);
         b.acquired(t, ms * MS, m, 0x404000, false);
+    }
+
+    /**
+     * {@code creator} creates {@code created} at ms, passing a pointer to {@code arg} that held {@code atCreate}
+     * then and {@code atStart} when the new thread started (ms + 1).
+     */
+    public void createWithArg(ExecThread creator, long ms, ExecThread created, long createId, long site, long arg,
+            long atCreate, long atStart) {
+        event(creator, ms);
+        Span s = b.enter(creator, ms * MS, Kinds.THREAD_CREATE, "pthread_create", createId, site, 0x403000, 0,
+                ref++);
+        b.carry(s, new Memory(arg, atCreate, 8));
+        event(created, ms + 1);
+        b.instant(created, (ms + 1) * MS, Kinds.THREAD_START, 0x403000, arg, 0, 0, 0, ref++, new Memory(arg, atStart,
+                8));
+        event(creator, ms + 1);
+        b.exit(creator, (ms + 1) * MS, Kinds.THREAD_CREATE, created.handle(), 0, 0, site, ref++);
+    }
+
+    /** The thread's first access to watched bytes at ms: a load of {@code value} by the instruction at pc. */
+    public void firstRead(ExecThread t, long ms, long address, long value, long pc) {
+        event(t, ms);
+        b.instant(t, ms * MS, Kinds.WATCH_READ, address, value, 0, 0, pc, ref++, new Memory(address, value, 4));
+    }
+
+    /** t accepts a connection on fd at ms (the call returns at ms + 1). */
+    public void accept(ExecThread t, long ms, long fd, long site) {
+        enter(t, ms, Kinds.ACCEPT, 3, site);
+        event(t, ms + 1);
+        b.exit(t, (ms + 1) * MS, Kinds.ACCEPT, fd, 0, 0, site, ref++);
+    }
+
+    public void close(ExecThread t, long ms, long fd) {
+        event(t, ms);
+        b.call(t, ms * MS, ms * MS, Kinds.CLOSE, "close", fd, 0, 0, 0, 0x405000, ref++);
+    }
+
+    /** t loads ({@code write} false) or stores the watched variable at ms, holding {@code held}. */
+    public void access(ExecThread t, long ms, long address, boolean write, long value, long insn, long... held) {
+        event(t, ms);
+        b.watchAccess(t, ms * MS, address, write ? Kinds.WATCH_WRITTEN : Kinds.WATCH_READ, value, insn, insn + 4,
+                ref++);
+        b.watchHeld(t, held);
+    }
+
+    public void watch(ExecThread t, long ms, long address, String name) {
+        event(t, ms);
+        b.watchArmed(t, address, name, 4, 0, true);
     }
 
     public ModelBuilder builder() {

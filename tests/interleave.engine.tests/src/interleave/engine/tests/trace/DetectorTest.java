@@ -299,7 +299,9 @@ class DetectorTest {
         try {
             TraceRun run = interleave.engine.trace.TraceReader.read(dir);
             List<Finding> out = new ArrayList<>();
-            new interleave.engine.detectors.ObservedArgumentRace().detect(run, TimelineModel.build(run), out::add);
+            TimelineModel tm = TimelineModel.build(run);
+            new interleave.engine.detectors.ObservedArgumentRace().detect(tm.events(),
+                    interleave.engine.detectors.Locations.of(tm), out::add);
             return out;
         } catch (interleave.engine.trace.TraceException e) {
             throw new IllegalStateException(e);
