@@ -43,6 +43,7 @@ public final class ModelBuilder {
     private final Map<ExecProcess, List<Named>> names = new HashMap<>();
     private final Set<ExecProcess> dirty = new LinkedHashSet<>();
     private final Map<ExecThread, WatchedVariable.Access> lastAccess = new HashMap<>();
+    private final Map<ExecProcess, Map<Integer, List<ExecThread>>> tids = new HashMap<>();
 
     public ExecutionModel model() {
         return m;
@@ -446,6 +447,7 @@ public final class ModelBuilder {
                     .thenComparingInt(ExecThread::tid));
         }
         m.processes.sort(Comparator.comparingLong(ExecProcess::startNs).thenComparingInt(ExecProcess::pid));
+        tids.clear();
         linkCreations();
         for (ExecProcess p : dirty) {
             linkNames(p);
@@ -475,6 +477,7 @@ public final class ModelBuilder {
         m.endNs = e == Long.MIN_VALUE ? 0 : Math.max(e, endHint);
         m.version = current++;
         changed = false;
+        tids.clear();
         dirty.clear();
         return true;
     }
@@ -487,8 +490,8 @@ public final class ModelBuilder {
             }
             Creation c = en.getValue();
             ExecThread creator = null;
-            for (ExecThread o : t.process.threads) {
-                if (o != t && o.tid() == c.creatorTid()) {
+            for (ExecThread o : byTid(t.process).getOrDefault(c.creatorTid(), List.of())) {
+                if (o != t) {
                     creator = o;
                 }
             }
@@ -593,13 +596,11 @@ public final class ModelBuilder {
             }
             child.forkingThread = null;
             child.forkSpan = null;
-            for (ExecThread pt : parent.threads) {
-                if (pt.tid() != f.parentTid()) {
-                    continue;
-                }
+            List<Span> forkCalls = forksByChild.getOrDefault(parent, Map.of()).getOrDefault((long) child.pid(),
+                    List.of());
+            for (ExecThread pt : byTid(parent).getOrDefault(f.parentTid(), List.of())) {
                 child.forkingThread = pt;
-                for (Span s : forksByChild.getOrDefault(parent, Map.of()).getOrDefault((long) child.pid(),
-                        List.of())) {
+                for (Span s : forkCalls) {
                     if (s.thread() == pt && s.end() >= f.requestTs()) {
                         child.forkSpan = s;
                         break;
@@ -611,6 +612,17 @@ public final class ModelBuilder {
             }
             touch(child);
         }
+    }
+
+    /** The process's threads by tid (tids are reused: in thread order), built once per refresh. */
+    private Map<Integer, List<ExecThread>> byTid(ExecProcess p) {
+        return tids.computeIfAbsent(p, k -> {
+            Map<Integer, List<ExecThread>> m = new HashMap<>();
+            for (ExecThread t : k.threads) {
+                m.computeIfAbsent(t.tid(), x -> new ArrayList<>()).add(t);
+            }
+            return m;
+        });
     }
 
     private ExecProcess latestBefore(int pid, long ts) {
