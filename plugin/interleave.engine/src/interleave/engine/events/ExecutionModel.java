@@ -92,7 +92,7 @@ public final class ExecutionModel {
         return threads.stream().filter(t -> t.version > v).toList();
     }
 
-    /** Forks, thread creations, reaps and execs, as arrows between threads (derived from the links). */
+    /** Forks, thread creations, reaps, execs and lock hand-offs, as arrows between threads (derived once per version). */
     public List<Arrow> arrows() {
         if (arrows != null && arrowsVersion == version) {
             return arrows;
@@ -124,6 +124,11 @@ public final class ExecutionModel {
             for (ExecThread t : p.threads) {
                 if (t.creator != null && t.createTs >= 0) {
                     out.add(new Arrow(Kinds.ARROW_CREATE, t.creator, t.createTs, t, t.firstTs()));
+                }
+            }
+            for (Lock l : p.locks()) {
+                for (Lock.Handoff h : l.handoffs()) {
+                    out.add(new Arrow(Kinds.ARROW_LOCK_HANDOFF, h.from(), h.releasedTs(), h.to(), h.acquiredTs()));
                 }
             }
         }

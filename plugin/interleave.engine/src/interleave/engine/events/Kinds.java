@@ -29,7 +29,8 @@ public final class Kinds {
             WATCH_NOT_ACCESSED = "watch-not-accessed";
 
     // arrows
-    public static final String ARROW_FORK = "fork", ARROW_CREATE = "create", ARROW_REAP = "reap", ARROW_EXEC = "exec";
+    public static final String ARROW_FORK = "fork", ARROW_CREATE = "create", ARROW_REAP = "reap", ARROW_EXEC = "exec",
+            ARROW_LOCK_HANDOFF = "lock-handoff";
 
     /** Calls that share one non-reentrant state: the stdio streams ("stdio"), the heap ("heap"); else null. */
     public static String family(String kind) {

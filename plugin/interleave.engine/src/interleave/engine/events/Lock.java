@@ -23,6 +23,50 @@ public final class Lock {
     final List<Edge> edgesIn = new ArrayList<>();
     long acquisitions, contended, failedTries, holdNs, longestHoldNs;
     ExecThread holder;
+    // acquisitions and releases seen one by one (not summarized), for the hand-offs: primitive columns
+    long[] opTs = new long[0];
+    ExecThread[] opThread = new ExecThread[0];
+    boolean[] opAcquire = new boolean[0];
+    int ops;
+
+    void op(long ts, ExecThread t, boolean acquire) {
+        if (ops == opTs.length) {
+            int n = Math.max(8, ops * 2);
+            opTs = java.util.Arrays.copyOf(opTs, n);
+            opThread = java.util.Arrays.copyOf(opThread, n);
+            opAcquire = java.util.Arrays.copyOf(opAcquire, n);
+        }
+        opTs[ops] = ts;
+        opThread[ops] = t;
+        opAcquire[ops] = acquire;
+        ops++;
+    }
+
+    /** A release followed by another thread's acquisition: the lock passed from one thread to the other. */
+    public record Handoff(ExecThread from, long releasedTs, ExecThread to, long acquiredTs) {
+    }
+
+    /** Each release just before another thread's acquisition, in time order. */
+    public List<Handoff> handoffs() {
+        Integer[] order = new Integer[ops];
+        for (int i = 0; i < ops; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(opTs[a], opTs[b])); // stable: ties keep feed order
+        List<Handoff> out = new ArrayList<>();
+        int rel = -1;
+        for (int i : order) {
+            if (!opAcquire[i]) {
+                rel = i;
+            } else {
+                if (rel >= 0 && opThread[i] != opThread[rel]) {
+                    out.add(new Handoff(opThread[rel], opTs[rel], opThread[i], opTs[i]));
+                }
+                rel = -1;
+            }
+        }
+        return out;
+    }
 
     Lock(ExecProcess process, long address, String type) {
         this.process = process;

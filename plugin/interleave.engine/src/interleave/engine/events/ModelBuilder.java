@@ -285,7 +285,10 @@ public final class ModelBuilder {
 
     /** The thread now holds the lock (it acquired it at {@code site}; {@code assumed}: only seen holding it). */
     public void acquired(ExecThread t, long ts, long lock, long site, boolean assumed) {
-        lockOf(t.process, lock, "mutex");
+        Lock l = lockOf(t.process, lock, "mutex");
+        if (!assumed) {
+            l.op(ts, t, true);
+        }
         if (assumed) {
             t.held.putIfAbsent(lock, new long[] {ts, site});
         } else {
@@ -297,6 +300,7 @@ public final class ModelBuilder {
 
     /** The thread let the lock go (unlocked it, or a condition wait released it). */
     public void released(ExecThread t, long ts, long lock) {
+        lockOf(t.process, lock, "mutex").op(ts, t, false);
         t.held.remove(lock);
         touch(t);
     }

@@ -64,49 +64,17 @@ final class Linker {
         add(c, from, t, t.ts(0), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
     }
 
-    private record LockEvent(long ts, ThreadTrace thread, boolean acquire) {
-    }
-
-    /** Per mutex of the image, in time order: each release followed by another thread's acquisition. */
+    /** The model's lock hand-offs of the image: each release followed by another thread's acquisition. */
     private void lockHandoffs(ProcessImage img) {
-        Map<Long, List<LockEvent>> byMutex = new HashMap<>();
-        for (ThreadTrace t : img.threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                int type = t.type(i), phase = t.phase(i);
-                long mutex;
-                boolean acquire;
-                if (type == MUTEX_LOCK && (phase == CALL || phase == EXIT) && t.err(i) == 0
-                        || type == MUTEX_TRYLOCK && t.err(i) == 0) {
-                    mutex = t.arg(i, 0);
-                    acquire = true;
-                } else if (type == MUTEX_UNLOCK && t.err(i) == 0) {
-                    mutex = t.arg(i, 0);
-                    acquire = false;
-                } else if (type == COND_WAIT && (phase == ENTER || phase == EXIT)) {
-                    mutex = t.arg(i, 1);
-                    acquire = phase == EXIT;
-                } else {
-                    continue;
-                }
-                byMutex.computeIfAbsent(mutex, k -> new ArrayList<>()).add(new LockEvent(t.ts(i), t, acquire));
-            }
+        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
+        if (p == null) {
+            return;
         }
-        for (Map.Entry<Long, List<LockEvent>> e : byMutex.entrySet()) {
-            List<LockEvent> evs = e.getValue();
-            evs.sort(Comparator.comparingLong(LockEvent::ts));
-            // the release just before an acquisition handed the mutex over (since format 1.1 releases are
-            // written when the mutex says someone may wait, so a few have no acquisition of their own)
-            LockEvent rel = null;
-            for (LockEvent ev : evs) {
-                if (!ev.acquire()) {
-                    rel = ev;
-                } else {
-                    if (rel != null && ev.thread() != rel.thread()) {
-                        add(rel.thread(), rel.ts(), ev.thread(), ev.ts(), Arrow.Kind.LOCK_HANDOFF,
-                                "mutex " + Describe.name(m, rel.thread(), e.getKey()));
-                    }
-                    rel = null;
-                }
+        for (interleave.engine.events.Lock l : p.locks()) {
+            for (interleave.engine.events.Lock.Handoff h : l.handoffs()) {
+                ThreadTrace from = traceOf(h.from());
+                add(from, h.releasedTs(), traceOf(h.to()), h.acquiredTs(), Arrow.Kind.LOCK_HANDOFF,
+                        "mutex " + Describe.name(m, from, l.address()));
             }
         }
     }

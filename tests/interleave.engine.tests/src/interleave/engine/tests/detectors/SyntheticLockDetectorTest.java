@@ -134,5 +134,12 @@ class SyntheticLockDetectorTest {
         assertEquals(1, p.lock(A).orElseThrow().waits().size());
         assertEquals(2_000_000, p.lock(A).orElseThrow().waits().get(0).end()
                 - p.lock(A).orElseThrow().waits().get(0).start());
+        // A passed from 501 (released at 14 ms) to 502 (acquired at 15 ms); B was never handed over
+        var handoffs = m.arrows().stream().filter(a -> a.kind().equals(interleave.engine.events.Kinds.ARROW_LOCK_HANDOFF))
+                .toList();
+        assertEquals(1, handoffs.size(), handoffs.toString());
+        assertEquals(501, handoffs.get(0).from().tid());
+        assertEquals(502, handoffs.get(0).to().tid());
+        assertEquals(14 * Synthetic.MS, handoffs.get(0).fromTs());
     }
 }
