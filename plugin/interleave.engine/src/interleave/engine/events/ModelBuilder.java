@@ -283,6 +283,12 @@ public final class ModelBuilder {
         touch(s.thread());
     }
 
+    /** The process that sent the signal a handler span runs for (a pid), when the source knows it. */
+    public void sentBy(Span handler, long pid) {
+        handler.peer = pid;
+        touch(handler.thread());
+    }
+
     /** The thread now holds the lock (it acquired it at {@code site}; {@code assumed}: only seen holding it). */
     public void acquired(ExecThread t, long ts, long lock, long site, boolean assumed) {
         Lock l = lockOf(t.process, lock, "mutex");

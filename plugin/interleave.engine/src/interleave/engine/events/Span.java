@@ -107,7 +107,10 @@ public final class Span {
         return caller;
     }
 
-    /** Another thread the span waited on when it began, by tid: a lock's holder; 0 if unknown. */
+    /**
+     * Who else the span involves: for a lock wait the holder's tid when the wait began, for a signal handler the pid
+     * of the process that sent the signal; 0 if unknown.
+     */
     public long peer() {
         return peer;
     }

@@ -180,42 +180,45 @@ final class Linker {
     }
 
     /** child exit → the wait that reaped it; child exit → the SIGCHLD handler run it caused. */
-    private void reapsAndSigchld(ProcessImage parent) {
-        for (ProcessImage child : parent.children()) {
-            ProcessImage last = child;
-            while (last.execSuccessor().isPresent()) {
-                last = last.execSuccessor().get();
-            }
-            EventRef exit = last.procExit().orElse(null);
-            ThreadTrace exitThread = exit != null ? exit.thread() : last.mainThread().orElse(null);
+    private void reapsAndSigchld(ProcessImage parentImage) {
+        ExecProcess parent = m.events().process(parentImage.pid(), parentImage.imageStartNs()).orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Map<Long, List<Span>> sigchldBySender = null;
+        for (ExecProcess child : parent.children()) {
+            ExecProcess last = child.lastImage();
+            interleave.engine.events.Instant exit = last.exitInstant().orElse(null);
+            ExecThread exitThread = exit != null ? exit.thread() : last.mainThread().orElse(null);
             if (exitThread == null) {
                 continue;
             }
             long exitTs = exit != null ? exit.ts() : last.lastTs();
-            // the earliest reap and SIGCHLD delivery naming this child after it exited, through per-thread indexes
-            ThreadTrace reaper = null, handler = null;
-            int reapAt = -1, handlerAt = -1;
-            for (ThreadTrace t : parent.threads()) {
-                int r = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, child.pid()), exitTs);
-                if (r >= 0 && (reaper == null || t.ts(r) < reaper.ts(reapAt))) {
-                    reaper = t;
-                    reapAt = r;
-                }
-                for (int h : t.eventsWithArgument(SIGNAL_HANDLER, ENTER, 3, child.pid())) {
-                    if (t.ts(h) >= exitTs && t.arg(h, 0) == RecordType.SIGCHLD) {
-                        if (handler == null || t.ts(h) < handler.ts(handlerAt)) {
-                            handler = t;
-                            handlerAt = h;
+            // the earliest reap and SIGCHLD delivery naming this child after it exited (the model indexes reaps)
+            interleave.engine.events.Instant reap = parent.reapOf(child.pid(), exitTs);
+            if (sigchldBySender == null) {
+                sigchldBySender = new HashMap<>();
+                for (ExecThread t : parent.threads()) {
+                    for (Span s : t.spans()) {
+                        if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.subject() == RecordType.SIGCHLD
+                                && s.peer() > 0) {
+                            sigchldBySender.computeIfAbsent(s.peer(), k -> new ArrayList<>()).add(s);
                         }
-                        break;
                     }
                 }
             }
-            if (reaper != null) {
-                add(exitThread, exitTs, reaper, reaper.ts(reapAt), Arrow.Kind.REAP, "reap pid " + child.pid());
+            Span handler = null;
+            for (Span s : sigchldBySender.getOrDefault((long) child.pid(), List.of())) {
+                if (s.start() >= exitTs && (handler == null || s.start() < handler.start())) {
+                    handler = s;
+                }
+            }
+            ThreadTrace from = traceOf(exitThread);
+            if (reap != null) {
+                add(from, exitTs, traceOf(reap.thread()), reap.ts(), Arrow.Kind.REAP, "reap pid " + child.pid());
             }
             if (handler != null) {
-                add(exitThread, exitTs, handler, handler.ts(handlerAt), Arrow.Kind.SIGNAL,
+                add(from, exitTs, traceOf(handler.thread()), handler.start(), Arrow.Kind.SIGNAL,
                         "SIGCHLD for pid " + child.pid());
             }
         }

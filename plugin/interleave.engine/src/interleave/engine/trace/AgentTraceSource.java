@@ -397,9 +397,14 @@ public final class AgentTraceSource implements TraceSource {
                     : "sleep", a0, a3, err, 0, 0, ra, ref);
             case SIGACTION -> b.call(t, ts, ts, "sigaction", (flags & 2) != 0 ? "signal" : "sigaction", a0, a1, err,
                     0, ra, ref);
-            case SIGNAL_HANDLER -> call(b, t, phase, ts, Kinds.SIGNAL_HANDLER, signalName((int) a0), a0, 0, err,
-                    phase == ENTER ? a1 : 0, phase == ENTER ? ((flags & SIG_IN_STDIO) != 0 ? Span.IN_STDIO : 0)
-                            | ((flags & SIG_IN_HEAP) != 0 ? Span.IN_HEAP : 0) : 0, ra, ref);
+            case SIGNAL_HANDLER -> { // ENTER: a0 signo, a1 handler, a3 sender pid (0 unknown); ra = interrupted pc
+                Span s = call(b, t, phase, ts, Kinds.SIGNAL_HANDLER, signalName((int) a0), a0, 0, err,
+                        phase == ENTER ? a1 : 0, phase == ENTER ? ((flags & SIG_IN_STDIO) != 0 ? Span.IN_STDIO : 0)
+                                | ((flags & SIG_IN_HEAP) != 0 ? Span.IN_HEAP : 0) : 0, ra, ref);
+                if (phase == ENTER && a3 > 0) {
+                    b.sentBy(s, a3);
+                }
+            }
             case KILL -> b.call(t, ts, ts, Kinds.SIGNAL_SENT, "kill", a0, a3, err, (int) a1, ra, ref);
             case RAISE -> call(b, t, phase, ts, Kinds.RAISE, "raise", a1, a3, err, 0, 0, ra, ref);
             case PTHREAD_KILL -> b.call(t, ts, ts, Kinds.SIGNAL_SENT, "pthread_kill", a0, 0, err, (int) a1, ra, ref);
@@ -448,13 +453,22 @@ public final class AgentTraceSource implements TraceSource {
     }
 
     /** ENTER opens, EXIT closes, CALL is both (format §4.1: a4 = duration of a CALL record). */
-    private static void call(ModelBuilder b, ExecThread t, int phase, long ts, String kind, String name,
+    private static Span call(ModelBuilder b, ExecThread t, int phase, long ts, String kind, String name,
             long subject, long result, int err, long code, int flags, long ra, long ref) {
         switch (phase) {
-            case ENTER -> b.enter(t, ts, kind, name, subject, ra, code, flags, ref);
-            case EXIT -> b.exit(t, ts, kind, result, err, flags, ra, ref);
-            case CALL -> b.call(t, ts, ts, kind, name, subject, result, err, flags, ra, ref);
-            default -> b.instant(t, ts, kind, subject, result, err, flags, ra, ref);
+            case ENTER -> {
+                return b.enter(t, ts, kind, name, subject, ra, code, flags, ref);
+            }
+            case EXIT -> {
+                return b.exit(t, ts, kind, result, err, flags, ra, ref);
+            }
+            case CALL -> {
+                return b.call(t, ts, ts, kind, name, subject, result, err, flags, ra, ref);
+            }
+            default -> {
+                b.instant(t, ts, kind, subject, result, err, flags, ra, ref);
+                return null;
+            }
         }
     }
 
