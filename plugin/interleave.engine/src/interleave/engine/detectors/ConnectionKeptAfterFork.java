@@ -1,21 +1,18 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Span;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.TraceRun;
 
 /**
  * A forking server kept its copy of a connection after handing the connection to a child: the parent never closed
@@ -31,38 +28,26 @@ public final class ConnectionKeptAfterFork implements DynamicDetector {
     public static final String ID = "observed-connection-kept-after-fork";
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
         Connections connections = new Connections();
-        for (ProcessImage img : run.images()) {
-            List<EventRef> events = img.eventsInTimeOrder();
+        for (ExecProcess img : run.processes()) {
             Map<Long, List<Connections.Conn>> keptBySite = new LinkedHashMap<>();
             Map<Long, Integer> forkedBySite = new LinkedHashMap<>();
-            Map<Long, EventRef> forkOfSite = new LinkedHashMap<>();
+            Map<Long, Span> forkOfSite = new LinkedHashMap<>();
             for (Connections.Conn c : connections.of(img)) {
-                if (c.accept().thread().image() != img) {
+                if (c.accept().thread().process() != img) {
                     continue; // an inherited copy: judged in the process that accepted it
                 }
-                EventRef fork = null, nextAccept = null;
-                for (EventRef e : events) {
-                    int type = e.thread().type(e.index()), phase = e.thread().phase(e.index());
-                    if (e.ts() <= c.openTs()) {
-                        continue;
-                    }
-                    if (fork == null && type == FORK && phase == EXIT && e.thread().arg(e.index(), 0) > 0
-                            && c.openAt(e.ts())) {
-                        fork = e;
-                    } else if (fork != null && type == ACCEPT && phase == EXIT && e.thread().arg(e.index(), 3) >= 0) {
-                        nextAccept = e;
-                        break;
-                    }
-                }
-                if (fork == null) {
+                // the first fork while the connection was open, then the next connection accepted
+                Span fork = connections.forkAfter(img, c.openTs());
+                if (fork == null || !c.openAt(fork.end())) {
                     continue;
                 }
-                long site = c.accept().thread().ra(c.accept().index());
+                Span nextAccept = connections.acceptAfter(img, fork.end());
+                long site = c.site();
                 forkedBySite.merge(site, 1, Integer::sum);
                 forkOfSite.putIfAbsent(site, fork);
-                long deadline = nextAccept != null ? nextAccept.ts() : img.endTs();
+                long deadline = nextAccept != null ? nextAccept.end() : img.endTs();
                 if (c.closeTs() > deadline) {
                     keptBySite.computeIfAbsent(site, k -> new ArrayList<>()).add(c);
                 }
@@ -70,9 +55,9 @@ public final class ConnectionKeptAfterFork implements DynamicDetector {
             for (Map.Entry<Long, List<Connections.Conn>> e : keptBySite.entrySet()) {
                 List<Connections.Conn> kept = e.getValue();
                 Connections.Conn first = kept.get(0);
-                EventRef fork = forkOfSite.get(e.getKey());
+                Span fork = forkOfSite.get(e.getKey());
                 Evidence.Place site = Evidence.place(model, img, e.getKey(), true);
-                Evidence.Place forkSite = Evidence.place(model, img, fork.thread().ra(fork.index()), true);
+                Evidence.Place forkSite = Evidence.place(model, img, fork.endSite(), true);
                 long neverClosed = kept.stream().filter(c -> c.closeTs() == Long.MAX_VALUE).count();
                 List<RelatedLocation> evidence = List.of(
                         Evidence.related(site, "connection fd " + first.fd() + " was accepted here"),
@@ -83,7 +68,7 @@ public final class ConnectionKeptAfterFork implements DynamicDetector {
                         + " never closed by the parent): the client gets no end-of-file when the child closes, and"
                         + " the parent runs out of descriptors";
                 sink.accept(Evidence.finding(ID, Severity.ERROR, msg, site, evidence,
-                        Evidence.moment(model, fork.thread(), fork.ts()), img.command()));
+                        Evidence.moment(model, fork.thread(), fork.end()), img.command()));
             }
         }
     }

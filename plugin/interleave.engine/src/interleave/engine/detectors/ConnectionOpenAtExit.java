@@ -6,14 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Instant;
+import interleave.engine.events.Span;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.TraceRun;
 
 /** Connected descriptors (accepted, or inherited through fork) that a process still held when it called exit. */
 @RuleInfo(id = ConnectionOpenAtExit.ID, title = "Connection still open at exit",
@@ -25,32 +25,31 @@ public final class ConnectionOpenAtExit implements DynamicDetector {
     public static final String ID = "observed-connection-open-at-exit";
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
         Connections connections = new Connections();
-        Map<EventRef, List<Connections.Conn>> bySite = new LinkedHashMap<>();
-        Map<Long, EventRef> firstAcceptOfSite = new LinkedHashMap<>();
-        for (ProcessImage img : run.images()) {
-            EventRef exit = img.procExit().orElse(null);
+        Map<Span, List<Connections.Conn>> bySite = new LinkedHashMap<>();
+        Map<Long, Span> firstAcceptOfSite = new LinkedHashMap<>();
+        for (ExecProcess img : run.processes()) {
+            Instant exit = img.exitInstant().orElse(null);
             if (exit == null) {
                 continue; // killed or still running: the end of its trace is not a place in the program
             }
             for (Connections.Conn c : connections.of(img)) {
                 if (c.openAt(exit.ts())) {
-                    long site = c.accept().thread().ra(c.accept().index());
-                    EventRef key = firstAcceptOfSite.computeIfAbsent(site, k -> c.accept());
+                    Span key = firstAcceptOfSite.computeIfAbsent(c.site(), k -> c.accept());
                     bySite.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
                 }
             }
         }
-        for (Map.Entry<EventRef, List<Connections.Conn>> e : bySite.entrySet()) {
-            EventRef accept = e.getKey();
-            ProcessImage acceptor = accept.thread().image();
+        for (Map.Entry<Span, List<Connections.Conn>> e : bySite.entrySet()) {
+            Span accept = e.getKey();
+            ExecProcess acceptor = accept.thread().process();
             List<Connections.Conn> open = e.getValue();
             long processes = open.stream().map(Connections.Conn::image).distinct().count();
             Connections.Conn first = open.get(0);
-            EventRef exit = first.image().procExit().orElseThrow();
-            Evidence.Place site = Evidence.place(model, acceptor, accept.thread().ra(accept.index()), true);
-            Evidence.Place exitPlace = Evidence.place(model, first.image(), exit.thread().ra(exit.index()), true);
+            Instant exit = first.image().exitInstant().orElseThrow();
+            Evidence.Place site = Evidence.place(model, acceptor, accept.endSite(), true);
+            Evidence.Place exitPlace = Evidence.place(model, first.image(), exit.site(), true);
             List<RelatedLocation> evidence = List.of(Evidence.related(exitPlace, "process " + first.image().pid()
                     + " exited here with fd " + first.fd() + " still open"));
             String msg = open.size() + " descriptor" + (open.size() == 1 ? "" : "s") + " of connections accepted"

@@ -1,74 +1,138 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Span;
 
 /**
- * Accepted connections and their copies: for each process image, every descriptor that holds a connection (accepted
- * there, or inherited through fork), from when it is open there until it is closed there.
+ * Accepted connections and their copies: for each process, every descriptor that holds a connection (accepted there,
+ * or inherited through fork), from when it is open there until it is closed there. Each process's closes, forks and
+ * accepts are indexed once and looked up by time, so a server with thousands of connections costs n log n.
  */
 final class Connections {
-    /** One process's descriptor for one accepted connection. */
-    record Conn(ProcessImage image, long fd, EventRef accept, long openTs, long closeTs) {
+    /** One process's descriptor for one accepted connection; {@code accept} is the call that made it. */
+    record Conn(ExecProcess image, long fd, Span accept, long openTs, long closeTs) {
         boolean openAt(long ts) {
             return openTs <= ts && ts < closeTs;
         }
+
+        /** Where the connection was accepted (the call's return address). */
+        long site() {
+            return accept.endSite();
+        }
     }
 
-    private final Map<ProcessImage, List<Conn>> byImage = new IdentityHashMap<>();
+    /** One process's calls of one kind, by time. */
+    private static final class Calls {
+        final List<Span> spans;
+        final long[] ts;
 
-    List<Conn> of(ProcessImage img) {
+        Calls(List<Span> spans, boolean byEnd) {
+            spans.sort(Comparator.comparingLong(s -> byEnd ? s.end() : s.start()));
+            this.spans = spans;
+            this.ts = spans.stream().mapToLong(s -> byEnd ? s.end() : s.start()).toArray();
+        }
+
+        /** Index of the first call at or after ts (strictly after when {@code strict}), or size. */
+        int from(long t, boolean strict) {
+            int i = Arrays.binarySearch(ts, strict ? t + 1 : t);
+            if (i < 0) {
+                return -i - 1;
+            }
+            while (i > 0 && ts[i - 1] == ts[i]) {
+                i--;
+            }
+            return i;
+        }
+    }
+
+    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd) {
+    }
+
+    private final Map<ExecProcess, List<Conn>> byImage = new IdentityHashMap<>();
+    private final Map<ExecProcess, Index> indexes = new IdentityHashMap<>();
+
+    private Index index(ExecProcess img) {
+        return indexes.computeIfAbsent(img, p -> {
+            List<Span> accepts = new ArrayList<>(), forks = new ArrayList<>();
+            Map<Long, List<Span>> closes = new HashMap<>();
+            for (ExecThread t : p.threads()) {
+                for (Span s : t.spans()) {
+                    switch (s.kind()) {
+                        case Kinds.ACCEPT -> {
+                            if (!s.running() && s.endRef() >= 0 && s.result() >= 0) {
+                                accepts.add(s);
+                            }
+                        }
+                        case Kinds.FORK -> {
+                            if (!s.running() && s.endRef() >= 0 && s.result() > 0) {
+                                forks.add(s);
+                            }
+                        }
+                        case Kinds.CLOSE -> closes.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
+                        default -> {
+                        }
+                    }
+                }
+            }
+            Map<Long, Calls> byFd = new HashMap<>();
+            closes.forEach((fd, l) -> byFd.put(fd, new Calls(l, false)));
+            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd);
+        });
+    }
+
+    List<Conn> of(ExecProcess img) {
         List<Conn> done = byImage.get(img);
         if (done != null) {
             return done;
         }
-        List<EventRef> events = img.eventsInTimeOrder();
         List<Conn> out = new ArrayList<>();
         // copies inherited from the parent at fork time (exec'd images: close-on-exec is not recorded, so none)
-        if (img.origin() == ProcessImage.Origin.FORK && img.parent().isPresent()) {
-            long forked = forkEnterTs(img);
+        if (img.origin() == ExecProcess.Origin.FORK && img.parent().isPresent()) {
+            long forked = img.forkRequestTs();
             for (Conn c : of(img.parent().get())) {
                 if (c.openAt(forked)) {
-                    out.add(new Conn(img, c.fd(), c.accept(), img.imageStartNs(), closeAfter(events, c.fd(),
-                            img.imageStartNs())));
+                    out.add(new Conn(img, c.fd(), c.accept(), img.startNs(), closeAfter(img, c.fd(), img.startNs())));
                 }
             }
         }
-        for (EventRef e : events) {
-            ThreadTrace t = e.thread();
-            int i = e.index();
-            if (t.type(i) == ACCEPT && t.phase(i) == EXIT && t.arg(i, 3) >= 0) {
-                out.add(new Conn(img, t.arg(i, 3), e, t.ts(i), closeAfter(events, t.arg(i, 3), t.ts(i))));
-            }
+        for (Span a : index(img).accepts().spans) {
+            out.add(new Conn(img, a.result(), a, a.end(), closeAfter(img, a.result(), a.end())));
         }
         byImage.put(img, out);
         return out;
     }
 
-    private static long closeAfter(List<EventRef> events, long fd, long ts) {
-        for (EventRef e : events) {
-            if (e.ts() >= ts && e.thread().type(e.index()) == CLOSE && e.thread().arg(e.index(), 0) == fd) {
-                return e.ts();
-            }
+    /** When the process closed fd at or after ts, or Long.MAX_VALUE. */
+    private long closeAfter(ExecProcess img, long fd, long ts) {
+        Calls closes = index(img).closesByFd().get(fd);
+        if (closes == null) {
+            return Long.MAX_VALUE;
         }
-        return Long.MAX_VALUE;
+        int i = closes.from(ts, false);
+        return i < closes.ts.length ? closes.ts[i] : Long.MAX_VALUE;
     }
 
-    static long forkEnterTs(ProcessImage child) {
-        ThreadTrace main = child.mainThread().orElse(null);
-        if (main != null && main.size() > 0 && main.type(0) == FORK_CHILD && main.arg(0, 3) != 0) {
-            return main.arg(0, 3);
-        }
-        return child.imageStartNs();
+    /** The first fork of the process that returned after ts (in the parent), or null. */
+    Span forkAfter(ExecProcess img, long ts) {
+        Calls forks = index(img).forks();
+        int i = forks.from(ts, true);
+        return i < forks.ts.length ? forks.spans.get(i) : null;
     }
 
+    /** The first connection accepted by the process after ts, or null. */
+    Span acceptAfter(ExecProcess img, long ts) {
+        Calls accepts = index(img).accepts();
+        int i = accepts.from(ts, true);
+        return i < accepts.ts.length ? accepts.spans.get(i) : null;
+    }
 }

@@ -52,8 +52,10 @@ public final class DetectorRegistry {
         List<Finding> out = new ArrayList<>();
         // a JVM's own libc calls are not the Java program's bugs: no native findings about it (JavaPrograms)
         var jvms = JavaPrograms.of(run).keySet();
+        var events = model.events();
+        Locations at = Locations.of(model);
         for (DynamicDetector d : DETECTORS) {
-            d.detect(run, model, f -> {
+            d.detect(events, at, f -> {
                 if (!aboutJvm(f, jvms, model)) {
                     out.add(f);
                 }

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
@@ -13,7 +15,6 @@ import interleave.engine.finding.TraceMoment;
 import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.Symbolizer.SourceLine;
-import interleave.engine.trace.ThreadTrace;
 
 /** Shared by the detectors: code addresses to source locations, moments, and the finding itself. */
 final class Evidence {
@@ -40,12 +41,17 @@ final class Evidence {
         return new Place(SourceRange.line(file, 1), line.describe(), false);
     }
 
-    static RelatedLocation related(Place p, String message) {
-        return new RelatedLocation(p.range(), message + " (" + p.description() + ")");
+    /** The same for a process of the event model. */
+    static Place place(Locations at, ExecProcess process, long address, boolean returnAddress) {
+        return at.place(process, address, returnAddress);
     }
 
-    static TraceMoment moment(TimelineModel model, ThreadTrace t, long ts) {
-        return new TraceMoment(t.pid(), t.tid(), model.time(ts));
+    static TraceMoment moment(Locations at, ExecThread t, long ts) {
+        return new TraceMoment(t.pid(), t.tid(), at.time(ts));
+    }
+
+    static RelatedLocation related(Place p, String message) {
+        return new RelatedLocation(p.range(), message + " (" + p.description() + ")");
     }
 
     static Finding finding(String ruleId, Severity severity, String message, Place where,

@@ -1,20 +1,19 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Span;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.RecordType;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
 
 /**
  * A signal handler interrupted printf (or malloc/free) and called the same family of functions itself, and that
@@ -32,16 +31,16 @@ public final class HandlerReenteredUnsafeCall implements DynamicDetector {
     public static final String ID = "observed-handler-reentered-unsafe-call";
 
     /**
-     * One re-entry: the interrupted call ({@code outer}, -1 when it was not recorded and only the handler-entry record
-     * says the thread was inside stdio or malloc, format 1.1), the handler run, the handler's own call of the family.
+     * One re-entry: the interrupted call ({@code outer}, null when it was not recorded and only the handler span's
+     * flags say the thread was inside stdio or malloc), the handler run, the handler's own call of the family.
      */
-    private record Occurrence(int outer, int handler, int inner, int family) {
+    private record Occurrence(Span outer, Span handler, Span inner, String family) {
     }
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage img : run.images()) {
-            for (ThreadTrace t : img.threads()) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess img : run.processes()) {
+            for (ExecThread t : img.threads()) {
                 List<Occurrence> found = scan(t);
                 if (!found.isEmpty()) {
                     report(model, img, t, found, sink);
@@ -50,81 +49,52 @@ public final class HandlerReenteredUnsafeCall implements DynamicDetector {
         }
     }
 
-    /** Calls that share state with an unsafe call of the same family (the stdio stream, the heap). */
-    private static int family(int type) {
-        return switch (type) {
-        case STDIO -> STDIO;
-        case MALLOC, FREE -> MALLOC;
-        default -> -1;
-        };
-    }
-
-    /** One pass with a stack of open calls; a re-entry counts once its inner call has returned (paired EXIT). */
-    private static List<Occurrence> scan(ThreadTrace t) {
+    /** Calls of a family that returned (a re-entry counts once its inner call is over), in the order they ended. */
+    private static List<Occurrence> scan(ExecThread t) {
         List<Occurrence> out = new ArrayList<>();
-        List<Integer> stack = new ArrayList<>();
-        java.util.Map<Integer, Occurrence> pending = new java.util.HashMap<>();
-        for (int i = 0; i < t.size(); i++) {
-            int phase = t.phase(i);
-            if (phase == ENTER) {
-                int fam = family(t.type(i));
-                if (fam >= 0) {
-                    Occurrence o = reentry(t, stack, i, fam);
-                    if (o != null) {
-                        pending.put(i, o);
-                    }
-                }
-                stack.add(i);
-            } else if (phase == EXIT) {
-                for (int k = stack.size() - 1; k >= 0; k--) {
-                    if (t.type(stack.get(k)) == t.type(i)) {
-                        Occurrence done = pending.remove(stack.get(k));
-                        if (done != null) {
-                            out.add(done);
-                        }
-                        stack.subList(k, stack.size()).clear();
-                        break;
-                    }
-                }
+        for (Span s : t.spans()) {
+            String fam = Kinds.family(s.kind());
+            if (fam == null || s.endRef() < 0) {
+                continue;
+            }
+            Occurrence o = reentry(s, fam);
+            if (o != null) {
+                out.add(o);
             }
         }
+        out.sort(Comparator.comparingLong(o -> o.inner().end()));
         return out;
     }
 
     /**
-     * The open handler nearest the top of the stack, and below it an open call of the same family; or, when the run
-     * did not record stdio/heap calls outside handlers (no --stdio), the handler-entry record's mark that the thread
-     * was inside that family when the signal arrived.
+     * The open handler nearest around the call, and around that handler a call of the same family; or, when the run
+     * did not record stdio/heap calls outside handlers (no --stdio), the handler span's mark that the thread was
+     * inside that family when the signal arrived.
      */
-    private static Occurrence reentry(ThreadTrace t, List<Integer> stack, int inner, int fam) {
-        for (int h = stack.size() - 1; h >= 0; h--) {
-            if (t.type(stack.get(h)) != SIGNAL_HANDLER) {
-                continue;
-            }
-            for (int k = h - 1; k >= 0; k--) {
-                if (family(t.type(stack.get(k))) == fam) {
-                    return new Occurrence(stack.get(k), stack.get(h), inner, fam);
-                }
-            }
-            int mark = fam == STDIO ? SIG_IN_STDIO : SIG_IN_HEAP;
-            if ((t.flags(stack.get(h)) & mark) != 0) {
-                return new Occurrence(-1, stack.get(h), inner, fam);
-            }
+    private static Occurrence reentry(Span inner, String fam) {
+        Span h = inner.parent() == null ? null : inner.parent().enclosing(Kinds.SIGNAL_HANDLER);
+        if (h == null) {
             return null;
         }
-        return null;
+        for (Span k = h.parent(); k != null; k = k.parent()) {
+            if (fam.equals(Kinds.family(k.kind()))) {
+                return new Occurrence(k, h, inner, fam);
+            }
+        }
+        int mark = fam.equals("stdio") ? Span.IN_STDIO : Span.IN_HEAP;
+        return (h.flags() & mark) != 0 ? new Occurrence(null, h, inner, fam) : null;
     }
 
-    private void report(TimelineModel model, ProcessImage img, ThreadTrace t, List<Occurrence> found,
+    private void report(Locations model, ExecProcess img, ExecThread t, List<Occurrence> found,
             Consumer<Finding> sink) {
         Occurrence first = found.get(0);
-        String signal = RecordType.signalName((int) t.arg(first.handler(), 0));
-        String outer = first.family() == STDIO ? "printf/stdio" : "malloc/free";
-        Evidence.Place inner = Evidence.place(model, img, t.ra(first.inner()), true);
+        String signal = first.handler().name();
+        String outer = first.family().equals("stdio") ? "printf/stdio" : "malloc/free";
+        Evidence.Place inner = Evidence.place(model, img, first.inner().site(), true);
         // without a record of the interrupted call, the interrupted instruction itself (exact, not a return address)
-        Evidence.Place outerCall = first.outer() >= 0 ? Evidence.place(model, img, t.ra(first.outer()), true)
-                : Evidence.place(model, img, t.ra(first.handler()), false);
-        Evidence.Place handlerFn = Evidence.place(model, img, t.arg(first.handler(), 1), false);
+        Evidence.Place outerCall = first.outer() != null ? Evidence.place(model, img, first.outer().site(), true)
+                : Evidence.place(model, img, first.handler().site(), false);
+        Evidence.Place handlerFn = Evidence.place(model, img, first.handler().code(), false);
         List<RelatedLocation> evidence = List.of(
                 Evidence.related(outerCall, "the thread was inside " + outer + " here when " + signal + " arrived"),
                 Evidence.related(handlerFn, "the " + signal + " handler ran nested inside it"),
@@ -134,6 +104,6 @@ public final class HandlerReenteredUnsafeCall implements DynamicDetector {
                 + " inside it: non-reentrant code ran twice at once (duplicated, garbled or lost output, or a"
                 + " corrupted heap); call only async-signal-safe functions in a handler";
         sink.accept(Evidence.finding(ID, Severity.ERROR, msg, inner, evidence,
-                Evidence.moment(model, t, t.ts(first.inner())), img.command(), signal, outer));
+                Evidence.moment(model, t, first.inner().start()), img.command(), signal, outer));
     }
 }

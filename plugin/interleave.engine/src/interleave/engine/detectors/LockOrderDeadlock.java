@@ -1,7 +1,5 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,15 +9,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Lock;
+import interleave.engine.events.Span;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
 
 /** At the end of the trace, threads wait in pthread_mutex_lock for mutexes held by each other: a cycle. */
 @RuleInfo(id = LockOrderDeadlock.ID, title = "Threads deadlocked on mutexes",
@@ -30,61 +29,39 @@ import interleave.engine.trace.TraceRun;
 public final class LockOrderDeadlock implements DynamicDetector {
     public static final String ID = "observed-lock-order-deadlock";
 
-    /** A thread still waiting at the end, the mutex it wants, and the thread holding it (null if unknown). */
-    record Wait(ThreadTrace thread, int enter, long mutex, ThreadTrace holder) {
+    /** A thread still waiting at the end, its wait, the mutex it wants, and the thread holding it (null if unknown). */
+    record Wait(ExecThread thread, Span span, long mutex, ExecThread holder) {
     }
 
-    /** The cycles of "waits for a mutex held by" among the threads of one image at the end of its trace. */
-    static List<List<Wait>> deadlocks(ProcessImage img) {
-        Map<Long, EventRef> owner = new HashMap<>(); // mutex -> the recorded acquisition still held at the end
-        Map<Integer, ThreadTrace> byTid = new HashMap<>();
-        List<ThreadTrace> blocked = new ArrayList<>();
-        Map<ThreadTrace, Integer> enterOf = new HashMap<>();
-        for (ThreadTrace t : img.threads()) {
+    /** The cycles of "waits for a mutex held by" among the threads of one process at the end of its trace. */
+    static List<List<Wait>> deadlocks(ExecProcess img) {
+        Map<Integer, ExecThread> byTid = new HashMap<>();
+        for (ExecThread t : img.threads()) {
             byTid.put(t.tid(), t);
-            for (int i = 0; i < t.size(); i++) {
-                int type = t.type(i), phase = t.phase(i);
-                if (type == MUTEX_LOCK && (phase == CALL || phase == EXIT) && t.err(i) == 0
-                        || type == MUTEX_TRYLOCK && t.err(i) == 0) {
-                    owner.put(t.arg(i, 0), new EventRef(t, i));
-                } else if (type == COND_WAIT && phase == EXIT) {
-                    owner.put(t.arg(i, 1), new EventRef(t, i));
-                } else if (type == LOCK_EDGE) { // v1.1: the thread held a0 when it asked for a1
-                    owner.putIfAbsent(t.arg(i, 0), new EventRef(t, i));
-                } else if (type == MUTEX_UNLOCK && t.err(i) == 0 || type == COND_WAIT && phase == ENTER) {
-                    long m = type == MUTEX_UNLOCK ? t.arg(i, 0) : t.arg(i, 1);
-                    EventRef o = owner.get(m);
-                    if (o != null && o.thread() == t) {
-                        owner.remove(m);
-                    }
-                }
-            }
-            List<Integer> open = OpenCalls.atEnd(t);
-            if (!open.isEmpty() && t.type(open.get(open.size() - 1)) == MUTEX_LOCK) {
-                blocked.add(t);
-                enterOf.put(t, open.get(open.size() - 1));
-            }
         }
-        Map<ThreadTrace, Wait> waiting = new LinkedHashMap<>();
-        for (ThreadTrace t : blocked) {
-            int e = enterOf.get(t);
-            long m = t.arg(e, 0);
-            // v1.1 records the holder's tid (read from the mutex when the wait began); older traces: the last
-            // recorded acquisition
-            ThreadTrace holder = t.arg(e, 1) > 0 ? byTid.get((int) t.arg(e, 1)) : null;
-            if (holder == null && owner.containsKey(m)) {
-                holder = owner.get(m).thread();
+        Map<ExecThread, Wait> waiting = new LinkedHashMap<>();
+        for (ExecThread t : img.threads()) {
+            List<Span> open = t.openSpans();
+            if (open.isEmpty() || !open.get(open.size() - 1).kind().equals(Kinds.LOCK_WAIT)) {
+                continue;
             }
-            waiting.put(t, new Wait(t, e, m, holder));
+            Span w = open.get(open.size() - 1);
+            long m = w.subject();
+            // the holder's tid read from the mutex when the wait began (format 1.1); else the model's lock state
+            ExecThread holder = w.peer() > 0 ? byTid.get((int) w.peer()) : null;
+            if (holder == null) {
+                holder = img.lock(m).flatMap(Lock::holder).orElse(null);
+            }
+            waiting.put(t, new Wait(t, w, m, holder));
         }
         List<List<Wait>> out = new ArrayList<>();
-        Set<ThreadTrace> reported = new HashSet<>();
-        for (ThreadTrace start : waiting.keySet()) {
+        Set<ExecThread> reported = new HashSet<>();
+        for (ExecThread start : waiting.keySet()) {
             if (reported.contains(start)) {
                 continue;
             }
-            List<ThreadTrace> path = new ArrayList<>();
-            ThreadTrace t = start;
+            List<ExecThread> path = new ArrayList<>();
+            ExecThread t = start;
             while (t != null && !path.contains(t)) {
                 path.add(t);
                 Wait w = waiting.get(t);
@@ -93,7 +70,7 @@ public final class LockOrderDeadlock implements DynamicDetector {
             if (t == null) {
                 continue;
             }
-            List<ThreadTrace> cycle = path.subList(path.indexOf(t), path.size());
+            List<ExecThread> cycle = path.subList(path.indexOf(t), path.size());
             if (cycle.size() < 2 || reported.stream().anyMatch(cycle::contains)) {
                 continue;
             }
@@ -104,70 +81,62 @@ public final class LockOrderDeadlock implements DynamicDetector {
     }
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage img : run.images()) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess img : run.processes()) {
             for (List<Wait> cycle : deadlocks(img)) {
-                report(model, img, cycle, sink);
+                report(run, model, img, cycle, sink);
             }
         }
     }
 
-    /** The LOCK_EDGE the thread wrote just before it blocked: what it held, where it took that, where it waits. */
-    private static int edgeBefore(ThreadTrace t, int enter, long held, long wanted) {
-        for (int i = enter; i >= 0; i--) {
-            if (t.type(i) == LOCK_EDGE && t.arg(i, 1) == wanted && t.arg(i, 0) == held) {
-                return i;
+    /** The order edge the thread gave just before it blocked: what it held, where it took that, where it waits. */
+    private static Lock.Edge edgeBefore(ExecProcess img, Wait w, long held) {
+        Lock.Edge found = null;
+        for (Lock.Edge e : img.lock(w.mutex()).map(Lock::edgesIn).orElse(List.of())) {
+            if (e.thread() == w.thread() && e.held() == held && e.ts() <= w.span().start()
+                    && (found == null || e.ts() >= found.ts())) {
+                found = e;
             }
         }
-        return -1;
+        return found;
     }
 
-    private void report(TimelineModel model, ProcessImage img, List<Wait> cycle, Consumer<Finding> sink) {
+    private void report(ExecutionModel run, Locations model, ExecProcess img, List<Wait> cycle,
+            Consumer<Finding> sink) {
         List<RelatedLocation> evidence = new ArrayList<>();
         StringBuilder story = new StringBuilder();
         Wait latest = null;
         for (int k = 0; k < cycle.size(); k++) {
             Wait w = cycle.get(k);
-            ThreadTrace t = w.thread();
+            ExecThread t = w.thread();
             Wait before = cycle.get((k + cycle.size() - 1) % cycle.size()); // waits for what t holds
             long held = before.mutex();
             String heldName = LockSites.name(model, img, held), wantedName = LockSites.name(model, img, w.mutex());
-            int edge = edgeBefore(t, w.enter(), held, w.mutex());
-            LockSites.Site heldAt = edge >= 0 ? LockSites.site(model, img, t.arg(edge, 2), t.arg(edge, 3))
-                    : heldSiteFromEvents(model, img, t, held);
+            Lock.Edge edge = edgeBefore(img, w, held);
+            // older traces give no edges: the thread's last acquisition of the mutex
+            LockSites.Site heldAt = edge != null ? LockSites.site(model, img, edge.heldSite(), edge.heldCaller())
+                    : t.lastAcquiredAt(held) != 0 ? LockSites.site(model, img, t.lastAcquiredAt(held), 0) : null;
             if (heldAt != null) {
                 evidence.add(new RelatedLocation(heldAt.place().range(), "thread " + t.tid() + " locked mutex "
                         + heldName + " here: " + heldAt.text()));
             }
-            LockSites.Site waitAt = LockSites.site(model, img, t.ra(w.enter()), t.arg(w.enter(), 2));
+            LockSites.Site waitAt = LockSites.site(model, img, w.span().site(), w.span().caller());
             evidence.add(new RelatedLocation(waitAt.place().range(), "thread " + t.tid() + " then waits here for mutex "
                     + wantedName + ", held by thread " + w.holder().tid() + ": " + waitAt.text()));
             story.append(story.isEmpty() ? "" : "; ").append("thread ").append(t.tid()).append(" holds ")
                     .append(heldName).append(" and waits for ").append(wantedName).append(" held by thread ")
                     .append(w.holder().tid());
-            if (latest == null || t.ts(w.enter()) > latest.thread().ts(latest.enter())) {
+            if (latest == null || w.span().start() > latest.span().start()) {
                 latest = w;
             }
         }
-        ThreadTrace lt = latest.thread();
-        Evidence.Place where = LockSites.site(model, img, lt.ra(latest.enter()), lt.arg(latest.enter(), 2)).place();
+        ExecThread lt = latest.thread();
+        Evidence.Place where = LockSites.site(model, img, latest.span().site(), latest.span().caller()).place();
         String msg = cycle.size() + " threads of pid " + img.pid() + " deadlocked on mutexes (" + story
-                + "), still blocked " + Evidence.ms(model.run().endNs() - lt.ts(latest.enter()))
+                + "), still blocked " + Evidence.ms(run.endNs() - latest.span().start())
                 + " later when the trace ended: they take the same mutexes in different orders; always lock them in"
                 + " one global order";
         sink.accept(Evidence.finding(ID, Severity.ERROR, msg, where, evidence,
-                Evidence.moment(model, lt, lt.ts(latest.enter())), img.command(), String.valueOf(cycle.size())));
-    }
-
-    /** Older traces: the thread's last recorded acquisition of the mutex. */
-    private static LockSites.Site heldSiteFromEvents(TimelineModel model, ProcessImage img, ThreadTrace t, long m) {
-        for (int i = t.size() - 1; i >= 0; i--) {
-            int type = t.type(i), phase = t.phase(i);
-            if ((type == MUTEX_LOCK && (phase == CALL || phase == EXIT) || type == MUTEX_TRYLOCK) && t.err(i) == 0
-                    && t.arg(i, 0) == m || type == COND_WAIT && phase == EXIT && t.arg(i, 1) == m) {
-                return LockSites.site(model, img, t.ra(i), 0);
-            }
-        }
-        return null;
+                Evidence.moment(model, lt, latest.span().start()), img.command(), String.valueOf(cycle.size())));
     }
 }

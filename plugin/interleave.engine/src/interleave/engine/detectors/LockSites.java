@@ -2,6 +2,8 @@ package interleave.engine.detectors;
 
 import java.util.List;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.Lock;
 import interleave.engine.finding.SourceRange;
 import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.ProcessImage;
@@ -19,6 +21,24 @@ final class LockSites {
     /** {@code m1} or {@code 0x55d0c8a041c0}. */
     static String name(TimelineModel model, ProcessImage img, long mutex) {
         return model.symbolizer().dataName(img, mutex).orElse("0x" + Long.toHexString(mutex));
+    }
+
+    /** A lock of the event model: by its global's name when the symbols have one, else its name or address. */
+    static String name(Locations at, ExecProcess p, long mutex) {
+        ProcessImage img = at.image(p);
+        if (img != null) {
+            return name(at.timeline().orElseThrow(), img, mutex);
+        }
+        return p.lock(mutex).flatMap(Lock::name).orElse("0x" + Long.toHexString(mutex));
+    }
+
+    static Site site(Locations at, ExecProcess p, long ra, long ra2) {
+        ProcessImage img = at.image(p);
+        if (img != null) {
+            return site(at.timeline().orElseThrow(), img, ra, ra2);
+        }
+        Evidence.Place place = at.place(p, ra, true);
+        return new Site(place, place.description());
     }
 
     /** Where a lock was taken: the place to point at (the caller) and a text naming both frames. */

@@ -1,7 +1,5 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -12,12 +10,11 @@ import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.RecordType;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Span;
 
 /**
  * More children exited than the SIGCHLD handler reaped: signals that arrive while one is pending are merged, so a
@@ -30,32 +27,27 @@ import interleave.engine.trace.TraceRun;
         references = {"signal(7)", "waitpid(2)"})
 public final class LostSigchld implements DynamicDetector {
     public static final String ID = "observed-lost-sigchld";
+    private static final int SIGCHLD = 17; // Linux
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage parent : run.images()) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess parent : run.processes()) {
             int handlerRuns = 0;
             Set<Integer> reapedInHandler = new HashSet<>();
-            EventRef firstHandler = null, handlerWait = null;
-            for (ThreadTrace t : parent.threads()) {
-                int depth = 0; // open SIGCHLD handler runs of this thread
-                for (int i = 0; i < t.size(); i++) {
-                    if (t.type(i) == SIGNAL_HANDLER && t.arg(i, 0) == RecordType.SIGCHLD) {
-                        if (t.phase(i) == ENTER) {
-                            depth++;
-                            handlerRuns++;
-                            if (firstHandler == null) {
-                                firstHandler = new EventRef(t, i);
-                            }
-                        } else if (t.phase(i) == EXIT && depth > 0) {
-                            depth--;
+            Span firstHandler = null, handlerWait = null;
+            for (ExecThread t : parent.threads()) {
+                for (Span s : t.spans()) {
+                    if (isSigchldHandler(s)) {
+                        handlerRuns++;
+                        if (firstHandler == null) {
+                            firstHandler = s;
                         }
-                    } else if (depth > 0 && t.type(i) == WAIT && t.phase(i) == EXIT) {
+                    } else if (s.kind().equals(Kinds.PROCESS_WAIT) && s.endRef() >= 0 && inSigchldHandler(s)) {
                         if (handlerWait == null) {
-                            handlerWait = new EventRef(t, i);
+                            handlerWait = s;
                         }
-                        if (t.arg(i, 2) > 0) {
-                            reapedInHandler.add((int) t.arg(i, 2));
+                        if (s.result() > 0) {
+                            reapedInHandler.add((int) s.result());
                         }
                     }
                 }
@@ -66,43 +58,56 @@ public final class LostSigchld implements DynamicDetector {
             // a handler run that never returned (deadlocked in the handler): children that exited after the last
             // run that did return could only have been reaped by that stuck run; they are its consequence, not
             // merged signals
-            EventRef stuck = OpenCalls.stuckHandler(parent);
+            Span stuck = parent.stuckHandler();
             long lastDone = Long.MIN_VALUE;
             if (stuck != null) {
-                for (ThreadTrace t : parent.threads()) {
-                    for (int i = 0; i < t.size(); i++) {
-                        if (t.type(i) == SIGNAL_HANDLER && t.phase(i) == EXIT && t.arg(i, 0) == RecordType.SIGCHLD
-                                && t.ts(i) < stuck.ts()) {
-                            lastDone = Math.max(lastDone, t.ts(i));
+                for (ExecThread t : parent.threads()) {
+                    for (Span s : t.spans()) {
+                        if (isSigchldHandler(s) && s.endRef() >= 0 && s.end() < stuck.start()) {
+                            lastDone = Math.max(lastDone, s.end());
                         }
                     }
                 }
             }
-            List<ProcessImage> exited = new ArrayList<>();
-            for (ProcessImage c : parent.children()) {
+            List<ExecProcess> exited = new ArrayList<>();
+            for (ExecProcess c : parent.children()) {
                 boolean explained = stuck != null && c.endTs() > lastDone && !reapedInHandler.contains(c.pid());
-                if (c.origin() == ProcessImage.Origin.FORK && c.endTs() <= parent.endTs() && !explained) {
+                if (c.origin() == ExecProcess.Origin.FORK && c.endTs() <= parent.endTs() && !explained) {
                     exited.add(c);
                 }
             }
-            List<ProcessImage> missed = exited.stream().filter(c -> !reapedInHandler.contains(c.pid())).toList();
+            List<ExecProcess> missed = exited.stream().filter(c -> !reapedInHandler.contains(c.pid())).toList();
             if (missed.isEmpty() || handlerRuns >= exited.size()) {
                 continue;
             }
-            ProcessImage first = missed.get(0);
-            EventRef anchor = handlerWait != null ? handlerWait : firstHandler;
-            Evidence.Place where = Evidence.place(model, parent, anchor.thread().ra(anchor.index()), true);
-            Evidence.Place handler = Evidence.place(model, parent, firstHandler.thread().arg(firstHandler.index(), 1),
-                    false);
+            ExecProcess first = missed.get(0);
+            Evidence.Place where = handlerWait != null ? Evidence.place(model, parent, handlerWait.endSite(), true)
+                    : Evidence.place(model, parent, firstHandler.site(), true);
+            Evidence.Place handler = Evidence.place(model, parent, firstHandler.code(), false);
             List<RelatedLocation> evidence = List.of(Evidence.related(handler, "the SIGCHLD handler ran "
                     + handlerRuns + " times"), Evidence.related(where, "it reaps here, one child per run"));
             String msg = exited.size() + " children exited but the SIGCHLD handler ran only " + handlerRuns
                     + " times and reaped " + reapedInHandler.size() + " of them; " + missed.size() + " were left as"
                     + " zombies for later: signals are not queued, so reap in a loop, while (waitpid(-1, NULL,"
                     + " WNOHANG) > 0)";
-            ThreadTrace exitThread = first.mainThread().orElse(anchor.thread());
+            ExecThread anchorThread = handlerWait != null ? handlerWait.thread() : firstHandler.thread();
+            ExecThread exitThread = first.mainThread().orElse(anchorThread);
             sink.accept(Evidence.finding(ID, Severity.WARNING, msg, where, evidence,
                     Evidence.moment(model, exitThread, first.endTs()), parent.command()));
         }
+    }
+
+    private static boolean isSigchldHandler(Span s) {
+        return s.kind().equals(Kinds.SIGNAL_HANDLER) && s.subject() == SIGCHLD;
+    }
+
+    /** Called while a SIGCHLD handler ran on its thread (maybe nested in another handler inside it). */
+    private static boolean inSigchldHandler(Span s) {
+        for (Span p = s.parent(); p != null; p = p.parent()) {
+            if (isSigchldHandler(p)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -1,7 +1,5 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,14 +7,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Instant;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Memory;
+import interleave.engine.events.Span;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
 
 /**
  * The bytes a thread's argument points to were different when the thread started than when it was created: the
@@ -43,34 +44,30 @@ public final class ObservedArgumentRace implements DynamicDetector {
         START_NO_WATCHPOINT
     }
 
-    private record Created(ThreadTrace thread, long before, long after, Source source, int readAt, long pc) {
+    private record Created(ExecThread thread, long before, long after, Source source, Instant readAt, long pc) {
         boolean changed() {
             return before != after;
         }
     }
 
     /**
-     * What the thread read, from its ARG_WATCH records (format 1.2), or null when it never read the bytes itself (it
-     * ended without touching them, or its first access was a store). {@code fallback} is the value at thread start.
+     * What the thread read, from its watch instants, or null when it never read the bytes itself (it ended without
+     * touching them, or its first access was a store). {@code fallback} is the value at thread start.
      */
-    private static Created observed(ThreadTrace t, long before, long fallback, long mask) {
+    private static Created observed(ExecThread t, long before, long fallback, long mask) {
         Source source = Source.START;
-        for (int i = 0; i < t.size(); i++) {
-            if (t.type(i) != ARG_WATCH) {
-                continue;
-            }
-            int kind = t.flags(i) & 0xf;
-            switch (kind) {
-                case WATCH_UNAVAILABLE -> source = Source.START_NO_WATCHPOINT;
-                case WATCH_READ -> {
-                    int valid = (int) Math.min(t.arg(i, 4), COMPARED_BYTES);
+        for (Instant i : t.instants()) {
+            switch (i.kind()) {
+                case Kinds.WATCH_UNAVAILABLE -> source = Source.START_NO_WATCHPOINT;
+                case Kinds.WATCH_READ -> {
+                    int valid = Math.min(i.memory().bytes(), COMPARED_BYTES);
                     if (valid <= 0) {
                         continue;
                     }
                     long m = mask & (valid >= 8 ? -1L : (1L << (8 * valid)) - 1);
-                    return new Created(t, before & m, t.arg(i, 1) & m, Source.WATCHPOINT, i, t.arg(i, 2));
+                    return new Created(t, before & m, i.memory().value() & m, Source.WATCHPOINT, i, i.site());
                 }
-                case WATCH_WRITTEN, WATCH_NOT_ACCESSED -> {
+                case Kinds.WATCH_WRITTEN, Kinds.WATCH_NOT_ACCESSED -> {
                     return null;
                 }
                 default -> {
@@ -79,40 +76,37 @@ public final class ObservedArgumentRace implements DynamicDetector {
                 }
             }
         }
-        return new Created(t, before, fallback, source, 0, 0);
+        return new Created(t, before, fallback, source, null, 0);
     }
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage img : run.images()) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess img : run.processes()) {
             Map<Long, List<Created>> bySite = new LinkedHashMap<>();
-            Map<Long, ThreadTrace> creatorOfSite = new LinkedHashMap<>();
-            Map<Long, Integer> enterOfSite = new LinkedHashMap<>();
-            for (ThreadTrace t : img.threads()) {
-                ThreadTrace c = t.creator().orElse(null);
-                int ce = t.createEnterIndex();
-                if (c == null || ce < 0 || t.size() == 0 || t.type(0) != THREAD_START) {
+            for (ExecThread t : img.threads()) {
+                Span create = t.createSpan().orElse(null);
+                Instant start = t.start().orElse(null);
+                if (t.creator().isEmpty() || create == null || start == null || start.ts() != t.firstTs()
+                        || create.memory().isEmpty() || start.memory() == null) {
                     continue;
                 }
-                int valid = Math.min(Math.min(c.flags(ce), t.flags(0)), COMPARED_BYTES);
-                if (valid <= 0 || c.arg(ce, 1) == 0) {
+                Memory atCreate = create.memory().get(), atStart = start.memory();
+                int valid = Math.min(Math.min(atCreate.bytes(), atStart.bytes()), COMPARED_BYTES);
+                if (valid <= 0 || atCreate.address() == 0) {
                     continue; // NULL or unreadable argument: nothing shared to compare
                 }
                 long mask = valid >= 8 ? -1L : (1L << (8 * valid)) - 1;
-                long site = c.ra(ce);
-                long before = c.arg(ce, 3) & mask;
-                if (t.flags(0) >= 8 && t.arg(0, 3) == t.header().pthreadSelf()) {
+                long before = atCreate.value() & mask;
+                if (atStart.bytes() >= 8 && atStart.value() == t.handle()) {
                     // pthread_create itself stored the new thread's handle into *arg, as in
                     // pthread_create(&arg->tid, NULL, fn, arg) (memcached's workers): not the creator's doing
-                    before = t.arg(0, 3) & mask;
+                    before = atStart.value() & mask;
                 }
-                Created cr = observed(t, before, t.arg(0, 3) & mask, mask);
+                Created cr = observed(t, before, atStart.value() & mask, mask);
                 if (cr == null) {
                     continue; // the thread never read the creator's value
                 }
-                bySite.computeIfAbsent(site, k -> new ArrayList<>()).add(cr);
-                creatorOfSite.putIfAbsent(site, c);
-                enterOfSite.putIfAbsent(site, ce);
+                bySite.computeIfAbsent(create.site(), k -> new ArrayList<>()).add(cr);
             }
             for (Map.Entry<Long, List<Created>> e : bySite.entrySet()) {
                 List<Created> threads = e.getValue();
@@ -126,7 +120,7 @@ public final class ObservedArgumentRace implements DynamicDetector {
                 }
                 Created first = changed.get(0);
                 Evidence.Place site = Evidence.place(model, img, e.getKey(), true);
-                Evidence.Place routine = Evidence.place(model, img, first.thread().arg(0, 0), false);
+                Evidence.Place routine = Evidence.place(model, img, first.thread().startRoutine(), false);
                 List<RelatedLocation> evidence = new ArrayList<>();
                 evidence.add(Evidence.related(routine, "the thread's start routine reads the argument"));
                 if (first.source() == Source.WATCHPOINT && first.pc() != 0) {
@@ -141,7 +135,7 @@ public final class ObservedArgumentRace implements DynamicDetector {
                         + " argument: the creator overwrote the memory *arg points to before the thread read it"
                         + " (values seen by the threads: " + Evidence.histogram(seen) + "; " + sourceNote(threads)
                         + ")";
-                long when = first.readAt() > 0 ? first.thread().ts(first.readAt()) : first.thread().ts(0);
+                long when = first.readAt() != null ? first.readAt().ts() : first.thread().firstTs();
                 sink.accept(Evidence.finding(ID, Severity.ERROR, msg, site, evidence,
                         Evidence.moment(model, first.thread(), when), img.command()));
             }

@@ -1,8 +1,9 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,15 +11,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Lock;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
 
 /**
  * Lock-order graph of a process image: an edge A → B for every LOCK_EDGE record (a thread asked for B while holding
@@ -36,20 +36,27 @@ public final class ObservedLockOrderInversion implements DynamicDetector {
     private static final int EXAMPLES_PER_EDGE = 8;
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage img : run.images()) {
-            // A -> B -> a few examples (different threads first)
-            TreeMap<Long, TreeMap<Long, List<EventRef>>> graph = new TreeMap<>(Long::compareUnsigned);
-            for (ThreadTrace t : img.threads()) {
-                for (int i = 0; i < t.size(); i++) {
-                    if (t.type(i) != LOCK_EDGE || t.arg(i, 0) == t.arg(i, 1)) {
-                        continue;
-                    }
-                    List<EventRef> ex = graph.computeIfAbsent(t.arg(i, 0), k -> new TreeMap<>(Long::compareUnsigned))
-                            .computeIfAbsent(t.arg(i, 1), k -> new ArrayList<>());
-                    if (ex.size() < EXAMPLES_PER_EDGE && ex.stream().noneMatch(e -> e.thread() == t)) {
-                        ex.add(new EventRef(t, i));
-                    }
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess img : run.processes()) {
+            // A -> B -> a few examples (different threads first), taken thread by thread in time order
+            List<Lock.Edge> all = new ArrayList<>();
+            img.locks().forEach(l -> all.addAll(l.edgesIn()));
+            if (all.isEmpty()) {
+                continue;
+            }
+            Map<ExecThread, Integer> order = new HashMap<>();
+            img.threads().forEach(t -> order.put(t, order.size()));
+            all.sort(Comparator.comparingInt((Lock.Edge e) -> order.getOrDefault(e.thread(), -1))
+                    .thenComparingLong(Lock.Edge::ts));
+            TreeMap<Long, TreeMap<Long, List<Lock.Edge>>> graph = new TreeMap<>(Long::compareUnsigned);
+            for (Lock.Edge e : all) {
+                if (e.held() == e.taken()) {
+                    continue;
+                }
+                List<Lock.Edge> ex = graph.computeIfAbsent(e.held(), k -> new TreeMap<>(Long::compareUnsigned))
+                        .computeIfAbsent(e.taken(), k -> new ArrayList<>());
+                if (ex.size() < EXAMPLES_PER_EDGE && ex.stream().noneMatch(x -> x.thread() == e.thread())) {
+                    ex.add(e);
                 }
             }
             if (graph.isEmpty()) {
@@ -67,9 +74,9 @@ public final class ObservedLockOrderInversion implements DynamicDetector {
                 cycles(graph, start, path, cycle -> {
                     Set<Long> key = new TreeSet<>(cycle);
                     if (seen.add(key) && !hung.contains(key)) {
-                        List<EventRef> edges = pickEdges(graph, cycle);
+                        List<Lock.Edge> edges = pickEdges(graph, cycle);
                         if (edges != null) {
-                            report(model, img, cycle, edges, sink);
+                            report(model, img, edges, sink);
                         }
                     }
                 });
@@ -78,7 +85,7 @@ public final class ObservedLockOrderInversion implements DynamicDetector {
     }
 
     /** Simple cycles through start whose other nodes are all greater than start (each cycle found once). */
-    private static void cycles(TreeMap<Long, TreeMap<Long, List<EventRef>>> g, long start, List<Long> path,
+    private static void cycles(TreeMap<Long, TreeMap<Long, List<Lock.Edge>>> g, long start, List<Long> path,
             Consumer<List<Long>> found) {
         long last = path.get(path.size() - 1);
         for (long next : g.getOrDefault(last, new TreeMap<>()).keySet()) {
@@ -93,18 +100,18 @@ public final class ObservedLockOrderInversion implements DynamicDetector {
     }
 
     /** One example per edge of the cycle, from at least two threads (one thread alone cannot deadlock itself). */
-    private static List<EventRef> pickEdges(TreeMap<Long, TreeMap<Long, List<EventRef>>> g, List<Long> cycle) {
-        List<List<EventRef>> options = new ArrayList<>();
+    private static List<Lock.Edge> pickEdges(TreeMap<Long, TreeMap<Long, List<Lock.Edge>>> g, List<Long> cycle) {
+        List<List<Lock.Edge>> options = new ArrayList<>();
         for (int k = 0; k < cycle.size(); k++) {
             options.add(g.get(cycle.get(k)).get(cycle.get((k + 1) % cycle.size())));
         }
-        List<EventRef> pick = new ArrayList<>();
+        List<Lock.Edge> pick = new ArrayList<>();
         options.forEach(o -> pick.add(o.get(0)));
-        if (pick.stream().map(EventRef::thread).distinct().count() >= 2) {
+        if (pick.stream().map(Lock.Edge::thread).distinct().count() >= 2) {
             return pick;
         }
         for (int k = 0; k < options.size(); k++) { // all in one thread: swap in another thread's example
-            for (EventRef e : options.get(k)) {
+            for (Lock.Edge e : options.get(k)) {
                 if (e.thread() != pick.get(0).thread()) {
                     pick.set(k, e);
                     return pick;
@@ -114,20 +121,18 @@ public final class ObservedLockOrderInversion implements DynamicDetector {
         return null;
     }
 
-    private void report(TimelineModel model, ProcessImage img, List<Long> cycle, List<EventRef> edges,
-            Consumer<Finding> sink) {
+    private void report(Locations model, ExecProcess img, List<Lock.Edge> edges, Consumer<Finding> sink) {
         List<RelatedLocation> evidence = new ArrayList<>();
         StringBuilder story = new StringBuilder();
         List<String> names = new ArrayList<>();
-        EventRef latest = null;
+        Lock.Edge latest = null;
         LockSites.Site first = null;
-        for (EventRef e : edges) {
-            ThreadTrace t = e.thread();
-            int i = e.index();
-            String held = LockSites.name(model, img, t.arg(i, 0)), taken = LockSites.name(model, img, t.arg(i, 1));
+        for (Lock.Edge e : edges) {
+            ExecThread t = e.thread();
+            String held = LockSites.name(model, img, e.held()), taken = LockSites.name(model, img, e.taken());
             names.add(held);
-            LockSites.Site heldAt = LockSites.site(model, img, t.arg(i, 2), t.arg(i, 3));
-            LockSites.Site takeAt = LockSites.site(model, img, t.ra(i), t.arg(i, 4));
+            LockSites.Site heldAt = LockSites.site(model, img, e.heldSite(), e.heldCaller());
+            LockSites.Site takeAt = LockSites.site(model, img, e.takenSite(), e.takenCaller());
             if (first == null) {
                 first = takeAt;
             }
@@ -152,5 +157,4 @@ public final class ObservedLockOrderInversion implements DynamicDetector {
         sink.accept(Evidence.finding(ID, Severity.WARNING, msg, first.place(), evidence,
                 Evidence.moment(model, latest.thread(), latest.ts()), anchor.toArray(new String[0])));
     }
-
 }

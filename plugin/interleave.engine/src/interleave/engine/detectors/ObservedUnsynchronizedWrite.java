@@ -1,7 +1,5 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -12,14 +10,17 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Instant;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.WatchedVariable;
+import interleave.engine.events.WatchedVariable.Access;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
 
 /**
  * A watched shared variable was stored to by two or more threads with no lock common to all the stores, seen by the
@@ -35,13 +36,6 @@ import interleave.engine.trace.TraceRun;
 public final class ObservedUnsynchronizedWrite implements DynamicDetector {
     public static final String ID = "observed-unsynchronized-write";
 
-    /** One access seen by a watchpoint. {@code insn} the instruction's address (0 unknown), {@code ip} the one after. */
-    record Access(ThreadTrace thread, int index, long ts, int kind, long value, long insn, long ip, Set<Long> held) {
-        long codeAddress() {
-            return insn != 0 ? insn : ip;
-        }
-    }
-
     /** A thread's load of the variable followed by its next access, a store: one read-modify-write. */
     record Window(Access read, Access write) {
         boolean overlaps(Window o) {
@@ -49,73 +43,18 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
         }
     }
 
-    private static final class Variable {
-        String name;
-        int len;
-        final List<Access> accesses = new ArrayList<>();
-        final Map<ThreadTrace, Boolean> budgetSpent = new LinkedHashMap<>();
-        long budget;
-    }
-
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage img : run.images()) {
-            Map<Long, Variable> vars = new LinkedHashMap<>();
-            for (ThreadTrace t : img.threads()) {
-                collect(t, vars);
-            }
-            for (Map.Entry<Long, Variable> e : vars.entrySet()) {
-                judge(model, img, e.getKey(), e.getValue(), sink);
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess img : run.processes()) {
+            for (WatchedVariable v : img.watched()) {
+                judge(model, img, v.address(), v, sink);
             }
         }
     }
 
-    private static void collect(ThreadTrace t, Map<Long, Variable> vars) {
-        for (int i = 0; i < t.size(); i++) {
-            if (t.type(i) != VAR_WATCH) {
-                continue;
-            }
-            int kind = t.flags(i) & 0xf;
-            long addr = t.arg(i, 0);
-            Variable v = vars.computeIfAbsent(addr, a -> new Variable());
-            switch (kind) {
-                case VW_ARMED, VW_UNAVAILABLE -> {
-                    if (v.name == null) {
-                        v.name = t.string(i, S_WATCH_VAR).map(s -> s.text()).filter(s -> !s.isBlank()).orElse(null);
-                    }
-                    v.len = (int) t.arg(i, 1);
-                    if (kind == VW_ARMED) {
-                        v.budget = t.arg(i, 3);
-                    }
-                }
-                case VW_READ, VW_WRITTEN, VW_ACCESSED -> {
-                    long packed = t.arg(i, 3);
-                    int nheld = (int) ((packed >>> 48) & 0xff);
-                    Set<Long> held = new HashSet<>();
-                    if (nheld > 0 && t.arg(i, 4) != 0) {
-                        held.add(t.arg(i, 4));
-                    }
-                    for (int k = i + 1; k < t.size() && held.size() < nheld && t.type(k) == VAR_WATCH
-                            && (t.flags(k) & 0xf) == VW_HELD; k++) {
-                        for (int a = 0; a < 5; a++) {
-                            if (t.arg(k, a) != 0) {
-                                held.add(t.arg(k, a));
-                            }
-                        }
-                    }
-                    v.accesses.add(new Access(t, i, t.ts(i), kind, t.arg(i, 1), t.arg(i, 2), t.ra(i), held));
-                }
-                case VW_DONE -> v.budgetSpent.put(t, t.arg(i, 4) != 0);
-                default -> {
-                    // HELD records are read with their access
-                }
-            }
-        }
-    }
-
-    private static void judge(TimelineModel model, ProcessImage img, long addr, Variable v, Consumer<Finding> sink) {
-        List<Access> writes = v.accesses.stream().filter(a -> a.kind() == VW_WRITTEN).toList();
-        Map<ThreadTrace, Integer> writesBy = new LinkedHashMap<>();
+    private static void judge(Locations model, ExecProcess img, long addr, WatchedVariable v, Consumer<Finding> sink) {
+        List<Access> writes = v.accesses().stream().filter(a -> a.kind().equals(Kinds.WATCH_WRITTEN)).toList();
+        Map<ExecThread, Integer> writesBy = new LinkedHashMap<>();
         writes.forEach(w -> writesBy.merge(w.thread(), 1, Integer::sum));
         if (writesBy.size() < 2) {
             return; // one writer (or none decoded): nothing to race with
@@ -123,13 +62,13 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
         // Two stores race when no lock is common to them and neither is ordered before the other by pthread_create or
         // pthread_join: main's cnt = 0 before it creates the workers, or after it joined them, races with nothing.
         // (Ordering through an uncontended lock is not recorded; the common-lock test covers it.)
-        Map<ThreadTrace, List<Access>> byThread = new LinkedHashMap<>();
+        Map<ExecThread, List<Access>> byThread = new LinkedHashMap<>();
         writes.forEach(w -> byThread.computeIfAbsent(w.thread(), t -> new ArrayList<>()).add(w));
-        List<ThreadTrace> writers = new ArrayList<>(byThread.keySet());
-        Set<ThreadTrace> racing = new java.util.LinkedHashSet<>();
+        List<ExecThread> writers = new ArrayList<>(byThread.keySet());
+        Set<ExecThread> racing = new java.util.LinkedHashSet<>();
         for (int a = 0; a < writers.size(); a++) {
             for (int b = a + 1; b < writers.size(); b++) {
-                ThreadTrace ta = writers.get(a), tb = writers.get(b);
+                ExecThread ta = writers.get(a), tb = writers.get(b);
                 List<Access> unordered = new ArrayList<>(unorderedWith(byThread.get(ta), ta, tb));
                 int fromA = unordered.size();
                 unordered.addAll(unorderedWith(byThread.get(tb), tb, ta));
@@ -145,12 +84,12 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
         writesBy.keySet().retainAll(racing);
         writes = writes.stream().filter(w -> racing.contains(w.thread())).toList();
         long locked = writes.stream().filter(w -> !w.held().isEmpty()).count();
-        String name = v.name != null ? v.name : model.symbolizer().dataName(img, addr).orElse(String.format("0x%x", addr));
+        String name = v.name().or(() -> model.dataName(img, addr)).orElse(String.format("0x%x", addr));
 
-        List<Window> windows = windows(v.accesses.stream().filter(a -> racing.contains(a.thread())).toList());
+        List<Window> windows = windows(v.accesses().stream().filter(a -> racing.contains(a.thread())).toList());
         List<Window[]> overlapping = overlapping(windows);
         // values loaded by more than one thread: each such load that was followed by a store lost an update
-        Map<Long, Set<ThreadTrace>> readersOf = new TreeMap<>();
+        Map<Long, Set<ExecThread>> readersOf = new TreeMap<>();
         for (Window w : windows) {
             readersOf.computeIfAbsent(w.read().value(), k -> new HashSet<>()).add(w.read().thread());
         }
@@ -161,21 +100,21 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
         msg.append("'").append(name).append("' was written by ").append(writesBy.size())
                 .append(" threads with no lock held in common (");
         int k = 0;
-        for (Map.Entry<ThreadTrace, Integer> e : writesBy.entrySet()) {
+        for (Map.Entry<ExecThread, Integer> e : writesBy.entrySet()) {
             msg.append(k++ == 0 ? "" : ", ").append("thread ").append(e.getKey().tid()).append(": ")
                     .append(e.getValue()).append(e.getValue() == 1 ? " write" : " writes");
         }
         msg.append("; ").append(locked == 0 ? "no lock held at any write"
                 : locked + " of " + writes.size() + " writes with some lock held, none common to all");
-        boolean spent = v.budgetSpent.values().stream().anyMatch(b -> b);
+        boolean spent = v.budgetSpent().values().stream().anyMatch(b -> b);
         if (spent) {
-            msg.append("; sampled: each thread's first ").append(v.budget).append(" accesses");
+            msg.append("; sampled: each thread's first ").append(v.budget()).append(" accesses");
         }
         msg.append(")");
         // the values each writer loaded: the program's view of the variable, as the threads saw it
         StringBuilder read = new StringBuilder();
-        for (ThreadTrace t : writesBy.keySet()) {
-            var loads = v.accesses.stream().filter(a -> a.thread() == t && a.kind() == VW_READ)
+        for (ExecThread t : writesBy.keySet()) {
+            var loads = v.accesses().stream().filter(a -> a.thread() == t && a.kind().equals(Kinds.WATCH_READ))
                     .mapToLong(Access::value).summaryStatistics();
             if (loads.getCount() > 0) {
                 read.append(read.isEmpty() ? "" : ", ").append("thread ").append(t.tid()).append(" ")
@@ -219,7 +158,7 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
                         "thread " + w.write().thread().tid() + " wrote " + w.write().value() + " here"));
             }
         } else {
-            for (ThreadTrace t : writesBy.keySet()) {
+            for (ExecThread t : writesBy.keySet()) {
                 Access first = writes.stream().filter(w -> w.thread() == t).findFirst().orElseThrow();
                 evidence.add(Evidence.related(Evidence.place(model, img, first.codeAddress(), false),
                         "thread " + t.tid() + " wrote " + first.value() + " here"
@@ -234,12 +173,12 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
      * The stores of {@code a} that are not ordered with respect to thread {@code b}: neither made before {@code a}
      * created {@code b} (or the thread that created it, and so on up) nor after {@code a} joined {@code b}.
      */
-    private static List<Access> unorderedWith(List<Access> storesOfA, ThreadTrace a, ThreadTrace b) {
+    private static List<Access> unorderedWith(List<Access> storesOfA, ExecThread a, ExecThread b) {
         long createdB = Long.MIN_VALUE; // a's stores up to here happen before everything b does
-        for (ThreadTrace x = b; x != null; x = x.creator().orElse(null)) {
-            ThreadTrace c = x.creator().orElse(null);
-            if (c == a && x.createEnterIndex() >= 0) {
-                createdB = c.ts(x.createEnterIndex());
+        for (ExecThread x = b; x != null; x = x.creator().orElse(null)) {
+            ExecThread c = x.creator().orElse(null);
+            if (c == a && x.createTs() >= 0) {
+                createdB = x.createTs();
                 break;
             }
             if (c == x) {
@@ -252,16 +191,19 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
     }
 
     /** When {@code joiner} returned from joining {@code joined}; Long.MAX_VALUE when it never did. */
-    private static long joinTime(ThreadTrace joiner, ThreadTrace joined) {
-        long handle = joined.header().pthreadSelf();
-        for (int i = 0; i < joiner.size(); i++) {
-            if (joiner.type(i) == PTHREAD_JOIN && joiner.phase(i) == EXIT && joiner.err(i) == 0
-                    && joiner.arg(i, 0) == handle && handle != 0 && joiner.ts(i) >= joined.firstTs()) {
-                // (a handle is reused after a join: only a join after this thread began is its own)
-                return joiner.ts(i);
+    private static long joinTime(ExecThread joiner, ExecThread joined) {
+        long handle = joined.handle();
+        long best = Long.MAX_VALUE;
+        if (handle == 0) {
+            return best;
+        }
+        for (Instant i : joiner.process().releasesOf(handle)) {
+            // (a handle is reused after a join: only a join after this thread began is its own)
+            if (i.kind().equals(Kinds.JOIN) && i.thread() == joiner && i.ts() >= joined.firstTs()) {
+                best = Math.min(best, i.ts());
             }
         }
-        return Long.MAX_VALUE;
+        return best;
     }
 
     private static Set<Long> commonLocks(List<Access> writes) {
@@ -292,20 +234,20 @@ public final class ObservedUnsynchronizedWrite implements DynamicDetector {
     }
 
     private static Access secondWriter(List<Access> writes) {
-        ThreadTrace first = writes.stream().min(Comparator.comparingLong(Access::ts)).orElseThrow().thread();
+        ExecThread first = writes.stream().min(Comparator.comparingLong(Access::ts)).orElseThrow().thread();
         return writes.stream().filter(w -> w.thread() != first).min(Comparator.comparingLong(Access::ts))
                 .orElseThrow();
     }
 
     /** Per thread, in the thread's order: a load immediately followed (for this variable) by a store. */
     static List<Window> windows(List<Access> accesses) {
-        Map<ThreadTrace, List<Access>> byThread = new LinkedHashMap<>();
+        Map<ExecThread, List<Access>> byThread = new LinkedHashMap<>();
         accesses.forEach(a -> byThread.computeIfAbsent(a.thread(), t -> new ArrayList<>()).add(a));
         List<Window> out = new ArrayList<>();
         for (List<Access> l : byThread.values()) {
-            l.sort(Comparator.comparingLong(Access::ts).thenComparingInt(Access::index));
+            l.sort(Comparator.comparingLong(Access::ts).thenComparingLong(Access::ref));
             for (int i = 0; i + 1 < l.size(); i++) {
-                if (l.get(i).kind() == VW_READ && l.get(i + 1).kind() == VW_WRITTEN) {
+                if (l.get(i).kind().equals(Kinds.WATCH_READ) && l.get(i + 1).kind().equals(Kinds.WATCH_WRITTEN)) {
                     out.add(new Window(l.get(i), l.get(i + 1)));
                 }
             }

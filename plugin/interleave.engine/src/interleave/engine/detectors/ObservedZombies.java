@@ -1,7 +1,5 @@
 package interleave.engine.detectors;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +9,11 @@ import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.Severity;
 import interleave.engine.rules.RuleInfo;
-import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
-import interleave.engine.trace.TraceRun;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Instant;
+import interleave.engine.events.Span;
 
 /** Children that exited and were reaped late or never: zombies, with how many existed at once. */
 @RuleInfo(id = ObservedZombies.ID, title = "Zombie children",
@@ -36,32 +34,28 @@ public final class ObservedZombies implements DynamicDetector {
         this.lateNs = lateAfter.toNanos();
     }
 
-    private record Child(ProcessImage image, long exitTs, long reapTs, EventRef reap) {
+    private record Child(ExecProcess image, long exitTs, long reapTs, Instant reap) {
     }
 
     @Override
-    public void detect(TraceRun run, TimelineModel model, Consumer<Finding> sink) {
-        for (ProcessImage parent : run.images()) {
+    public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
+        for (ExecProcess parent : run.processes()) {
             long parentEnd = parent.endTs();
             // a parent stuck in a signal handler cannot reap: children whose time to be reaped came after that are
             // the stuck handler's consequence (its own finding), not a parent that does not wait()
-            EventRef stuck = OpenCalls.stuckHandler(parent);
-            long stuckTs = stuck != null ? stuck.ts() : Long.MAX_VALUE;
+            Span stuck = parent.stuckHandler();
+            long stuckTs = stuck != null ? stuck.start() : Long.MAX_VALUE;
             int afterStuck = 0;
             List<Child> late = new ArrayList<>();
             List<long[]> zombieIntervals = new ArrayList<>();
             int forked = 0;
-            for (ProcessImage child : parent.children()) {
-                if (child.origin() != ProcessImage.Origin.FORK) {
+            for (ExecProcess child : parent.children()) {
+                if (child.origin() != ExecProcess.Origin.FORK) {
                     continue;
                 }
                 forked++;
-                ProcessImage last = child;
-                while (last.execSuccessor().isPresent()) {
-                    last = last.execSuccessor().get();
-                }
-                long exitTs = last.endTs();
-                EventRef reap = reapOf(parent, child.pid(), child.imageStartNs());
+                long exitTs = child.lastImage().endTs();
+                Instant reap = parent.reapOf(child.pid(), child.startNs());
                 long until = reap != null ? reap.ts() : parentEnd;
                 if (until > stuckTs && exitTs + lateNs > stuckTs) {
                     afterStuck++;
@@ -97,16 +91,15 @@ public final class ObservedZombies implements DynamicDetector {
             long longest = late.stream().mapToLong(c -> (c.reapTs() < 0 ? parentEnd : c.reapTs()) - c.exitTs())
                     .max().orElse(0);
             Child first = late.get(0);
-            ThreadTrace forker = first.image().forkingThread().orElse(parent.mainThread().orElse(null));
-            int forkIndex = first.image().forkExitIndex();
-            Evidence.Place site = forker != null && forkIndex >= 0
-                    ? Evidence.place(model, parent, forker.ra(forkIndex), true)
+            ExecThread forker = first.image().forkingThread().orElse(parent.mainThread().orElse(null));
+            Span fork = first.image().forkSpan().orElse(null);
+            Evidence.Place site = forker != null && fork != null
+                    ? Evidence.place(model, parent, fork.endSite(), true)
                     : Evidence.place(model, parent, 0, false);
             List<RelatedLocation> evidence = new ArrayList<>();
             evidence.add(Evidence.related(site, "child " + first.image().pid() + " was forked here"));
             if (first.reap() != null) {
-                evidence.add(Evidence.related(
-                        Evidence.place(model, parent, first.reap().thread().ra(first.reap().index()), true),
+                evidence.add(Evidence.related(Evidence.place(model, parent, first.reap().site(), true),
                         "it was reaped here only " + Evidence.ms(first.reapTs() - first.exitTs())
                                 + " after it exited"));
             }
@@ -116,27 +109,11 @@ public final class ObservedZombies implements DynamicDetector {
                     + " existed at once, " + Evidence.seconds(model.time(peakTs))
                     + " into the run: the parent does not wait() for its children when they exit"
                     + (afterStuck == 0 ? "" : "; " + afterStuck + " more exited after the parent got stuck in its "
-                            + signalOf(stuck) + " handler " + Evidence.seconds(model.time(stuckTs))
+                            + stuck.name() + " handler " + Evidence.seconds(model.time(stuckTs))
                             + " into the run and are not counted");
-            ThreadTrace where = parent.mainThread().orElse(forker);
+            ExecThread where = parent.mainThread().orElse(forker);
             sink.accept(Evidence.finding(ID, Severity.WARNING, msg, site, evidence,
                     Evidence.moment(model, where, peakTs), parent.command()));
         }
-    }
-
-    private static String signalOf(EventRef handler) {
-        return interleave.engine.trace.RecordType.signalName((int) handler.thread().arg(handler.index(), 0));
-    }
-
-    /** The first wait in the parent that returned this child's pid (per-thread indexes: one pass per parent). */
-    static EventRef reapOf(ProcessImage parent, int pid, long after) {
-        EventRef best = null;
-        for (ThreadTrace t : parent.threads()) {
-            int i = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, pid), after);
-            if (i >= 0 && (best == null || t.ts(i) < best.ts())) {
-                best = new EventRef(t, i);
-            }
-        }
-        return best;
     }
 }

@@ -8,6 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Span;
 import interleave.engine.trace.EventRef;
 import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.RecordType;
@@ -60,145 +64,161 @@ final class Linker {
         add(c, from, t, t.ts(0), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
     }
 
-    private record LockEvent(long ts, ThreadTrace thread, boolean acquire) {
-    }
-
-    /** Per mutex of the image, in time order: each release followed by another thread's acquisition. */
+    /** The model's lock hand-offs of the image: each release followed by another thread's acquisition. */
     private void lockHandoffs(ProcessImage img) {
-        Map<Long, List<LockEvent>> byMutex = new HashMap<>();
-        for (ThreadTrace t : img.threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                int type = t.type(i), phase = t.phase(i);
-                long mutex;
-                boolean acquire;
-                if (type == MUTEX_LOCK && (phase == CALL || phase == EXIT) && t.err(i) == 0
-                        || type == MUTEX_TRYLOCK && t.err(i) == 0) {
-                    mutex = t.arg(i, 0);
-                    acquire = true;
-                } else if (type == MUTEX_UNLOCK && t.err(i) == 0) {
-                    mutex = t.arg(i, 0);
-                    acquire = false;
-                } else if (type == COND_WAIT && (phase == ENTER || phase == EXIT)) {
-                    mutex = t.arg(i, 1);
-                    acquire = phase == EXIT;
-                } else {
-                    continue;
-                }
-                byMutex.computeIfAbsent(mutex, k -> new ArrayList<>()).add(new LockEvent(t.ts(i), t, acquire));
-            }
+        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
+        if (p == null) {
+            return;
         }
-        for (Map.Entry<Long, List<LockEvent>> e : byMutex.entrySet()) {
-            List<LockEvent> evs = e.getValue();
-            evs.sort(Comparator.comparingLong(LockEvent::ts));
-            // the release just before an acquisition handed the mutex over (since format 1.1 releases are
-            // written when the mutex says someone may wait, so a few have no acquisition of their own)
-            LockEvent rel = null;
-            for (LockEvent ev : evs) {
-                if (!ev.acquire()) {
-                    rel = ev;
-                } else {
-                    if (rel != null && ev.thread() != rel.thread()) {
-                        add(rel.thread(), rel.ts(), ev.thread(), ev.ts(), Arrow.Kind.LOCK_HANDOFF,
-                                "mutex " + Describe.name(m, rel.thread(), e.getKey()));
-                    }
-                    rel = null;
-                }
+        for (interleave.engine.events.Lock l : p.locks()) {
+            for (interleave.engine.events.Lock.Handoff h : l.handoffs()) {
+                ThreadTrace from = traceOf(h.from());
+                add(from, h.releasedTs(), traceOf(h.to()), h.acquiredTs(), Arrow.Kind.LOCK_HANDOFF,
+                        "mutex " + Describe.name(m, from, l.address()));
             }
         }
     }
 
     /**
      * accept → the close of that descriptor in the accepting process, and → its first close in each child forked
-     * while it was open (the child's copy of the connection).
+     * while it was open (the child's copy of the connection). Read from the event model, each process's closes
+     * indexed by descriptor once: linear in the connections, where scanning a process's events for each accepted
+     * connection took minutes on a server's trace.
      */
     private void connections(ProcessImage img) {
-        List<EventRef> events = img.eventsInTimeOrder();
-        for (int k = 0; k < events.size(); k++) {
-            EventRef a = events.get(k);
-            ThreadTrace t = a.thread();
-            int i = a.index();
-            if (t.type(i) != ACCEPT || t.phase(i) != EXIT || t.arg(i, 3) < 0) {
-                continue;
+        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
+        if (p == null) {
+            return;
+        }
+        List<Span> accepts = new ArrayList<>();
+        for (ExecThread t : p.threads()) {
+            for (Span s : t.spans()) {
+                if (s.kind().equals(Kinds.ACCEPT) && s.endRef() >= 0 && s.result() >= 0) {
+                    accepts.add(s);
+                }
             }
-            long fd = t.arg(i, 3);
+        }
+        if (accepts.isEmpty()) {
+            return;
+        }
+        accepts.sort(Comparator.comparingLong(Span::end));
+        List<ExecProcess> forked = new ArrayList<>();
+        for (ExecProcess c : p.children()) {
+            if (c.origin() == ExecProcess.Origin.FORK) {
+                forked.add(c);
+            }
+        }
+        forked.sort(Comparator.comparingLong(ExecProcess::forkRequestTs));
+        long[] forkedAt = forked.stream().mapToLong(ExecProcess::forkRequestTs).toArray();
+        for (Span a : accepts) {
+            long fd = a.result(), acceptTs = a.end();
+            ThreadTrace from = traceOf(a.thread());
+            Span close = firstClose(p, fd, acceptTs);
             long closedAt = Long.MAX_VALUE;
-            for (int j = k + 1; j < events.size(); j++) {
-                EventRef c = events.get(j);
-                if (c.thread().type(c.index()) == CLOSE && c.thread().arg(c.index(), 0) == fd) {
-                    add(t, t.ts(i), c.thread(), c.ts(), Arrow.Kind.CONNECTION, "connection fd " + fd);
-                    closedAt = c.ts();
-                    break;
-                }
+            if (close != null) {
+                add(from, acceptTs, traceOf(close.thread()), close.start(), Arrow.Kind.CONNECTION,
+                        "connection fd " + fd);
+                closedAt = close.start();
             }
-            for (ProcessImage child : img.children()) {
-                long forkedAt = forkEnterTs(child);
-                if (child.origin() != ProcessImage.Origin.FORK || forkedAt < t.ts(i) || forkedAt > closedAt) {
-                    continue;
-                }
-                EventRef c = firstClose(child, fd);
+            int i = java.util.Arrays.binarySearch(forkedAt, acceptTs);
+            i = i < 0 ? -i - 1 : i;
+            while (i > 0 && forkedAt[i - 1] == acceptTs) {
+                i--;
+            }
+            List<ExecProcess> copies = new ArrayList<>();
+            for (; i < forkedAt.length && forkedAt[i] <= closedAt; i++) {
+                copies.add(forked.get(i));
+            }
+            copies.sort(Comparator.comparingLong(ExecProcess::startNs));
+            for (ExecProcess child : copies) {
+                Span c = firstClose(child, fd, Long.MIN_VALUE);
                 if (c != null) {
-                    add(t, t.ts(i), c.thread(), c.ts(), Arrow.Kind.CONNECTION, "connection fd " + fd + " (child's copy)");
+                    add(from, acceptTs, traceOf(c.thread()), c.start(), Arrow.Kind.CONNECTION,
+                            "connection fd " + fd + " (child's copy)");
                 }
             }
         }
     }
 
-    /** When the parent entered the fork that made this child (FORK_CHILD a3), else the child's start. */
-    static long forkEnterTs(ProcessImage child) {
-        ThreadTrace main = child.mainThread().orElse(null);
-        if (main != null && main.size() > 0 && main.type(0) == FORK_CHILD && main.arg(0, 3) != 0) {
-            return main.arg(0, 3);
-        }
-        return child.imageStartNs();
-    }
+    private final Map<ExecProcess, Map<Long, List<Span>>> closes = new java.util.IdentityHashMap<>();
+    private Map<String, ThreadTrace> traces;
 
-    private static EventRef firstClose(ProcessImage img, long fd) {
-        for (EventRef e : img.eventsInTimeOrder()) {
-            if (e.thread().type(e.index()) == CLOSE && e.thread().arg(e.index(), 0) == fd) {
-                return e;
+    /** The first close of fd in the process at or after ts, or null. */
+    private Span firstClose(ExecProcess p, long fd, long ts) {
+        List<Span> l = closes.computeIfAbsent(p, k -> {
+            Map<Long, List<Span>> byFd = new HashMap<>();
+            for (ExecThread t : k.threads()) {
+                for (Span s : t.spans()) {
+                    if (s.kind().equals(Kinds.CLOSE)) {
+                        byFd.computeIfAbsent(s.subject(), x -> new ArrayList<>()).add(s);
+                    }
+                }
+            }
+            byFd.values().forEach(x -> x.sort(Comparator.comparingLong(Span::start)));
+            return byFd;
+        }).get(fd);
+        if (l == null) {
+            return null;
+        }
+        for (Span s : l) { // a descriptor is closed a few times at most: reused numbers
+            if (s.start() >= ts) {
+                return s;
             }
         }
         return null;
     }
 
+    /** The agent's thread behind a thread of the model (same trace file). */
+    private ThreadTrace traceOf(ExecThread t) {
+        if (traces == null) {
+            traces = new HashMap<>();
+            for (ThreadTrace x : m.run().threads()) {
+                traces.put(x.file(), x);
+            }
+        }
+        return traces.get(t.source());
+    }
 
     /** child exit → the wait that reaped it; child exit → the SIGCHLD handler run it caused. */
-    private void reapsAndSigchld(ProcessImage parent) {
-        for (ProcessImage child : parent.children()) {
-            ProcessImage last = child;
-            while (last.execSuccessor().isPresent()) {
-                last = last.execSuccessor().get();
-            }
-            EventRef exit = last.procExit().orElse(null);
-            ThreadTrace exitThread = exit != null ? exit.thread() : last.mainThread().orElse(null);
+    private void reapsAndSigchld(ProcessImage parentImage) {
+        ExecProcess parent = m.events().process(parentImage.pid(), parentImage.imageStartNs()).orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Map<Long, List<Span>> sigchldBySender = null;
+        for (ExecProcess child : parent.children()) {
+            ExecProcess last = child.lastImage();
+            interleave.engine.events.Instant exit = last.exitInstant().orElse(null);
+            ExecThread exitThread = exit != null ? exit.thread() : last.mainThread().orElse(null);
             if (exitThread == null) {
                 continue;
             }
             long exitTs = exit != null ? exit.ts() : last.lastTs();
-            // the earliest reap and SIGCHLD delivery naming this child after it exited, through per-thread indexes
-            ThreadTrace reaper = null, handler = null;
-            int reapAt = -1, handlerAt = -1;
-            for (ThreadTrace t : parent.threads()) {
-                int r = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, child.pid()), exitTs);
-                if (r >= 0 && (reaper == null || t.ts(r) < reaper.ts(reapAt))) {
-                    reaper = t;
-                    reapAt = r;
-                }
-                for (int h : t.eventsWithArgument(SIGNAL_HANDLER, ENTER, 3, child.pid())) {
-                    if (t.ts(h) >= exitTs && t.arg(h, 0) == RecordType.SIGCHLD) {
-                        if (handler == null || t.ts(h) < handler.ts(handlerAt)) {
-                            handler = t;
-                            handlerAt = h;
+            // the earliest reap and SIGCHLD delivery naming this child after it exited (the model indexes reaps)
+            interleave.engine.events.Instant reap = parent.reapOf(child.pid(), exitTs);
+            if (sigchldBySender == null) {
+                sigchldBySender = new HashMap<>();
+                for (ExecThread t : parent.threads()) {
+                    for (Span s : t.spans()) {
+                        if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.subject() == RecordType.SIGCHLD
+                                && s.peer() > 0) {
+                            sigchldBySender.computeIfAbsent(s.peer(), k -> new ArrayList<>()).add(s);
                         }
-                        break;
                     }
                 }
             }
-            if (reaper != null) {
-                add(exitThread, exitTs, reaper, reaper.ts(reapAt), Arrow.Kind.REAP, "reap pid " + child.pid());
+            Span handler = null;
+            for (Span s : sigchldBySender.getOrDefault((long) child.pid(), List.of())) {
+                if (s.start() >= exitTs && (handler == null || s.start() < handler.start())) {
+                    handler = s;
+                }
+            }
+            ThreadTrace from = traceOf(exitThread);
+            if (reap != null) {
+                add(from, exitTs, traceOf(reap.thread()), reap.ts(), Arrow.Kind.REAP, "reap pid " + child.pid());
             }
             if (handler != null) {
-                add(exitThread, exitTs, handler, handler.ts(handlerAt), Arrow.Kind.SIGNAL,
+                add(from, exitTs, traceOf(handler.thread()), handler.start(), Arrow.Kind.SIGNAL,
                         "SIGCHLD for pid " + child.pid());
             }
         }

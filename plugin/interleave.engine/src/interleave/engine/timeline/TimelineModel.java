@@ -97,6 +97,22 @@ public final class TimelineModel {
         return m;
     }
 
+    private volatile interleave.engine.events.ExecutionModel events;
+
+    /** The run as an execution-event model (what the detectors read), derived once from the same records. */
+    public interleave.engine.events.ExecutionModel events() {
+        interleave.engine.events.ExecutionModel e = events;
+        if (e == null) {
+            synchronized (this) {
+                if (events == null) {
+                    events = interleave.engine.trace.AgentTraceSource.model(run);
+                }
+                e = events;
+            }
+        }
+        return e;
+    }
+
     public TraceRun run() {
         return run;
     }

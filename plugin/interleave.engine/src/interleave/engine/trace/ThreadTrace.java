@@ -32,6 +32,11 @@ public final class ThreadTrace {
         this.cpu = cpu;
     }
 
+    /** The sorted records themselves (for the event-model adapter). */
+    EventColumns columns() {
+        return ev;
+    }
+
     /** The CPU event i ran on (format 1.2 CPU records), or -1 when not recorded. */
     public int cpu(int i) {
         check(i);

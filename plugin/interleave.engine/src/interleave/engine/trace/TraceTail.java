@@ -85,6 +85,11 @@ public final class TraceTail {
         return new ArrayList<>(files.values());
     }
 
+    /** The files seen so far, each with what it read (for the event-model adapter). */
+    List<FileScanner> scanners() {
+        return new ArrayList<>(files.values());
+    }
+
     /** Number of trace files seen so far. */
     public int fileCount() {
         return files.size();

@@ -199,7 +199,8 @@ class DetectorTest {
         assertTrue(f.message().contains("at the peak 12 zombies existed at once"), f.message());
         TraceRun run = Traces.read("echo-process-noreap");
         List<Finding> lenient = new ArrayList<>();
-        new ObservedZombies(Duration.ofSeconds(30)).detect(run, TimelineModel.build(run), lenient::add);
+        TimelineModel lm = TimelineModel.build(run);
+        new ObservedZombies(Duration.ofSeconds(30)).detect(lm.events(), interleave.engine.detectors.Locations.of(lm), lenient::add);
         assertEquals(List.of(), lenient, "nobody waited 30 s here");
     }
 
@@ -256,11 +257,11 @@ class DetectorTest {
         TraceRun run = Traces.read("fork-printf-handler");
         TimelineModel model = TimelineModel.build(run);
         List<Finding> found = new ArrayList<>();
-        new ObservedZombies().detect(run, model, found::add);
+        new ObservedZombies().detect(model.events(), interleave.engine.detectors.Locations.of(model), found::add);
         assertEquals(List.of(), found, "every child left unreaped exited after the parent got stuck in its handler");
         // with a strict threshold the children reaped a little late before the deadlock count, the others are set
         // apart by name
-        new ObservedZombies(Duration.ofMillis(1)).detect(run, model, found::add);
+        new ObservedZombies(Duration.ofMillis(1)).detect(model.events(), interleave.engine.detectors.Locations.of(model), found::add);
         assertEquals(1, found.size());
         Matcher m = Pattern.compile("\\((\\d+) never reaped while the parent ran.*; (\\d+) more exited after the"
                 + " parent got stuck in its SIGCHLD handler [0-9.]+ s into the run and are not counted")
@@ -301,7 +302,9 @@ class DetectorTest {
         try {
             TraceRun run = interleave.engine.trace.TraceReader.read(dir);
             List<Finding> out = new ArrayList<>();
-            new interleave.engine.detectors.ObservedArgumentRace().detect(run, TimelineModel.build(run), out::add);
+            TimelineModel tm = TimelineModel.build(run);
+            new interleave.engine.detectors.ObservedArgumentRace().detect(tm.events(),
+                    interleave.engine.detectors.Locations.of(tm), out::add);
             return out;
         } catch (interleave.engine.trace.TraceException e) {
             throw new IllegalStateException(e);

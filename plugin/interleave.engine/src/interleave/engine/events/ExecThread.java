@@ -1,0 +1,172 @@
+package interleave.engine.events;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One thread of one process: its spans (call pairing done once, by the {@link ModelBuilder}) and instants in time
+ * order, and how it came to be and ended.
+ */
+public final class ExecThread {
+    final ExecProcess process;
+    private final String source;
+    private final int tid;
+    final boolean main;
+    long handle;
+    String name;
+    long nameTs = Long.MIN_VALUE;
+    ExecThread creator;
+    long createTs = -1, createdTs = -1, createSite, startRoutine;
+    boolean createdDetached;
+    long firstTs = Long.MAX_VALUE, lastTs = Long.MIN_VALUE;
+    long events;
+    final List<Span> spans = new ArrayList<>();
+    final List<Instant> instants = new ArrayList<>();
+    final List<Span> open = new ArrayList<>();
+    Instant end, start;
+    Span createSpan;
+    int version;
+    /** Locks held now: lock → {acquired at, site}; and where each lock was last acquired (a call, not assumed). */
+    final Map<Long, long[]> held = new LinkedHashMap<>();
+    final Map<Long, Long> lastAcquiredSite = new HashMap<>();
+
+    ExecThread(ExecProcess process, String source, int tid, boolean main) {
+        this.process = process;
+        this.source = source;
+        this.tid = tid;
+        this.main = main;
+    }
+
+    public ExecProcess process() {
+        return process;
+    }
+
+    /** Where the source read it (the agent: the trace file's name); unique in a model. */
+    public String source() {
+        return source;
+    }
+
+    public int tid() {
+        return tid;
+    }
+
+    public int pid() {
+        return process.pid();
+    }
+
+    public boolean isMain() {
+        return main;
+    }
+
+    /** The thread's handle as the program sees it (pthread_t), 0 if unknown. */
+    public long handle() {
+        return handle;
+    }
+
+    /** The name the program gave the thread last, if any. */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    public Optional<ExecThread> creator() {
+        return Optional.ofNullable(creator);
+    }
+
+    /** When the creator asked for this thread (pthread_create began), -1 if not seen. */
+    public long createTs() {
+        return createTs;
+    }
+
+    /** When the creating call returned in the creator, -1 if not seen. */
+    public long createdTs() {
+        return createdTs;
+    }
+
+    /** Code address of the creating call (a return address), 0 if unknown. */
+    public long createSite() {
+        return createSite;
+    }
+
+    /** The start routine's address, 0 if unknown. */
+    public long startRoutine() {
+        return startRoutine;
+    }
+
+    /** The creator's call that created this thread, once linked. */
+    public Optional<Span> createSpan() {
+        return Optional.ofNullable(createSpan);
+    }
+
+    /** The thread's start (its start routine about to run), if seen. */
+    public Optional<Instant> start() {
+        return Optional.ofNullable(start);
+    }
+
+    /** Created already detached (the attributes said so). */
+    public boolean createdDetached() {
+        return createdDetached;
+    }
+
+    /** Its end (start routine returned, or pthread_exit), if seen. */
+    public Optional<Instant> end() {
+        return Optional.ofNullable(end);
+    }
+
+    public long firstTs() {
+        return firstTs;
+    }
+
+    public long lastTs() {
+        return lastTs;
+    }
+
+    /** Every record the source read for this thread, modelled or not. */
+    public long eventCount() {
+        return events;
+    }
+
+    /** Spans in order of their start (a nested span after its parent). */
+    public List<Span> spans() {
+        return Collections.unmodifiableList(spans);
+    }
+
+    /** Instants in time order. */
+    public List<Instant> instants() {
+        return Collections.unmodifiableList(instants);
+    }
+
+    /** The spans still open, outermost first: running now, or never ended if the run is over. */
+    public List<Span> openSpans() {
+        return Collections.unmodifiableList(open);
+    }
+
+    /** Whether the thread holds the lock at the end of what was read. */
+    public boolean holds(long lock) {
+        return held.containsKey(lock);
+    }
+
+    /** The call site where the thread last acquired the lock (0 if it only was seen holding it). */
+    public long lastAcquiredAt(long lock) {
+        return lastAcquiredSite.getOrDefault(lock, 0L);
+    }
+
+    /** The version in which something of this thread last changed. */
+    public int version() {
+        return version;
+    }
+
+    /** "pid/tid" */
+    public String label() {
+        return process.pid() + "/" + tid;
+    }
+
+    @Override
+    public String toString() {
+        return "thread " + label() + " (" + source + ")";
+    }
+}

@@ -1,0 +1,752 @@
+package interleave.engine.events;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Fills an {@link ExecutionModel} from a source's events, in neutral terms, and derives once what every reader needs:
+ * calls paired into spans (an end closes the innermost open span of its kind), lock waits and counts per lock,
+ * reaps, joins and detaches indexed by what they name, and the links between processes and threads (fork, exec,
+ * creation, names), resolved at the end of each refresh and retried while the other side has not been read yet.
+ * Events of one thread must come in time order; a source that finds an earlier event later {@link #reset}s the thread
+ * and feeds it again.
+ */
+public final class ModelBuilder {
+    private final ExecutionModel m = new ExecutionModel();
+    private int current = 1;
+    private boolean changed;
+
+    private record ForkLink(int parentPid, long parentStartNs, int parentTid, long requestTs) {
+    }
+
+    private record Creation(int creatorTid, long createId) {
+    }
+
+    private record Named(ExecThread by, long ts, long handle, String name) {
+    }
+
+    private final Map<ExecProcess, ForkLink> forks = new LinkedHashMap<>();
+    private final Set<ExecProcess> forksDone = new HashSet<>();
+    private final Set<ExecProcess> execStarts = new LinkedHashSet<>();
+    private final Map<ExecProcess, Integer> ppids = new HashMap<>();
+    private final Set<ExecProcess> ppidLinked = new HashSet<>();
+    private final Map<ExecThread, Creation> creations = new LinkedHashMap<>();
+    private final Map<ExecProcess, Map<Long, Span>> createsById = new HashMap<>();
+    private final Map<ExecProcess, Map<Long, List<Span>>> forksByChild = new HashMap<>();
+    private final Map<ExecProcess, List<Named>> names = new HashMap<>();
+    private final Set<ExecProcess> dirty = new LinkedHashSet<>();
+    private final Map<ExecThread, WatchedVariable.Access> lastAccess = new HashMap<>();
+    private final Map<ExecProcess, Map<Integer, List<ExecThread>>> tids = new HashMap<>();
+
+    public ExecutionModel model() {
+        return m;
+    }
+
+    // ------------------------------------------------------------------ entities
+
+    /** The process image of that key, created on first use. */
+    public ExecProcess process(int pid, long startNs) {
+        ExecProcess p = m.byKey.get(ExecutionModel.key(pid, startNs));
+        if (p == null) {
+            p = new ExecProcess(pid, startNs);
+            m.byKey.put(ExecutionModel.key(pid, startNs), p);
+            m.processes.add(p);
+            touch(p);
+        }
+        return p;
+    }
+
+    /** The thread the source reads from {@code source}, created on first use. */
+    public ExecThread thread(ExecProcess p, String source, int tid, boolean main, long handle) {
+        ExecThread t = m.bySource.get(source);
+        if (t == null) {
+            t = new ExecThread(p, source, tid, main);
+            t.handle = handle;
+            m.bySource.put(source, t);
+            p.threads.add(t);
+            touch(t);
+        }
+        return t;
+    }
+
+    public void program(ExecProcess p, String exe, List<String> argv) {
+        if (exe != null && !exe.isEmpty()) {
+            p.exe = exe;
+        }
+        if (argv != null && !argv.isEmpty()) {
+            p.argv = List.copyOf(argv);
+        }
+        touch(p);
+    }
+
+    // ------------------------------------------------------------------ events of one thread, in time order
+
+    /** Counts one record of the thread (modelled or not) and its time. */
+    public void event(ExecThread t, long ts) {
+        t.events++;
+        m.eventCount++;
+        t.firstTs = Math.min(t.firstTs, ts);
+        t.lastTs = Math.max(t.lastTs, ts);
+        touch(t);
+    }
+
+    /** A call or a handler begins: a span opens, nested in the innermost open one. */
+    public Span enter(ExecThread t, long ts, String kind, String name, long subject, long site, long code, int flags,
+            long ref) {
+        Span parent = t.open.isEmpty() ? null : t.open.get(t.open.size() - 1);
+        Span s = new Span(t, kind, name == null ? kind : name, ts, subject, site, code, flags, ref, parent, current);
+        t.spans.add(s);
+        t.open.add(s);
+        touch(t);
+        switch (kind) {
+            case Kinds.LOCK_WAIT -> lockOf(t.process, subject, "mutex").waits.add(s);
+            case Kinds.SEM_WAIT -> lockOf(t.process, subject, "semaphore").waits.add(s);
+            case Kinds.THREAD_CREATE -> createsById.computeIfAbsent(t.process, k -> new HashMap<>()).put(subject, s);
+            default -> {
+            }
+        }
+        return s;
+    }
+
+    /**
+     * A call of that kind returned: closes the innermost open span of the kind, and any opened inside it that never
+     * ended (left by longjmp, or their end was not recorded). Returns the span, or null when none was open.
+     */
+    public Span exit(ExecThread t, long ts, String kind, long result, int err, int flags, long site, long ref) {
+        for (int k = t.open.size() - 1; k >= 0; k--) {
+            Span s = t.open.get(k);
+            if (!s.kind().equals(kind)) {
+                continue;
+            }
+            for (int j = t.open.size() - 1; j > k; j--) {
+                Span inner = t.open.get(j);
+                inner.end = ts;
+                inner.version = current;
+            }
+            t.open.subList(k, t.open.size()).clear();
+            close(s, ts, result, err, flags, site, ref);
+            touch(t);
+            if (kind.equals(Kinds.FORK) && result > 0) {
+                forksByChild.computeIfAbsent(t.process, x -> new HashMap<>())
+                        .computeIfAbsent(result, x -> new ArrayList<>()).add(s);
+                dirty.add(t.process);
+            }
+            return s;
+        }
+        return null;
+    }
+
+    /** A whole call in one record: a span that began and ended ({@code end} = {@code start} if not measured). */
+    public Span call(ExecThread t, long ts, long end, String kind, String name, long subject, long result, int err,
+            int flags, long site, long ref) {
+        Span parent = t.open.isEmpty() ? null : t.open.get(t.open.size() - 1);
+        Span s = new Span(t, kind, name == null ? kind : name, ts, subject, site, 0, flags, ref, parent, current);
+        close(s, Math.max(ts, end), result, err, 0, site, ref);
+        t.spans.add(s);
+        touch(t);
+        return s;
+    }
+
+    private void close(Span s, long ts, long result, int err, int flags, long site, long ref) {
+        s.end = ts;
+        s.result = result;
+        s.err = err;
+        s.flags |= flags;
+        s.endSite = site;
+        s.endRef = ref;
+        s.version = current;
+    }
+
+    /** One moment of the thread; reaps, joins, detaches, exits and thread ends are indexed. */
+    public Instant instant(ExecThread t, long ts, String kind, long subject, long result, int err, int flags,
+            long site, long ref) {
+        return instant(t, ts, kind, subject, result, err, flags, site, ref, null);
+    }
+
+    /** An instant that saw memory (a thread's argument at its start, a watched access). */
+    public Instant instant(ExecThread t, long ts, String kind, long subject, long result, int err, int flags,
+            long site, long ref, Memory memory) {
+        Instant i = new Instant(t, kind, ts, subject, result, err, flags, site, ref, current, memory);
+        t.instants.add(i);
+        touch(t);
+        index(t, i);
+        return i;
+    }
+
+    private void index(ExecThread t, Instant i) {
+        ExecProcess p = t.process;
+        switch (i.kind()) {
+            case Kinds.REAP -> p.reapsByPid.computeIfAbsent(i.subject(), k -> new ArrayList<>()).add(i);
+            case Kinds.JOIN, Kinds.DETACH -> {
+                if (i.err() == 0) {
+                    p.releasesByHandle.computeIfAbsent(i.subject(), k -> new ArrayList<>()).add(i);
+                }
+            }
+            case Kinds.PROCESS_EXIT -> {
+                if (p.exitInstant == null || i.ts() < p.exitInstant.ts()) {
+                    p.exitInstant = i;
+                }
+            }
+            case Kinds.THREAD_END -> {
+                if (t.end == null) {
+                    t.end = i;
+                }
+            }
+            case Kinds.THREAD_START -> {
+                t.startRoutine = i.subject();
+                if (t.start == null) {
+                    t.start = i;
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /**
+     * A thread waits for a lock that was busy: a lock-wait span, with the holder's tid when the source read it from
+     * the lock, and the caller of the locking call when it found it.
+     */
+    public Span enterLockWait(ExecThread t, long ts, long lock, long holderTid, long site, long caller, long ref) {
+        Span s = enter(t, ts, Kinds.LOCK_WAIT, "pthread_mutex_lock", lock, site, 0, 0, ref);
+        s.peer = holderTid;
+        s.caller = caller;
+        return s;
+    }
+
+    /** The variable at that address of the process, watched from now on (first time: created). */
+    public WatchedVariable watched(ExecProcess p, long address) {
+        touch(p);
+        return p.watched.computeIfAbsent(address, a -> new WatchedVariable(p, a));
+    }
+
+    /** The watch of a variable was set (or could not be): its name, size and per-thread budget. */
+    public void watchArmed(ExecThread t, long address, String name, int bytes, long budget, boolean armed) {
+        WatchedVariable v = watched(t.process, address);
+        if (v.name == null && name != null && !name.isBlank()) {
+            v.name = name;
+        }
+        v.bytes = bytes;
+        if (armed) {
+            v.budget = budget;
+        }
+        touch(t);
+    }
+
+    /** The name of a watched variable, when the source learns it late (and none was known). */
+    public void nameWatched(ExecProcess p, long address, String name) {
+        WatchedVariable v = watched(p, address);
+        if (v.name == null && name != null && !name.isBlank()) {
+            v.name = name;
+        }
+    }
+
+    /** One access to a watched variable; the set of held locks may still grow ({@link #watchHeld}). */
+    public WatchedVariable.Access watchAccess(ExecThread t, long ts, long address, String kind, long value,
+            long instruction, long next, long ref) {
+        WatchedVariable.Access a = new WatchedVariable.Access(t, ts, kind, value, instruction, next,
+                new java.util.HashSet<>(), ref);
+        watched(t.process, address).accesses.add(a);
+        lastAccess.put(t, a);
+        touch(t);
+        return a;
+    }
+
+    /** More locks the thread held at its last access to a watched variable. */
+    public void watchHeld(ExecThread t, long... locks) {
+        WatchedVariable.Access a = lastAccess.get(t);
+        if (a != null) {
+            for (long l : locks) {
+                if (l != 0) {
+                    a.held().add(l);
+                }
+            }
+        }
+    }
+
+    /** The thread stopped watching the variable; {@code budgetSpent}: accesses after its budget were not seen. */
+    public void watchDone(ExecThread t, long address, boolean budgetSpent) {
+        watched(t.process, address).budgetSpent.put(t, budgetSpent);
+        touch(t);
+    }
+
+    /** Attaches the memory a call carried (pthread_create's argument bytes). */
+    public void carry(Span s, Memory memory) {
+        s.memory = memory;
+        touch(s.thread());
+    }
+
+    /** The process that sent the signal a handler span runs for (a pid), when the source knows it. */
+    public void sentBy(Span handler, long pid) {
+        handler.peer = pid;
+        touch(handler.thread());
+    }
+
+    /** The thread now holds the lock (it acquired it at {@code site}; {@code assumed}: only seen holding it). */
+    public void acquired(ExecThread t, long ts, long lock, long site, boolean assumed) {
+        Lock l = lockOf(t.process, lock, "mutex");
+        if (!assumed) {
+            l.op(ts, t, true);
+        }
+        if (assumed) {
+            t.held.putIfAbsent(lock, new long[] {ts, site});
+        } else {
+            t.held.put(lock, new long[] {ts, site});
+            t.lastAcquiredSite.put(lock, site);
+        }
+        touch(t);
+    }
+
+    /** The thread let the lock go (unlocked it, or a condition wait released it). */
+    public void released(ExecThread t, long ts, long lock) {
+        lockOf(t.process, lock, "mutex").op(ts, t, false);
+        t.held.remove(lock);
+        touch(t);
+    }
+
+    /** A thread asked for lock {@code taken} while holding {@code held}. */
+    public void lockEdge(ExecThread t, long ts, long held, long heldSite, long heldCaller, long taken, long takenSite,
+            long takenCaller) {
+        lockOf(t.process, held, "mutex");
+        lockOf(t.process, taken, "mutex").edgesIn
+                .add(new Lock.Edge(t, ts, held, heldSite, heldCaller, taken, takenSite, takenCaller));
+        touch(t);
+    }
+
+    /** Counts of a lock's work that the source summarized instead of recording each event. */
+    public void lockCounts(ExecThread t, long address, String type, long acquisitions, long contended,
+            long failedTries, long holdNs, long longestHoldNs) {
+        Lock l = lockOf(t.process, address, type);
+        l.acquisitions += acquisitions;
+        l.contended += contended;
+        l.failedTries += failedTries;
+        l.holdNs += holdNs;
+        l.longestHoldNs = Math.max(l.longestHoldNs, longestHoldNs);
+        touch(t);
+    }
+
+    /** The lock of that identity in the process, created on first use. */
+    public Lock lockOf(ExecProcess p, long address, String type) {
+        return p.locks.computeIfAbsent(address, a -> new Lock(p, a, type));
+    }
+
+    public void nameLock(ExecProcess p, long address, String name) {
+        Lock l = p.locks.get(address);
+        if (l != null) {
+            l.name = name;
+        }
+    }
+
+    // ------------------------------------------------------------------ links, resolved in finish()
+
+    /** The image was forked by that parent's thread; {@code requestTs} when the parent asked (or -1). */
+    public void forkedFrom(ExecProcess child, int parentPid, long parentStartNs, int parentTid, long requestTs) {
+        child.origin = ExecProcess.Origin.FORK;
+        child.forkRequestTs = requestTs > 0 ? requestTs : -1;
+        forks.put(child, new ForkLink(parentPid, parentStartNs, parentTid, requestTs));
+        touch(child);
+    }
+
+    /** The image started a program (maybe by exec of an earlier image of the same pid). */
+    public void programStarted(ExecProcess p) {
+        execStarts.add(p);
+    }
+
+    /** The parent pid the image had when it started (links a program started by an untraced exec path). */
+    public void parentPid(ExecProcess p, int ppid) {
+        ppids.put(p, ppid);
+    }
+
+    /** The thread was created by the process's thread {@code creatorTid}, by the create call of {@code createId}. */
+    public void createdBy(ExecThread t, int creatorTid, long createId) {
+        creations.put(t, new Creation(creatorTid, createId));
+        dirty.add(t.process);
+    }
+
+    /** A thread named the thread of {@code handle} (maybe itself). */
+    public void named(ExecThread by, long ts, long handle, String name) {
+        names.computeIfAbsent(by.process, k -> new ArrayList<>()).add(new Named(by, ts, handle, name));
+        touch(by);
+    }
+
+    /** The events the source knows it lost so far (a total, not an increment). */
+    public void lostEvents(long total) {
+        if (m.lostEvents != total) {
+            m.lostEvents = total;
+            changed = true;
+        }
+    }
+
+    public void problems(List<String> problems) {
+        if (!problems.equals(m.problems)) {
+            m.problems.clear();
+            m.problems.addAll(problems);
+            changed = true;
+        }
+    }
+
+    /**
+     * Drops everything derived for the process's threads, so the source can feed all their events again in order
+     * (it found a record older than one it had fed: slots are committed out of order now and then).
+     */
+    public void reset(ExecProcess p) {
+        for (ExecThread t : p.threads) {
+            m.eventCount -= t.events;
+            t.events = 0;
+            t.firstTs = Long.MAX_VALUE;
+            t.lastTs = Long.MIN_VALUE;
+            t.spans.clear();
+            t.instants.clear();
+            t.open.clear();
+            t.end = null;
+            t.start = null;
+            t.startRoutine = 0;
+            t.held.clear();
+            t.lastAcquiredSite.clear();
+            touch(t);
+        }
+        p.reapsByPid.clear();
+        p.releasesByHandle.clear();
+        p.exitInstant = null;
+        p.locks.clear();
+        p.watched.clear();
+        createsById.remove(p);
+        forksByChild.remove(p);
+        names.remove(p);
+        for (ExecProcess c : p.children) {
+            forksDone.remove(c);
+        }
+        touch(p);
+    }
+
+    private void touch(ExecThread t) {
+        t.version = current;
+        touch(t.process);
+    }
+
+    private void touch(ExecProcess p) {
+        p.version = current;
+        dirty.add(p);
+        changed = true;
+    }
+
+    /**
+     * Ends a refresh: resolves the links, orders processes and threads, and raises the version if anything changed.
+     *
+     * @param endHint when the source knows the run was stopped (later than its last event), else Long.MIN_VALUE
+     * @return true if the model changed
+     */
+    public boolean finish(Status status, long endHint) {
+        if (status != m.status || endHint != m.endHint) {
+            changed = true;
+        }
+        if (!changed) {
+            return false;
+        }
+        m.status = status;
+        m.endHint = endHint;
+        for (ExecProcess p : dirty) {
+            p.threads.sort(Comparator.comparing((ExecThread t) -> !t.isMain()).thenComparingLong(ExecThread::firstTs)
+                    .thenComparingInt(ExecThread::tid));
+        }
+        m.processes.sort(Comparator.comparingLong(ExecProcess::startNs).thenComparingInt(ExecProcess::pid));
+        tids.clear();
+        linkCreations();
+        for (ExecProcess p : dirty) {
+            linkNames(p);
+            holders(p);
+            orderWatched(p);
+        }
+        linkForks();
+        linkExecs();
+        linkByPpid();
+        for (ExecProcess p : m.processes) {
+            inheritProgram(p);
+            p.children.sort(Comparator.comparingLong(ExecProcess::startNs));
+            exitOf(p);
+        }
+        m.threads.clear();
+        long s = Long.MAX_VALUE, e = Long.MIN_VALUE;
+        for (ExecProcess p : m.processes) {
+            m.threads.addAll(p.threads);
+            for (ExecThread t : p.threads) {
+                if (t.events > 0) {
+                    s = Math.min(s, t.firstTs);
+                    e = Math.max(e, t.lastTs);
+                }
+            }
+        }
+        m.startNs = s == Long.MAX_VALUE ? 0 : s;
+        m.endNs = e == Long.MIN_VALUE ? 0 : Math.max(e, endHint);
+        m.version = current++;
+        changed = false;
+        tids.clear();
+        dirty.clear();
+        return true;
+    }
+
+    private void linkCreations() {
+        for (Map.Entry<ExecThread, Creation> en : creations.entrySet()) {
+            ExecThread t = en.getKey();
+            if (!dirty.contains(t.process)) {
+                continue;
+            }
+            Creation c = en.getValue();
+            ExecThread creator = null;
+            for (ExecThread o : byTid(t.process).getOrDefault(c.creatorTid(), List.of())) {
+                if (o != t) {
+                    creator = o;
+                }
+            }
+            Span s = createsById.getOrDefault(t.process, Map.of()).get(c.createId());
+            if (s != null && s.thread() != creator) {
+                s = null;
+            }
+            t.creator = creator;
+            t.createSpan = s;
+            t.createTs = s != null ? s.start() : -1;
+            t.createSite = s != null ? s.site() : 0;
+            t.createdTs = s != null && !s.running() ? s.end() : -1;
+            t.createdDetached = s != null && !s.running() && (s.flags() & Span.CREATED_DETACHED) != 0;
+        }
+    }
+
+    /**
+     * A name names the thread of that handle alive at the time (handles are reused), or the next one to start with
+     * it (named between its creation and its first record). The last name wins.
+     */
+    private void linkNames(ExecProcess p) {
+        for (ExecThread t : p.threads) {
+            t.name = null;
+            t.nameTs = Long.MIN_VALUE;
+        }
+        for (Named n : names.getOrDefault(p, List.of())) {
+            ExecThread target = null;
+            for (ExecThread t : p.threads) {
+                if (t.handle == n.handle() && t.firstTs <= n.ts() && (target == null || t.firstTs > target.firstTs)) {
+                    target = t;
+                }
+            }
+            if (target == null) {
+                for (ExecThread t : p.threads) {
+                    if (t.handle == n.handle() && t.firstTs > n.ts()
+                            && (target == null || t.firstTs < target.firstTs)) {
+                        target = t;
+                    }
+                }
+            }
+            if (target != null && n.ts() >= target.nameTs) {
+                target.name = n.name();
+                target.nameTs = n.ts();
+            }
+        }
+    }
+
+    /** Watched accesses thread by thread (in the process's thread order), each thread's in time order. */
+    private static void orderWatched(ExecProcess p) {
+        if (p.watched.isEmpty()) {
+            return;
+        }
+        Map<ExecThread, Integer> pos = new HashMap<>();
+        p.threads.forEach(t -> pos.put(t, pos.size()));
+        for (WatchedVariable v : p.watched.values()) {
+            v.accesses.sort(Comparator.comparingInt((WatchedVariable.Access a) -> pos.getOrDefault(a.thread(), -1))
+                    .thenComparingLong(WatchedVariable.Access::ts).thenComparingLong(WatchedVariable.Access::ref));
+            Map<ExecThread, Boolean> spent = new LinkedHashMap<>();
+            p.threads.stream().filter(v.budgetSpent::containsKey).forEach(t -> spent.put(t, v.budgetSpent.get(t)));
+            v.budgetSpent.clear();
+            v.budgetSpent.putAll(spent);
+        }
+    }
+
+    /** Each lock's holder: of the threads holding it, the one that took it last. */
+    private static void holders(ExecProcess p) {
+        Map<Long, Long> since = new HashMap<>();
+        for (Lock l : p.locks.values()) {
+            l.holder = null;
+        }
+        for (ExecThread t : p.threads) {
+            for (Map.Entry<Long, long[]> h : t.held.entrySet()) {
+                Lock l = p.locks.computeIfAbsent(h.getKey(), a -> new Lock(p, a, "mutex"));
+                long ts = h.getValue()[0];
+                if (l.holder == null || ts > since.get(h.getKey())) {
+                    l.holder = t;
+                    since.put(h.getKey(), ts);
+                }
+            }
+        }
+    }
+
+    private void linkForks() {
+        for (Map.Entry<ExecProcess, ForkLink> en : forks.entrySet()) {
+            ExecProcess child = en.getKey();
+            if (forksDone.contains(child)) {
+                continue;
+            }
+            ForkLink f = en.getValue();
+            ExecProcess parent = f.parentStartNs() != 0 ? m.byKey.get(ExecutionModel.key(f.parentPid(),
+                    f.parentStartNs())) : latestBefore(f.parentPid(), child.startNs());
+            if (parent == null) {
+                continue;
+            }
+            if (child.parent != parent) {
+                if (child.parent != null) {
+                    child.parent.children.remove(child);
+                }
+                child.parent = parent;
+                parent.children.add(child);
+                touch(parent);
+            }
+            child.forkingThread = null;
+            child.forkSpan = null;
+            List<Span> forkCalls = forksByChild.getOrDefault(parent, Map.of()).getOrDefault((long) child.pid(),
+                    List.of());
+            for (ExecThread pt : byTid(parent).getOrDefault(f.parentTid(), List.of())) {
+                child.forkingThread = pt;
+                for (Span s : forkCalls) {
+                    if (s.thread() == pt && s.end() >= f.requestTs()) {
+                        child.forkSpan = s;
+                        break;
+                    }
+                }
+            }
+            if (child.forkSpan != null) {
+                forksDone.add(child);
+            }
+            touch(child);
+        }
+    }
+
+    /** The process's threads by tid (tids are reused: in thread order), built once per refresh. */
+    private Map<Integer, List<ExecThread>> byTid(ExecProcess p) {
+        return tids.computeIfAbsent(p, k -> {
+            Map<Integer, List<ExecThread>> m = new HashMap<>();
+            for (ExecThread t : k.threads) {
+                m.computeIfAbsent(t.tid(), x -> new ArrayList<>()).add(t);
+            }
+            return m;
+        });
+    }
+
+    private ExecProcess latestBefore(int pid, long ts) {
+        ExecProcess best = null;
+        for (ExecProcess p : m.processes) {
+            if (p.pid() == pid && p.startNs() <= ts && (best == null || p.startNs() > best.startNs())) {
+                best = p;
+            }
+        }
+        return best;
+    }
+
+    private void linkExecs() {
+        List<ExecProcess> pending = new ArrayList<>(execStarts);
+        pending.sort(Comparator.comparingLong(ExecProcess::startNs).thenComparingInt(ExecProcess::pid));
+        for (ExecProcess img : pending) {
+            if (img.execPredecessor != null) {
+                continue;
+            }
+            ExecThread main = img.mainThread().orElse(null);
+            if (main == null || main.events == 0) {
+                continue;
+            }
+            long startTs = main.firstTs;
+            ExecProcess best = null;
+            for (ExecProcess p : m.processes) {
+                if (p == img || p.pid() != img.pid() || p.startNs() >= img.startNs() || p.execSuccessor != null) {
+                    continue;
+                }
+                long open = openExec(p);
+                if (open > 0 && open <= startTs && (best == null || p.startNs() > best.startNs())) {
+                    best = p;
+                }
+            }
+            if (best != null) {
+                best.execSuccessor = img;
+                img.execPredecessor = best;
+                img.origin = ExecProcess.Origin.EXEC;
+                if (ppidLinked.remove(img) && img.parent != null) {
+                    img.parent.children.remove(img);
+                }
+                touch(best);
+                touch(img);
+            }
+        }
+        for (ExecProcess p : m.processes) {
+            if (p.execPredecessor != null) {
+                p.parent = p.execPredecessor.parent;
+            }
+        }
+    }
+
+    /** Start of an exec call that never returned (it succeeded), or -1. */
+    private static long openExec(ExecProcess p) {
+        for (ExecThread t : p.threads) {
+            for (Span s : t.open) {
+                if (s.kind().equals(Kinds.EXEC)) {
+                    return s.start();
+                }
+            }
+        }
+        return -1;
+    }
+
+    private void linkByPpid() {
+        for (ExecProcess img : m.processes) {
+            if (img.origin != ExecProcess.Origin.START || img.parent != null || !ppids.containsKey(img)) {
+                continue;
+            }
+            ExecProcess p = latestBefore(ppids.get(img), img.startNs());
+            if (p != null && p != img && p.endTs() >= img.startNs()) {
+                img.parent = p;
+                p.children.add(img);
+                ppidLinked.add(img);
+            }
+        }
+    }
+
+    /** A forked child runs its parent's program until it execs. */
+    private static void inheritProgram(ExecProcess img) {
+        if (img.origin == ExecProcess.Origin.FORK && img.exe.isEmpty()) {
+            ExecProcess p = img.parent;
+            while (p != null && p.exe.isEmpty() && p.origin == ExecProcess.Origin.FORK) {
+                p = p.parent;
+            }
+            if (p != null) {
+                img.exe = p.exe;
+                img.argv = p.argv;
+            }
+        }
+    }
+
+    private static void exitOf(ExecProcess p) {
+        if (p.exitInstant != null) {
+            p.exit = new Exit(Exit.How.EXITED, (int) p.exitInstant.subject(), p.exitInstant.ts());
+            return;
+        }
+        if (p.execSuccessor != null) {
+            p.exit = new Exit(Exit.How.EXECED, 0, p.lastTs());
+            return;
+        }
+        ExecProcess first = p;
+        while (first.execPredecessor != null) {
+            first = first.execPredecessor;
+        }
+        if (first.parent != null) {
+            Instant reap = first.parent.reapOf(p.pid(), first.startNs());
+            int status = reap == null ? 0 : (int) reap.result();
+            int sig = status & 0x7f;
+            if (reap != null && sig != 0 && sig != 0x7f) {
+                p.exit = new Exit(Exit.How.KILLED, sig, p.lastTs());
+                return;
+            }
+        }
+        p.exit = Exit.RUNNING_NOW;
+    }
+}

@@ -1,0 +1,135 @@
+package interleave.engine.tests.detectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import interleave.engine.detectors.ConnectionKeptAfterFork;
+import interleave.engine.detectors.ConnectionOpenAtExit;
+import interleave.engine.detectors.ObservedArgumentRace;
+import interleave.engine.detectors.ObservedUnsynchronizedWrite;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.finding.Finding;
+import interleave.engine.tests.events.Synthetic;
+
+/** The argument race, the unsynchronized write and the connection detectors on hand-written streams. */
+class SyntheticMemoryDetectorTest {
+    private static final long I = 0x7ffc1000, CNT = 0x404040, LOCK = 0x404080;
+
+    /** The lecture's &i race: two threads get &i; what each read at its first access, by watchpoint. */
+    private static List<Finding> argument(long firstRead, long secondRead) {
+        Synthetic s = new Synthetic();
+        ExecProcess p = s.process(600, 0, "race");
+        ExecThread main = s.main(p);
+        ExecThread t1 = s.thread(p, 601, 0xA000, main, 1), t2 = s.thread(p, 602, 0xB000, main, 2);
+        s.createWithArg(main, 10, t1, 1, 0x401100, I, 0, firstRead);
+        s.firstRead(t1, 12, I, firstRead, 0x401200);
+        s.createWithArg(main, 13, t2, 2, 0x401100, I, 1, secondRead);
+        s.firstRead(t2, 15, I, secondRead, 0x401200);
+        return Synthetic.run(new ObservedArgumentRace(), s.done());
+    }
+
+    @Test
+    void aThreadThatReadTheNextIterationsValueSawARace() {
+        List<Finding> found = argument(1, 1);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).message().startsWith("1 of 2 threads created here saw a changed argument"),
+                found.get(0).message());
+        assertTrue(found.get(0).message().contains("values seen by the threads: 1×2; each the value the thread read"
+                + " at its first access"), found.get(0).message());
+        assertEquals(601, found.get(0).moment().orElseThrow().tid());
+    }
+
+    @Test
+    void threadsThatReadWhatTheyWereGivenSawNone() {
+        assertEquals(List.of(), argument(0, 1));
+    }
+
+    /** Two threads do cnt++ (load, then store) with their steps overlapping; {@code locked}: both hold one lock. */
+    private static List<Finding> counter(boolean locked) {
+        Synthetic s = new Synthetic();
+        ExecProcess p = s.process(700, 0, "badcnt");
+        ExecThread main = s.main(p);
+        ExecThread t1 = s.thread(p, 701, 0xA000, main, 1), t2 = s.thread(p, 702, 0xB000, main, 2);
+        s.create(main, 1, t1, 1, 0x401000, false);
+        s.create(main, 3, t2, 2, 0x401000, false);
+        long[] held = locked ? new long[] {LOCK} : new long[0];
+        s.watch(t1, 5, CNT, "cnt");
+        s.watch(t2, 6, CNT, "cnt");
+        s.access(t1, 10, CNT, false, 41, 0x401300, held);
+        if (locked) { // the lock orders them: no overlap either
+            s.access(t1, 12, CNT, true, 42, 0x401310, held);
+            s.access(t2, 13, CNT, false, 42, 0x401300, held);
+            s.access(t2, 14, CNT, true, 43, 0x401310, held);
+        } else {
+            s.access(t2, 11, CNT, false, 41, 0x401300);
+            s.access(t1, 12, CNT, true, 42, 0x401310);
+            s.access(t2, 13, CNT, true, 42, 0x401310);
+        }
+        return Synthetic.run(new ObservedUnsynchronizedWrite(), s.done());
+    }
+
+    @Test
+    void twoThreadsIncrementingWithoutALockLoseAnUpdate() {
+        List<Finding> found = counter(false);
+        assertEquals(1, found.size(), found.toString());
+        String m = found.get(0).message();
+        assertTrue(m.startsWith("'cnt' was written by 2 threads with no lock held in common (thread 701: 1 write,"
+                + " thread 702: 1 write; no lock held at any write)"), m);
+        assertTrue(m.contains("both read the same value, one update was lost"), m);
+    }
+
+    @Test
+    void incrementsUnderOneLockAreNoRace() {
+        assertEquals(List.of(), counter(true));
+    }
+
+    /** A forking server: accepts fd 4, forks a child for it; the child serves and exits; the parent goes on. */
+    private static List<Finding> forkingServer(boolean parentCloses, boolean childCloses) {
+        Synthetic s = new Synthetic();
+        ExecProcess server = s.process(800, 0, "echo-process");
+        ExecThread main = s.main(server);
+        s.accept(main, 10, 4, 0x401100);
+        ExecProcess child = s.fork(main, 12, 801);
+        ExecThread cm = child.mainThread().orElseThrow();
+        if (childCloses) {
+            s.close(cm, 20, 4);
+        }
+        s.exitProcess(cm, 21, 0);
+        if (parentCloses) {
+            s.close(main, 14, 4);
+        }
+        s.accept(main, 30, 5, 0x401100);
+        s.close(main, 31, 5);
+        List<Finding> out = new java.util.ArrayList<>(Synthetic.run(new ConnectionKeptAfterFork(), s.done()));
+        out.addAll(Synthetic.run(new ConnectionOpenAtExit(), s.builder().model()));
+        return out;
+    }
+
+    @Test
+    void aParentThatKeepsTheConnectionAfterForkLeaksIt() {
+        List<Finding> found = forkingServer(false, true);
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(ConnectionKeptAfterFork.ID, found.get(0).ruleId());
+        assertTrue(found.get(0).message().startsWith("1 of 1 connections accepted here stayed open in the parent"),
+                found.get(0).message());
+    }
+
+    @Test
+    void aChildThatExitsWithTheConnectionOpenIsReported() {
+        List<Finding> found = forkingServer(true, false);
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(ConnectionOpenAtExit.ID, found.get(0).ruleId());
+        assertTrue(found.get(0).message().startsWith("1 descriptor of connections accepted here were still open when"
+                + " 1 process exited"), found.get(0).message());
+    }
+
+    @Test
+    void eachSideClosingItsCopyIsCorrect() {
+        assertEquals(List.of(), forkingServer(true, true));
+    }
+}
