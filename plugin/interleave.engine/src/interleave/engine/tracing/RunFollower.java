@@ -35,8 +35,12 @@ public final class RunFollower {
     public static final long PERIOD_MS = 100;
     /** Unchanged this long, with none of its processes alive: the run ended without an end record (launcher killed). */
     static final long QUIET_NS = 3_000_000_000L;
-    /** An end record that exists but cannot be read yet (being written) is waited for at most this long. */
-    private static final long END_RECORD_WAIT_NS = 1_000_000_000L;
+    /**
+     * After the end record, the run is read until nothing new comes and its processes are gone, at most this long:
+     * the launcher writes the record when it asks the program to stop (SIGTERM, SIGKILL 2 s later), and a server's
+     * shutdown and its children still write after it.
+     */
+    private static final long END_WAIT_NS = 3_000_000_000L;
 
     /**
      * The run as it stood at one step.
@@ -139,7 +143,8 @@ public final class RunFollower {
             return null;
         }
         long now = System.nanoTime();
-        if (source.refresh(builder)) {
+        boolean grew = source.refresh(builder);
+        if (grew) {
             lastChangeNs = now;
         }
         ExecutionModel m = builder.model();
@@ -148,13 +153,12 @@ public final class RunFollower {
         if (status == Status.COMPLETED) {
             if (endSeenNs == Long.MIN_VALUE) {
                 endSeenNs = now;
-                // the end record is written once the program is gone: what it committed just before is read now
-                source.refresh(builder);
             }
-            if (RunEnd.read(dir).isEmpty() && now - endSeenNs < END_RECORD_WAIT_NS) {
-                return null; // being written: its end time is read at the next step
+            boolean settled = !grew && RunEnd.read(dir).isPresent() && noneAlive(m);
+            if (!settled && now - endSeenNs < END_WAIT_NS) {
+                // still being written (or the end record itself): the last snapshot waits for the rest
+                return null;
             }
-            source.refresh(builder); // the end time, if it was not readable at the first look
         } else if (now - lastChangeNs > QUIET_NS && !m.processes().isEmpty() && noneAlive(m)) {
             status = Status.COMPLETED;
             note = "The run has no end record and none of its processes is alive: it was stopped without its"
@@ -215,11 +219,24 @@ public final class RunFollower {
 
     private static boolean noneAlive(ExecutionModel m) {
         for (ExecProcess p : m.processes()) {
-            if (ProcessHandle.of(p.pid()).map(ProcessHandle::isAlive).orElse(false)) {
+            if (alive(p.pid())) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Running, not a zombie waiting to be reaped (it writes nothing more). */
+    private static boolean alive(int pid) {
+        Path stat = Path.of("/proc", Integer.toString(pid), "stat");
+        try {
+            String s = java.nio.file.Files.readString(stat);
+            int close = s.lastIndexOf(')');
+            return close < 0 || close + 2 >= s.length() || s.charAt(close + 2) != 'Z';
+        } catch (java.io.IOException e) {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !java.nio.file.Files
+                    .isDirectory(Path.of("/proc"));
+        }
     }
 
     /** Where the records of a damaged file stop, for the user ("file at byte N: why"). */

@@ -129,7 +129,7 @@ class RunFollowerTest {
 
     /** Steps until a snapshot comes (a build's throttle may hold the first step back a moment). */
     private static Snapshot step(RunFollower f) throws Exception {
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < 600; i++) { // the end waits for the run to settle, at most 3 s
             Snapshot s = f.step();
             if (s != null) {
                 return s;
