@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * Turns code addresses of a traced process into binary, function, file and line (format §6): the image's maps file
  * says which binary holds the address, the binary's ELF program headers give the link-time address, and
  * {@code addr2line -f -C -e BINARY ADDR...} names it, one process per binary and batch, cached. Without addr2line, or
- * when a binary changed since the run, addresses still map to their binary but get no function or line.
+ * when a binary changed since the run, addresses still map to their binary but get no function or line. Thread-safe
+ * (its caches behind one lock): a live view's builds share one with the views that show the models built before.
  */
 public final class Symbolizer {
     /**
@@ -89,7 +90,7 @@ public final class Symbolizer {
     }
 
     /** Why some addresses got no line, in the user's terms (addr2line missing, binary changed or missing). */
-    public List<String> problems() {
+    public synchronized List<String> problems() {
         return List.copyOf(problems);
     }
 
@@ -99,12 +100,13 @@ public final class Symbolizer {
      * @param returnAddress true for a call's return address ({@code ra}; the call is the byte before it), false for
      *                      exact addresses (start routines, handlers, SIGNAL_HANDLER ra)
      */
-    public SourceLine symbolize(ProcessImage image, long address, boolean returnAddress) {
+    public synchronized SourceLine symbolize(ProcessImage image, long address, boolean returnAddress) {
         return symbolizeAll(image, List.of(address), returnAddress).get(address);
     }
 
     /** Many addresses of one image, with one addr2line process per binary for the ones not cached yet. */
-    public Map<Long, SourceLine> symbolizeAll(ProcessImage image, Collection<Long> addresses, boolean returnAddresses) {
+    public synchronized Map<Long, SourceLine> symbolizeAll(ProcessImage image, Collection<Long> addresses,
+            boolean returnAddresses) {
         List<Mapping> mapping = mapsOf(image);
         Map<Long, SourceLine> out = new LinkedHashMap<>();
         Map<String, Set<Long>> todo = new LinkedHashMap<>();
@@ -294,7 +296,7 @@ public final class Symbolizer {
      * The call chain at a return address, innermost first: the function holding the call, then the functions it was
      * inlined into (addr2line -i). One element without debug info; lines as in {@link #symbolize}.
      */
-    public List<SourceLine> inlineChain(ProcessImage image, long returnAddress) {
+    public synchronized List<SourceLine> inlineChain(ProcessImage image, long returnAddress) {
         SourceLine first = symbolize(image, returnAddress, true);
         if (!first.hasLine() || first.binary().isEmpty() || addr2line == null || addr2lineMissing) {
             return List.of(first);
@@ -352,7 +354,7 @@ public final class Symbolizer {
      * belongs to: {@code m1}, or {@code pool+64} inside a larger object. Empty for heap and stack addresses, stripped
      * binaries, binaries that changed since the run, and with {@link #addressesOnly}.
      */
-    public Optional<String> dataName(ProcessImage image, long address) {
+    public synchronized Optional<String> dataName(ProcessImage image, long address) {
         if (addr2line == null) { // addresses only: output that does not depend on the binaries present
             return Optional.empty();
         }

@@ -15,6 +15,7 @@ import interleave.engine.finding.Finding;
 import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.AgentTraceSource;
 import interleave.engine.trace.RunEnd;
+import interleave.engine.trace.Symbolizer;
 import interleave.engine.trace.TraceDamage;
 import interleave.engine.trace.TraceException;
 import interleave.engine.trace.TraceRun;
@@ -86,6 +87,7 @@ public final class RunFollower {
     private long endSeenNs = Long.MIN_VALUE;
     private boolean done;
     private volatile Snapshot latest;
+    private Symbolizer symbolizer;
 
     /** Starts following a run directory; it must exist, it may still be empty. */
     public RunFollower(Path runDir, Listener listener) throws TraceException {
@@ -175,7 +177,10 @@ public final class RunFollower {
                     noEvents());
         } else {
             TraceRun run = source.runSoFar();
-            TimelineModel timeline = TimelineModel.build(run);
+            if (symbolizer == null) {
+                symbolizer = Symbolizer.forRun(run); // one for the whole run: addr2line once per address
+            }
+            TimelineModel timeline = TimelineModel.build(run, symbolizer);
             List<Finding> findings;
             try {
                 findings = DetectorRegistry.detectAll(run, timeline);

@@ -155,6 +155,7 @@ public final class LiveTimeline {
     /** Pause: keep reading, stop showing. Resume: show the newest at once. */
     public void setPaused(boolean pause) {
         paused = pause;
+        previousNewestNs = Long.MIN_VALUE; // what waited during a pause is not latency
         if (!pause && pending.get() != null) {
             applyNewest();
         }
