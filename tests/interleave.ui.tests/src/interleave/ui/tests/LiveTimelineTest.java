@@ -205,6 +205,7 @@ class LiveTimelineTest {
         assertFalse(live.paused());
         until("resumed: newer snapshots shown", 10, () -> live.appliedCount() > appliedAtPause
                 && view.run().orElseThrow() != shownAtPause);
+        Workbench.screenshot("live-timeline-running"); // target/screenshots: a picture of a live run for the README
 
         // Terminate: the server and every child it forked are gone; the run ends, its findings final
         assertTrue(client.waitFor(60, TimeUnit.SECONDS), "the load client ends by itself");
