@@ -76,6 +76,14 @@ public final class AgentTraceSource implements TraceSource {
         return b.model();
     }
 
+    /**
+     * The run as the last refresh read it, in the agent's terms (for the timeline and the detectors that still read
+     * records): the run itself for {@link #of}, what the followed directory held at the last refresh otherwise.
+     */
+    public TraceRun runSoFar() {
+        return run != null ? run : tail.snapshot();
+    }
+
     /** How often a process was fed again because a record older than those fed was committed late. */
     public int refeeds() {
         return refeeds;

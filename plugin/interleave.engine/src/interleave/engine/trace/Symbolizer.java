@@ -24,8 +24,9 @@ import java.util.concurrent.TimeUnit;
  * Turns code addresses of a traced process into binary, function, file and line (format §6): the image's maps file
  * says which binary holds the address, the binary's ELF program headers give the link-time address, and
  * {@code addr2line -f -C -e BINARY ADDR...} names it, one process per binary and batch, cached. Without addr2line, or
- * when a binary changed since the run, addresses still map to their binary but get no function or line. Thread-safe:
- * the timeline view asks from its frame queries, its details and its search while the detectors run.
+ * when a binary changed since the run, addresses still map to their binary but get no function or line. Thread-safe
+ * (its caches behind one lock): the timeline view asks from its frame queries, details and search while the detectors
+ * run, and a live view's builds share one symbolizer with the views showing earlier models.
  */
 public final class Symbolizer {
     /**

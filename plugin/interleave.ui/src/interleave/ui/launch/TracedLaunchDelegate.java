@@ -79,7 +79,9 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
             program = TracedLaunch.resolveProgram(programText);
             agent = TracedLaunch.findAgent();
         } catch (LaunchException e) {
-            throw abort(capitalized(e.getMessage()) + ".");
+            String why = capitalized(e.getMessage()) + ".";
+            onTimeline(config.getAttribute(OPEN_TIMELINE, true), view -> view.notStarted(why));
+            throw abort(why);
         }
         Path workDir = workText.isEmpty() ? program.getParent() : Path.of(workText);
         if (!Files.isDirectory(workDir)) {
@@ -113,11 +115,15 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
         try {
             process = pb.start();
         } catch (IOException e) {
-            throw abort("Cannot run " + program + ": " + e.getMessage());
+            String why = "Cannot run " + program + ": " + e.getMessage();
+            onTimeline(config.getAttribute(OPEN_TIMELINE, true), view -> view.notStarted(why));
+            throw abort(why);
         }
         TracedRuns.started(process);
         launch.setAttribute(RUN_DIRECTORY, runDir.toString());
         boolean open = config.getAttribute(OPEN_TIMELINE, true);
+        // the view follows the run while it is written: it fills as the program runs
+        onTimeline(open, view -> view.follow(runDir));
         Map<String, String> attributes = new HashMap<>();
         attributes.put(IProcess.ATTR_PROCESS_TYPE, "interleave.traced");
         attributes.put(IProcess.ATTR_CMDLINE, String.join(" ", command));
@@ -138,6 +144,17 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
                 load.stop();
             }
         }
+        onTimeline(open, view -> {
+            boolean following = view.live().map(l -> l.directory().equals(runDir)).orElse(false);
+            boolean shown = view.run().map(r -> r.directory().equals(runDir)).orElse(false);
+            if (!following && !shown) {
+                view.open(runDir); // the view was not following it (closed meanwhile, or another run opened)
+            }
+        });
+    }
+
+    /** Runs {@code action} on the UI thread with the timeline view (opened if needed), when there is a workbench. */
+    private static void onTimeline(boolean open, java.util.function.Consumer<TimelineView> action) {
         if (!open || !PlatformUI.isWorkbenchRunning()) {
             return;
         }
@@ -151,9 +168,9 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
                 return;
             }
             try {
-                ((TimelineView) window.getActivePage().showView(TimelineView.ID)).open(runDir);
+                action.accept((TimelineView) window.getActivePage().showView(TimelineView.ID));
             } catch (org.eclipse.ui.PartInitException e) {
-                org.eclipse.core.runtime.ILog.of(TracedLaunchDelegate.class).error("Could not show " + runDir, e);
+                org.eclipse.core.runtime.ILog.of(TracedLaunchDelegate.class).error("Could not show the timeline", e);
             }
         });
     }

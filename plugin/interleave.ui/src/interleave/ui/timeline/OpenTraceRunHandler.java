@@ -37,7 +37,9 @@ public final class OpenTraceRunHandler extends AbstractHandler {
         lastDirectory = chosen;
         try {
             TimelineView view = (TimelineView) window.getActivePage().showView(TimelineView.ID);
-            return view.open(Path.of(chosen));
+            Path dir = Path.of(chosen);
+            // a run still being written ('interleave trace' in a terminal): follow it as it grows
+            return FollowRunJob.looksLive(dir) ? view.follow(dir) : view.open(dir);
         } catch (PartInitException e) {
             throw new ExecutionException("Could not open the Concurrency Timeline view: " + e.getMessage(), e);
         }

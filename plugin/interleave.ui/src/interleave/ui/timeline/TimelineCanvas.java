@@ -63,6 +63,7 @@ public final class TimelineCanvas {
     private Map<Integer, TreeItem> itemOfRow = Map.of();
     private double t0 = 0, width = MIN_WINDOW_NS; // the visible window, ns since the run's start
     private int selectedFinding = -1;
+    private boolean provisional;
     private IntConsumer findingClicked = i -> {
     };
     private IntConsumer findingOpened = i -> {
@@ -151,13 +152,58 @@ public final class TimelineCanvas {
 
     /** Shows a run (null: none); the window is where its activity is. itemOfRow maps each row to its lane's tree item. */
     void setRun(LoadedRun newRun, Map<Integer, TreeItem> items) {
+        setRun(newRun, items, false);
+    }
+
+    /**
+     * Shows a run; {@code keepWindow}: a newer snapshot of the run shown (following it live), the window and the
+     * selected finding stay where the user left them.
+     */
+    void setRun(LoadedRun newRun, Map<Integer, TreeItem> items, boolean keepWindow) {
+        LoadedRun before = run;
         run = newRun;
         itemOfRow = Map.copyOf(items);
         frame = null;
         latest = null;
-        selectedFinding = -1;
-        selectedEvent = null;
-        zoomToActivity();
+        if (!keepWindow || !sameLane(before, newRun, selectedEvent)) {
+            selectedEvent = null; // row ids follow the build order: a newer snapshot may number lanes differently
+        }
+        if (!keepWindow) {
+            selectedFinding = -1;
+            zoomToActivity();
+        } else {
+            if (selectedFinding >= run.findings().size()) {
+                selectedFinding = -1;
+            }
+            canvas.redraw();
+        }
+    }
+
+    private static boolean sameLane(LoadedRun a, LoadedRun b, Pick p) {
+        if (a == null || b == null || p == null || p.rowId() >= a.model().rows().size()
+                || p.rowId() >= b.model().rows().size()) {
+            return false;
+        }
+        var x = a.model().row(p.rowId());
+        var y = b.model().row(p.rowId());
+        return x.pid() == y.pid() && x.tid() == y.tid();
+    }
+
+    /** Findings of a run still going: drawn hollow and labelled provisional until the run ends. */
+    void setProvisional(boolean provisional) {
+        if (this.provisional != provisional) {
+            this.provisional = provisional;
+            canvas.redraw();
+        }
+    }
+
+    public boolean provisional() {
+        return provisional;
+    }
+
+    /** The run whose frame the last paint drew (null before its frame came): a live view's "on screen". */
+    LoadedRun paintedRun() {
+        return frame != null && frame.request().run() == run ? run : null;
     }
 
     /**
@@ -682,7 +728,8 @@ public final class TimelineCanvas {
         if (f >= 0) {
             Finding finding = run.findings().get(f);
             return finding.message() + "\n\n" + finding.ruleId() + " (" + finding.severity().label() + ") at "
-                    + TimelinePresentation.time(finding.moment().get().timeNanos()) + ". Click to select it.";
+                    + TimelinePresentation.time(finding.moment().get().timeNanos()) + ". Click to select it."
+                    + (provisional ? "\nProvisional: the run goes on and may still prove it wrong." : "");
         }
         Lane lane = null;
         for (Lane l : lanes()) {
@@ -939,7 +986,10 @@ public final class TimelineCanvas {
             if (l == null && row >= 0) {
                 l = laneOfRow.get(run.model().row(row).parentId());
             }
-            if (l != null) {
+            if (l != null && provisional) {
+                gc.setLineWidth(2); // hollow: the run goes on and may still make it right
+                gc.drawRectangle(x - (selected ? 4 : 3), l.y() + 2, selected ? 8 : 6, l.height() - 4);
+            } else if (l != null) {
                 gc.fillRectangle(x - (selected ? 4 : 3), l.y() + 1, selected ? 8 : 6, l.height() - 2);
             }
             gc.setLineWidth(1);
@@ -949,7 +999,7 @@ public final class TimelineCanvas {
             int i = selectedFinding;
             int x = xOf(run.findings().get(i).moment().get().timeNanos());
             gc.setForeground(red);
-            String label = run.findings().get(i).ruleId();
+            String label = run.findings().get(i).ruleId() + (provisional ? " (provisional)" : "");
             Point size = gc.textExtent(label);
             int lx = Math.min(Math.max(2, x + 6), area.width - size.x - 4);
             gc.setBackground(canvas.getDisplay().getSystemColor(SWT.COLOR_WHITE));
@@ -977,7 +1027,10 @@ public final class TimelineCanvas {
             TraceMoment m = run.findings().get(i).moment().orElse(null);
             if (m != null) {
                 int x = xOf(m.timeNanos());
-                if (x >= -6 && x <= area.width + 6) {
+                if (x >= -6 && x <= area.width + 6 && provisional) {
+                    gc.setForeground(red);
+                    gc.drawPolygon(new int[] { x - 5, AXIS_HEIGHT - 8, x + 6, AXIS_HEIGHT - 8, x, AXIS_HEIGHT - 1 });
+                } else if (x >= -6 && x <= area.width + 6) {
                     gc.fillPolygon(new int[] { x - 5, AXIS_HEIGHT - 8, x + 6, AXIS_HEIGHT - 8, x, AXIS_HEIGHT - 1 });
                 }
             }

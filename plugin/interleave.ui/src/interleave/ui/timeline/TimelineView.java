@@ -84,6 +84,10 @@ public class TimelineView extends ViewPart {
     private TimelineLegend legend;
     private Action legendAction;
     private LoadedRun run;
+    private LiveTimeline live;
+    /** The follower of the last run that ended while followed: it still measures that run's last paint. */
+    private LiveTimeline lastLive;
+    private Action pauseAction;
     private String statusText = "";
     private final Map<Integer, TreeItem> itemOfRow = new HashMap<>();
     private TableViewer details;
@@ -153,6 +157,9 @@ public class TimelineView extends ViewPart {
             @Override
             public void run() {
                 timeline.zoomToFit();
+                if (live != null) {
+                    live.fitAgain(); // following: the whole run again, as it grows
+                }
             }
         };
         fit.setToolTipText("Show the whole run (double-click the timeline or press 0)");
@@ -165,6 +172,19 @@ public class TimelineView extends ViewPart {
         };
         legendAction.setToolTipText("Show what the colours, ticks, arrows and red marks mean");
         getViewSite().getActionBars().getToolBarManager().add(legendAction);
+        pauseAction = new Action("Pause Following", IAction.AS_CHECK_BOX) {
+            @Override
+            public void run() {
+                setText(isChecked() ? "Resume Following" : "Pause Following");
+                if (live != null) {
+                    live.setPaused(isChecked());
+                }
+            }
+        };
+        pauseAction.setToolTipText("Stop showing the run's newest events while it goes on (it is still read);"
+                + " uncheck to show them again");
+        pauseAction.setEnabled(false);
+        getViewSite().getActionBars().getToolBarManager().add(pauseAction);
         setTitleToolTip("Concurrency Timeline. " + TimelineCanvas.USAGE);
         setStatus(NOTHING_OPEN, ISharedImages.IMG_OBJS_INFO_TSK);
     }
@@ -360,6 +380,7 @@ public class TimelineView extends ViewPart {
         if (current != null) {
             current.cancel();
         }
+        stopFollowing();
         LoadRunJob[] self = new LoadRunJob[1];
         var display = lanes.getDisplay();
         self[0] = new LoadRunJob(directory, outcome -> display.asyncExec(() -> apply(self[0], outcome)));
@@ -392,12 +413,24 @@ public class TimelineView extends ViewPart {
     }
 
     private void show(LoadedRun loaded) {
+        show(loaded, false);
+    }
+
+    private void show(LoadedRun loaded, boolean keepWindow) {
         run = loaded;
         setPartName("Concurrency Timeline: " + (loaded.directory().getFileName() == null ? loaded.directory()
                 : loaded.directory().getFileName()));
         setStatus(loaded.summary(),
                 loaded.damaged() ? ISharedImages.IMG_OBJS_WARN_TSK : ISharedImages.IMG_OBJS_INFO_TSK);
         lanes.setRedraw(false);
+        java.util.Set<String> collapsed = new java.util.HashSet<>();
+        if (keepWindow) { // a newer snapshot of the same run: lanes the user closed stay closed
+            for (TreeItem i : lanes.getItems()) {
+                if (i.getItemCount() > 0 && !i.getExpanded()) {
+                    collapsed.add(i.getText());
+                }
+            }
+        }
         try {
             lanes.removeAll();
             itemOfRow.clear();
@@ -428,17 +461,23 @@ public class TimelineView extends ViewPart {
                 }
             }
             if (expand) {
-                processItems.values().forEach(i -> i.setExpanded(true));
+                processItems.values().forEach(i -> i.setExpanded(!collapsed.contains(i.getText())));
             }
         } finally {
             lanes.setRedraw(true);
         }
-        timeline.setRun(loaded, itemOfRow);
+        timeline.setRun(loaded, itemOfRow, keepWindow);
+        Object selected = findings.getStructuredSelection().getFirstElement();
         findings.setInput(loaded.findings().isEmpty() ? List.of(-1)
                 : IntStream.range(0, loaded.findings().size()).boxed().toList());
-        shownDetails = null;
-        details.setInput(List.of(new DetailRow("", "Click an event on the timeline to see it here.", null)));
-        setFilter(filter == null ? "" : filter.text()); // the filter stays across Reload
+        if (keepWindow && selected instanceof Integer i && i >= 0 && i < loaded.findings().size()) {
+            findings.getTable().setSelection(i); // no event: the window is not moved to it again
+        }
+        if (!keepWindow || timeline.selectedEvent() == null) {
+            shownDetails = null;
+            details.setInput(List.of(new DetailRow("", "Click an event on the timeline to see it here.", null)));
+        }
+        setFilter(filter == null ? "" : filter.text()); // the filter stays across Reload and live snapshots
     }
 
     /** The detectors' findings for the run shown (same model): the lanes, the window and the selection stay. */
@@ -451,6 +490,121 @@ public class TimelineView extends ViewPart {
             setStatus(checked.summary(),
                     checked.damaged() ? ISharedImages.IMG_OBJS_WARN_TSK : ISharedImages.IMG_OBJS_INFO_TSK);
         }
+    }
+
+    // ---------------------------------------------------------------- following a run live
+
+    /**
+     * Follows a run directory while it is written (a traced launch, or {@code interleave trace} in a terminal): the
+     * view shows the run as it grows, its findings provisional until it ends. Returns the follower's job (family
+     * {@link FollowRunJob#FAMILY}, and {@link LoadRunJob#FAMILY}: it ends when the run does).
+     */
+    public FollowRunJob follow(Path directory) {
+        if (current != null) {
+            current.cancel();
+            current = null;
+        }
+        stopFollowing();
+        lastRequested = directory;
+        live = new LiveTimeline(this, directory);
+        pauseAction.setChecked(false);
+        pauseAction.setText("Pause Following");
+        pauseAction.setEnabled(true);
+        setStatus("Following " + directory + ": waiting for the program's first events...",
+                ISharedImages.IMG_OBJS_INFO_TSK);
+        live.start();
+        return live.job();
+    }
+
+    /** The follower of the run shown, while there is one. */
+    public Optional<LiveTimeline> live() {
+        return Optional.ofNullable(live);
+    }
+
+    private void stopFollowing() {
+        if (lastLive != null) {
+            lastLive.stop();
+            lastLive = null;
+        }
+        if (live != null) {
+            live.stop();
+            live = null;
+        }
+        if (pauseAction != null) {
+            pauseAction.setChecked(false);
+            pauseAction.setText("Pause Following");
+            pauseAction.setEnabled(false);
+        }
+        timeline.setProvisional(false);
+    }
+
+    void showLive(LiveTimeline from, LoadedRun loaded, interleave.engine.tracing.RunFollower.Snapshot s,
+            boolean first) {
+        if (from != live || lanes.isDisposed()) {
+            return;
+        }
+        show(loaded, !first);
+        timeline.setProvisional(s.provisional());
+        liveStatus(from);
+        if (!s.provisional()) {
+            lastLive = live;
+            live = null; // the run ended: this is the run, as Open Trace Run would show it
+            pauseAction.setChecked(false);
+            pauseAction.setText("Pause Following");
+            pauseAction.setEnabled(false);
+        }
+    }
+
+    void liveStatus(LiveTimeline from) {
+        if (lanes.isDisposed()) {
+            return;
+        }
+        var s = from.shown();
+        if (s == null || !s.hasEvents() || run == null) {
+            return;
+        }
+        String text = run.summary();
+        if (s.provisional()) {
+            text = "Following (running" + (from.paused() ? ", paused: Resume shows the newest" : "") + "): "
+                    + text.replace("findings (red marks;", "provisional findings (hollow red marks;")
+                            .replace(" finding (red marks;", " provisional finding (hollow red marks;")
+                            .replace("no concurrency bug observed.", "no concurrency bug observed so far.");
+        }
+        if (!s.note().isEmpty()) {
+            text += " " + s.note();
+        }
+        setStatus(text, run.damaged() || !s.note().isEmpty() ? ISharedImages.IMG_OBJS_WARN_TSK
+                : ISharedImages.IMG_OBJS_INFO_TSK);
+    }
+
+    void liveWithoutEvents(LiveTimeline from, interleave.engine.tracing.RunFollower.Snapshot s) {
+        if (from != live || lanes.isDisposed()) {
+            return;
+        }
+        live = null;
+        pauseAction.setEnabled(false);
+        setStatus(from.directory() + ": " + s.note(), ISharedImages.IMG_OBJS_ERROR_TSK);
+    }
+
+    void liveFailed(LiveTimeline from, String message) {
+        if (from != live || lanes.isDisposed()) {
+            return;
+        }
+        live = null;
+        pauseAction.setEnabled(false);
+        setStatus(message + (run == null ? "" : " Still showing what was read."), ISharedImages.IMG_OBJS_ERROR_TSK);
+    }
+
+    /** Says in the status line that a traced program could not be started (its launch's error has the details). */
+    public void notStarted(String message) {
+        if (!lanes.isDisposed()) {
+            setStatus(message, ISharedImages.IMG_OBJS_ERROR_TSK);
+        }
+    }
+
+    /** The Pause Following toolbar toggle. */
+    public IAction pauseAction() {
+        return pauseAction;
     }
 
     private void setStatus(String text, String image) {
@@ -810,6 +964,12 @@ public class TimelineView extends ViewPart {
         interleave.ui.launch.TracedRuns.stopAll();
         if (boldFont != null) {
             boldFont.dispose();
+        }
+        if (live != null) {
+            live.stop();
+        }
+        if (lastLive != null) {
+            lastLive.stop();
         }
         super.dispose();
     }
