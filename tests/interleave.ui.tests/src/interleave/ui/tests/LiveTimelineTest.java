@@ -205,7 +205,17 @@ class LiveTimelineTest {
         assertFalse(live.paused());
         until("resumed: newer snapshots shown", 10, () -> live.appliedCount() > appliedAtPause
                 && view.run().orElseThrow() != shownAtPause);
-        Workbench.screenshot("live-timeline-running"); // target/screenshots: a picture of a live run for the README
+        // target/screenshots: the picture of a live run in the README (docs/screenshot-live-timeline.png), taken with
+        // the window at the screen's size (Xvfb has no window manager) and the view maximized
+        var shell = Workbench.window().getShell();
+        var bounds = shell.getBounds();
+        shell.setBounds(Workbench.display().getPrimaryMonitor().getBounds());
+        Workbench.page().toggleZoom(Workbench.page().getReference(view));
+        Workbench.display().setCursorLocation(2, 2); // off the canvas: no tooltip over the picture
+        Workbench.processEvents(600);
+        Workbench.screenshot("live-timeline-running");
+        Workbench.page().toggleZoom(Workbench.page().getReference(view));
+        shell.setBounds(bounds);
 
         // Terminate: the server and every child it forked are gone; the run ends, its findings final
         assertTrue(client.waitFor(60, TimeUnit.SECONDS), "the load client ends by itself");
