@@ -868,7 +868,9 @@ public final class JavaConcurrency {
             }
 
             private void call(ASTNode site, MethodDeclaration m, Frame callee, Expression recv) {
-                chain.addLast(new CallStep(frame.name(), callee.name(), program.range(site)));
+                MethodDeclaration in = enclosingMethod(site);
+                chain.addLast(new CallStep(frame.name(), callee.name(), program.range(site),
+                        in == null ? null : program.range(in)));
                 try {
                     method(m, callee, recv);
                 } finally {
@@ -963,11 +965,17 @@ public final class JavaConcurrency {
                 Set<LockRef> h = new HashSet<>(held.keySet());
                 String owner = v.getDeclaringClass() == null ? "?" : Types.simpleName(v.getDeclaringClass());
                 var decl = program.field(v);
-                SharedAccess.Variable var = new SharedAccess.Variable("field:" + fieldKey(v), owner + "." + v.getName(),
-                        decl == null ? null : program.range(decl));
+                String display = owner + "." + v.getName();
+                SharedAccess.Variable var = new SharedAccess.Variable("field:" + fieldKey(v), display,
+                        decl == null ? null : program.range(decl), display, Modifier.isVolatile(mods), null);
                 SourceRange site = program.range(expr);
+                // the whole writing expression (count++, done = true), as the rule's messages quote it
+                SharedAccess.Expression whole = !write ? null
+                        : new SharedAccess.Expression(program.range(p), program.text(p), p instanceof Assignment a
+                                && a.getOperator() == Assignment.Operator.ASSIGN ? literal(a.getRightHandSide()) : null);
                 if (recorded.add("S|" + site + "|" + site.startOffset() + "|" + h)) {
-                    accesses.add(new SharedAccess(entry, var, site, write, rmw, atomic, h, List.copyOf(chain)));
+                    accesses.add(new SharedAccess(entry, var, site, write, rmw, atomic, h, List.copyOf(chain),
+                            whole));
                 }
             }
         }
@@ -991,5 +999,23 @@ public final class JavaConcurrency {
     static String fieldKey(IVariableBinding v) {
         ITypeBinding c = v.getDeclaringClass();
         return (c == null ? "?" : c.getErasure().getQualifiedName()) + "." + v.getName();
+    }
+
+    /** A literal stored as it is ({@code true}, {@code 0}, {@code -1}, {@code null}), or null for anything else. */
+    private static String literal(Expression e) {
+        Expression x = e;
+        while (x instanceof ParenthesizedExpression pe) {
+            x = pe.getExpression();
+        }
+        if (x instanceof PrefixExpression pre && pre.getOperator() == PrefixExpression.Operator.MINUS
+                && pre.getOperand() instanceof org.eclipse.jdt.core.dom.NumberLiteral) {
+            return x.toString();
+        }
+        if (x instanceof org.eclipse.jdt.core.dom.NumberLiteral || x instanceof org.eclipse.jdt.core.dom.BooleanLiteral
+                || x instanceof org.eclipse.jdt.core.dom.CharacterLiteral
+                || x instanceof org.eclipse.jdt.core.dom.NullLiteral) {
+            return x.toString();
+        }
+        return null;
     }
 }

@@ -64,7 +64,12 @@ class JavaConcurrencyFactsTest {
                 for (LockAcquisition b : facts.acquisitions()) {
                     if (b.lock().equals(h) && !b.tryLock() && b.held().containsKey(a.lock())
                             && a.entry().concurrentWith(b.entry())) {
-                        out.add(a.site().file() + ":" + a.site().startLine());
+                        // once per cycle, where the rule reports it: the later of the two first locks
+                        var x = a.held().get(h);
+                        var y = b.held().get(a.lock());
+                        var later = x.file().compareTo(y.file()) != 0 ? (x.file().compareTo(y.file()) > 0 ? x : y)
+                                : x.startOffset() >= y.startOffset() ? x : y;
+                        out.add(later.file() + ":" + later.startLine());
                     }
                 }
             }
