@@ -1100,10 +1100,9 @@ public final class JavaConcurrency {
                     write = true;
                     rmw = true;
                 }
-                // volatile orders loads and stores but makes nothing atomic (the neutral facts' sense): a plain
-                // volatile read is not the "atomic operations elsewhere" that would make the rule trust the field,
-                // and a store of a constant (a stop flag) is told apart by the rule itself
-                boolean atomic = false;
+                // a volatile store is atomic and published (JLS 17.4.4, 17.7), an update of one is not; a plain read
+                // is not the "atomic operation elsewhere" that tells the rule the field's owner treats it as atomic
+                boolean atomic = Modifier.isVolatile(mods) && write && !rmw;
                 Set<LockRef> h = new HashSet<>(held.keySet());
                 String owner = v.getDeclaringClass() == null ? "?" : Types.simpleName(v.getDeclaringClass());
                 var decl = program.field(v);
