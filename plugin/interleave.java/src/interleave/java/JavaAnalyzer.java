@@ -8,45 +8,42 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
-import org.eclipse.jdt.core.compiler.IProblem;
-
 import interleave.engine.analysis.AnalysisResult;
-import interleave.engine.analysis.Notification;
-import interleave.engine.analysis.Suppressions;
-import interleave.engine.c.SourceFile;
-import interleave.engine.c.UnreadableSourceException;
-import interleave.engine.finding.Finding;
+import interleave.engine.analysis.Analyzer;
 import interleave.engine.rules.Rule;
-import interleave.engine.rules.RuleContext;
-import interleave.engine.rules.RuleDescriptor;
+import interleave.engine.rules.RuleRegistry;
 import interleave.engine.settings.Settings;
 import interleave.java.rules.JavaRules;
 
 /**
- * Analyzes Java files as one program: parses them with JDT (bindings across the files and the classpath), runs every
- * Java rule the settings leave on, and applies {@code interleave-ignore} comments. The findings are sorted and
- * fingerprinted like the C analyzer's, so text and SARIF reports render both the same way.
+ * Java files alone through the one analysis core: the engine's {@link Analyzer} with only the Java front end, running
+ * the rules that read Java programs (the Java rules and those written once over the neutral concurrency facts). For
+ * tests and benchmarks; the command line analyzes C and Java in one run.
  */
 public final class JavaAnalyzer {
-    private final List<Rule<JavaProgram>> rules;
-    private final Settings settings;
-    private final List<Path> classpath;
+    private final Analyzer analyzer;
 
     public JavaAnalyzer() {
-        this(JavaRules.all(), Settings.defaults(), List.of());
+        this(rulesForJava(), Settings.defaults(), List.of());
     }
 
-    public JavaAnalyzer(List<Rule<JavaProgram>> rules, Settings settings, List<Path> classpath) {
-        this.rules = List.copyOf(rules);
-        this.settings = settings;
-        this.classpath = List.copyOf(classpath);
+    public JavaAnalyzer(List<? extends Rule<?>> rules, Settings settings, List<Path> classpath) {
+        this.analyzer = new Analyzer(List.of(new JavaFrontEnd(classpath)), rules, 1, settings, null);
+    }
+
+    /** Every registered rule that reads Java programs, and the Java rules even when the registry does not know them. */
+    public static List<Rule<?>> rulesForJava() {
+        List<Rule<?>> out = new ArrayList<>(RuleRegistry.rules().stream()
+                .filter(r -> r.model().isAssignableFrom(JavaProgram.class)).toList());
+        for (Rule<?> r : JavaRules.all()) {
+            if (out.stream().noneMatch(o -> o.getClass().equals(r.getClass()))) {
+                out.add(r);
+            }
+        }
+        return out;
     }
 
     /** The {@code .java} files under {@code inputs} (files as given, folders recursively; hidden folders skipped). */
@@ -84,109 +81,6 @@ public final class JavaAnalyzer {
     }
 
     public AnalysisResult analyzeFiles(List<Path> files, Function<Path, String> display) {
-        List<Notification> notes = new ArrayList<>();
-        Map<Path, SourceFile> sources = new LinkedHashMap<>();
-        for (Path f : files) {
-            try {
-                sources.put(f, SourceFile.read(f, display.apply(f)));
-            } catch (UnreadableSourceException e) {
-                notes.add(Notification.error(e.file(), e.reason().replace("C source", "Java source")));
-            }
-        }
-        for (Path cp : classpath) {
-            if (!Files.exists(cp)) {
-                notes.add(Notification.warning(cp.toString(), "classpath entry does not exist; types from it stay"
-                        + " unresolved"));
-            }
-        }
-        List<Path> readable = new ArrayList<>(sources.keySet());
-        JavaProgram program = readable.isEmpty() ? null : JavaProgram.parse(readable, sources, classpath);
-        return analyze(program, notes);
-    }
-
-    /** Runs the rules on a parsed program; {@code notes} holds what was said while reading it. */
-    public AnalysisResult analyze(JavaProgram program, List<Notification> notes) {
-        List<Notification> out = new ArrayList<>(notes);
-        List<Finding> findings = new ArrayList<>();
-        Map<String, SourceFile> byPath = new HashMap<>();
-        if (program != null) {
-            for (JavaProgram.Unit u : program.units()) {
-                byPath.put(u.path(), u.source());
-                int syntax = 0;
-                for (IProblem p : u.ast().getProblems()) {
-                    if (p.isError() && (p.getID() & IProblem.Syntax) != 0) {
-                        syntax++;
-                    }
-                }
-                if (syntax > 0) {
-                    out.add(Notification.warning(u.path(), syntax + " syntax error(s) (unfinished code?); findings"
-                            + " come from the parts that parsed"));
-                }
-            }
-            for (Rule<JavaProgram> rule : rules) {
-                String id = RuleDescriptor.of(rule.getClass()).id();
-                if (!settings.enabled(id)) {
-                    continue;
-                }
-                try {
-                    rule.check(program, new Context(id, findings, out));
-                } catch (RuntimeException e) {
-                    out.add(Notification.error("", "rule " + id + " failed: " + e));
-                }
-            }
-        }
-        if (program != null) {
-            // the neutral rules' Java findings get their Java fixes (AtomicInteger for a counter)
-            findings.replaceAll(f -> interleave.java.fixes.AtomicCounterFix.amend(program, f));
-        }
-        findings.sort(Comparator.comparing((Finding f) -> f.location().file())
-                .thenComparingInt(f -> f.location().startOffset()).thenComparing(Finding::ruleId));
-        Map<String, Integer> seen = new HashMap<>();
-        List<Finding> shown = new ArrayList<>();
-        List<Suppressions.Suppressed> suppressed = new ArrayList<>();
-        for (Finding f : findings) {
-            int n = seen.merge(f.fingerprint(), 1, Integer::sum);
-            Finding g = n == 1 ? f : f.withFingerprint(Finding.fingerprint(f.fingerprint(), Integer.toString(n)));
-            SourceFile file = byPath.get(g.location().file());
-            Optional<String> why = file == null ? Optional.empty() : Suppressions.justification(file, g);
-            if (why.isPresent()) {
-                suppressed.add(new Suppressions.Suppressed(g, why.get()));
-            } else {
-                shown.add(g);
-            }
-        }
-        List<String> analyzed = program == null ? List.of()
-                : program.units().stream().map(JavaProgram.Unit::path).toList();
-        return new AnalysisResult(shown, suppressed, out, analyzed);
-    }
-
-    private final class Context implements RuleContext {
-        private final String ruleId;
-        private final List<Finding> findings;
-        private final List<Notification> notes;
-
-        Context(String ruleId, List<Finding> findings, List<Notification> notes) {
-            this.ruleId = ruleId;
-            this.findings = findings;
-            this.notes = notes;
-        }
-
-        @Override
-        public void report(Finding f) {
-            findings.add(settings.overridesSeverity(f.ruleId()) ? f.withSeverity(settings.severity(f.ruleId(),
-                    f.severity())) : f);
-        }
-
-        @Override
-        public String option(String name, String defaultValue) {
-            String v = settings.option(ruleId, name);
-            return v == null ? defaultValue : v;
-        }
-
-        @Override
-        public void invalidOption(String name, String value, String expected) {
-            notes.add(Notification.warning(settings.origin(), ruleId + "." + name + " = " + value + ": expected "
-                    + expected + "; the default is used"));
-        }
+        return analyzer.analyzeFiles(files, display, Analyzer.Progress.NONE, () -> false);
     }
 }

@@ -199,6 +199,13 @@ public final class JavaProgram implements ProgramModel {
         return JavaConcurrency.of(this).neutral();
     }
 
+    /** Java's atomic counter: the field becomes an {@code AtomicInteger}/{@code AtomicLong} when every use allows. */
+    @Override
+    public interleave.engine.concurrency.ConcurrencyFixes concurrencyFixes() {
+        return (write, accesses) -> interleave.java.fixes.AtomicCounterFix.forVariable(this, write.variable().key())
+                .map(List::of).orElse(List.of());
+    }
+
     public List<Unit> units() {
         return units;
     }

@@ -254,6 +254,7 @@ public final class Analyzer {
                     "the program model could not be built, no findings for it: " + e));
             return new ProgramResult(List.of(), notes, failures);
         }
+        notes.addAll(unit.notes());
         runRules(program, found, notes, failures, cancelled);
         return new ProgramResult(List.copyOf(found), List.copyOf(notes), failures);
     }

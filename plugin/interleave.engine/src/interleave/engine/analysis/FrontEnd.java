@@ -88,6 +88,19 @@ public interface FrontEnd<T> {
 
         /** Where the entry is, for notes; only asked when {@link #mainFile()} is not null. */
         SourceRange mainLocation();
+
+        /** What building the model had to say (syntax errors of a language parsed per program); asked after it. */
+        default List<Notification> notes() {
+            return List.of();
+        }
+    }
+
+    /**
+     * This front end with the libraries the sources use (jars, class folders), so their types resolve; a language
+     * without such a notion returns itself.
+     */
+    default FrontEnd<T> withClasspath(List<Path> entries) {
+        return this;
     }
 
     /** Rules only this front end's models run, beyond those in {@link interleave.engine.rules.RuleRegistry}. */

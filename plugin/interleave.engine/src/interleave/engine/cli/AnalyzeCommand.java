@@ -90,14 +90,31 @@ final class AnalyzeCommand implements Callable<Integer> {
             }
             return 2;
         }
-        List<FrontEnd<?>> frontEnds = FrontEnds.all();
         List<Path> javaFiles = JavaSupport.collect(paths);
-        List<Path> files = Analyzer.collectSources(paths.stream().filter(p -> !JavaSupport.isJava(p)).toList(),
-                frontEnds);
-        if (files.isEmpty() && javaFiles.isEmpty() && classes == null) {
-            List<String> kinds = new ArrayList<>(frontEnds.stream().flatMap(f -> f.extensions().stream()).toList());
-            kinds.add(".java");
-            err.println("interleave: no " + String.join(" or ", kinds) + " files under " + paths);
+        if (!javaFiles.isEmpty()) {
+            String why = JavaSupport.unavailableReason();
+            if (why != null) {
+                err.println("interleave: " + why + "; " + javaFiles.size() + " .java file(s) not analyzed");
+                return 2;
+            }
+        }
+        List<Path> cp = new ArrayList<>();
+        if (classpath != null) {
+            for (String e : classpath.split(java.io.File.pathSeparator)) {
+                if (!e.isBlank()) {
+                    cp.add(Path.of(e));
+                }
+            }
+        }
+        // C always; Java when the run has Java files (a C-only run never loads the Java front end nor JDT)
+        List<FrontEnd<?>> frontEnds = FrontEnds.all().stream().<FrontEnd<?>>map(f -> f.withClasspath(cp)).toList();
+        List<Path> files = Analyzer.collectSources(paths, frontEnds);
+        if (files.isEmpty() && classes == null) {
+            JavaSupport.registerIfInstalled(); // to name its files too
+            List<String> kinds = FrontEnds.all().stream().flatMap(f -> f.extensions().stream()).distinct().toList();
+            String listed = kinds.size() == 1 ? kinds.get(0) : String.join(", ", kinds.subList(0, kinds.size() - 1))
+                    + " or " + kinds.get(kinds.size() - 1);
+            err.println("interleave: no " + listed + " files under " + paths);
             return 2;
         }
         Settings settings;
@@ -112,24 +129,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         AnalysisResult result = files.isEmpty() ? new AnalysisResult(List.of(), List.of(), List.of())
                 : new Analyzer(frontEnds, RuleRegistry.rules(), Math.max(1, jobs), settings, null)
                         .analyzeFiles(files, p -> display(cwd, p), Analyzer.Progress.NONE, () -> false);
-        descriptors = new ArrayList<>(RuleRegistry.checks());
-        if (!javaFiles.isEmpty()) {
-            List<Path> cp = new ArrayList<>();
-            if (classpath != null) {
-                for (String e : classpath.split(java.io.File.pathSeparator)) {
-                    if (!e.isBlank()) {
-                        cp.add(Path.of(e));
-                    }
-                }
-            }
-            try {
-                result = merge(result, JavaSupport.analyze(javaFiles, cp, settings, p -> display(cwd, p)));
-                descriptors.addAll(JavaSupport.descriptors());
-            } catch (JavaSupport.Unavailable e) {
-                err.println("interleave: " + e.getMessage() + "; " + javaFiles.size() + " .java file(s) not analyzed");
-                return 2;
-            }
-        }
+        descriptors = RuleRegistry.checks();
         if (classes != null) {
             try {
                 classTool = interleave.engine.external.ClassFileAnalyzers.spotBugs();
@@ -169,21 +169,6 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     /** The rules of the languages analyzed, for SARIF's rule table. */
     private List<interleave.engine.rules.RuleDescriptor> descriptors = List.of();
-
-    /** One result from the C and the Java analyses: findings by file and position, both sets of notes. */
-    static AnalysisResult merge(AnalysisResult c, AnalysisResult j) {
-        List<interleave.engine.finding.Finding> findings = new ArrayList<>(c.findings());
-        findings.addAll(j.findings());
-        findings.sort(java.util.Comparator.comparing((interleave.engine.finding.Finding f) -> f.location().file())
-                .thenComparingInt(f -> f.location().startOffset()).thenComparing(f -> f.ruleId()));
-        List<interleave.engine.analysis.Suppressions.Suppressed> suppressed = new ArrayList<>(c.suppressed());
-        suppressed.addAll(j.suppressed());
-        List<Notification> notes = new ArrayList<>(c.notifications());
-        notes.addAll(j.notifications());
-        List<String> analyzed = new ArrayList<>(c.filesAnalyzed());
-        analyzed.addAll(j.filesAnalyzed());
-        return new AnalysisResult(findings, suppressed, notes, analyzed);
-    }
 
     private void render(AnalysisResult result, Writer w) throws IOException {
         if (format == Format.sarif) {

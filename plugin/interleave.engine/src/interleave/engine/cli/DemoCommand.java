@@ -140,12 +140,15 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (!javaRows.isEmpty()) {
             o.println();
-            o.printf("%-26s %-38s %-52s %s%n", "Java sample", "bug", "found in the classes (SpotBugs)", "observed");
+            o.printf("%-26s %-38s %-52s %s%n", "Java sample", "bug", javaFrontEnd
+                    ? "found in the source and classes" : "found in the classes (SpotBugs)", "observed");
             for (String[] row : javaRows) {
                 o.printf("%-26s %-38s %-52s %s%n", (Object[]) row);
             }
-            o.println("Java analysis not installed: the Java front end's own rules are not part of this build; the"
-                    + " static column shows SpotBugs only.");
+            if (!javaFrontEnd) {
+                o.println("Java analysis not installed: the Java front end's own rules are not part of this run; the"
+                        + " static column shows SpotBugs only.");
+            }
         }
         o.println();
         o.println("Report: " + report.toAbsolutePath());
@@ -206,6 +209,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The Java samples: SpotBugs on their classes (when the bundle is there), then each run under a bounded load. */
+    /** Whether the Java front end took part in this demo (set by {@link #javaSamples}). */
+    private boolean javaFrontEnd;
+
     private List<String[]> javaSamples(Path bin, PrintWriter err) throws Exception {
         Path classes = bin.resolve("java").resolve("classes");
         if (!Files.isDirectory(classes)) {
@@ -219,13 +225,28 @@ final class DemoCommand implements Callable<Integer> {
         Path cwd = Path.of("").toAbsolutePath();
         List<Finding> found = List.of();
         String staticNote = "";
+        javaFrontEnd = JavaSupport.registerIfInstalled();
+        if (javaFrontEnd) {
+            // the Java front end's rules, through the same analyzer as every other language
+            err.println("interleave: analyzing the Java samples' sources...");
+            err.flush();
+            var frontEnds = interleave.engine.analysis.FrontEnds.all();
+            List<Path> sources = interleave.engine.analysis.Analyzer.collectSources(List.of(samples.resolve("java")),
+                    frontEnds);
+            found = new interleave.engine.analysis.Analyzer().analyzeFiles(sources,
+                    p -> AnalyzeCommand.display(cwd, p), interleave.engine.analysis.Analyzer.Progress.NONE,
+                    () -> false).findings();
+        }
         try {
             err.println("interleave: SpotBugs on the Java samples' classes...");
             err.flush();
-            found = ClassFileAnalyzers.spotBugs().analyze(List.of(classes), List.of(samples.resolve("java")),
+            var spotBugs = ClassFileAnalyzers.spotBugs();
+            List<Finding> theirs = spotBugs.analyze(List.of(classes), List.of(samples.resolve("java")),
                     p -> AnalyzeCommand.display(cwd, p));
+            // what both see is said once, by Interleave
+            found = interleave.engine.external.ExternalFindings.merge(found, theirs, spotBugs).findings();
         } catch (ClassFileAnalyzers.NotInstalledException | java.io.IOException e) {
-            staticNote = "(SpotBugs not available)";
+            staticNote = found.isEmpty() && !javaFrontEnd ? "(SpotBugs not available)" : "";
             err.println("interleave: " + e.getMessage());
         }
         JavaDemo demo = new JavaDemo(bin.toAbsolutePath());

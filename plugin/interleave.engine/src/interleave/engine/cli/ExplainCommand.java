@@ -18,10 +18,8 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        JavaSupport.registerIfInstalled(); // its rules join the registry
         var d = RuleRegistry.descriptor(id);
-        if (d.isEmpty()) {
-            d = JavaSupport.descriptorsIfInstalled().stream().filter(x -> x.id().equals(id)).findFirst();
-        }
         if (d.isEmpty()) {
             spec.commandLine().getErr().println("interleave: no rule or detector '" + id + "'; 'interleave rules' lists them");
             return 2;

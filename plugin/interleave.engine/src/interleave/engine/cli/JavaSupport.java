@@ -15,17 +15,17 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.function.Function;
 
-import interleave.engine.analysis.AnalysisResult;
-import interleave.engine.rules.RuleDescriptor;
-import interleave.engine.settings.Settings;
+import interleave.engine.analysis.FrontEnd;
+import interleave.engine.analysis.FrontEnds;
+import interleave.engine.rules.Language;
 
 /**
  * The Java front end (bundle {@code interleave.java}, with JDT) as the plain-Java command line reaches it: loaded only
  * when Java files are analyzed or Java rules are listed, from the jars the launcher names in the system property
  * {@value #PATH_PROPERTY}, so a C-only run never opens JDT. The engine cannot depend on that bundle (it depends on the
- * engine), hence the small reflective seam; the generic front-end registry replaces it.
+ * engine), hence this small seam: it finds the bundle's front end by name and registers it with {@link FrontEnds},
+ * after which Java goes through the one analyzer and the one rule registry like C.
  */
 final class JavaSupport {
     static final String PATH_PROPERTY = "interleave.java.path";
@@ -84,23 +84,37 @@ final class JavaSupport {
         return p.getFileName() != null && p.getFileName().toString().endsWith(".java");
     }
 
-    static AnalysisResult analyze(List<Path> files, List<Path> classpath, Settings settings,
-            Function<Path, String> display) throws Unavailable {
-        return (AnalysisResult) call("analyze", new Class<?>[] {List.class, List.class, Settings.class,
-                Function.class}, files, classpath, settings, display);
+    private static boolean registered;
+
+    /**
+     * Registers the Java front end with {@link FrontEnds} when it is installed (its jars on the engine's class path or
+     * named by {@value #PATH_PROPERTY}); its rules then come through the registry like every other. Loads no JDT
+     * class: the front end's own class names none.
+     *
+     * @return whether a Java front end is now known
+     */
+    static synchronized boolean registerIfInstalled() {
+        if (!registered) {
+            try {
+                FrontEnds.register((FrontEnd<?>) call("frontEnd", new Class<?>[0]));
+                registered = true;
+            } catch (Unavailable e) {
+                return FrontEnds.all().stream().anyMatch(f -> f.language() == Language.JAVA);
+            }
+        }
+        return true;
     }
 
-    @SuppressWarnings("unchecked")
-    static List<RuleDescriptor> descriptors() throws Unavailable {
-        return (List<RuleDescriptor>) call("descriptors", new Class<?>[0]);
-    }
-
-    /** Java rules when the front end is installed, else none (the C-only command line). */
-    static List<RuleDescriptor> descriptorsIfInstalled() {
+    /** Why Java files cannot be analyzed in this run, or null when the Java front end is there. */
+    static String unavailableReason() {
+        if (registerIfInstalled()) {
+            return null;
+        }
         try {
-            return descriptors();
+            entry();
+            return null;
         } catch (Unavailable e) {
-            return List.of();
+            return e.getMessage();
         }
     }
 

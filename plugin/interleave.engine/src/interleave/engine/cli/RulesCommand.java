@@ -16,21 +16,15 @@ final class RulesCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    /** The C rules, then the Java rules when the Java front end is installed. */
-    static java.util.List<RuleDescriptor> withJava(java.util.List<RuleDescriptor> c) {
-        java.util.List<RuleDescriptor> all = new java.util.ArrayList<>(c);
-        all.addAll(JavaSupport.descriptorsIfInstalled());
-        return all;
-    }
-
     @Override
     public void run() {
+        JavaSupport.registerIfInstalled(); // its rules join the registry
         Map<String, List<RuleDescriptor>> groups = new LinkedHashMap<>();
-        for (RuleDescriptor d : withJava(RuleRegistry.checks())) {
+        for (RuleDescriptor d : RuleRegistry.checks()) {
             String heading = capitalized(d.kind().heading()) + ", " + d.language().label();
             groups.computeIfAbsent(heading, k -> new java.util.ArrayList<>()).add(d);
         }
-        int width = withJava(RuleRegistry.checks()).stream().mapToInt(d -> d.id().length()).max().orElse(0) + 1;
+        int width = RuleRegistry.checks().stream().mapToInt(d -> d.id().length()).max().orElse(0) + 1;
         PrintWriter out = spec.commandLine().getOut();
         boolean first = true;
         for (Map.Entry<String, List<RuleDescriptor>> g : groups.entrySet()) {

@@ -1,26 +1,17 @@
 package interleave.java.cli;
 
-import java.nio.file.Path;
-import java.util.List;
-import java.util.function.Function;
+import interleave.engine.analysis.FrontEnd;
+import interleave.java.JavaFrontEnd;
 
-import interleave.engine.analysis.AnalysisResult;
-import interleave.engine.rules.RuleDescriptor;
-import interleave.engine.settings.Settings;
-import interleave.java.JavaAnalyzer;
-import interleave.java.rules.JavaRules;
-
-/** What the engine's command line calls, by name, when it analyzes Java files (see the engine's JavaSupport). */
+/**
+ * What the engine's command line finds by name when the Java front end sits on a class loader of its own (see the
+ * engine's JavaSupport): the front end to register. Names no JDT type.
+ */
 public final class JavaEntry {
     private JavaEntry() {
     }
 
-    public static AnalysisResult analyze(List<Path> files, List<Path> classpath, Settings settings,
-            Function<Path, String> display) {
-        return new JavaAnalyzer(JavaRules.all(), settings, classpath).analyzeFiles(files, display);
-    }
-
-    public static List<RuleDescriptor> descriptors() {
-        return JavaRules.descriptors();
+    public static FrontEnd<?> frontEnd() {
+        return new JavaFrontEnd();
     }
 }

@@ -259,6 +259,14 @@ public final class JavaConcurrency {
                     ? findRunOrCall(c.getAnonymousClassDeclaration().bodyDeclarations())
                     : runOf(c.resolveTypeBinding());
             add(site, kind, c, null, run, false);
+        } else if (e instanceof org.eclipse.jdt.core.dom.ConditionalExpression ce
+                && strip(ce.getThenExpression()) instanceof ClassInstanceCreation a
+                && strip(ce.getElseExpression()) instanceof ClassInstanceCreation b
+                && a.getAnonymousClassDeclaration() == null && b.getAnonymousClassDeclaration() == null
+                && runOf(a.resolveTypeBinding()) != null
+                && runOf(a.resolveTypeBinding()) == runOf(b.resolveTypeBinding())) {
+            // ordered ? new Worker(m1, m2) : new Worker(m2, m1): a fresh object of one type either way
+            add(site, kind, ce, null, runOf(a.resolveTypeBinding()), false);
         } else {
             ITypeBinding t = e.resolveTypeBinding();
             boolean shared = true;
@@ -510,13 +518,114 @@ public final class JavaConcurrency {
                 MethodDeclaration m = s.bodyMethod();
                 ITypeBinding type = m.resolveBinding() == null ? null : m.resolveBinding().getDeclaringClass();
                 boolean shared = t.sites.stream().anyMatch(StartSite::thisShared);
-                method(m, new Frame(type, shared, false, s.name()), null);
+                Frame frame = new Frame(type, shared, false, s.name());
+                // new Worker(m1, m2) here and new Worker(m2, m1) there: the same run() takes different program-wide
+                // locks through the fields the constructor sets, so it is walked once per way of making the object
+                List<Map<String, LockRef>> ways = new ArrayList<>();
+                for (StartSite site : t.sites) {
+                    for (ClassInstanceCreation c : creations(site.task())) {
+                        Map<String, LockRef> bound = lockFields(c, frame);
+                        if (!bound.isEmpty() && !ways.contains(bound)) {
+                            ways.add(bound);
+                        }
+                    }
+                }
+                if (ways.isEmpty()) {
+                    method(m, frame, null);
+                }
+                for (Map<String, LockRef> way : ways) {
+                    boundFields = way;
+                    boundThis = frame.thisKey();
+                    try {
+                        method(m, frame, null);
+                    } finally {
+                        boundFields = Map.of();
+                        boundThis = null;
+                    }
+                }
             } else {
                 MethodDeclaration encl = enclosingMethod(s.task());
                 ITypeBinding type = encl == null || encl.resolveBinding() == null ? null
                         : encl.resolveBinding().getDeclaringClass();
                 s.body().accept(new Visitor(new Frame(type, true, false, s.name())));
             }
+        }
+
+        /** Fields of the entry's own object that hold a program-wide lock given to its constructor, by name. */
+        Map<String, LockRef> boundFields = Map.of();
+        String boundThis;
+
+        /** The object creations a task expression may be: {@code new W(..)}, either branch of {@code c ? new W(..) : ..}. */
+        List<ClassInstanceCreation> creations(ASTNode task) {
+            List<ClassInstanceCreation> out = new ArrayList<>();
+            ASTNode x = task;
+            while (x instanceof ParenthesizedExpression pe) {
+                x = pe.getExpression();
+            }
+            if (x instanceof ClassInstanceCreation c) {
+                if (c.arguments().size() == 1 && c.getAnonymousClassDeclaration() == null
+                        && Types.isAny(c.resolveTypeBinding(), "java.lang.Thread")) {
+                    out.addAll(creations((ASTNode) c.arguments().get(0))); // new Thread(new Worker(..))
+                } else {
+                    out.add(c);
+                }
+            } else if (x instanceof org.eclipse.jdt.core.dom.ConditionalExpression ce) {
+                out.addAll(creations(ce.getThenExpression()));
+                out.addAll(creations(ce.getElseExpression()));
+            }
+            return out;
+        }
+
+        /**
+         * The fields {@code new W(args)} sets to a program-wide lock (a static field, a class literal): a record's
+         * components in order, or a constructor's {@code this.f = param}.
+         */
+        Map<String, LockRef> lockFields(ClassInstanceCreation c, Frame frame) {
+            Map<String, LockRef> out = new LinkedHashMap<>();
+            IMethodBinding ctor = c.resolveConstructorBinding();
+            ITypeBinding type = c.resolveTypeBinding();
+            org.eclipse.jdt.core.dom.AbstractTypeDeclaration decl = program.type(type);
+            List<String> params = new ArrayList<>();
+            Map<String, String> fieldOfParam = new HashMap<>();
+            MethodDeclaration m = program.method(ctor);
+            if (m != null && m.getBody() != null) {
+                for (Object o : m.parameters()) {
+                    params.add(((org.eclipse.jdt.core.dom.SingleVariableDeclaration) o).getName().getIdentifier());
+                }
+                m.getBody().accept(new ASTVisitor() {
+                    @Override
+                    public boolean visit(org.eclipse.jdt.core.dom.Assignment a) {
+                        Expression l = strip(a.getLeftHandSide()), r = strip(a.getRightHandSide());
+                        if (l instanceof FieldAccess fa && fa.getExpression() instanceof ThisExpression
+                                && r instanceof SimpleName n) {
+                            fieldOfParam.put(n.getIdentifier(), fa.getName().getIdentifier());
+                        } else if (l instanceof SimpleName f && r instanceof SimpleName n
+                                && f.resolveBinding() instanceof IVariableBinding v && v.isField()) {
+                            fieldOfParam.put(n.getIdentifier(), f.getIdentifier());
+                        }
+                        return false;
+                    }
+                });
+            } else if (decl instanceof org.eclipse.jdt.core.dom.RecordDeclaration rd) {
+                for (Object o : rd.recordComponents()) {
+                    String n = ((org.eclipse.jdt.core.dom.SingleVariableDeclaration) o).getName().getIdentifier();
+                    params.add(n);
+                    fieldOfParam.put(n, n);
+                }
+            }
+            List<?> args = c.arguments();
+            for (int i = 0; i < Math.min(args.size(), params.size()); i++) {
+                String field = fieldOfParam.get(params.get(i));
+                Expression a = strip((Expression) args.get(i));
+                if (field == null || !(a instanceof Name || a instanceof FieldAccess || a instanceof TypeLiteral)) {
+                    continue;
+                }
+                LockRef l = lockRef(a, frame);
+                if (l != null && l.programWide()) {
+                    out.put(field, l);
+                }
+            }
+            return out;
         }
 
         /** Walks a method's body, taking its monitor when it is {@code synchronized}. */
@@ -591,6 +700,12 @@ public final class JavaConcurrency {
             String text = program.text(e);
             if (b instanceof IVariableBinding v && v.isField()) {
                 String key = fieldKey(v);
+                LockRef bound = boundFields.get(v.getName());
+                if (bound != null && f.thisKey().equals(boundThis) && !Modifier.isStatic(v.getModifiers())
+                        && (e instanceof SimpleName || e instanceof FieldAccess fa0
+                                && fa0.getExpression() instanceof ThisExpression)) {
+                    return bound; // first, here the m1 this object was made with
+                }
                 if (Modifier.isStatic(v.getModifiers())) {
                     return new LockRef("static:" + key, text, true);
                 }
@@ -642,6 +757,30 @@ public final class JavaConcurrency {
             @Override
             public boolean visit(LambdaExpression node) {
                 return startByTask.get(node) == null; // a task's body runs on its own thread
+            }
+
+            /**
+             * A method reference handed to a method (a callback such as {@code echoLines(s, Counter::countLine)}) is
+             * followed like a lambda given there: as if called at that point, with the locks held there. Not a task's:
+             * that runs on its own thread.
+             */
+            @Override
+            public boolean visit(ExpressionMethodReference r) {
+                if (startByTask.get(r) != null) {
+                    return false;
+                }
+                IMethodBinding b = r.resolveMethodBinding();
+                MethodDeclaration m = b == null ? null : program.method(b);
+                if (m == null) {
+                    return false;
+                }
+                if (Modifier.isStatic(m.getModifiers())) {
+                    call(r, m, new Frame(b.getDeclaringClass(), false, false, name(m)), null);
+                } else if (r.getExpression() instanceof ThisExpression) {
+                    call(r, m, frame.callee(frame.thisType() != null ? frame.thisType() : b.getDeclaringClass(),
+                            name(m)), null);
+                }
+                return false;
             }
 
             @Override
@@ -868,7 +1007,9 @@ public final class JavaConcurrency {
             }
 
             private void call(ASTNode site, MethodDeclaration m, Frame callee, Expression recv) {
-                chain.addLast(new CallStep(frame.name(), callee.name(), program.range(site)));
+                MethodDeclaration in = enclosingMethod(site);
+                chain.addLast(new CallStep(frame.name(), callee.name(), program.range(site),
+                        in == null ? null : program.range(in)));
                 try {
                     method(m, callee, recv);
                 } finally {
@@ -959,15 +1100,23 @@ public final class JavaConcurrency {
                     write = true;
                     rmw = true;
                 }
-                boolean atomic = Modifier.isVolatile(mods) && !rmw;
+                // a volatile store is atomic and published (JLS 17.4.4, 17.7), an update of one is not; a plain read
+                // is not the "atomic operation elsewhere" that tells the rule the field's owner treats it as atomic
+                boolean atomic = Modifier.isVolatile(mods) && write && !rmw;
                 Set<LockRef> h = new HashSet<>(held.keySet());
                 String owner = v.getDeclaringClass() == null ? "?" : Types.simpleName(v.getDeclaringClass());
                 var decl = program.field(v);
-                SharedAccess.Variable var = new SharedAccess.Variable("field:" + fieldKey(v), owner + "." + v.getName(),
-                        decl == null ? null : program.range(decl));
+                String display = owner + "." + v.getName();
+                SharedAccess.Variable var = new SharedAccess.Variable("field:" + fieldKey(v), display,
+                        decl == null ? null : program.range(decl), display, Modifier.isVolatile(mods), null);
                 SourceRange site = program.range(expr);
+                // the whole writing expression (count++, done = true), as the rule's messages quote it
+                SharedAccess.Expression whole = !write ? null
+                        : new SharedAccess.Expression(program.range(p), program.text(p), p instanceof Assignment a
+                                && a.getOperator() == Assignment.Operator.ASSIGN ? literal(a.getRightHandSide()) : null);
                 if (recorded.add("S|" + site + "|" + site.startOffset() + "|" + h)) {
-                    accesses.add(new SharedAccess(entry, var, site, write, rmw, atomic, h, List.copyOf(chain)));
+                    accesses.add(new SharedAccess(entry, var, site, write, rmw, atomic, h, List.copyOf(chain),
+                            whole));
                 }
             }
         }
@@ -991,5 +1140,23 @@ public final class JavaConcurrency {
     static String fieldKey(IVariableBinding v) {
         ITypeBinding c = v.getDeclaringClass();
         return (c == null ? "?" : c.getErasure().getQualifiedName()) + "." + v.getName();
+    }
+
+    /** A literal stored as it is ({@code true}, {@code 0}, {@code -1}, {@code null}), or null for anything else. */
+    private static String literal(Expression e) {
+        Expression x = e;
+        while (x instanceof ParenthesizedExpression pe) {
+            x = pe.getExpression();
+        }
+        if (x instanceof PrefixExpression pre && pre.getOperator() == PrefixExpression.Operator.MINUS
+                && pre.getOperand() instanceof org.eclipse.jdt.core.dom.NumberLiteral) {
+            return x.toString();
+        }
+        if (x instanceof org.eclipse.jdt.core.dom.NumberLiteral || x instanceof org.eclipse.jdt.core.dom.BooleanLiteral
+                || x instanceof org.eclipse.jdt.core.dom.CharacterLiteral
+                || x instanceof org.eclipse.jdt.core.dom.NullLiteral) {
+            return x.toString();
+        }
+        return null;
     }
 }

@@ -23,46 +23,22 @@ import org.eclipse.jdt.core.dom.QualifiedName;
 import org.eclipse.jdt.core.dom.SimpleName;
 import org.eclipse.jdt.core.dom.VariableDeclarationFragment;
 
-import interleave.engine.concurrency.SharedAccess;
-import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
 import interleave.engine.finding.TextEdit;
 import interleave.java.JavaProgram;
-import interleave.java.facts.JavaConcurrency;
 
 /**
  * The Java fix for an unsynchronized counter ({@code count++} on a plain or {@code volatile} int or long field):
  * the field becomes a final {@code AtomicInteger}/{@code AtomicLong} and every use in the analyzed files its atomic
  * counterpart ({@code ++} to {@code incrementAndGet()}, {@code +=} to {@code addAndGet}, reads to {@code get()}).
  * Offered only when every use can be rewritten so: an update computed from the old value ({@code c = c * 2}) stays
- * a read-modify-write and gets no fix. The rule that finds the race is written once over the neutral facts; this hook
- * adds the fix to its Java findings ({@link #amend}).
+ * a read-modify-write and gets no fix. The rule that finds the race is written once over the neutral facts; it asks for
+ * this fix through {@link JavaProgram#concurrencyFixes()}.
  */
 public final class AtomicCounterFix {
     public static final String RULE = "unsynchronized-shared-write";
 
     private AtomicCounterFix() {
-    }
-
-    /** {@code finding} with the atomic fix added when it is a Java unsynchronized-write finding on a counter field. */
-    public static Finding amend(JavaProgram program, Finding finding) {
-        if (!finding.ruleId().equals(RULE)) {
-            return finding;
-        }
-        for (SharedAccess a : JavaConcurrency.of(program).neutral().accesses()) {
-            if (a.site().file().equals(finding.location().file())
-                    && a.site().startOffset() == finding.location().startOffset()) {
-                Optional<Fix> fix = forVariable(program, a.variable().key());
-                if (fix.isPresent()) {
-                    List<Fix> fixes = new ArrayList<>(finding.fixes());
-                    fixes.add(fix.get());
-                    return new Finding(finding.ruleId(), finding.severity(), finding.message(), finding.location(),
-                            finding.evidence(), fixes, finding.moment(), finding.fingerprint());
-                }
-                break;
-            }
-        }
-        return finding;
     }
 
     /** The fix for the field whose neutral key is {@code variableKey} ({@code field:pkg.Class.name}), if mechanical. */

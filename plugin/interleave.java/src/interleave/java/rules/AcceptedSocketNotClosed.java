@@ -107,7 +107,9 @@ public final class AcceptedSocketNotClosed implements JavaRule {
             if (target == null || target.isField()) {
                 return; // kept in a field: its owner is the object, not this code
             }
-            v = local(program, facts, target, a, 0);
+            // Socket conn; try { conn = listener.accept(); } ...: the socket lives as long as the variable
+            ASTNode decl = ((org.eclipse.jdt.core.dom.CompilationUnit) a.getRoot()).findDeclaringNode(target);
+            v = local(program, facts, target, decl != null ? decl : a, 0);
         } else if (p instanceof ExpressionStatement) {
             v = new Verdict(Kind.NEVER, null, null, null, null);
         } else if (p instanceof MethodInvocation || p instanceof ClassInstanceCreation) {
@@ -162,9 +164,9 @@ public final class AcceptedSocketNotClosed implements JavaRule {
         }
         Verdict v = closes(program, facts, m.getBody(), param, depth + 1, m);
         if (v.kind() == Kind.NEVER || v.kind() == Kind.PARTIAL) {
-            return new Verdict(v.kind(), v.evidence(), v.owner() == null ? m : v.owner(),
-                    v.variable() == null ? param.getName() : v.variable(), v.via() == null
-                            ? JavaConcurrency.name(m) : v.via());
+            // the first method handed the socket owns it (serve(conn)), not a helper it calls to read and write
+            // (echoLines(conn)), which other callers use on sockets they close themselves
+            return new Verdict(v.kind(), v.evidence(), m, param.getName(), JavaConcurrency.name(m));
         }
         return v;
     }
@@ -284,7 +286,7 @@ public final class AcceptedSocketNotClosed implements JavaRule {
             public boolean visit(ClassInstanceCreation c) {
                 for (Object a : c.arguments()) {
                     if (a instanceof Expression e && root(e) && depth <= MAX_DEPTH) {
-                        take(argument(program, facts, c, e, depth + 1), c, null);
+                        take(argument(program, facts, c, e, depth), c, null);
                         return false;
                     }
                 }
@@ -307,9 +309,19 @@ public final class AcceptedSocketNotClosed implements JavaRule {
                     }
                     return false;
                 }
+                if (mi.getExpression() != null && root(mi.getExpression())
+                        && mi.getName().getIdentifier().equals("register")) {
+                    IMethodBinding rb = mi.resolveMethodBinding();
+                    if (rb == null || Types.isAny(rb.getDeclaringClass(), "java.nio.channels.SelectableChannel",
+                            "java.nio.channels.spi.AbstractSelectableChannel", "java.nio.channels.SocketChannel")) {
+                        // registered with a selector: the event loop owns it and closes it through its key
+                        result[0] = Kind.ESCAPES;
+                        return false;
+                    }
+                }
                 for (Object a : mi.arguments()) {
                     if (a instanceof Expression e && root(e)) {
-                        take(argument(program, facts, mi, e, depth + 1), mi, null);
+                        take(argument(program, facts, mi, e, depth), mi, null);
                         return false;
                     }
                 }

@@ -186,8 +186,13 @@ public final class UnsynchronizedSharedWrite implements Rule<ProgramModel> {
             msg.append("Without a common lock the other thread may see the old value, a half-written one, or the"
                     + " writes in another order.");
         }
+        boolean java = program.language() == Language.JAVA;
         if (v.volatileDeclared()) {
-            msg.append(" 'volatile' does not help: it only makes every load and store go to memory, it does not make"
+            // Java's volatile orders and publishes (JLS 17.4.4), C's only keeps loads and stores in memory; neither
+            // makes an update atomic
+            msg.append(java ? " 'volatile' does not help: it makes each load and store visible to the other threads,"
+                    + " but an update made of a load and a store is still two steps another thread can come between."
+                    : " 'volatile' does not help: it only makes every load and store go to memory, it does not make"
                     + " them atomic or exclusive.");
         }
         msg.append(" Protect every access with the same mutex, or make the variable atomic.");
@@ -198,7 +203,8 @@ public final class UnsynchronizedSharedWrite implements Rule<ProgramModel> {
                     ? v.declaredName() + " is a static local of " + v.localTo()
                             + "(): one object shared by every thread that calls it"
                     : v.declaredName() + " is declared here" + (v.volatileDeclared()
-                            ? " as volatile, which orders nothing and makes no update atomic"
+                            ? (java ? " as volatile, which makes no update atomic"
+                                    : " as volatile, which orders nothing and makes no update atomic")
                             : ", shared by every thread")));
         }
         EntryPoint r = w.entry();

@@ -142,7 +142,8 @@ class AnalyzeCommandTest {
         Files.writeString(tmp.resolve("notes.txt"), "hello");
         Run r = run("analyze", tmp.toString());
         assertEquals(2, r.status());
-        assertTrue(r.err().contains("no .c, .h or .java files"), r.err());
+        // .java is named when the Java front end is installed in this run
+        assertTrue(r.err().contains("no .c, .h or .java files") || r.err().contains("no .c or .h files"), r.err());
     }
 
     @Test

@@ -83,6 +83,6 @@ class JavaCommandLineTest {
                 rules.out());
         AnalyzeCommandTest.Run explain = AnalyzeCommandTest.run("explain", "executor-never-shut-down");
         assertEquals(0, explain.status(), explain.err());
-        assertTrue(explain.out().contains("language: JAVA") && explain.out().contains("## Bad"), explain.out());
+        assertTrue(explain.out().contains("language: Java") && explain.out().contains("## Bad"), explain.out());
     }
 }

@@ -25,12 +25,10 @@ import interleave.engine.tests.Fixtures;
 class RuleFixturesTest {
 
     /**
-     * Java fixtures of the two rules written once over the neutral concurrency facts. Those rules run on Java programs
-     * only once the engine's one registry (branch core-registry) dispatches them; until then the Java front end's
-     * facts for these fixtures are checked by {@code JavaConcurrencyFactsTest}, and the fixtures wait here.
+     * Fixture folders whose rules cannot run yet. Empty: the rules written once over the neutral concurrency facts run
+     * on Java programs through the one analyzer, so their Java fixtures run like every other.
      */
-    static final java.util.Set<String> WAITING_FOR_THE_NEUTRAL_RULES = java.util.Set.of(
-            "java/unsynchronized-shared-write", "java/lock-order-inversion");
+    static final java.util.Set<String> WAITING_FOR_THE_NEUTRAL_RULES = java.util.Set.of();
 
     @TestFactory
     Stream<DynamicTest> everyFixtureGetsExactlyItsAnnotatedFindings() {
@@ -86,8 +84,7 @@ class RuleFixturesTest {
             for (Path d : dirs.filter(Files::isDirectory).toList()) {
                 String id = d.getFileName().toString();
                 boolean java = interleave.java.rules.JavaRules.descriptors().stream().anyMatch(x -> x.id().equals(id));
-                boolean neutral = WAITING_FOR_THE_NEUTRAL_RULES.contains("java/" + id)
-                        && RuleRegistry.descriptor(id).isPresent();
+                boolean neutral = RuleRegistry.descriptor(id).isPresent();
                 assertTrue(java || neutral, "Java fixture folder for unknown rule " + id);
             }
         }
