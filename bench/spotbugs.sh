@@ -42,20 +42,25 @@ alone_flags() { "$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dslf4j.interna
 # Interleave's own start and a one-file C analysis: what the command line costs without SpotBugs
 c_only() { "$ROOT/interleave" analyze "$ROOT/sample-servers/echo-thread.c"; }
 through() { "$ROOT/interleave" analyze --classes "$classes" "$sources"; }
+# Interleave's Java front end and rules on the sources alone (no SpotBugs): its files/s, and SpotBugs' share by difference
+java_only() { "$ROOT/interleave" analyze "$sources"; }
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2)}'; }
 
 cold_alone=$(ms alone); alone_bugs=$(grep -c ' At ' "$tmp/out" || true)
 cold_flags=$(ms alone_flags)
 cold_through=$(ms through); through_findings=$(grep -c '\[spotbugs:' "$tmp/out" || true)
 cold_c=$(ms c_only)
-: >"$tmp/a"; : >"$tmp/f"; : >"$tmp/t"; : >"$tmp/c"
+cold_java=$(ms java_only); java_findings=$(sed -n 's/^\([0-9]*\) finding(s).*/\1/p' "$tmp/out")
+: >"$tmp/a"; : >"$tmp/f"; : >"$tmp/t"; : >"$tmp/c"; : >"$tmp/j"
 for ((i = 0; i < reps; i++)); do
   if ((i % 2)); then ms through >>"$tmp/t"; ms alone_flags >>"$tmp/f"; ms alone >>"$tmp/a"
   else ms alone >>"$tmp/a"; ms alone_flags >>"$tmp/f"; ms through >>"$tmp/t"; fi
-  ms c_only >>"$tmp/c"
+  ms c_only >>"$tmp/c"; ms java_only >>"$tmp/j"
 done
 warm_alone=$(median <"$tmp/a"); warm_flags=$(median <"$tmp/f"); warm_through=$(median <"$tmp/t")
-warm_c=$(median <"$tmp/c")
+warm_c=$(median <"$tmp/c"); warm_java=$(median <"$tmp/j")
+njava=$(find "$sources" -name '*.java' | wc -l)
+rate() { awk -v n="$njava" -v ms="$1" 'BEGIN {printf "%.1f", n * 1000 / ms}'; }
 nclasses=$(find "$classes" -name '*.class' | wc -l)
 {
   echo "# SpotBugs alone vs through Interleave ($(date -u +%Y-%m-%d))"
@@ -70,10 +75,12 @@ nclasses=$(find "$classes" -name '*.class' | wc -l)
   echo "|---|---|---|---|"
   echo "| SpotBugs alone (FindBugs2 command line) | $cold_alone | $warm_alone | $alone_bugs bug instances, all categories |"
   echo "| SpotBugs alone, launcher's JVM options (serial GC, C1 only) | $cold_flags | $warm_flags | same |"
-  echo "| \`interleave analyze --classes\` | $cold_through | $warm_through | $through_findings SpotBugs findings kept (threads, resources) |"
+  echo "| \`interleave analyze --classes\` | $cold_through | $warm_through | $through_findings SpotBugs findings left (threads, resources) after dropping those Interleave also reports |"
+  echo "| \`interleave analyze SOURCES\`: Java front end and rules, no SpotBugs ($njava files) | $cold_java | $warm_java | $java_findings findings; $(rate "$cold_java") files/s cold, $(rate "$warm_java") warm (JVM start included) |"
   echo "| \`interleave analyze\` of one C file (no SpotBugs) | $cold_c | $warm_c | start-up of the command line alone |"
   echo
   echo "Each run is a fresh JVM (\"warm\": caches of the OS and the engine's class-data archive warm, the JIT not)."
-  echo "SpotBugs' share of \`analyze --classes\` is its time minus the one-file C row: nearly all of it here, as"
-  echo "there are no C files. Figures from a shared 2-core machine: compare within one run only."
+  echo "SpotBugs' share of \`analyze --classes\` (which also runs the Java front end on SOURCES) is its time minus the"
+  echo "Java-only row: warm $((warm_through - warm_java)) of $warm_through ms. Figures from a shared 2-core machine: compare"
+  echo "within one run only."
 } | tee "$out"
