@@ -29,9 +29,12 @@ final class Linker {
 
     void link() {
         for (ProcessImage img : m.run().images()) {
-            forkArrow(img);
-            for (ThreadTrace t : img.threads()) {
-                createArrow(t);
+            ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
+            if (p != null) {
+                forkArrow(p);
+                for (ExecThread t : p.threads()) {
+                    createArrow(t);
+                }
             }
             lockHandoffs(img);
             connections(img);
@@ -44,24 +47,30 @@ final class Linker {
         out.add(new Arrow(m.rowOf(from), m.time(fromTs), m.rowOf(to), m.time(toTs), kind, label));
     }
 
-    private void forkArrow(ProcessImage img) {
-        ThreadTrace parent = img.forkingThread().orElse(null);
-        ThreadTrace child = img.mainThread().orElse(null);
-        if (parent == null || child == null || child.size() == 0 || child.type(0) != FORK_CHILD) {
-            return;
-        }
-        long enter = child.arg(0, 3) != 0 ? child.arg(0, 3)
-                : img.forkExitIndex() >= 0 ? parent.ts(img.forkExitIndex()) : child.ts(0);
-        add(parent, enter, child, child.ts(0), Arrow.Kind.FORK, "fork → pid " + img.pid());
+    private void add(ExecThread from, long fromTs, ExecThread to, long toTs, Arrow.Kind kind, String label) {
+        add(traceOf(from), fromTs, traceOf(to), toTs, kind, label);
     }
 
-    private void createArrow(ThreadTrace t) {
-        ThreadTrace c = t.creator().orElse(null);
-        if (c == null || t.size() == 0) {
+    /** The parent's fork → the child's first event; from when the parent asked, else when its fork returned. */
+    private void forkArrow(ExecProcess child) {
+        ExecThread parent = child.forkingThread().orElse(null);
+        ExecThread main = child.mainThread().orElse(null);
+        if (child.origin() != ExecProcess.Origin.FORK || parent == null || main == null || main.eventCount() == 0) {
             return;
         }
-        long from = t.createEnterIndex() >= 0 ? c.ts(t.createEnterIndex()) : t.ts(0);
-        add(c, from, t, t.ts(0), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
+        long from = child.forkRequestSeen() ? child.forkRequestTs()
+                : child.forkSpan().filter(s -> !s.running()).map(Span::end).orElse(main.firstTs());
+        add(parent, from, main, main.firstTs(), Arrow.Kind.FORK, "fork → pid " + child.pid());
+    }
+
+    /** The creator's pthread_create → the new thread's first event. */
+    private void createArrow(ExecThread t) {
+        ExecThread c = t.creator().orElse(null);
+        if (c == null || t.eventCount() == 0) {
+            return;
+        }
+        long from = t.createTs() >= 0 ? t.createTs() : t.firstTs();
+        add(c, from, t, t.firstTs(), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
     }
 
     /** The model's lock hand-offs of the image: each release followed by another thread's acquisition. */
@@ -226,33 +235,33 @@ final class Linker {
 
     /** kill(pid, sig) → the first run of that signal's handler in the target that names the sender. */
     private void kills() {
-        Map<Integer, List<ProcessImage>> byPid = new HashMap<>();
-        for (ProcessImage p : m.run().images()) {
-            byPid.computeIfAbsent(p.pid(), k -> new ArrayList<>()).add(p);
-        }
-        for (ThreadTrace t : m.run().threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                if (t.type(i) != KILL || t.arg(i, 3) != 0) {
+        Map<Integer, List<Span>> handlersByPid = null;
+        for (ExecThread t : m.events().threads()) {
+            for (Span k : t.spans()) {
+                if (!k.kind().equals(Kinds.SIGNAL_SENT) || !k.name().equals("kill") || k.result() != 0) {
                     continue;
                 }
-                int target = (int) t.arg(i, 0);
-                long signo = t.arg(i, 1), sent = t.ts(i);
-                ThreadTrace best = null;
-                long bestTs = Long.MAX_VALUE;
-                for (ProcessImage p : byPid.getOrDefault(target, List.of())) {
-                    for (ThreadTrace h : p.threads()) {
-                        for (int j = 0; j < h.size(); j++) {
-                            if (h.type(j) == SIGNAL_HANDLER && h.phase(j) == ENTER && h.arg(j, 0) == signo
-                                    && (int) h.arg(j, 3) == t.pid() && h.ts(j) >= sent && h.ts(j) < bestTs) {
-                                best = h;
-                                bestTs = h.ts(j);
-                                break;
+                if (handlersByPid == null) {
+                    handlersByPid = new HashMap<>();
+                    for (ExecThread h : m.events().threads()) {
+                        for (Span s : h.spans()) {
+                            if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.peer() > 0) {
+                                handlersByPid.computeIfAbsent(h.pid(), x -> new ArrayList<>()).add(s);
                             }
                         }
                     }
                 }
+                int target = (int) k.subject();
+                long signo = k.flags(), sent = k.start();
+                Span best = null;
+                for (Span h : handlersByPid.getOrDefault(target, List.of())) {
+                    if (h.subject() == signo && h.peer() == t.pid() && h.start() >= sent
+                            && (best == null || h.start() < best.start())) {
+                        best = h;
+                    }
+                }
                 if (best != null) {
-                    add(t, sent, best, bestTs, Arrow.Kind.SIGNAL, RecordType.signalName((int) signo));
+                    add(t, sent, best.thread(), best.start(), Arrow.Kind.SIGNAL, RecordType.signalName((int) signo));
                 }
             }
         }
