@@ -12,10 +12,7 @@ import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.Kinds;
 import interleave.engine.events.Span;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.RecordType;
-import interleave.engine.trace.ThreadTrace;
 
 /** Finds the arrows of a run: each kind is matched inside the process images it can concern. */
 final class Linker {
@@ -28,27 +25,20 @@ final class Linker {
     }
 
     void link() {
-        for (ProcessImage img : m.run().images()) {
-            ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
-            if (p != null) {
-                forkArrow(p);
-                for (ExecThread t : p.threads()) {
-                    createArrow(t);
-                }
+        for (ExecProcess p : m.events().processes()) {
+            forkArrow(p);
+            for (ExecThread t : p.threads()) {
+                createArrow(t);
             }
-            lockHandoffs(img);
-            connections(img);
-            reapsAndSigchld(img);
+            lockHandoffs(p);
+            connections(p);
+            reapsAndSigchld(p);
         }
         kills();
     }
 
-    private void add(ThreadTrace from, long fromTs, ThreadTrace to, long toTs, Arrow.Kind kind, String label) {
-        out.add(new Arrow(m.rowOf(from), m.time(fromTs), m.rowOf(to), m.time(toTs), kind, label));
-    }
-
     private void add(ExecThread from, long fromTs, ExecThread to, long toTs, Arrow.Kind kind, String label) {
-        add(traceOf(from), fromTs, traceOf(to), toTs, kind, label);
+        out.add(new Arrow(m.rowOf(from), m.time(fromTs), m.rowOf(to), m.time(toTs), kind, label));
     }
 
     /** The parent's fork → the child's first event; from when the parent asked, else when its fork returned. */
@@ -74,16 +64,11 @@ final class Linker {
     }
 
     /** The model's lock hand-offs of the image: each release followed by another thread's acquisition. */
-    private void lockHandoffs(ProcessImage img) {
-        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
-        if (p == null) {
-            return;
-        }
+    private void lockHandoffs(ExecProcess p) {
         for (interleave.engine.events.Lock l : p.locks()) {
             for (interleave.engine.events.Lock.Handoff h : l.handoffs()) {
-                ThreadTrace from = traceOf(h.from());
-                add(from, h.releasedTs(), traceOf(h.to()), h.acquiredTs(), Arrow.Kind.LOCK_HANDOFF,
-                        "mutex " + Describe.name(m, from, l.address()));
+                add(h.from(), h.releasedTs(), h.to(), h.acquiredTs(), Arrow.Kind.LOCK_HANDOFF,
+                        "mutex " + m.dataName(p, l.address()));
             }
         }
     }
@@ -94,11 +79,7 @@ final class Linker {
      * indexed by descriptor once: linear in the connections, where scanning a process's events for each accepted
      * connection took minutes on a server's trace.
      */
-    private void connections(ProcessImage img) {
-        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
-        if (p == null) {
-            return;
-        }
+    private void connections(ExecProcess p) {
         List<Span> accepts = new ArrayList<>();
         for (ExecThread t : p.threads()) {
             for (Span s : t.spans()) {
@@ -121,11 +102,11 @@ final class Linker {
         long[] forkedAt = forked.stream().mapToLong(ExecProcess::forkRequestTs).toArray();
         for (Span a : accepts) {
             long fd = a.result(), acceptTs = a.end();
-            ThreadTrace from = traceOf(a.thread());
+            ExecThread from = a.thread();
             Span close = firstClose(p, fd, acceptTs);
             long closedAt = Long.MAX_VALUE;
             if (close != null) {
-                add(from, acceptTs, traceOf(close.thread()), close.start(), Arrow.Kind.CONNECTION,
+                add(from, acceptTs, close.thread(), close.start(), Arrow.Kind.CONNECTION,
                         "connection fd " + fd);
                 closedAt = close.start();
             }
@@ -142,7 +123,7 @@ final class Linker {
             for (ExecProcess child : copies) {
                 Span c = firstClose(child, fd, Long.MIN_VALUE);
                 if (c != null) {
-                    add(from, acceptTs, traceOf(c.thread()), c.start(), Arrow.Kind.CONNECTION,
+                    add(from, acceptTs, c.thread(), c.start(), Arrow.Kind.CONNECTION,
                             "connection fd " + fd + " (child's copy)");
                 }
             }
@@ -150,7 +131,6 @@ final class Linker {
     }
 
     private final Map<ExecProcess, Map<Long, List<Span>>> closes = new java.util.IdentityHashMap<>();
-    private Map<String, ThreadTrace> traces;
 
     /** The first close of fd in the process at or after ts, or null. */
     private Span firstClose(ExecProcess p, long fd, long ts) {
@@ -177,23 +157,8 @@ final class Linker {
         return null;
     }
 
-    /** The agent's thread behind a thread of the model (same trace file). */
-    private ThreadTrace traceOf(ExecThread t) {
-        if (traces == null) {
-            traces = new HashMap<>();
-            for (ThreadTrace x : m.run().threads()) {
-                traces.put(x.file(), x);
-            }
-        }
-        return traces.get(t.source());
-    }
-
     /** child exit → the wait that reaped it; child exit → the SIGCHLD handler run it caused. */
-    private void reapsAndSigchld(ProcessImage parentImage) {
-        ExecProcess parent = m.events().process(parentImage.pid(), parentImage.imageStartNs()).orElse(null);
-        if (parent == null) {
-            return;
-        }
+    private void reapsAndSigchld(ExecProcess parent) {
         Map<Long, List<Span>> sigchldBySender = null;
         for (ExecProcess child : parent.children()) {
             ExecProcess last = child.lastImage();
@@ -222,12 +187,12 @@ final class Linker {
                     handler = s;
                 }
             }
-            ThreadTrace from = traceOf(exitThread);
+            ExecThread from = exitThread;
             if (reap != null) {
-                add(from, exitTs, traceOf(reap.thread()), reap.ts(), Arrow.Kind.REAP, "reap pid " + child.pid());
+                add(from, exitTs, reap.thread(), reap.ts(), Arrow.Kind.REAP, "reap pid " + child.pid());
             }
             if (handler != null) {
-                add(from, exitTs, traceOf(handler.thread()), handler.start(), Arrow.Kind.SIGNAL,
+                add(from, exitTs, handler.thread(), handler.start(), Arrow.Kind.SIGNAL,
                         "SIGCHLD for pid " + child.pid());
             }
         }

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
 import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.RecordType;
 import interleave.engine.trace.Symbolizer;
@@ -34,6 +36,7 @@ public final class TimelineModel {
     private final List<Instant[]> instants = new ArrayList<>();
     private final Map<ThreadTrace, Integer> threadRow = new IdentityHashMap<>();
     private final Map<ProcessImage, Integer> processRow = new IdentityHashMap<>();
+    private final Map<ExecThread, Integer> execRow = new IdentityHashMap<>();
     private Arrow[] arrows = new Arrow[0];
     private long[] arrowMaxEnd = new long[0];
 
@@ -152,6 +155,15 @@ public final class TimelineModel {
         return r;
     }
 
+    /** The row of a thread of {@link #events()}. */
+    public int rowOf(ExecThread thread) {
+        Integer r = execRow.get(thread);
+        if (r == null) {
+            throw new IllegalArgumentException(thread + " is not part of this model's run");
+        }
+        return r;
+    }
+
     public int rowOf(ProcessImage image) {
         Integer r = processRow.get(image);
         if (r == null) {
@@ -163,6 +175,12 @@ public final class TimelineModel {
     /** The thread behind a thread row. */
     public Optional<ThreadTrace> thread(int rowId) {
         return Optional.ofNullable(rowThread.get(rowId));
+    }
+
+    /** A lock or variable of the process by the global at its address (the program's symbols), else its address. */
+    String dataName(ExecProcess p, long address) {
+        ProcessImage img = run.image(p.pid(), p.startNs()).orElse(null);
+        return img == null ? Describe.hex(address) : symbolizer.dataName(img, address).orElse(Describe.hex(address));
     }
 
     /** Deepest nesting of the row's spans + 1 (0 for process rows). */
@@ -276,41 +294,52 @@ public final class TimelineModel {
         return id;
     }
 
+    /**
+     * Rows from the execution-event model: a process row per image, then its threads (main first). The agent's thread
+     * behind each row is kept for the span and detail texts, which still read its records.
+     */
     private void buildRows() {
-        for (ProcessImage img : run.images()) {
-            long imgEnd = time(imageEnd(img));
-            int prow = addRow(Row.Kind.PROCESS, -1, img.pid(), img.pid(),
-                    "pid " + img.pid() + " " + img.command(), time(img.firstTs()), imgEnd, null);
-            processRow.put(img, prow);
-            Map<Long, String> startNames = startRoutineNames(img);
-            for (ThreadTrace t : img.threads()) {
-                String role = t.isMainThread() ? (img.origin() == ProcessImage.Origin.FORK ? "forked main" : "main")
-                        : startNames.getOrDefault(startRoutine(t), "thread");
+        Map<String, ThreadTrace> traces = new HashMap<>();
+        for (ThreadTrace x : run.threads()) {
+            traces.put(x.file(), x);
+        }
+        for (ExecProcess p : events().processes()) {
+            long imgEnd = imageEnd(p);
+            int prow = addRow(Row.Kind.PROCESS, -1, p.pid(), p.pid(), "pid " + p.pid() + " " + p.command(),
+                    time(p.firstTs()), time(imgEnd), null);
+            ProcessImage img = run.image(p.pid(), p.startNs()).orElse(null);
+            if (img != null) {
+                processRow.put(img, prow);
+            }
+            Map<Long, String> startNames = startRoutineNames(img, p);
+            for (ExecThread t : p.threads()) {
+                String role = t.isMain() ? (p.origin() == ExecProcess.Origin.FORK ? "forked main" : "main")
+                        : startNames.getOrDefault(t.startRoutine(), "thread");
                 // the name the program gave the thread comes first, as in top and gdb
                 String name = t.name().filter(n -> !n.isEmpty()).map(n -> n.equals(role) ? n : n + " (" + role + ")")
                         .orElse(role);
-                long end = threadEnd(t, img);
+                long end = t.end().map(interleave.engine.events.Instant::ts).orElse(Math.max(t.lastTs(), imgEnd));
+                ThreadTrace trace = traces.get(t.source());
                 int row = addRow(Row.Kind.THREAD, prow, t.pid(), t.tid(), "tid " + t.tid() + " " + name,
-                        time(t.firstTs()), time(end), t);
-                threadRow.put(t, row);
-                buildSpans(row, t, end);
+                        time(t.firstTs()), time(end), trace);
+                execRow.put(t, row);
+                if (trace != null) {
+                    threadRow.put(trace, row);
+                    buildSpans(row, trace, end);
+                }
             }
         }
     }
 
-    private static long startRoutine(ThreadTrace t) {
-        return t.size() > 0 && t.type(0) == THREAD_START ? t.arg(0, 0) : 0;
-    }
-
-    private Map<Long, String> startRoutineNames(ProcessImage img) {
+    private Map<Long, String> startRoutineNames(ProcessImage img, ExecProcess p) {
         List<Long> addrs = new ArrayList<>();
-        for (ThreadTrace t : img.threads()) {
-            if (startRoutine(t) != 0) {
-                addrs.add(startRoutine(t));
+        for (ExecThread t : p.threads()) {
+            if (t.startRoutine() != 0) {
+                addrs.add(t.startRoutine());
             }
         }
         Map<Long, String> out = new HashMap<>();
-        if (addrs.isEmpty()) {
+        if (addrs.isEmpty() || img == null) {
             return out;
         }
         symbolizer.symbolizeAll(img, addrs, false).forEach((a, line) -> out.put(a,
@@ -318,36 +347,13 @@ public final class TimelineModel {
         return out;
     }
 
-    /** When an image ended: its exit, else the wait that reaped it (killed), else the end of the run. */
-    long imageEnd(ProcessImage img) {
-        if (img.procExit().isPresent() || img.execSuccessor().isPresent()) {
-            return Math.max(img.endTs(), img.lastTs());
+    /** When an image ended: its exit (or exec), else the wait that reaped it (killed), else the end of the run. */
+    private long imageEnd(ExecProcess p) {
+        if (p.exitInstant().isPresent() || p.execSuccessor().isPresent()) {
+            return Math.max(p.endTs(), p.lastTs());
         }
-        long reaped = reapTs(img);
-        return reaped > 0 ? Math.max(reaped, img.lastTs()) : run.endNs();
-    }
-
-    private long reapTs(ProcessImage img) {
-        ProcessImage p = img.parent().orElse(null);
-        if (p == null) {
-            return -1;
-        }
-        long best = -1;
-        for (ThreadTrace t : p.threads()) { // per-thread indexes: one pass per parent, not one per child
-            int i = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, img.pid()), img.imageStartNs());
-            if (i >= 0 && (best < 0 || t.ts(i) < best)) {
-                best = t.ts(i);
-            }
-        }
-        return best;
-    }
-
-    private long threadEnd(ThreadTrace t, ProcessImage img) {
-        int exit = t.find(THREAD_EXIT, -1);
-        if (exit >= 0) {
-            return t.ts(exit);
-        }
-        return Math.max(t.lastTs(), imageEnd(img));
+        interleave.engine.events.Instant reap = p.parent().map(q -> q.reapOf(p.pid(), p.startNs())).orElse(null);
+        return reap != null ? Math.max(reap.ts(), p.lastTs()) : events().endNs();
     }
 
     static State stateOf(int type) {
