@@ -13,6 +13,7 @@ import java.util.Optional;
 
 import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
 import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.RecordType;
 import interleave.engine.trace.Symbolizer;
@@ -325,7 +326,7 @@ public final class TimelineModel {
                 execRow.put(t, row);
                 if (trace != null) {
                     threadRow.put(trace, row);
-                    buildSpans(row, trace, end);
+                    buildSpans(row, t, trace, end);
                 }
             }
         }
@@ -385,64 +386,101 @@ public final class TimelineModel {
         };
     }
 
-    /** Pairs ENTER/EXIT with a stack (format §4.1) and fills the gaps of depth 0 with RUNNING. */
-    private void buildSpans(int row, ThreadTrace t, long endTs) {
+    /** The state a span of the model shows as, or null for kinds the timeline does not draw as spans. */
+    static State stateOf(String kind) {
+        return switch (kind) {
+            case Kinds.ACCEPT -> State.ACCEPT;
+            case Kinds.CONNECT -> State.CONNECT;
+            case Kinds.READ -> State.READ;
+            case Kinds.WRITE -> State.WRITE;
+            case Kinds.RECV -> State.RECV;
+            case Kinds.SEND -> State.SEND;
+            case Kinds.SELECT -> State.SELECT;
+            case Kinds.POLL -> State.POLL;
+            case Kinds.EPOLL_WAIT -> State.EPOLL;
+            case Kinds.LOCK_WAIT -> State.LOCK;
+            case Kinds.COND_WAIT -> State.COND_WAIT;
+            case Kinds.SEM_WAIT -> State.SEM_WAIT;
+            case Kinds.THREAD_JOIN -> State.JOIN;
+            case Kinds.PROCESS_WAIT -> State.WAIT_CHILD;
+            case Kinds.SLEEP -> State.SLEEP;
+            case Kinds.FORK -> State.FORK;
+            case Kinds.EXEC -> State.EXEC;
+            case Kinds.THREAD_CREATE -> State.CREATE_THREAD;
+            case Kinds.RAISE -> State.RAISE;
+            case Kinds.SIGNAL_HANDLER -> State.SIGNAL_HANDLER;
+            case Kinds.STDIO -> State.STDIO;
+            case Kinds.MALLOC -> State.MALLOC;
+            case Kinds.FREE -> State.FREE;
+            default -> null;
+        };
+    }
+
+    /**
+     * The thread's spans from the model (call pairing is the model's): calls that began and ended in two events, at
+     * their depth; a call closed because an outer one returned (a handler left with longjmp) or never closed is
+     * unfinished. The gaps of depth 0 are RUNNING. Instants still come from the thread's records.
+     */
+    private void buildSpans(int row, ExecThread x, ThreadTrace t, long endTs) {
         List<Level> ls = levels.get(row);
-        int[] stack = new int[16];
-        int top = 0;
-        long runningFrom = t.firstTs();
-        List<Instant> inst = new ArrayList<>();
-        for (int i = 0; i < t.size(); i++) {
-            int type = t.type(i), phase = t.phase(i);
-            Instant in = Describe.instant(this, row, t, i);
-            if (in != null) {
-                inst.add(in);
+        long runningFrom = x.firstTs();
+        boolean blockedAtEnd = false;
+        for (interleave.engine.events.Span s : x.spans()) {
+            State st = stateOf(s.kind());
+            if (st == null || s.ref() == s.endRef()) {
+                continue; // not drawn, or one record (a call measured in one event): no span, as before
             }
-            if (stateOf(type) == null) {
+            int ev = indexOf(t, s.start(), s.ref());
+            if (s.running()) {
+                level(ls, s.depth()).add(time(s.start()), time(Math.max(endTs, s.start())), st, ev, true);
+                blockedAtEnd |= s.depth() == 0;
+                if (s.depth() == 0 && s.start() > runningFrom) {
+                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, -1, false);
+                }
                 continue;
             }
-            if (phase == ENTER) {
-                if (top == 0 && t.ts(i) > runningFrom) {
-                    level(ls, 0).add(time(runningFrom), time(t.ts(i)), State.RUNNING, -1, false);
+            if (s.depth() == 0) {
+                if (s.start() > runningFrom) {
+                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, -1, false);
                 }
-                if (top == stack.length) {
-                    stack = Arrays.copyOf(stack, top * 2);
-                }
-                stack[top++] = i;
-            } else if (phase == EXIT) {
-                int match = top - 1;
-                while (match >= 0 && t.type(stack[match]) != type) {
-                    match--;
-                }
-                if (match < 0) {
-                    continue; // EXIT of a call entered before the trace began (or lost): nothing to pair
-                }
-                // calls above the match never returned (a handler left with longjmp): they end here, unfinished
-                while (top - 1 > match) {
-                    int e = stack[--top];
-                    level(ls, top).add(time(t.ts(e)), time(t.ts(i)), stateOf(t.type(e)), e, true);
-                }
-                int e = stack[--top];
-                level(ls, top).add(time(t.ts(e)), time(t.ts(i)), stateOf(type), e, false);
-                if (top == 0) {
-                    runningFrom = t.ts(i);
-                }
+                runningFrom = s.end();
             }
-        }
-        boolean blockedAtEnd = top > 0;
-        while (top > 0) {
-            int e = stack[--top];
-            level(ls, top).add(time(t.ts(e)), time(Math.max(endTs, t.ts(e))), stateOf(t.type(e)), e, true);
+            level(ls, s.depth()).add(time(s.start()), time(s.end()), st, ev, s.endRef() < 0);
         }
         if (!blockedAtEnd && endTs > runningFrom) {
             level(ls, 0).add(time(runningFrom), time(endTs), State.RUNNING, -1, false);
         }
-        // open calls were added last: restore start order within each level
         for (Level l : ls) {
             sortLevel(l);
         }
+        List<Instant> inst = new ArrayList<>();
+        for (int i = 0; i < t.size(); i++) {
+            Instant in = Describe.instant(this, row, t, i);
+            if (in != null) {
+                inst.add(in);
+            }
+        }
         inst.sort(Comparator.comparingLong(Instant::timeNs));
         instants.set(row, inst.toArray(new Instant[0]));
+    }
+
+    /** Index of the thread's record at ts with that slot (the model's reference of it), -1 if none. */
+    private static int indexOf(ThreadTrace t, long ts, long slot) {
+        int lo = 0, hi = t.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (t.ts(mid) < ts) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < t.size() && t.ts(i) == ts; i++) {
+            if (t.slot(i) == slot) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static Level level(List<Level> ls, int depth) {
