@@ -84,7 +84,7 @@ public final class TimelineModel {
     private TimelineModel(TraceRun run, Symbolizer symbolizer) {
         this.run = run;
         this.symbolizer = symbolizer;
-        this.origin = run.startNs();
+        this.origin = events().startNs();
     }
 
     /** Builds the model, naming threads by their start routine with addr2line where available. */
@@ -132,7 +132,7 @@ public final class TimelineModel {
 
     /** Length of the run in ns. */
     public long durationNs() {
-        return run.endNs() - origin;
+        return events().endNs() - origin;
     }
 
     /** ns since the origin for a monotonic timestamp of the trace. */
