@@ -109,6 +109,11 @@ public final class ExecProcess {
         return forkRequestTs >= 0 ? forkRequestTs : startNs;
     }
 
+    /** Whether the child recorded when its parent asked to fork (else {@link #forkRequestTs()} is the image start). */
+    public boolean forkRequestSeen() {
+        return forkRequestTs >= 0;
+    }
+
     /** The executable's path, "" if unknown (a forked child runs its parent's). */
     public String exe() {
         return exe;

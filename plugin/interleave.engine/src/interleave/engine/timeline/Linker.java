@@ -12,10 +12,7 @@ import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.Kinds;
 import interleave.engine.events.Span;
-import interleave.engine.trace.EventRef;
-import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.RecordType;
-import interleave.engine.trace.ThreadTrace;
 
 /** Finds the arrows of a run: each kind is matched inside the process images it can concern. */
 final class Linker {
@@ -28,53 +25,50 @@ final class Linker {
     }
 
     void link() {
-        for (ProcessImage img : m.run().images()) {
-            forkArrow(img);
-            for (ThreadTrace t : img.threads()) {
+        for (ExecProcess p : m.events().processes()) {
+            forkArrow(p);
+            for (ExecThread t : p.threads()) {
                 createArrow(t);
             }
-            lockHandoffs(img);
-            connections(img);
-            reapsAndSigchld(img);
+            lockHandoffs(p);
+            connections(p);
+            reapsAndSigchld(p);
         }
         kills();
     }
 
-    private void add(ThreadTrace from, long fromTs, ThreadTrace to, long toTs, Arrow.Kind kind, String label) {
+    private void add(ExecThread from, long fromTs, ExecThread to, long toTs, Arrow.Kind kind, String label) {
         out.add(new Arrow(m.rowOf(from), m.time(fromTs), m.rowOf(to), m.time(toTs), kind, label));
     }
 
-    private void forkArrow(ProcessImage img) {
-        ThreadTrace parent = img.forkingThread().orElse(null);
-        ThreadTrace child = img.mainThread().orElse(null);
-        if (parent == null || child == null || child.size() == 0 || child.type(0) != FORK_CHILD) {
+    /** The parent's fork → the child's first event; from when the parent asked, else when its fork returned. */
+    private void forkArrow(ExecProcess child) {
+        ExecThread parent = child.forkingThread().orElse(null);
+        ExecThread main = child.mainThread().orElse(null);
+        if (child.origin() != ExecProcess.Origin.FORK || parent == null || main == null || main.eventCount() == 0) {
             return;
         }
-        long enter = child.arg(0, 3) != 0 ? child.arg(0, 3)
-                : img.forkExitIndex() >= 0 ? parent.ts(img.forkExitIndex()) : child.ts(0);
-        add(parent, enter, child, child.ts(0), Arrow.Kind.FORK, "fork → pid " + img.pid());
+        long from = child.forkRequestSeen() ? child.forkRequestTs()
+                : child.forkSpan().filter(s -> !s.running()).map(Span::end).orElse(main.firstTs());
+        add(parent, from, main, main.firstTs(), Arrow.Kind.FORK, "fork → pid " + child.pid());
     }
 
-    private void createArrow(ThreadTrace t) {
-        ThreadTrace c = t.creator().orElse(null);
-        if (c == null || t.size() == 0) {
+    /** The creator's pthread_create → the new thread's first event. */
+    private void createArrow(ExecThread t) {
+        ExecThread c = t.creator().orElse(null);
+        if (c == null || t.eventCount() == 0) {
             return;
         }
-        long from = t.createEnterIndex() >= 0 ? c.ts(t.createEnterIndex()) : t.ts(0);
-        add(c, from, t, t.ts(0), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
+        long from = t.createTs() >= 0 ? t.createTs() : t.firstTs();
+        add(c, from, t, t.firstTs(), Arrow.Kind.CREATE, "pthread_create → tid " + t.tid());
     }
 
     /** The model's lock hand-offs of the image: each release followed by another thread's acquisition. */
-    private void lockHandoffs(ProcessImage img) {
-        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
-        if (p == null) {
-            return;
-        }
+    private void lockHandoffs(ExecProcess p) {
         for (interleave.engine.events.Lock l : p.locks()) {
             for (interleave.engine.events.Lock.Handoff h : l.handoffs()) {
-                ThreadTrace from = traceOf(h.from());
-                add(from, h.releasedTs(), traceOf(h.to()), h.acquiredTs(), Arrow.Kind.LOCK_HANDOFF,
-                        "mutex " + Describe.name(m, from, l.address()));
+                add(h.from(), h.releasedTs(), h.to(), h.acquiredTs(), Arrow.Kind.LOCK_HANDOFF,
+                        "mutex " + m.dataName(p, l.address()));
             }
         }
     }
@@ -85,11 +79,7 @@ final class Linker {
      * indexed by descriptor once: linear in the connections, where scanning a process's events for each accepted
      * connection took minutes on a server's trace.
      */
-    private void connections(ProcessImage img) {
-        ExecProcess p = m.events().process(img.pid(), img.imageStartNs()).orElse(null);
-        if (p == null) {
-            return;
-        }
+    private void connections(ExecProcess p) {
         List<Span> accepts = new ArrayList<>();
         for (ExecThread t : p.threads()) {
             for (Span s : t.spans()) {
@@ -112,11 +102,11 @@ final class Linker {
         long[] forkedAt = forked.stream().mapToLong(ExecProcess::forkRequestTs).toArray();
         for (Span a : accepts) {
             long fd = a.result(), acceptTs = a.end();
-            ThreadTrace from = traceOf(a.thread());
+            ExecThread from = a.thread();
             Span close = firstClose(p, fd, acceptTs);
             long closedAt = Long.MAX_VALUE;
             if (close != null) {
-                add(from, acceptTs, traceOf(close.thread()), close.start(), Arrow.Kind.CONNECTION,
+                add(from, acceptTs, close.thread(), close.start(), Arrow.Kind.CONNECTION,
                         "connection fd " + fd);
                 closedAt = close.start();
             }
@@ -133,7 +123,7 @@ final class Linker {
             for (ExecProcess child : copies) {
                 Span c = firstClose(child, fd, Long.MIN_VALUE);
                 if (c != null) {
-                    add(from, acceptTs, traceOf(c.thread()), c.start(), Arrow.Kind.CONNECTION,
+                    add(from, acceptTs, c.thread(), c.start(), Arrow.Kind.CONNECTION,
                             "connection fd " + fd + " (child's copy)");
                 }
             }
@@ -141,7 +131,6 @@ final class Linker {
     }
 
     private final Map<ExecProcess, Map<Long, List<Span>>> closes = new java.util.IdentityHashMap<>();
-    private Map<String, ThreadTrace> traces;
 
     /** The first close of fd in the process at or after ts, or null. */
     private Span firstClose(ExecProcess p, long fd, long ts) {
@@ -168,23 +157,8 @@ final class Linker {
         return null;
     }
 
-    /** The agent's thread behind a thread of the model (same trace file). */
-    private ThreadTrace traceOf(ExecThread t) {
-        if (traces == null) {
-            traces = new HashMap<>();
-            for (ThreadTrace x : m.run().threads()) {
-                traces.put(x.file(), x);
-            }
-        }
-        return traces.get(t.source());
-    }
-
     /** child exit → the wait that reaped it; child exit → the SIGCHLD handler run it caused. */
-    private void reapsAndSigchld(ProcessImage parentImage) {
-        ExecProcess parent = m.events().process(parentImage.pid(), parentImage.imageStartNs()).orElse(null);
-        if (parent == null) {
-            return;
-        }
+    private void reapsAndSigchld(ExecProcess parent) {
         Map<Long, List<Span>> sigchldBySender = null;
         for (ExecProcess child : parent.children()) {
             ExecProcess last = child.lastImage();
@@ -213,12 +187,12 @@ final class Linker {
                     handler = s;
                 }
             }
-            ThreadTrace from = traceOf(exitThread);
+            ExecThread from = exitThread;
             if (reap != null) {
-                add(from, exitTs, traceOf(reap.thread()), reap.ts(), Arrow.Kind.REAP, "reap pid " + child.pid());
+                add(from, exitTs, reap.thread(), reap.ts(), Arrow.Kind.REAP, "reap pid " + child.pid());
             }
             if (handler != null) {
-                add(from, exitTs, traceOf(handler.thread()), handler.start(), Arrow.Kind.SIGNAL,
+                add(from, exitTs, handler.thread(), handler.start(), Arrow.Kind.SIGNAL,
                         "SIGCHLD for pid " + child.pid());
             }
         }
@@ -226,33 +200,33 @@ final class Linker {
 
     /** kill(pid, sig) → the first run of that signal's handler in the target that names the sender. */
     private void kills() {
-        Map<Integer, List<ProcessImage>> byPid = new HashMap<>();
-        for (ProcessImage p : m.run().images()) {
-            byPid.computeIfAbsent(p.pid(), k -> new ArrayList<>()).add(p);
-        }
-        for (ThreadTrace t : m.run().threads()) {
-            for (int i = 0; i < t.size(); i++) {
-                if (t.type(i) != KILL || t.arg(i, 3) != 0) {
+        Map<Integer, List<Span>> handlersByPid = null;
+        for (ExecThread t : m.events().threads()) {
+            for (Span k : t.spans()) {
+                if (!k.kind().equals(Kinds.SIGNAL_SENT) || !k.name().equals("kill") || k.result() != 0) {
                     continue;
                 }
-                int target = (int) t.arg(i, 0);
-                long signo = t.arg(i, 1), sent = t.ts(i);
-                ThreadTrace best = null;
-                long bestTs = Long.MAX_VALUE;
-                for (ProcessImage p : byPid.getOrDefault(target, List.of())) {
-                    for (ThreadTrace h : p.threads()) {
-                        for (int j = 0; j < h.size(); j++) {
-                            if (h.type(j) == SIGNAL_HANDLER && h.phase(j) == ENTER && h.arg(j, 0) == signo
-                                    && (int) h.arg(j, 3) == t.pid() && h.ts(j) >= sent && h.ts(j) < bestTs) {
-                                best = h;
-                                bestTs = h.ts(j);
-                                break;
+                if (handlersByPid == null) {
+                    handlersByPid = new HashMap<>();
+                    for (ExecThread h : m.events().threads()) {
+                        for (Span s : h.spans()) {
+                            if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.peer() > 0) {
+                                handlersByPid.computeIfAbsent(h.pid(), x -> new ArrayList<>()).add(s);
                             }
                         }
                     }
                 }
+                int target = (int) k.subject();
+                long signo = k.flags(), sent = k.start();
+                Span best = null;
+                for (Span h : handlersByPid.getOrDefault(target, List.of())) {
+                    if (h.subject() == signo && h.peer() == t.pid() && h.start() >= sent
+                            && (best == null || h.start() < best.start())) {
+                        best = h;
+                    }
+                }
                 if (best != null) {
-                    add(t, sent, best, bestTs, Arrow.Kind.SIGNAL, RecordType.signalName((int) signo));
+                    add(t, sent, best.thread(), best.start(), Arrow.Kind.SIGNAL, RecordType.signalName((int) signo));
                 }
             }
         }

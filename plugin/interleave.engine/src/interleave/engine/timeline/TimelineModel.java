@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
 import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.RecordType;
 import interleave.engine.trace.Symbolizer;
@@ -34,6 +37,7 @@ public final class TimelineModel {
     private final List<Instant[]> instants = new ArrayList<>();
     private final Map<ThreadTrace, Integer> threadRow = new IdentityHashMap<>();
     private final Map<ProcessImage, Integer> processRow = new IdentityHashMap<>();
+    private final Map<ExecThread, Integer> execRow = new IdentityHashMap<>();
     private Arrow[] arrows = new Arrow[0];
     private long[] arrowMaxEnd = new long[0];
 
@@ -80,7 +84,7 @@ public final class TimelineModel {
     private TimelineModel(TraceRun run, Symbolizer symbolizer) {
         this.run = run;
         this.symbolizer = symbolizer;
-        this.origin = run.startNs();
+        this.origin = events().startNs();
     }
 
     /** Builds the model, naming threads by their start routine with addr2line where available. */
@@ -128,7 +132,7 @@ public final class TimelineModel {
 
     /** Length of the run in ns. */
     public long durationNs() {
-        return run.endNs() - origin;
+        return events().endNs() - origin;
     }
 
     /** ns since the origin for a monotonic timestamp of the trace. */
@@ -152,6 +156,15 @@ public final class TimelineModel {
         return r;
     }
 
+    /** The row of a thread of {@link #events()}. */
+    public int rowOf(ExecThread thread) {
+        Integer r = execRow.get(thread);
+        if (r == null) {
+            throw new IllegalArgumentException(thread + " is not part of this model's run");
+        }
+        return r;
+    }
+
     public int rowOf(ProcessImage image) {
         Integer r = processRow.get(image);
         if (r == null) {
@@ -163,6 +176,12 @@ public final class TimelineModel {
     /** The thread behind a thread row. */
     public Optional<ThreadTrace> thread(int rowId) {
         return Optional.ofNullable(rowThread.get(rowId));
+    }
+
+    /** A lock or variable of the process by the global at its address (the program's symbols), else its address. */
+    String dataName(ExecProcess p, long address) {
+        ProcessImage img = run.image(p.pid(), p.startNs()).orElse(null);
+        return img == null ? Describe.hex(address) : symbolizer.dataName(img, address).orElse(Describe.hex(address));
     }
 
     /** Deepest nesting of the row's spans + 1 (0 for process rows). */
@@ -276,41 +295,52 @@ public final class TimelineModel {
         return id;
     }
 
+    /**
+     * Rows from the execution-event model: a process row per image, then its threads (main first). The agent's thread
+     * behind each row is kept for the span and detail texts, which still read its records.
+     */
     private void buildRows() {
-        for (ProcessImage img : run.images()) {
-            long imgEnd = time(imageEnd(img));
-            int prow = addRow(Row.Kind.PROCESS, -1, img.pid(), img.pid(),
-                    "pid " + img.pid() + " " + img.command(), time(img.firstTs()), imgEnd, null);
-            processRow.put(img, prow);
-            Map<Long, String> startNames = startRoutineNames(img);
-            for (ThreadTrace t : img.threads()) {
-                String role = t.isMainThread() ? (img.origin() == ProcessImage.Origin.FORK ? "forked main" : "main")
-                        : startNames.getOrDefault(startRoutine(t), "thread");
+        Map<String, ThreadTrace> traces = new HashMap<>();
+        for (ThreadTrace x : run.threads()) {
+            traces.put(x.file(), x);
+        }
+        for (ExecProcess p : events().processes()) {
+            long imgEnd = imageEnd(p);
+            int prow = addRow(Row.Kind.PROCESS, -1, p.pid(), p.pid(), "pid " + p.pid() + " " + p.command(),
+                    time(p.firstTs()), time(imgEnd), null);
+            ProcessImage img = run.image(p.pid(), p.startNs()).orElse(null);
+            if (img != null) {
+                processRow.put(img, prow);
+            }
+            Map<Long, String> startNames = startRoutineNames(img, p);
+            for (ExecThread t : p.threads()) {
+                String role = t.isMain() ? (p.origin() == ExecProcess.Origin.FORK ? "forked main" : "main")
+                        : startNames.getOrDefault(t.startRoutine(), "thread");
                 // the name the program gave the thread comes first, as in top and gdb
                 String name = t.name().filter(n -> !n.isEmpty()).map(n -> n.equals(role) ? n : n + " (" + role + ")")
                         .orElse(role);
-                long end = threadEnd(t, img);
+                long end = t.end().map(interleave.engine.events.Instant::ts).orElse(Math.max(t.lastTs(), imgEnd));
+                ThreadTrace trace = traces.get(t.source());
                 int row = addRow(Row.Kind.THREAD, prow, t.pid(), t.tid(), "tid " + t.tid() + " " + name,
-                        time(t.firstTs()), time(end), t);
-                threadRow.put(t, row);
-                buildSpans(row, t, end);
+                        time(t.firstTs()), time(end), trace);
+                execRow.put(t, row);
+                if (trace != null) {
+                    threadRow.put(trace, row);
+                    buildSpans(row, t, trace, end);
+                }
             }
         }
     }
 
-    private static long startRoutine(ThreadTrace t) {
-        return t.size() > 0 && t.type(0) == THREAD_START ? t.arg(0, 0) : 0;
-    }
-
-    private Map<Long, String> startRoutineNames(ProcessImage img) {
+    private Map<Long, String> startRoutineNames(ProcessImage img, ExecProcess p) {
         List<Long> addrs = new ArrayList<>();
-        for (ThreadTrace t : img.threads()) {
-            if (startRoutine(t) != 0) {
-                addrs.add(startRoutine(t));
+        for (ExecThread t : p.threads()) {
+            if (t.startRoutine() != 0) {
+                addrs.add(t.startRoutine());
             }
         }
         Map<Long, String> out = new HashMap<>();
-        if (addrs.isEmpty()) {
+        if (addrs.isEmpty() || img == null) {
             return out;
         }
         symbolizer.symbolizeAll(img, addrs, false).forEach((a, line) -> out.put(a,
@@ -318,36 +348,13 @@ public final class TimelineModel {
         return out;
     }
 
-    /** When an image ended: its exit, else the wait that reaped it (killed), else the end of the run. */
-    long imageEnd(ProcessImage img) {
-        if (img.procExit().isPresent() || img.execSuccessor().isPresent()) {
-            return Math.max(img.endTs(), img.lastTs());
+    /** When an image ended: its exit (or exec), else the wait that reaped it (killed), else the end of the run. */
+    private long imageEnd(ExecProcess p) {
+        if (p.exitInstant().isPresent() || p.execSuccessor().isPresent()) {
+            return Math.max(p.endTs(), p.lastTs());
         }
-        long reaped = reapTs(img);
-        return reaped > 0 ? Math.max(reaped, img.lastTs()) : run.endNs();
-    }
-
-    private long reapTs(ProcessImage img) {
-        ProcessImage p = img.parent().orElse(null);
-        if (p == null) {
-            return -1;
-        }
-        long best = -1;
-        for (ThreadTrace t : p.threads()) { // per-thread indexes: one pass per parent, not one per child
-            int i = t.firstAtOrAfter(t.eventsWithArgument(WAIT, EXIT, 2, img.pid()), img.imageStartNs());
-            if (i >= 0 && (best < 0 || t.ts(i) < best)) {
-                best = t.ts(i);
-            }
-        }
-        return best;
-    }
-
-    private long threadEnd(ThreadTrace t, ProcessImage img) {
-        int exit = t.find(THREAD_EXIT, -1);
-        if (exit >= 0) {
-            return t.ts(exit);
-        }
-        return Math.max(t.lastTs(), imageEnd(img));
+        interleave.engine.events.Instant reap = p.parent().map(q -> q.reapOf(p.pid(), p.startNs())).orElse(null);
+        return reap != null ? Math.max(reap.ts(), p.lastTs()) : events().endNs();
     }
 
     static State stateOf(int type) {
@@ -379,64 +386,101 @@ public final class TimelineModel {
         };
     }
 
-    /** Pairs ENTER/EXIT with a stack (format §4.1) and fills the gaps of depth 0 with RUNNING. */
-    private void buildSpans(int row, ThreadTrace t, long endTs) {
+    /** The state a span of the model shows as, or null for kinds the timeline does not draw as spans. */
+    static State stateOf(String kind) {
+        return switch (kind) {
+            case Kinds.ACCEPT -> State.ACCEPT;
+            case Kinds.CONNECT -> State.CONNECT;
+            case Kinds.READ -> State.READ;
+            case Kinds.WRITE -> State.WRITE;
+            case Kinds.RECV -> State.RECV;
+            case Kinds.SEND -> State.SEND;
+            case Kinds.SELECT -> State.SELECT;
+            case Kinds.POLL -> State.POLL;
+            case Kinds.EPOLL_WAIT -> State.EPOLL;
+            case Kinds.LOCK_WAIT -> State.LOCK;
+            case Kinds.COND_WAIT -> State.COND_WAIT;
+            case Kinds.SEM_WAIT -> State.SEM_WAIT;
+            case Kinds.THREAD_JOIN -> State.JOIN;
+            case Kinds.PROCESS_WAIT -> State.WAIT_CHILD;
+            case Kinds.SLEEP -> State.SLEEP;
+            case Kinds.FORK -> State.FORK;
+            case Kinds.EXEC -> State.EXEC;
+            case Kinds.THREAD_CREATE -> State.CREATE_THREAD;
+            case Kinds.RAISE -> State.RAISE;
+            case Kinds.SIGNAL_HANDLER -> State.SIGNAL_HANDLER;
+            case Kinds.STDIO -> State.STDIO;
+            case Kinds.MALLOC -> State.MALLOC;
+            case Kinds.FREE -> State.FREE;
+            default -> null;
+        };
+    }
+
+    /**
+     * The thread's spans from the model (call pairing is the model's): calls that began and ended in two events, at
+     * their depth; a call closed because an outer one returned (a handler left with longjmp) or never closed is
+     * unfinished. The gaps of depth 0 are RUNNING. Instants still come from the thread's records.
+     */
+    private void buildSpans(int row, ExecThread x, ThreadTrace t, long endTs) {
         List<Level> ls = levels.get(row);
-        int[] stack = new int[16];
-        int top = 0;
-        long runningFrom = t.firstTs();
-        List<Instant> inst = new ArrayList<>();
-        for (int i = 0; i < t.size(); i++) {
-            int type = t.type(i), phase = t.phase(i);
-            Instant in = Describe.instant(this, row, t, i);
-            if (in != null) {
-                inst.add(in);
+        long runningFrom = x.firstTs();
+        boolean blockedAtEnd = false;
+        for (interleave.engine.events.Span s : x.spans()) {
+            State st = stateOf(s.kind());
+            if (st == null || s.ref() == s.endRef()) {
+                continue; // not drawn, or one record (a call measured in one event): no span, as before
             }
-            if (stateOf(type) == null) {
+            int ev = indexOf(t, s.start(), s.ref());
+            if (s.running()) {
+                level(ls, s.depth()).add(time(s.start()), time(Math.max(endTs, s.start())), st, ev, true);
+                blockedAtEnd |= s.depth() == 0;
+                if (s.depth() == 0 && s.start() > runningFrom) {
+                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, -1, false);
+                }
                 continue;
             }
-            if (phase == ENTER) {
-                if (top == 0 && t.ts(i) > runningFrom) {
-                    level(ls, 0).add(time(runningFrom), time(t.ts(i)), State.RUNNING, -1, false);
+            if (s.depth() == 0) {
+                if (s.start() > runningFrom) {
+                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, -1, false);
                 }
-                if (top == stack.length) {
-                    stack = Arrays.copyOf(stack, top * 2);
-                }
-                stack[top++] = i;
-            } else if (phase == EXIT) {
-                int match = top - 1;
-                while (match >= 0 && t.type(stack[match]) != type) {
-                    match--;
-                }
-                if (match < 0) {
-                    continue; // EXIT of a call entered before the trace began (or lost): nothing to pair
-                }
-                // calls above the match never returned (a handler left with longjmp): they end here, unfinished
-                while (top - 1 > match) {
-                    int e = stack[--top];
-                    level(ls, top).add(time(t.ts(e)), time(t.ts(i)), stateOf(t.type(e)), e, true);
-                }
-                int e = stack[--top];
-                level(ls, top).add(time(t.ts(e)), time(t.ts(i)), stateOf(type), e, false);
-                if (top == 0) {
-                    runningFrom = t.ts(i);
-                }
+                runningFrom = s.end();
             }
-        }
-        boolean blockedAtEnd = top > 0;
-        while (top > 0) {
-            int e = stack[--top];
-            level(ls, top).add(time(t.ts(e)), time(Math.max(endTs, t.ts(e))), stateOf(t.type(e)), e, true);
+            level(ls, s.depth()).add(time(s.start()), time(s.end()), st, ev, s.endRef() < 0);
         }
         if (!blockedAtEnd && endTs > runningFrom) {
             level(ls, 0).add(time(runningFrom), time(endTs), State.RUNNING, -1, false);
         }
-        // open calls were added last: restore start order within each level
         for (Level l : ls) {
             sortLevel(l);
         }
+        List<Instant> inst = new ArrayList<>();
+        for (int i = 0; i < t.size(); i++) {
+            Instant in = Describe.instant(this, row, t, i);
+            if (in != null) {
+                inst.add(in);
+            }
+        }
         inst.sort(Comparator.comparingLong(Instant::timeNs));
         instants.set(row, inst.toArray(new Instant[0]));
+    }
+
+    /** Index of the thread's record at ts with that slot (the model's reference of it), -1 if none. */
+    private static int indexOf(ThreadTrace t, long ts, long slot) {
+        int lo = 0, hi = t.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (t.ts(mid) < ts) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < t.size() && t.ts(i) == ts; i++) {
+            if (t.slot(i) == slot) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static Level level(List<Level> ls, int depth) {
