@@ -22,6 +22,7 @@ import org.eclipse.jdt.core.ICompilationUnit;
 import org.eclipse.jdt.core.IJavaModelMarker;
 import org.eclipse.jdt.core.IJavaProject;
 import org.eclipse.jdt.core.JavaCore;
+import org.eclipse.jdt.core.formatter.DefaultCodeFormatterConstants;
 import org.eclipse.jdt.launching.JavaRuntime;
 import org.eclipse.ui.IMarkerResolution;
 import org.eclipse.ui.ide.IDE;
@@ -33,7 +34,8 @@ import interleave.ui.InterleaveMarkers;
 /**
  * A Java project in the workbench (Java nature, a source folder, the JRE container): Analyze concurrency finds the
  * volatile counter bumped from a pool's workers, the quick fix turns it into an AtomicInteger, the marker goes on
- * re-analysis and JDT's own builder still compiles the project without errors.
+ * re-analysis, the fix's text takes the project's formatter settings, and JDT's own builder still compiles the project
+ * without errors.
  */
 class JavaProjectTest {
     static final String SERVER = """
@@ -112,8 +114,9 @@ class JavaProjectTest {
 
         String fixed = Workbench.read(server);
         assertTrue(fixed.contains("import java.util.concurrent.atomic.AtomicInteger;"), fixed);
-        assertTrue(fixed.contains("private static final AtomicInteger served = new AtomicInteger();"), fixed);
-        assertTrue(fixed.contains("served.incrementAndGet();"), fixed);
+        assertTrue(fixed.contains("private static final AtomicInteger served = new AtomicInteger"), fixed);
+        assertTrue(fixed.contains("            served.incrementAndGet ();\n"), "formatted in the project's style: " + fixed);
+        assertTrue(fixed.contains("Executors.newFixedThreadPool(4);"), "untouched lines keep their style: " + fixed);
         assertFalse(fixed.contains("served++"), fixed);
         assertEquals(0, server.findMarkers(InterleaveMarkers.TYPE, false, IResource.DEPTH_ZERO).length,
                 "re-analysis removed the marker: " + describe(Workbench.markers(project)));
@@ -140,6 +143,12 @@ class JavaProjectTest {
         java.setOption(JavaCore.COMPILER_COMPLIANCE, "21");
         java.setOption(JavaCore.COMPILER_SOURCE, "21");
         java.setOption(JavaCore.COMPILER_CODEGEN_TARGET_PLATFORM, "21");
+        // a house style the sample does not follow (a space before a call's parenthesis): the fix's new text must
+        // take it, the lines the fix does not touch must keep theirs
+        java.setOption(DefaultCodeFormatterConstants.FORMATTER_TAB_CHAR, JavaCore.SPACE);
+        java.setOption(DefaultCodeFormatterConstants.FORMATTER_TAB_SIZE, "4");
+        java.setOption(DefaultCodeFormatterConstants.FORMATTER_INSERT_SPACE_BEFORE_OPENING_PAREN_IN_METHOD_INVOCATION,
+                JavaCore.INSERT);
         return project;
     }
 
