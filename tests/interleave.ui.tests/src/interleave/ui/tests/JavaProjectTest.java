@@ -3,6 +3,7 @@ package interleave.ui.tests;
 import static interleave.ui.tests.Workbench.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -26,6 +27,10 @@ import org.eclipse.jdt.core.formatter.DefaultCodeFormatterConstants;
 import org.eclipse.jdt.launching.JavaRuntime;
 import org.eclipse.ui.IMarkerResolution;
 import org.eclipse.ui.ide.IDE;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Event;
+import org.eclipse.swt.widgets.Menu;
+import org.eclipse.swt.widgets.MenuItem;
 import org.junit.jupiter.api.Test;
 
 import interleave.ui.AnalysisJob;
@@ -125,6 +130,27 @@ class JavaProjectTest {
         build(project);
         assertEquals(List.of(), errors(project), "the fixed server compiles:\n" + fixed);
         assertTrue(project.getFile("bin/server/CountingServer.class").exists(), "JDT's builder compiled the fix");
+    }
+
+    @Test
+    void projectExplorerOffersTheCommandOnAJavaFileAndItsPackageAndRunsItOnTheFile() throws Exception {
+        IProject project = javaProject("java-menu");
+        IFile server = project.getFile("src/server/CountingServer.java");
+        Workbench.write(project.getFile("README.txt"), "notes\n");
+        for (IResource offered : List.of(project.getFolder("src/server"), server)) {
+            AnalyzeConcurrencyCommandTest.selectInProjectExplorer(offered);
+            Menu menu = AnalyzeConcurrencyCommandTest.projectExplorerMenu();
+            MenuItem analyze = Workbench.showAndFind(menu, "Analyze concurrency");
+            assertNotNull(analyze, "menu of " + offered + ": " + Workbench.labels(menu));
+            if (offered.equals(server)) {
+                analyze.notifyListeners(SWT.Selection, new Event());
+            }
+            Workbench.hide(menu);
+        }
+        Workbench.waitForAnalysis();
+        assertEquals(List.of("CountingServer.java:" + Workbench.lineOf(SERVER, "served++;")
+                + " unsynchronized-shared-write"), describe(Workbench.markers(project)));
+        Workbench.closeDialogs();
     }
 
     /** A Java project as the New Java Project wizard makes it: src/ to bin/, on the workbench's default JRE. */
