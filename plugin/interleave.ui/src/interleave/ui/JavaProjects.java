@@ -54,7 +54,7 @@ public final class JavaProjects {
      * The libraries (jars, class folders) and the output folders of required projects on the resolved build path of
      * each Java project in the scope. The JDK's own entries are left out: the parser has the running JDK already.
      */
-    static List<Path> classpath(Collection<? extends IResource> scope) {
+    public static List<Path> classpath(Collection<? extends IResource> scope) {
         Set<Path> out = new LinkedHashSet<>();
         Set<IProject> seen = new LinkedHashSet<>();
         IWorkspaceRoot root = ResourcesPlugin.getWorkspace().getRoot();

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.Test;
 
 import interleave.ui.AnalysisJob;
 import interleave.ui.InterleaveMarkers;
+import interleave.ui.JavaProjects;
 
 /**
  * A Java project in the workbench (Java nature, a source folder, the JRE container): Analyze concurrency finds the
@@ -151,6 +152,38 @@ class JavaProjectTest {
         assertEquals(List.of("CountingServer.java:" + Workbench.lineOf(SERVER, "served++;")
                 + " unsynchronized-shared-write"), describe(Workbench.markers(project)));
         Workbench.closeDialogs();
+    }
+
+    @Test
+    void theFrontEndGetsTheBuildPathsLibrariesClassFoldersAndRequiredProjects() throws Exception {
+        IProject base = javaProject("java-base");
+        IProject app = javaProject("java-app");
+        IFile jar = app.getFile("lib/util.jar");
+        app.getFolder("lib").create(true, true, null);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes)) {
+            out.putNextEntry(new java.util.jar.JarEntry("util/"));
+        }
+        jar.create(new java.io.ByteArrayInputStream(bytes.toByteArray()), true, null);
+        IFolder classes = app.getFolder("classes");
+        classes.create(true, true, null);
+        IJavaProject javaApp = JavaCore.create(app);
+        List<IClasspathEntry> entries = new ArrayList<>(List.of(javaApp.getRawClasspath()));
+        entries.add(JavaCore.newLibraryEntry(jar.getFullPath(), null, null));
+        entries.add(JavaCore.newLibraryEntry(classes.getFullPath(), null, null));
+        entries.add(JavaCore.newProjectEntry(base.getFullPath()));
+        javaApp.setRawClasspath(entries.toArray(IClasspathEntry[]::new), null);
+
+        List<java.nio.file.Path> classpath = JavaProjects.classpath(List.of(app.getFile(
+                "src/server/CountingServer.java")));
+        java.nio.file.Path jdk = java.nio.file.Path.of(System.getProperty("java.home"));
+        assertEquals(List.of(jar.getLocation().toFile().toPath(), classes.getLocation().toFile().toPath(),
+                base.getFolder("bin").getLocation().toFile().toPath()),
+                classpath.stream().filter(p -> !p.startsWith(jdk)).toList(), "all: " + classpath);
+        assertTrue(classpath.stream().noneMatch(p -> p.getFileName().toString().equals("jrt-fs.jar")), "the JDK"
+                + " image is the parser's own: " + classpath);
+        assertEquals(List.of(), JavaProjects.classpath(List.of(Workbench.project("c-only", Map.of("a.c",
+                "int main(void) { return 0; }\n")))), "a project without the Java nature has no build path");
     }
 
     /** A Java project as the New Java Project wizard makes it: src/ to bin/, on the workbench's default JRE. */
