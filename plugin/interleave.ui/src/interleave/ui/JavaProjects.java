@@ -1,5 +1,6 @@
 package interleave.ui;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -77,7 +78,11 @@ public final class JavaProjects {
                         IProject required = root.getProject(e.getPath().lastSegment());
                         if (isJavaProject(required)) {
                             try {
-                                add(out, location(root, JavaCore.create(required).getOutputLocation()));
+                                Path output = location(root, JavaCore.create(required).getOutputLocation());
+                                // not built yet: nothing to read there (and no warning worth giving)
+                                if (output != null && Files.isDirectory(output)) {
+                                    add(out, output);
+                                }
                             } catch (CoreException ex) {
                                 // not built or not readable: its types stay unresolved
                             }
@@ -102,6 +107,9 @@ public final class JavaProjects {
     /** A workspace path's place on disk, or the path itself when it names an external file. */
     private static Path location(IWorkspaceRoot root, IPath path) {
         IResource member = root.findMember(path);
+        if (member == null && path.segmentCount() >= 2 && root.getProject(path.segment(0)).exists()) {
+            member = root.getFolder(path); // in the workspace but not there yet (an output folder before a build)
+        }
         IPath location = member != null ? member.getLocation() : path;
         return location == null ? null : location.toFile().toPath();
     }

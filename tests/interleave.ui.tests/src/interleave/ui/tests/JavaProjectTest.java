@@ -157,6 +157,7 @@ class JavaProjectTest {
     @Test
     void theFrontEndGetsTheBuildPathsLibrariesClassFoldersAndRequiredProjects() throws Exception {
         IProject base = javaProject("java-base");
+        build(base); // its output folder exists only once built
         IProject app = javaProject("java-app");
         IFile jar = app.getFile("lib/util.jar");
         app.getFolder("lib").create(true, true, null);
