@@ -25,7 +25,7 @@ import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.jobs.MultiRule;
 
 import interleave.engine.analysis.AnalysisResult;
-import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.analysis.Analyzer;
 import interleave.engine.analysis.Notification;
 import interleave.engine.finding.Finding;
 import interleave.engine.rules.RuleRegistry;
@@ -34,7 +34,7 @@ import interleave.engine.settings.SettingsException;
 import interleave.ui.prefs.InterleavePreferences;
 
 /**
- * Analyzes the C files of some projects, folders and files together as one program (a handler defined in one file
+ * Analyzes the C and Java files of some projects, folders and files together as one program (a handler defined in one file
  * and installed in another is still found), then replaces Interleave's markers on those resources in one workspace
  * operation. Cancellable between files; a cancelled run leaves the old markers alone.
  */
@@ -115,7 +115,7 @@ public final class AnalysisJob extends Job {
         if (files.isEmpty()) {
             replaceMarkers(List.of(), new WorkspaceSources.Program(List.of(), Map.of(), List.of()),
                     progress.split(2));
-            summary = "No .c or .h files in " + describeScope() + ": nothing to analyze.";
+            summary = "No .c, .h or .java files in " + describeScope() + ": nothing to analyze.";
             return Status.info(summary);
         }
         WorkspaceSources.Program program = WorkspaceSources.read(files, false, () -> {
@@ -124,8 +124,10 @@ public final class AnalysisJob extends Job {
         });
         List<Notification> settingsNotes = new ArrayList<>();
         Settings settings = projectSettings(settingsNotes);
-        AnalysisResult result = new CAnalyzer(RuleRegistry.cRules(), Runtime.getRuntime().availableProcessors(),
-                settings).analyze(program.sources(), new CAnalyzer.Progress() {
+        // every front end (C, and Java with the project's build path); the rules pick the programs they read
+        AnalysisResult result = new Analyzer(JavaProjects.frontEnds(scope), RuleRegistry.rules(),
+                Runtime.getRuntime().availableProcessors(), settings, null).analyze(program.sources(),
+                        new Analyzer.Progress() {
             @Override
             public void parsed(String file) {
                 progress.subTask(file);
@@ -206,14 +208,17 @@ public final class AnalysisJob extends Job {
         }
     }
 
-    /** E.g. "3 findings in 2 of 5 C files; 1 file parsed only partially." */
+    /** E.g. "3 findings in 2 of 5 C files; 1 file parsed only partially." (or "Java files", "C/Java files") */
     static String summarize(AnalysisResult result, int findings) {
         int files = result.filesAnalyzed().size();
+        boolean java = result.filesAnalyzed().stream().anyMatch(f -> f.endsWith(".java"));
+        boolean c = result.filesAnalyzed().stream().anyMatch(f -> !f.endsWith(".java"));
+        String kind = java && c ? "C/Java file" : java ? "Java file" : "C file";
         long partial = result.notifications().stream().filter(Notification::isPartialParse).map(Notification::file)
                 .distinct().count();
         long withFindings = result.findings().stream().map(f -> f.location().file()).distinct().count();
-        String counted = findings == 0 ? "No findings in " + plural(files, "C file")
-                : plural(findings, "finding") + " in " + withFindings + " of " + plural(files, "C file");
+        String counted = findings == 0 ? "No findings in " + plural(files, kind)
+                : plural(findings, "finding") + " in " + withFindings + " of " + plural(files, kind);
         return counted + (partial == 0 ? "." : "; " + plural((int) partial, "file") + " parsed only partially.");
     }
 
@@ -225,17 +230,21 @@ public final class AnalysisJob extends Job {
         return scope.stream().map(r -> r.getFullPath().toString()).collect(Collectors.joining(", "));
     }
 
-    /** The projects, folders and C files among some selected objects (anything that adapts to a resource). */
+    /** The projects, folders and C or Java files among some selected objects (anything that adapts to a resource). */
     public static List<IResource> analyzableResources(Iterable<?> selected) {
         List<IResource> out = new ArrayList<>();
         for (Object o : selected) {
             IResource r = org.eclipse.core.runtime.Adapters.adapt(o, IResource.class);
+            if (r == null && o instanceof org.eclipse.jdt.core.IJavaElement java) {
+                // Java elements adapt to resources through JDT UI's adapter factory; without it, ask the element
+                r = java.getResource();
+            }
             if (r == null || !r.isAccessible()) {
                 continue;
             }
             boolean ok = switch (r.getType()) {
                 case IResource.PROJECT, IResource.FOLDER -> true;
-                case IResource.FILE -> WorkspaceSources.isCSource(r);
+                case IResource.FILE -> WorkspaceSources.isSource(r);
                 default -> false;
             };
             if (ok && !out.contains(r)) {

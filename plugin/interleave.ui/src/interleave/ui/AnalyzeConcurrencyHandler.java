@@ -23,8 +23,8 @@ import org.eclipse.ui.ISources;
  */
 public class AnalyzeConcurrencyHandler extends AbstractHandler {
     public static final String COMMAND_ID = "interleave.ui.analyze";
-    public static final String NOTHING_SELECTED = "Nothing to analyze: select a project, folder or .c/.h file, or"
-            + " open a C file.";
+    public static final String NOTHING_SELECTED = "Nothing to analyze: select a project, folder, package or .c/.h/.java file, or"
+            + " open a C or Java file.";
 
     @Override
     public Object execute(ExecutionEvent event) {
@@ -48,7 +48,7 @@ public class AnalyzeConcurrencyHandler extends AbstractHandler {
             Object input = context.getVariable(ISources.ACTIVE_EDITOR_INPUT_NAME);
             if (part != null && part == editor && input instanceof IEditorInput editorInput) {
                 IFile file = Adapters.adapt(editorInput, IFile.class);
-                if (file != null && WorkspaceSources.isCSource(file) && file.getProject().isAccessible()) {
+                if (file != null && WorkspaceSources.isSource(file) && file.getProject().isAccessible()) {
                     return List.of(file.getProject());
                 }
             }

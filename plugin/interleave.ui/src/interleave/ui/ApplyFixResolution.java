@@ -10,6 +10,7 @@ import org.eclipse.core.filebuffers.ITextFileBufferManager;
 import org.eclipse.core.filebuffers.LocationKind;
 import org.eclipse.core.resources.IMarker;
 import org.eclipse.core.resources.IResource;
+import org.eclipse.core.resources.ResourcesPlugin;
 import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.IPath;
 import org.eclipse.core.runtime.IStatus;
@@ -28,7 +29,7 @@ import interleave.engine.finding.TextEdit;
 /**
  * Applies one of a finding's fixes through the text file buffers (the same documents open editors show, so an open
  * editor updates in place and its undo works), saves the files, then analyzes the program again so the markers
- * reflect the fixed code.
+ * reflect the fixed code. In Java files the changed lines are then formatted with the project's formatter settings.
  */
 final class ApplyFixResolution implements IMarkerResolution2 {
     private final Fix fix;
@@ -85,7 +86,13 @@ final class ApplyFixResolution implements IMarkerResolution2 {
                 buffers.add(buffer);
             }
             for (int i = 0; i < buffers.size(); i++) {
-                editsFor(fix.files().get(i)).apply(buffers.get(i).getDocument());
+                String file = fix.files().get(i);
+                MultiTextEdit edits = editsFor(file);
+                edits.apply(buffers.get(i).getDocument());
+                if (file.endsWith(".java")) {
+                    JavaFormatting.formatChanged(buffers.get(i).getDocument(), edits,
+                            ResourcesPlugin.getWorkspace().getRoot().getFile(IPath.fromPortableString(file)));
+                }
             }
             for (ITextFileBuffer buffer : buffers) {
                 buffer.commit(null, false);

@@ -14,7 +14,9 @@ import org.eclipse.ui.IMarkerResolution;
 import org.eclipse.ui.IMarkerResolutionGenerator2;
 
 import interleave.engine.analysis.AnalysisResult;
-import interleave.engine.analysis.CAnalyzer;
+import interleave.engine.analysis.Analyzer;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.settings.Settings;
 import interleave.engine.c.SourceFile;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
@@ -66,7 +68,9 @@ public final class FindingResolutionGenerator implements IMarkerResolutionGenera
         List<IResource> scope = InterleaveMarkers.scopeOf(marker);
         WorkspaceSources.Program program = WorkspaceSources.read(WorkspaceSources.collect(scope), true, () -> {
         });
-        AnalysisResult result = new CAnalyzer().analyze(program.sources(), CAnalyzer.Progress.NONE, () -> false);
+        AnalysisResult result = new Analyzer(JavaProjects.frontEnds(scope), RuleRegistry.rules(),
+                Runtime.getRuntime().availableProcessors(), Settings.defaults(), null)
+                .analyze(program.sources(), Analyzer.Progress.NONE, () -> false);
         String fingerprint = marker.getAttribute(InterleaveMarkers.FINGERPRINT, "");
         Optional<Finding> finding = result.findings().stream().filter(f -> f.fingerprint().equals(fingerprint))
                 .findFirst();

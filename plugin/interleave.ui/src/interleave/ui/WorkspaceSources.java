@@ -46,8 +46,13 @@ public final class WorkspaceSources {
         return "c".equals(ext) || "h".equals(ext);
     }
 
+    /** A file Interleave analyzes: C ({@code .c}, {@code .h}) or Java ({@code .java}). */
+    public static boolean isSource(IResource r) {
+        return isCSource(r) || JavaProjects.isJavaSource(r);
+    }
+
     /**
-     * The .c and .h files of the given projects, folders and files, sorted by path. Below a selected container,
+     * The .c, .h and .java files of the given projects, folders and files, sorted by path. Below a selected container,
      * derived, hidden and team-private resources are skipped (build output, .git, ...); an explicitly selected file
      * is taken as it is.
      */
@@ -58,7 +63,7 @@ public final class WorkspaceSources {
                 continue;
             }
             if (root.getType() == IResource.FILE) {
-                if (isCSource(root)) {
+                if (isSource(root)) {
                     found.add((IFile) root);
                 }
                 continue;
@@ -71,7 +76,7 @@ public final class WorkspaceSources {
                 }
                 if (proxy.getType() == IResource.FILE) {
                     IResource r = proxy.requestResource();
-                    if (isCSource(r)) {
+                    if (isSource(r)) {
                         found.add((IFile) r);
                     }
                     return false;
@@ -132,13 +137,13 @@ public final class WorkspaceSources {
         }
         if (bytes.length > SourceFile.MAX_BYTES) {
             notes.add(Notification.error(display, "is larger than " + SourceFile.MAX_BYTES / (1024 * 1024)
-                    + " MiB, too big for a C source; skipped"));
+                    + " MiB, too big for a source file; skipped"));
             return null;
         }
         for (int i = 0; i < Math.min(bytes.length, 64 * 1024); i++) {
             if (bytes[i] == 0) {
                 notes.add(Notification.error(display,
-                        "looks like a binary file, not C source (NUL byte at offset " + i + "); skipped"));
+                        "looks like a binary file, not source (NUL byte at offset " + i + "); skipped"));
                 return null;
             }
         }

@@ -18,7 +18,7 @@ import interleave.ui.AnalysisJob;
 import interleave.ui.WorkspaceSources;
 
 /**
- * With the preference "analyze on save" on, a saved (changed) .c or .h file has its project analyzed again by an
+ * With the preference "analyze on save" on, a saved (changed) .c, .h or .java file has its project analyzed again by an
  * {@link AnalysisJob} in the background, shortly after the save, so a burst of saves gives one analysis. The listener
  * only looks at the delta; nothing runs on the UI thread.
  */
@@ -51,7 +51,7 @@ public final class AnalyzeOnSave implements IStartup, IResourceChangeListener {
                 if (r instanceof IFile file) {
                     boolean contentChanged = delta.getKind() == IResourceDelta.CHANGED
                             && (delta.getFlags() & IResourceDelta.CONTENT) != 0;
-                    if (contentChanged && WorkspaceSources.isCSource(file) && !file.isDerived(IResource.CHECK_ANCESTORS)) {
+                    if (contentChanged && WorkspaceSources.isSource(file) && !file.isDerived(IResource.CHECK_ANCESTORS)) {
                         projects.add(file.getProject());
                     }
                     return false;

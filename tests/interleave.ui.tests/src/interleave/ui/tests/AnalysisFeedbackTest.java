@@ -88,7 +88,7 @@ class AnalysisFeedbackTest {
         IFolder notes = project.getFolder("notes");
         AnalyzeConcurrencyCommandTest.selectInProjectExplorer(notes);
         job = run();
-        String nothing = "No .c or .h files in /feedback-clean/notes: nothing to analyze.";
+        String nothing = "No .c, .h or .java files in /feedback-clean/notes: nothing to analyze.";
         assertEquals(nothing, job.getResult().getMessage());
         assertPopupSays(nothing);
     }

@@ -249,7 +249,7 @@ class AnalyzeConcurrencyCommandTest {
                 ((StructuredSelection) explorer.getSite().getSelectionProvider().getSelection()).toList());
     }
 
-    private static Menu projectExplorerMenu() throws Exception {
+    static Menu projectExplorerMenu() throws Exception {
         IViewPart explorer = Workbench.page().findView(IPageLayout.ID_PROJECT_EXPLORER);
         Viewer viewer = (Viewer) explorer.getSite().getSelectionProvider();
         Menu menu = viewer.getControl().getMenu();
