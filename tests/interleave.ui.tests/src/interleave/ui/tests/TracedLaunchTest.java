@@ -148,7 +148,9 @@ class TracedLaunchTest {
         until("the run " + runDir + " shown in the timeline", 60, () -> {
             Workbench.waitForJobs(LoadRunJob.FAMILY);
             view[0] = (TimelineView) Workbench.page().findView(TimelineView.ID);
-            return view[0] != null && view[0].run().map(LoadedRun::directory).filter(runDir::equals).isPresent();
+            // a followed run: its last snapshot applied (the follower's job can end before the UI thread shows it)
+            return view[0] != null && view[0].run().map(LoadedRun::directory).filter(runDir::equals).isPresent()
+                    && view[0].live().isEmpty() && !view[0].timeline().provisional();
         });
         return view[0];
     }
