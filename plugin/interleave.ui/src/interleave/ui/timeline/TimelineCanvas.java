@@ -125,6 +125,11 @@ public final class TimelineCanvas {
             lastPaintNanos = System.nanoTime() - start;
             lastPaintCpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
             paints++;
+            Runnable painted = onFramePainted;
+            if (painted != null && paintedRun() != null) {
+                onFramePainted = null;
+                painted.run();
+            }
         });
         canvas.addListener(SWT.Resize, e -> canvas.redraw());
         canvas.addListener(SWT.MouseVerticalWheel, this::wheel);
@@ -187,6 +192,16 @@ public final class TimelineCanvas {
         var x = a.model().row(p.rowId());
         var y = b.model().row(p.rowId());
         return x.pid() == y.pid() && x.tid() == y.tid();
+    }
+
+    private Runnable onFramePainted;
+
+    /**
+     * Runs once, on the UI thread, after the next paint that drew a frame of the run shown (its spans, not the empty
+     * lanes): the loader waits for it before the detectors take the cores.
+     */
+    void afterFramePainted(Runnable action) {
+        onFramePainted = action;
     }
 
     /** Findings of a run still going: drawn hollow and labelled provisional until the run ends. */

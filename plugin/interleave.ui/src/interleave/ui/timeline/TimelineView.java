@@ -397,6 +397,10 @@ public class TimelineView extends ViewPart {
         }
         if (!outcome.last()) {
             show(outcome.run()); // the timeline, while the detectors look for bugs in it
+            timeline.afterFramePainted(job::framePainted); // then they start
+            if (!timeline.control().isVisible()) {
+                job.framePainted(); // nothing will be painted: no reason to wait
+            }
             return;
         }
         current = null;
