@@ -57,6 +57,18 @@ public final class LoadRunJob extends Job {
         return family == FAMILY;
     }
 
+    private volatile long readNanos, modelNanos;
+
+    /** How long reading the trace files took (ns; 0 before), for the speed benchmark. */
+    public long readNanos() {
+        return readNanos;
+    }
+
+    /** How long building the timeline model took (ns; 0 before), for the speed benchmark. */
+    public long modelNanos() {
+        return modelNanos;
+    }
+
     /** The view painted a frame of this run (or cannot): the detectors may start. */
     public void framePainted() {
         firstFrame.countDown();
@@ -84,13 +96,17 @@ public final class LoadRunJob extends Job {
     protected IStatus run(IProgressMonitor monitor) {
         SubMonitor sub = SubMonitor.convert(monitor, "Reading " + directory, 3);
         try {
+            long start = System.nanoTime();
             TraceRun run = TraceReader.read(directory);
+            readNanos = System.nanoTime() - start;
             if (sub.isCanceled()) {
                 return Status.CANCEL_STATUS;
             }
             sub.worked(1);
             sub.subTask("Building the timeline");
+            start = System.nanoTime();
             TimelineModel model = TimelineModel.build(run);
+            modelNanos = System.nanoTime() - start;
             sub.worked(1);
             if (sub.isCanceled()) {
                 return Status.CANCEL_STATUS;
