@@ -65,7 +65,11 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
                     targets.add(dir.relativize(c).toString());
                 }
             }
-            make(dir, targets);
+            try {
+                make(dir, targets);
+            } catch (CoreException e) {
+                throw notStarted(config, e.getStatus().getMessage());
+            }
         }
         sub.worked(1);
         String workText = substitute(config.getAttribute(WORKING_DIRECTORY, "")).strip();
@@ -77,11 +81,13 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
                 programText = Path.of(workText).resolve(programText).toString();
             }
             program = TracedLaunch.resolveProgram(programText);
+            String notRunnable = notRunnable(program);
+            if (notRunnable != null) {
+                throw notStarted(config, notRunnable);
+            }
             agent = TracedLaunch.findAgent();
         } catch (LaunchException e) {
-            String why = capitalized(e.getMessage()) + ".";
-            onTimeline(config.getAttribute(OPEN_TIMELINE, true), view -> view.notStarted(why));
-            throw abort(why);
+            throw notStarted(config, capitalized(e.getMessage()) + ".");
         }
         Path workDir = workText.isEmpty() ? program.getParent() : Path.of(workText);
         if (!Files.isDirectory(workDir)) {
@@ -115,9 +121,7 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
         try {
             process = pb.start();
         } catch (IOException e) {
-            String why = "Cannot run " + program + ": " + e.getMessage();
-            onTimeline(config.getAttribute(OPEN_TIMELINE, true), view -> view.notStarted(why));
-            throw abort(why);
+            throw notStarted(config, "Cannot run " + program + ": " + e.getMessage());
         }
         TracedRuns.started(process);
         launch.setAttribute(RUN_DIRECTORY, runDir.toString());
@@ -135,6 +139,35 @@ public class TracedLaunchDelegate extends LaunchConfigurationDelegate {
             startLoadWhenListening(config, launch, traced, workDir);
         }
         sub.worked(1);
+    }
+
+    /**
+     * The program could not be started: the message goes to the launch's Console (where a user looks for a
+     * program's output), to the timeline's status line, and back as the launch's error.
+     */
+    private static CoreException notStarted(ILaunchConfiguration config, String why) throws CoreException {
+        LaunchErrorConsole.write(config.getName(), why);
+        onTimeline(config.getAttribute(OPEN_TIMELINE, true), view -> view.notStarted(why));
+        return abort(why);
+    }
+
+    /**
+     * Why the file cannot be run as a program, or null: neither an ELF executable nor a script with {@code #!} (the
+     * JDK would hand such a file to /bin/sh, which would trace the shell reading garbage).
+     */
+    static String notRunnable(Path program) {
+        byte[] head = new byte[4];
+        int n;
+        try (var in = Files.newInputStream(program)) {
+            n = in.readNBytes(head, 0, 4);
+        } catch (IOException e) {
+            return "Cannot run " + program + ": cannot read it (" + e.getMessage() + ").";
+        }
+        boolean elf = n == 4 && head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        boolean script = n >= 2 && head[0] == '#' && head[1] == '!';
+        return elf || script ? null
+                : "Cannot run " + program + ": it is not an executable program (neither an ELF binary nor a script"
+                        + " starting with #!). Choose the compiled program, not its source.";
     }
 
     /** Stops the load client and shows the run once the traced program has ended. */

@@ -25,6 +25,17 @@ public final class ActivityWindow {
 
     /** [from, to] in ns since the run's start, or empty for "the whole run". */
     public static Optional<long[]> of(TimelineModel model) {
+        return KNOWN.computeIfAbsent(model, ActivityWindow::compute);
+    }
+
+    /**
+     * Windows already computed, by model: the loader computes a run's window in the background, so that showing it
+     * on the UI thread does not go through its instants again. Weak: a model forgotten by the view goes.
+     */
+    private static final java.util.Map<TimelineModel, Optional<long[]>> KNOWN = java.util.Collections
+            .synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static Optional<long[]> compute(TimelineModel model) {
         long d = model.durationNs();
         if (d <= 0) {
             return Optional.empty();

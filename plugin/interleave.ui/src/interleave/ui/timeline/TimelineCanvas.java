@@ -125,6 +125,11 @@ public final class TimelineCanvas {
             lastPaintNanos = System.nanoTime() - start;
             lastPaintCpuNanos = THREADS.getCurrentThreadCpuTime() - cpu;
             paints++;
+            Runnable painted = onFramePainted;
+            if (painted != null && paintedRun() != null) {
+                onFramePainted = null;
+                painted.run();
+            }
         });
         canvas.addListener(SWT.Resize, e -> canvas.redraw());
         canvas.addListener(SWT.MouseVerticalWheel, this::wheel);
@@ -187,6 +192,16 @@ public final class TimelineCanvas {
         var x = a.model().row(p.rowId());
         var y = b.model().row(p.rowId());
         return x.pid() == y.pid() && x.tid() == y.tid();
+    }
+
+    private Runnable onFramePainted;
+
+    /**
+     * Runs once, on the UI thread, after the next paint that drew a frame of the run shown (its spans, not the empty
+     * lanes): the loader waits for it before the detectors take the cores.
+     */
+    void afterFramePainted(Runnable action) {
+        onFramePainted = action;
     }
 
     /** Findings of a run still going: drawn hollow and labelled provisional until the run ends. */
@@ -724,6 +739,10 @@ public final class TimelineCanvas {
         if (run == null) {
             return USAGE;
         }
+        String onCpu = cpuToolTipAt(x, y);
+        if (onCpu != null) {
+            return onCpu;
+        }
         int f = findingAt(x, y);
         if (f >= 0) {
             Finding finding = run.findings().get(f);
@@ -835,7 +854,158 @@ public final class TimelineCanvas {
         }
         drawSelectedEvent(gc, laneOfRow, area);
         drawFindings(gc, laneOfRow, area);
+        drawCpuLanes(gc, area);
         drawAxis(gc, area, step);
+    }
+
+    // ---------------------------------------------------------------- CPU lanes
+
+    /** Height of one CPU lane, in pixels. */
+    static final int CPU_LANE_HEIGHT = 18;
+    /** Thread colours on the CPU lanes: distinct, none the findings' red. */
+    private static final RGB[] THREAD_COLOURS = { new RGB(0x1e, 0x88, 0xe5), new RGB(0x43, 0xa0, 0x47),
+            new RGB(0xfb, 0x8c, 0x00), new RGB(0x8e, 0x24, 0xaa), new RGB(0x00, 0xac, 0xc1),
+            new RGB(0x6d, 0x4c, 0x41), new RGB(0xc0, 0xca, 0x33), new RGB(0x3f, 0x51, 0xb5),
+            new RGB(0xec, 0x40, 0x7a), new RGB(0x75, 0x75, 0x75) };
+
+    private boolean cpuLanesShown;
+    private List<Integer> cpus = List.of(); // of the run shown, when the lanes are on
+    private CpuLanes.Frame cpuFrame;
+    private volatile CpuRequest cpuLatest;
+
+    private record CpuRequest(LoadedRun run, long t0, long t1, long resolutionNs) {
+    }
+    private final CpuJob cpuJob = new CpuJob();
+
+    /** Shows or hides one lane per CPU at the bottom of the canvas: which thread ran there. */
+    public void setCpuLanes(boolean on) {
+        cpuLanesShown = on;
+        redraw();
+    }
+
+    public boolean cpuLanesShown() {
+        return cpuLanesShown;
+    }
+
+    /** The CPUs drawn (empty while their lanes are off, computing, or the trace has no CPU records). */
+    public List<Integer> cpuLaneCpus() {
+        return cpuLanesShown && cpuFrame != null && run != null && cpuFrame.run().model() == run.model() ? cpus
+                : List.of();
+    }
+
+    /** The y of the middle of the k-th CPU lane drawn, or -1. */
+    public int cpuLaneY(int k) {
+        List<Integer> drawn = cpuLaneCpus();
+        if (k < 0 || k >= drawn.size()) {
+            return -1;
+        }
+        return cpuStripTop() + k * CPU_LANE_HEIGHT + CPU_LANE_HEIGHT / 2;
+    }
+
+    private int cpuStripTop() {
+        return canvas.getClientArea().height - cpuLaneCpus().size() * CPU_LANE_HEIGHT;
+    }
+
+    static RGB threadColour(int rowId) {
+        return THREAD_COLOURS[Math.floorMod(rowId, THREAD_COLOURS.length)];
+    }
+
+    /** The strip of CPU lanes over the bottom of the lanes (asked for in the background when not at hand). */
+    private void drawCpuLanes(GC gc, Rectangle area) {
+        if (!cpuLanesShown) {
+            return;
+        }
+        long from = visibleStartNs(), to = visibleEndNs();
+        long res = Math.max(1, (long) Math.floor(nsPerPixel()));
+        CpuRequest pending = cpuLatest;
+        boolean fresh = cpuFrame != null && cpuFrame.covers(run, from, to, res);
+        if (!fresh && (pending == null || pending.run().model() != run.model() || pending.t0() > from || pending.t1() < to
+                || pending.resolutionNs() != res)) {
+            long margin = (to - from) / 2;
+            cpuLatest = new CpuRequest(run, from - margin, to + margin, res);
+            cpuJob.cancel();
+            cpuJob.schedule();
+        }
+        if (cpuLaneCpus().isEmpty()) {
+            return;
+        }
+        int top = cpuStripTop();
+        gc.setBackground(canvas.getDisplay().getSystemColor(SWT.COLOR_WHITE));
+        gc.fillRectangle(0, top, area.width, area.height - top);
+        gc.setForeground(colour(TimelinePresentation.TEXT));
+        gc.drawLine(0, top, area.width, top);
+        for (int k = 0; k < cpus.size(); k++) {
+            int y = top + k * CPU_LANE_HEIGHT;
+            for (CpuLanes.Span sp : cpuFrame.cpus().getOrDefault(cpus.get(k), List.of())) {
+                int x0 = Math.max(-1, xOf(sp.startNs())), x1 = Math.min(area.width + 1, xOf(sp.endNs()));
+                if (x1 < 0 || x0 > area.width) {
+                    continue;
+                }
+                gc.setBackground(colour(threadColour(sp.rowId())));
+                gc.fillRectangle(x0, y + 2, Math.max(1, x1 - x0), CPU_LANE_HEIGHT - 4);
+            }
+            gc.setForeground(colour(TimelinePresentation.TEXT));
+            gc.drawText("CPU " + cpus.get(k), 4, y + 2, true);
+        }
+    }
+
+    /** Over a CPU lane: the thread that ran there, else null (not over the strip). */
+    private String cpuToolTipAt(int x, int y) {
+        List<Integer> drawn = cpuLaneCpus();
+        int top = cpuStripTop();
+        if (drawn.isEmpty() || y < top) {
+            return null;
+        }
+        int k = Math.min(drawn.size() - 1, (y - top) / CPU_LANE_HEIGHT);
+        long t = timeAt(x);
+        for (CpuLanes.Span sp : cpuFrame.cpus().getOrDefault(drawn.get(k), List.of())) {
+            if (xOf(sp.startNs()) <= x && x <= Math.max(xOf(sp.startNs()), xOf(sp.endNs()))) {
+                Row r = run.model().row(sp.rowId());
+                return "CPU " + drawn.get(k) + ": " + r.label() + " (pid " + r.pid() + ", tid " + r.tid() + ") ran here, "
+                        + TimelinePresentation.time(sp.startNs()) + " to " + TimelinePresentation.time(sp.endNs())
+                        + ".\nA thread is on a CPU between its traced calls (time inside a call is not counted:"
+                        + " it may have slept there).";
+            }
+        }
+        return "CPU " + drawn.get(k) + " at " + TimelinePresentation.time(t)
+                + ": no traced thread ran its own code here (idle, another program, or inside a call).";
+    }
+
+    /** Computes the CPU lanes for the newest request, in the background like the frame query. */
+    private final class CpuJob extends Job {
+        CpuJob() {
+            super("Concurrency Timeline: CPU lanes");
+            setSystem(true);
+        }
+
+        @Override
+        public boolean belongsTo(Object family) {
+            return family == FRAME_FAMILY;
+        }
+
+        @Override
+        protected IStatus run(IProgressMonitor monitor) {
+            CpuRequest q = cpuLatest;
+            if (q == null) {
+                return Status.OK_STATUS;
+            }
+            LoadedRun on = q.run();
+            List<Integer> all = CpuLanes.cpusOf(on.model());
+            CpuLanes.Frame f = CpuLanes.run(on, q.t0(), q.t1(), q.resolutionNs(), monitor::isCanceled);
+            if (f == null) {
+                return Status.CANCEL_STATUS;
+            }
+            if (!canvas.isDisposed()) {
+                canvas.getDisplay().asyncExec(() -> {
+                    if (!canvas.isDisposed() && cpuLatest == q && run != null && run.model() == on.model()) {
+                        cpus = all;
+                        cpuFrame = f;
+                        canvas.redraw();
+                    }
+                });
+            }
+            return Status.OK_STATUS;
+        }
     }
 
     private void drawLane(GC gc, Lane l, RowData data, Rectangle area) {

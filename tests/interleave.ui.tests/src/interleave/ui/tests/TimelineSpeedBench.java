@@ -65,12 +65,14 @@ class TimelineSpeedBench {
 
         // opening: from the request to the first painted frame with the run's spans; the first open warms the JIT
         long[] open = new long[OPENS], load = new long[OPENS], checked = new long[OPENS];
+        long[] read = new long[OPENS], model = new long[OPENS], show = new long[OPENS];
         LoadedRun run = null;
         for (int k = -1; k < OPENS; k++) {
             LoadedRun before = view.run().orElse(null);
             System.gc();
             long t0 = System.nanoTime();
-            view.open(runDir);
+            var job = view.open(runDir);
+            long shown = 0;
             long loaded = 0, painted = 0, done = 0;
             long end = t0 + TimeUnit.SECONDS.toNanos(120);
             while (painted == 0 || done == 0) {
@@ -79,6 +81,7 @@ class TimelineSpeedBench {
                 }
                 if (loaded == 0 && view.run().filter(r -> r != before).isPresent()) {
                     loaded = System.nanoTime();
+                    shown = view.lastShowNanos();
                 }
                 if (loaded != 0 && painted == 0 && canvas.frameSpanCount() > 0 && paintedAfterFrame(canvas)) {
                     painted = System.nanoTime();
@@ -92,6 +95,9 @@ class TimelineSpeedBench {
                 open[k] = painted - t0;
                 load[k] = loaded - t0;
                 checked[k] = done - t0;
+                read[k] = job.readNanos();
+                model[k] = job.modelNanos();
+                show[k] = shown;
             }
             run = view.run().orElseThrow();
         }
@@ -102,6 +108,9 @@ class TimelineSpeedBench {
                 canvas.visibleRowIds().size());
         say("open to first painted frame: %s", stats(open));
         say("  of which read + timeline model (until the run is shown): %s", stats(load));
+        say("    reading the trace files: %s", stats(read));
+        say("    building the timeline model: %s", stats(model));
+        say("    putting it on screen (lanes, findings table; UI thread): %s", stats(show));
         say("open until the detectors' findings are shown (the timeline is usable before): %s", stats(checked));
 
         repaint(canvas, "whole run", () -> canvas.zoomToFit());
