@@ -151,6 +151,29 @@ class LiveTimelineTest {
         return live[0];
     }
 
+    /** The walk-through: the buggy thread server under a load, its &connfd race marked while it runs. */
+    @Test
+    void theThreadServersArgumentRaceIsMarkedWhileItRuns() throws Exception {
+        ILaunch l = launch("echo-thread-stackarg live", samples.resolve("bin/echo-thread-stackarg").toString(), "-p 0");
+        TracedProcess server = traced(l);
+        LiveTimeline live = following(server.runDirectory());
+        until("the server listening", 30, () -> server.output().contains("listening on 127.0.0.1:"));
+        Matcher port = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(server.output());
+        assertTrue(port.find());
+        // the demo's load for this sample: 8 clients at once, each connection its own thread given &connfd
+        Process client = new ProcessBuilder(samples.resolve("bin/echo-client").toString(), "-p", port.group(1), "-c",
+                "8", "-n", "400", "-m", "persistent", "-t", "30").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        started.add(client);
+        until("the argument race marked, provisional, while the server runs", 40, () -> {
+            Snapshot s = live.shown();
+            return s != null && s.provisional() && !l.isTerminated()
+                    && s.findings().stream().anyMatch(f -> f.ruleId().equals("observed-argument-race"));
+        });
+        assertTrue(running(server.pid()), "the server still runs");
+        assertTrue(view().timeline().provisional());
+    }
+
     @Test
     void aTracedLaunchFillsTheTimelineLiveWithProvisionalFindingsUntilItEnds() throws Exception {
         ILaunch l = launch("echo-process-noreap live", samples.resolve("bin/echo-process-noreap").toString(), "-p 0");
