@@ -96,34 +96,6 @@ class LiveTimelineTest {
         Workbench.closeDialogs();
     }
 
-    private static void until(String what, long seconds, BooleanSupplier condition) {
-        long end = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                fail(what + " did not happen within " + seconds + " s");
-            }
-            Workbench.processEvents(20);
-        }
-    }
-
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static TracedProcess traced(ILaunch l) {
-        for (IProcess p : l.getProcesses()) {
-            if (p instanceof TracedProcess t) {
-                return t;
-            }
-        }
-        throw new AssertionError("no traced process in " + List.of(l.getProcesses()));
-    }
-
     private ILaunch launch(String name, String program, String args) throws Exception {
         ILaunchManager m = DebugPlugin.getDefault().getLaunchManager();
         ILaunchConfigurationWorkingCopy wc = m.getLaunchConfigurationType(TYPE_ID).newInstance(null,
@@ -143,7 +115,7 @@ class LiveTimelineTest {
 
     private static LiveTimeline following(Path dir) {
         LiveTimeline[] live = new LiveTimeline[1];
-        until("the timeline following " + dir, 20, () -> {
+        Workbench.until("the timeline following " + dir, 20, () -> {
             TimelineView v = view();
             live[0] = v == null ? null : v.live().filter(l -> l.directory().equals(dir)).orElse(null);
             return live[0] != null;
@@ -155,9 +127,9 @@ class LiveTimelineTest {
     @Test
     void theThreadServersArgumentRaceIsMarkedWhileItRuns() throws Exception {
         ILaunch l = launch("echo-thread-stackarg live", samples.resolve("bin/echo-thread-stackarg").toString(), "-p 0");
-        TracedProcess server = traced(l);
+        TracedProcess server = Workbench.traced(l);
         LiveTimeline live = following(server.runDirectory());
-        until("the server listening", 30, () -> server.output().contains("listening on 127.0.0.1:"));
+        Workbench.until("the server listening", 30, () -> server.output().contains("listening on 127.0.0.1:"));
         Matcher port = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(server.output());
         assertTrue(port.find());
         // the demo's load for this sample: 8 clients at once, each connection its own thread given &connfd
@@ -165,23 +137,23 @@ class LiveTimelineTest {
                 "8", "-n", "400", "-m", "persistent", "-t", "30").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         started.add(client);
-        until("the argument race marked, provisional, while the server runs", 40, () -> {
+        Workbench.until("the argument race marked, provisional, while the server runs", 40, () -> {
             Snapshot s = live.shown();
             return s != null && s.provisional() && !l.isTerminated()
                     && s.findings().stream().anyMatch(f -> f.ruleId().equals("observed-argument-race"));
         });
-        assertTrue(running(server.pid()), "the server still runs");
+        assertTrue(Workbench.running(server.pid()), "the server still runs");
         assertTrue(view().timeline().provisional());
     }
 
     @Test
     void aTracedLaunchFillsTheTimelineLiveWithProvisionalFindingsUntilItEnds() throws Exception {
         ILaunch l = launch("echo-process-noreap live", samples.resolve("bin/echo-process-noreap").toString(), "-p 0");
-        TracedProcess server = traced(l);
+        TracedProcess server = Workbench.traced(l);
         LiveTimeline live = following(server.runDirectory());
         TimelineView view = view();
         assertTrue(view.pauseAction().isEnabled());
-        until("the server listening", 30, () -> server.output().contains("listening on 127.0.0.1:"));
+        Workbench.until("the server listening", 30, () -> server.output().contains("listening on 127.0.0.1:"));
         Matcher port = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)").matcher(server.output());
         assertTrue(port.find());
         // a paced load: each request its own connection (one child each, never reaped), its line in two halves
@@ -194,7 +166,7 @@ class LiveTimelineTest {
         // the run grows on screen while the program runs
         Set<Integer> versions = new TreeSet<>();
         Set<Integer> laneCounts = new TreeSet<>();
-        until("the view growing while the server runs", 30, () -> {
+        Workbench.until("the view growing while the server runs", 30, () -> {
             Snapshot s = live.shown();
             if (s != null && s.hasEvents() && !l.isTerminated()) {
                 versions.add(s.version());
@@ -202,9 +174,9 @@ class LiveTimelineTest {
             }
             return versions.size() >= 4 && laneCounts.size() >= 3;
         });
-        assertTrue(running(server.pid()));
+        assertTrue(Workbench.running(server.pid()));
         assertTrue(Workbench.page().isPartVisible(view), "the Console did not hide the live timeline");
-        until("a provisional zombie finding while it runs", 30, () -> {
+        Workbench.until("a provisional zombie finding while it runs", 30, () -> {
             Snapshot s = live.shown();
             return s != null && s.provisional() && s.findings().stream().anyMatch(f -> f.ruleId().contains("zombie"));
         });
@@ -226,7 +198,7 @@ class LiveTimelineTest {
         view.pauseAction().setChecked(false);
         view.pauseAction().run();
         assertFalse(live.paused());
-        until("resumed: newer snapshots shown", 10, () -> live.appliedCount() > appliedAtPause
+        Workbench.until("resumed: newer snapshots shown", 10, () -> live.appliedCount() > appliedAtPause
                 && view.run().orElseThrow() != shownAtPause);
         // target/screenshots: the picture of a live run in the README (docs/screenshot-live-timeline.png), taken with
         // the window at the screen's size (Xvfb has no window manager) and the view maximized
@@ -246,9 +218,9 @@ class LiveTimelineTest {
         pids.add(server.pid());
         ProcessHandle.of(server.pid()).orElseThrow().descendants().forEach(h -> pids.add(h.pid()));
         l.terminate();
-        until("the launch ended", 20, l::isTerminated);
-        until("every process gone", 10, () -> pids.stream().noneMatch(LiveTimelineTest::running));
-        until("the last snapshot shown", 30, live::ended);
+        Workbench.until("the launch ended", 20, l::isTerminated);
+        Workbench.until("every process gone", 10, () -> pids.stream().noneMatch(Workbench::running));
+        Workbench.until("the last snapshot shown", 30, live::ended);
         Snapshot last = live.shown();
         assertFalse(last.provisional());
         assertTrue(last.findings().stream().anyMatch(f -> f.ruleId().contains("zombie")), last.findings().toString());
@@ -283,8 +255,8 @@ class LiveTimelineTest {
         ILaunch l = interleave.ui.launch.TracedLaunchShortcut.configurationFor(project.getFile("ticker.c"))
                 .orElseThrow().launch(ILaunchManager.RUN_MODE, null);
         launches.add(l);
-        LiveTimeline live = following(traced(l).runDirectory());
-        until("the run ended", 60, live::ended);
+        LiveTimeline live = following(Workbench.traced(l).runDirectory());
+        Workbench.until("the run ended", 60, live::ended);
         Workbench.processEvents(300);
         long[] median = report(live, "ticker: an event every 2 ms");
         assertTrue(median[0] < 1_000_000_000L, "newest event to screen, median " + median[0] / 1e6 + " ms");
@@ -328,16 +300,16 @@ class LiveTimelineTest {
         TimelineView view = (TimelineView) Workbench.page().showView(TimelineView.ID);
         view.follow(dir);
         LiveTimeline live = following(dir);
-        until("the first part shown", 20, () -> live.shown() != null && live.shown().hasEvents());
+        Workbench.until("the first part shown", 20, () -> live.shown() != null && live.shown().hasEvents());
         int first = live.shown().version();
         long firstEvents = live.shown().eventCount();
         copyCut(src, dir, 0.7);
-        until("the grown part shown", 20, () -> live.shown().version() > first);
+        Workbench.until("the grown part shown", 20, () -> live.shown().version() > first);
         assertTrue(live.shown().eventCount() > firstEvents);
         assertTrue(live.shown().provisional());
         copyCut(src, dir, 1.0);
         RunEnd.write(dir, TraceReader.read(src).endNs(), "exit", 0);
-        until("the end shown", 20, live::ended);
+        Workbench.until("the end shown", 20, live::ended);
         assertEquals(TraceReader.read(src).eventCount(), live.shown().eventCount());
         Workbench.waitForJobs(FollowRunJob.FAMILY);
     }
@@ -357,7 +329,7 @@ class LiveTimelineTest {
         TimelineView view = (TimelineView) Workbench.page().showView(TimelineView.ID);
         view.follow(dir);
         Workbench.waitForJobs(FollowRunJob.FAMILY);
-        until("the run shown", 10, () -> view.run().isPresent() && view.live().isEmpty());
+        Workbench.until("the run shown", 10, () -> view.run().isPresent() && view.live().isEmpty());
         String status = view.statusText();
         assertTrue(status.contains("Damaged: " + victim.getFileName() + " at byte "), status);
         assertTrue(view.lanesTree().getItemCount() > 0, "what comes before the damage is shown");
@@ -380,7 +352,7 @@ class LiveTimelineTest {
         } catch (CoreException e) {
             assertTrue(e.getMessage().contains("Cannot run " + program), e.getMessage());
         }
-        until("the view says so", 10, () -> view().statusText().contains("Cannot run " + program));
+        Workbench.until("the view says so", 10, () -> view().statusText().contains("Cannot run " + program));
         assertTrue(TracedRuns.live().isEmpty());
     }
 

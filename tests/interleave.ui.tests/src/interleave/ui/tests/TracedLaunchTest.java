@@ -97,25 +97,6 @@ class TracedLaunchTest {
         return l;
     }
 
-    private static void until(String what, long seconds, BooleanSupplier condition) {
-        long end = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(seconds);
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > end) {
-                fail(what + " did not happen within " + seconds + " s");
-            }
-            Workbench.processEvents(50);
-        }
-    }
-
-    private static TracedProcess traced(ILaunch l) {
-        for (IProcess p : l.getProcesses()) {
-            if (p instanceof TracedProcess t) {
-                return t;
-            }
-        }
-        throw new AssertionError("no traced process in " + List.of(l.getProcesses()));
-    }
-
     private static LoadProcess load(ILaunch l) {
         for (IProcess p : l.getProcesses()) {
             if (p instanceof LoadProcess t) {
@@ -123,16 +104,6 @@ class TracedLaunchTest {
             }
         }
         return null;
-    }
-
-    /** Running, not a zombie waiting for a parent (a container's init may not reap them at once). */
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static Properties runEnd(Path runDir) throws IOException {
@@ -145,7 +116,7 @@ class TracedLaunchTest {
 
     private static TimelineView timelineShowing(Path runDir) {
         TimelineView[] view = new TimelineView[1];
-        until("the run " + runDir + " shown in the timeline", 60, () -> {
+        Workbench.until("the run " + runDir + " shown in the timeline", 60, () -> {
             Workbench.waitForJobs(LoadRunJob.FAMILY);
             view[0] = (TimelineView) Workbench.page().findView(TimelineView.ID);
             // a followed run: its last snapshot applied (the follower's job can end before the UI thread shows it)
@@ -165,8 +136,8 @@ class TracedLaunchTest {
         wc.setAttribute(LOAD_MODE, MODE_TIME);
         wc.setAttribute(LOAD_SECONDS, 60); // longer than the test: Terminate ends it
         ILaunch l = launch(wc);
-        TracedProcess server = traced(l);
-        until("the load client connected to the server's children", 30,
+        TracedProcess server = Workbench.traced(l);
+        Workbench.until("the load client connected to the server's children", 30,
                 () -> load(l) != null && ProcessHandle.of(server.pid()).map(h -> h.children().count() >= 3)
                         .orElse(false));
         List<Long> pids = new ArrayList<>();
@@ -177,11 +148,11 @@ class TracedLaunchTest {
         assertTrue(server.output().contains("listening on 127.0.0.1:"));
 
         l.terminate();
-        until("the launch ended", 20, l::isTerminated);
-        until("every process gone", 10, () -> pids.stream().noneMatch(TracedLaunchTest::running));
+        Workbench.until("the launch ended", 20, l::isTerminated);
+        Workbench.until("every process gone", 10, () -> pids.stream().noneMatch(Workbench::running));
         assertEquals("user", runEnd(server.runDirectory()).getProperty("stopped_by"));
         // the registry forgets a process when its exit is seen (asynchronously)
-        until("the registry of started processes empty", 5, () -> TracedRuns.live().isEmpty());
+        Workbench.until("the registry of started processes empty", 5, () -> TracedRuns.live().isEmpty());
 
         // the finished run opens on the timeline: the server and its children as lanes
         TimelineView view = timelineShowing(server.runDirectory());
@@ -204,10 +175,10 @@ class TracedLaunchTest {
         wc.setAttribute(LOAD_MODE, MODE_REQUESTS);
         wc.setAttribute(LOAD_REQUESTS, 20);
         ILaunch l = launch(wc);
-        TracedProcess server = traced(l);
-        until("the load done and the launch ended", 60, l::isTerminated);
+        TracedProcess server = Workbench.traced(l);
+        Workbench.until("the load done and the launch ended", 60, l::isTerminated);
         assertEquals("load done", runEnd(server.runDirectory()).getProperty("stopped_by"));
-        assertFalse(running(server.pid()));
+        assertFalse(Workbench.running(server.pid()));
         LoadProcess client = load(l);
         assertNotNull(client, "the load client ran");
         assertEquals(0, client.getExitValue(), client.getStreamsProxy().getErrorStreamMonitor().getContents());
@@ -232,14 +203,14 @@ class TracedLaunchTest {
     void closingTheTimelineViewStopsTheTracedServer() throws Exception {
         Workbench.page().showView(TimelineView.ID);
         ILaunch l = launch(config("echo-select traced", samples.resolve("bin/echo-select").toString(), "-p 0"));
-        TracedProcess server = traced(l);
-        until("the server listening", 30, () -> server.output()
+        TracedProcess server = Workbench.traced(l);
+        Workbench.until("the server listening", 30, () -> server.output()
                 .contains("listening on 127.0.0.1:"));
         long pid = server.pid();
-        assertTrue(running(pid));
+        assertTrue(Workbench.running(pid));
         Workbench.page().hideView(Workbench.page().findView(TimelineView.ID));
-        until("the server stopped", 10, () -> !running(pid));
-        until("the launch ended", 10, l::isTerminated);
+        Workbench.until("the server stopped", 10, () -> !Workbench.running(pid));
+        Workbench.until("the launch ended", 10, l::isTerminated);
     }
 
     @Test
@@ -256,20 +227,20 @@ class TracedLaunchTest {
         assertTrue(TracedLaunchShortcut.configurationFor(project.getFile("Makefile")).isEmpty());
 
         ILaunch first = launch(c);
-        until("the first run ended", 30, first::isTerminated);
-        String out = traced(first).output();
+        Workbench.until("the first run ended", 30, first::isTerminated);
+        String out = Workbench.traced(first).output();
         assertTrue(out.contains("first build"), out);
-        assertEquals("0", runEnd(traced(first).runDirectory()).getProperty("exit_status"));
+        assertEquals("0", runEnd(Workbench.traced(first).runDirectory()).getProperty("exit_status"));
 
         Thread.sleep(1100); // make compares modification times in seconds on some file systems
         Workbench.write(source, "#include <stdio.h>\nint main(void) { puts(\"rebuilt\"); return 3; }\n");
         ILaunch second = launch(TracedLaunchShortcut.configurationFor(source).orElseThrow());
         assertEquals(c.getName(), second.getLaunchConfiguration().getName(), "the configuration is reused");
-        until("the second run ended", 30, second::isTerminated);
-        out = traced(second).output();
+        Workbench.until("the second run ended", 30, second::isTerminated);
+        out = Workbench.traced(second).output();
         assertTrue(out.contains("rebuilt"), out);
-        assertEquals(3, traced(second).getExitValue());
-        assertEquals("3", runEnd(traced(second).runDirectory()).getProperty("exit_status"));
+        assertEquals(3, Workbench.traced(second).getExitValue());
+        assertEquals("3", runEnd(Workbench.traced(second).runDirectory()).getProperty("exit_status"));
         project.refreshLocal(org.eclipse.core.resources.IResource.DEPTH_INFINITE, null);
         assertFalse(TracedLaunchShortcut.configurationFor(project.getFile("bin/hello")).isEmpty(),
                 "the built executable is offered too");
@@ -278,8 +249,8 @@ class TracedLaunchTest {
     @Test
     void doubleClickOnAnObservedDeadlockOpensTheSourceAtTheLockingLine() throws Exception {
         ILaunch l = launch(config("deadlock traced", samples.resolve("bin/deadlock").toString(), "--timeout 1"));
-        TracedProcess program = traced(l);
-        until("the deadlocked program given up by its watchdog", 30, l::isTerminated);
+        TracedProcess program = Workbench.traced(l);
+        Workbench.until("the deadlocked program given up by its watchdog", 30, l::isTerminated);
         TimelineView view = timelineShowing(program.runDirectory());
         LoadedRun run = view.run().orElseThrow();
         int index = -1;
@@ -361,8 +332,8 @@ class TracedLaunchTest {
                 """);
         IProject project = Workbench.project("traced-burst", files);
         ILaunch l = launch(TracedLaunchShortcut.configurationFor(project.getFile("burst.c")).orElseThrow());
-        until("the run ended", 30, l::isTerminated);
-        TimelineView view = timelineShowing(traced(l).runDirectory());
+        Workbench.until("the run ended", 30, l::isTerminated);
+        TimelineView view = timelineShowing(Workbench.traced(l).runDirectory());
         LoadedRun run = view.run().orElseThrow();
         var canvas = view.timeline();
         long from = canvas.visibleStartNs(), to = canvas.visibleEndNs(), d = run.model().durationNs();

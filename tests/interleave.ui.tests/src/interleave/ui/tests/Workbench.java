@@ -243,4 +243,35 @@ final class Workbench {
         return Arrays.stream(menu.getItems()).map(org.eclipse.swt.widgets.MenuItem::getText).filter(s -> !s.isEmpty())
                 .toList();
     }
+
+    /** Waits, running the event loop, until the condition holds; fails the test after the given seconds. */
+    static void until(String what, long seconds, java.util.function.BooleanSupplier condition) {
+        long end = System.currentTimeMillis() + TimeUnit.SECONDS.toMillis(seconds);
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                fail(what + " did not happen within " + seconds + " s");
+            }
+            processEvents(20);
+        }
+    }
+
+    /** The traced program of a Traced C Application launch. */
+    static interleave.ui.launch.TracedProcess traced(org.eclipse.debug.core.ILaunch l) {
+        for (org.eclipse.debug.core.model.IProcess p : l.getProcesses()) {
+            if (p instanceof interleave.ui.launch.TracedProcess t) {
+                return t;
+            }
+        }
+        throw new AssertionError("no traced process in " + List.of(l.getProcesses()));
+    }
+
+    /** Running, not a zombie waiting for a parent (a container's init may not reap them at once). */
+    static boolean running(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
 }
