@@ -9,8 +9,11 @@ import java.util.function.BooleanSupplier;
 import interleave.engine.analysis.FrontEnd;
 import interleave.engine.analysis.Notification;
 import interleave.engine.analysis.ProgramModel;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.SourceRange;
 import interleave.engine.rules.Language;
+import interleave.engine.rules.Rule;
+import interleave.engine.rules.c.CRules;
 
 /**
  * C through tree-sitter: {@code .c} and {@code .h} files, one {@link CProgram} per program of a folder
@@ -21,6 +24,12 @@ public final class CFrontEnd implements FrontEnd<SyntaxTree> {
     @Override
     public Language language() {
         return Language.C;
+    }
+
+    /** The C rules ({@link CRules}); the neutral ones are the registry's own. */
+    @Override
+    public List<Rule<?>> rules() {
+        return List.copyOf(CRules.C_RULES);
     }
 
     @Override

@@ -3,6 +3,8 @@ package interleave.engine.c;
 import java.util.ArrayList;
 import java.util.List;
 
+import interleave.engine.analysis.SourceFile;
+
 /** A function defined in one of the analyzed files. */
 public final class CFunction {
     private final String name;

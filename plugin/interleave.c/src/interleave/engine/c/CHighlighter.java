@@ -11,6 +11,8 @@ import org.treesitter.TSTree;
 import org.treesitter.TSTreeCursor;
 import org.treesitter.TreeSitterC;
 
+import interleave.engine.analysis.SourceFile;
+
 /**
  * Colour classes for C source, from tree-sitter's syntax tree rather than regular expressions, so that a keyword inside
  * a string or comment, or a type name used as a type, is classified by what it is. Classification is by node kind (no

@@ -10,6 +10,8 @@ import org.treesitter.TSTree;
 import org.treesitter.TSTreeCursor;
 import org.treesitter.TreeSitterC;
 
+import interleave.engine.analysis.SourceFile;
+
 /**
  * The only class that talks to tree-sitter: parses C (error-tolerant: half-written code still gives a tree) and copies
  * the tree into {@link SyntaxNode}s in one cursor walk. Not thread-safe: use one parser per thread.

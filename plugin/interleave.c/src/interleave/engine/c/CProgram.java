@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import interleave.engine.analysis.SourceFile;
+
 /**
  * All files analyzed together, as one program: its functions, the call graph between them, and where signal handlers
  * and thread start routines are installed. Rules ask this model; they never re-parse.

@@ -2,6 +2,7 @@ package interleave.engine.c;
 
 import java.util.Optional;
 
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.TextEdit;
 
 /** Adds an {@code #include} a fix needs, after the file's last top-level include (or at the top). */

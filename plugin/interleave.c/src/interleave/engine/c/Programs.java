@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.SourceRange;
 
 /**

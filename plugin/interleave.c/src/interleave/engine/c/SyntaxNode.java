@@ -5,6 +5,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 
+import interleave.engine.analysis.SourceFile;
+
 /**
  * A node of the C syntax tree, copied out of tree-sitter once so that rules walk plain Java objects (tree-sitter's JNI
  * accessors cost microseconds each). Only named nodes are kept, plus anonymous tokens that fill a field (such as the

@@ -7,8 +7,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-import interleave.engine.c.SourceFile;
-import interleave.engine.c.UnreadableSourceException;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.settings.Settings;
 

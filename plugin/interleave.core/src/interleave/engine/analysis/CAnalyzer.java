@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
-import interleave.engine.c.SourceFile;
 import interleave.engine.rules.Rule;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.settings.Settings;

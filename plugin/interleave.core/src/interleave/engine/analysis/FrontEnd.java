@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-import interleave.engine.c.SourceFile;
-import interleave.engine.c.UnreadableSourceException;
 import interleave.engine.finding.SourceRange;
 import interleave.engine.rules.Language;
 import interleave.engine.rules.Rule;

@@ -8,20 +8,22 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import interleave.engine.c.CFrontEnd;
+import interleave.engine.rules.Language;
 
 /**
- * The front ends this run has: C always, and any other found on the class path or registered.
+ * The front ends this run has: C (bundle interleave.c) and any other found on the class path or registered. The core
+ * names none of them.
  *
  * <p>
- * Two ways in, because the engine runs both as a plain jar (the command line) and as an OSGi bundle (Eclipse):
+ * Two ways in, because the engine runs both as plain jars (the command line) and as OSGi bundles (Eclipse):
  * <ul>
- * <li>{@link ServiceLoader}: a jar on the command line's class path that lists its front end in
- * {@code META-INF/services/interleave.engine.analysis.FrontEnd} is found with no code here knowing it. The C-only
- * command line has no such jar and never loads JDT.</li>
- * <li>{@link #register}: in OSGi each bundle has its own class loader, so the engine's {@code ServiceLoader} does not
- * see other bundles' services files; a Java front-end bundle registers itself from its activator (or the UI plug-in
- * registers what an extension point contributes). The engine itself stays free of OSGi.</li>
+ * <li>{@link ServiceLoader}: a jar on the class path that lists its front end in
+ * {@code META-INF/services/interleave.engine.analysis.FrontEnd} is found with no code here knowing it. The C bundle
+ * is found this way; the C-only command line has no Java jar and never loads JDT. In Eclipse the C bundle registers
+ * itself as a buddy of the core ({@code Eclipse-RegisterBuddy}), so the same lookup sees its services file.</li>
+ * <li>{@link #register}: a bundle the core's class loader cannot see (the Java front end, loaded on a class loader of
+ * its own on the command line and only when Java is analyzed) registers its front end itself. The core stays free
+ * of OSGi.</li>
  * </ul>
  */
 public final class FrontEnds {
@@ -34,7 +36,10 @@ public final class FrontEnds {
     /** C first, then every other front end, each class once. */
     public static List<FrontEnd<?>> all() {
         Map<String, FrontEnd<?>> out = new LinkedHashMap<>();
-        out.put(CFrontEnd.class.getName(), c());
+        FrontEnd<?> c = cOrNull();
+        if (c != null) {
+            out.put(c.getClass().getName(), c);
+        }
         for (FrontEnd<?> f : discovered()) {
             out.putIfAbsent(f.getClass().getName(), f);
         }
@@ -44,11 +49,27 @@ public final class FrontEnds {
         return List.copyOf(out.values());
     }
 
-    private static final FrontEnd<?> C = new CFrontEnd();
-
-    /** The C front end (tree-sitter). */
+    /** The C front end (tree-sitter, bundle interleave.c). */
     public static FrontEnd<?> c() {
-        return C;
+        FrontEnd<?> c = cOrNull();
+        if (c == null) {
+            throw new IllegalStateException("no C front end: the interleave.c bundle (or jar) is missing");
+        }
+        return c;
+    }
+
+    private static FrontEnd<?> cOrNull() {
+        for (FrontEnd<?> f : discovered()) {
+            if (f.language() == Language.C) {
+                return f;
+            }
+        }
+        for (FrontEnd<?> f : REGISTERED) {
+            if (f.language() == Language.C) {
+                return f;
+            }
+        }
+        return null;
     }
 
     /** Adds a front end from a bundle the engine's class loader cannot see (OSGi); idempotent per class. */
@@ -72,7 +93,7 @@ public final class FrontEnds {
                     found.add(f);
                 }
             } catch (ServiceConfigurationError e) {
-                // a broken jar on the class path must not stop C analysis; the C front end is always there
+                // a broken jar on the class path must not stop the analysis of the other languages
                 System.err.println("interleave: a front end could not be loaded: " + e.getMessage());
             }
             discovered = d = List.copyOf(found);

@@ -3,7 +3,6 @@ package interleave.engine.analysis;
 import java.util.HashMap;
 import java.util.Map;
 
-import interleave.engine.c.SourceFile;
 
 /**
  * Syntax trees (and each file's function index) kept between analyses, so that re-analyzing a project after one file

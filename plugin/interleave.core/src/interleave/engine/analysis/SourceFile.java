@@ -1,4 +1,4 @@
-package interleave.engine.c;
+package interleave.engine.analysis;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -230,10 +230,10 @@ public final class SourceFile {
     /**
      * A fact derived from the tree of this file whose root is {@code root}, computed once per tree: trees are kept
      * between analyses ({@code ParseCache}) and shared headers are read by every program of a folder. A new tree of
-     * this file replaces what the older one gave.
+     * this file replaces what the older one gave. The root is compared by identity only (any front end's tree node).
      */
     @SuppressWarnings("unchecked")
-    public <T> T derived(SyntaxNode root, Class<T> kind, java.util.function.Supplier<T> derive) {
+    public <T> T derived(Object root, Class<T> kind, java.util.function.Supplier<T> derive) {
         Object[] known = derived;
         if (known == null || known[0] != root) {
             synchronized (this) {

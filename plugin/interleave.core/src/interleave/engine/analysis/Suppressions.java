@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import interleave.engine.c.SourceFile;
 import interleave.engine.finding.Finding;
 
 /**

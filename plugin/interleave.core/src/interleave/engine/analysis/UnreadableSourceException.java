@@ -1,4 +1,4 @@
-package interleave.engine.c;
+package interleave.engine.analysis;
 
 /** A source file that cannot be analyzed at all; the message names the file and says why. */
 public final class UnreadableSourceException extends Exception {

@@ -6,35 +6,19 @@ import java.util.Optional;
 
 import interleave.engine.analysis.FrontEnd;
 import interleave.engine.analysis.FrontEnds;
-import interleave.engine.c.CProgram;
-import interleave.engine.detectors.DetectorRegistry;
-import interleave.engine.detectors.DynamicDetector;
-import interleave.engine.rules.c.CRule;
-import interleave.engine.rules.c.ChildrenNeverReaped;
-import interleave.engine.rules.c.DescriptorKeptAfterFork;
-import interleave.engine.rules.c.HandlerClobbersErrno;
-import interleave.engine.rules.c.SigchldHandlerReapsOneChild;
-import interleave.engine.rules.c.StackAddressToThread;
-import interleave.engine.rules.c.ThreadArgumentNeverFreed;
-import interleave.engine.rules.c.ThreadNeverDetachedOrJoined;
-import interleave.engine.rules.c.ThreadUnsafeCall;
-import interleave.engine.rules.c.UnsafeCallInCrashHandler;
-import interleave.engine.rules.c.UnsafeCallInSignalHandler;
 import interleave.engine.rules.concurrency.LockOrderInversion;
 import interleave.engine.rules.concurrency.UnsynchronizedSharedWrite;
 
 /**
  * Every check Interleave has, in one place: the static rules of each language, the rules written once over the
  * neutral concurrency facts, the dynamic detectors, and the checks front ends import from other tools. The command
- * line's {@code rules} and {@code explain}, SARIF's rule table and Eclipse's rule pages all read it. Adding a rule
- * means adding it here, with its page and fixtures.
+ * line's {@code rules} and {@code explain}, SARIF's rule table and Eclipse's rule pages all read it. The core names
+ * only the neutral rules: each language's rules come from its front end ({@link FrontEnd#rules()}; C's are listed in
+ * {@code interleave.engine.rules.c.CRules}, bundle interleave.c) and the dynamic detectors from a
+ * {@link CheckProvider} (bundle interleave.trace). Adding a rule means adding it to its list, with its page and
+ * fixtures.
  */
 public final class RuleRegistry {
-    private static final List<CRule> C_RULES = List.of(new StackAddressToThread(), new UnsafeCallInSignalHandler(),
-            new ThreadNeverDetachedOrJoined(), new ThreadArgumentNeverFreed(), new ThreadUnsafeCall(),
-            new UnsafeCallInCrashHandler(), new HandlerClobbersErrno(),
-            new DescriptorKeptAfterFork(), new ChildrenNeverReaped(), new SigchldHandlerReapsOneChild());
-
     /** Written once over {@link interleave.engine.concurrency.ConcurrencyFacts}: they run on every language. */
     private static final List<Rule<?>> NEUTRAL_RULES = List.of(new UnsynchronizedSharedWrite(),
             new LockOrderInversion());
@@ -42,19 +26,28 @@ public final class RuleRegistry {
     private RuleRegistry() {
     }
 
-    /** Every static rule: C's, the neutral ones, and those of other front ends found at run time. */
+    /** Every static rule: each front end's own (C first), the neutral ones right after C's. */
     public static List<Rule<?>> rules() {
-        List<Rule<?>> out = new ArrayList<>(C_RULES);
-        out.addAll(NEUTRAL_RULES);
+        List<Rule<?>> out = new ArrayList<>();
+        boolean neutral = false;
         for (FrontEnd<?> f : FrontEnds.all()) {
             out.addAll(f.rules());
+            if (f.language() == Language.C) {
+                out.addAll(NEUTRAL_RULES); // where the listing has always had them
+                neutral = true;
+            }
+        }
+        if (!neutral) {
+            out.addAll(NEUTRAL_RULES);
         }
         return List.copyOf(out);
     }
 
     /** The static rules that run on C programs: C's own and the neutral ones. */
     public static List<Rule<?>> cRules() {
-        return rules().stream().filter(r -> r.model().isAssignableFrom(CProgram.class)).toList();
+        List<Rule<?>> out = new ArrayList<>(FrontEnds.c().rules());
+        out.addAll(NEUTRAL_RULES);
+        return List.copyOf(out);
     }
 
     /** The static rules' descriptors (what the settings file and the preference page can switch). */
@@ -66,12 +59,13 @@ public final class RuleRegistry {
         return out;
     }
 
-    /** Every check: static rules, then dynamic detectors, then imported checks. Ids are distinct across all. */
+    /**
+     * Every check: static rules, then dynamic detectors (and any other provider's), then imported checks. Ids are
+     * distinct across all.
+     */
     public static List<RuleDescriptor> checks() {
         List<RuleDescriptor> out = new ArrayList<>(descriptors());
-        for (DynamicDetector d : DetectorRegistry.detectors()) {
-            out.add(RuleDescriptor.of(d.getClass(), RuleDescriptor.Kind.DYNAMIC));
-        }
+        out.addAll(CheckProviders.checks());
         for (FrontEnd<?> f : FrontEnds.all()) {
             out.addAll(f.importedChecks());
         }

@@ -13,7 +13,7 @@ import interleave.engine.c.CProgram;
 import interleave.engine.c.CallSite;
 import interleave.engine.c.EntryPoints.ThreadStart;
 import interleave.engine.c.Scopes;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.c.SyntaxNode;
 
 /**

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 import interleave.engine.c.CProgram;
 import interleave.engine.c.Scopes;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.c.SyntaxNode;
 import interleave.engine.c.SyntaxTree;
 

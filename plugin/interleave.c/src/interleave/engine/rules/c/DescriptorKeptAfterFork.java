@@ -7,7 +7,7 @@ import interleave.engine.c.CFunction;
 import interleave.engine.c.CProgram;
 import interleave.engine.c.CallSite;
 import interleave.engine.c.Includes;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.c.SyntaxNode;
 import interleave.engine.c.SyntaxTree;
 import interleave.engine.c.facts.DescriptorFacts;
