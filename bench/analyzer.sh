@@ -12,7 +12,6 @@
 # Usage: bench/analyzer.sh [--reps N] [--no-clang-tidy] [DIR...]   (default: the corpus projects + sample-servers)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-ENGINE="$ROOT/plugin/interleave.engine"
 CORPUS=${INTERLEAVE_CORPUS:-/work/corpus}
 reps=3
 tidy=1
@@ -41,7 +40,8 @@ secs() { awk -v s="$1" -v e="$2" 'BEGIN {printf "%.3f", e - s}'; }
 # the JDK the launcher picks (its find_jdk)
 # shellcheck disable=SC1090
 JAVA=$(. <(sed -n '/^java_major()/p;/^jdk_major()/,/^}/p;/^find_jdk()/,/^}/p' "$ROOT/interleave"); echo "$(find_jdk)/bin/java")
-CP="$ENGINE/target/classes:$ENGINE/lib/*"
+CP=""
+for b in core c trace reports cli; do CP+="$ROOT/plugin/interleave.$b/target/classes:$ROOT/plugin/interleave.$b/lib/*:"; done
 
 # clang-tidy: the newest installed; installed from Debian when missing and we may (said on stderr).
 find_tidy() { for t in clang-tidy-19 clang-tidy-18 clang-tidy-17 clang-tidy-16 clang-tidy-15 clang-tidy-14 clang-tidy; do

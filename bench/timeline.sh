@@ -37,14 +37,14 @@ echo "recorded $(du -sh "$work/run" | cut -f1) in $work/run" >&2
 
 figures="$work/figures.txt"
 (cd "$repo" && xvfb-run -a -s "-screen 0 1600x1000x24" ./mvnw -B -q -o \
-    -pl plugin/interleave.engine,plugin/interleave.ui,tests/interleave.ui.tests -am verify \
+    -pl plugin/interleave.trace,plugin/interleave.ui,tests/interleave.ui.tests -am verify \
     -Dtest=TimelineSpeedBench -Dsurefire.failIfNoSpecifiedTests=false \
     "-Dtycho.testArgLine=-Dinterleave.bench.run=$work/run -Dinterleave.bench.out=$figures") >"$work/maven.log" 2>&1 || {
     tail -40 "$work/maven.log" >&2; echo "timeline.sh: the benchmark failed (log above)" >&2; exit 1; }
 [ -s "$figures" ] || { echo "timeline.sh: no figures written" >&2; exit 1; }
 
 # the same run read and modelled on the command line, without the workbench (best of 5 after a warm-up)
-engine=$("$JAVA_HOME/bin/java" -cp "$repo/plugin/interleave.engine/target/classes" \
+engine=$("$JAVA_HOME/bin/java" -cp "$repo/plugin/interleave.core/target/classes:$repo/plugin/interleave.trace/target/classes" \
     interleave.engine.trace.ReadBenchmark "$work/run" 5 2>&1 || true)
 
 report() {

@@ -51,7 +51,9 @@ tail -n 5 "$TMP/director.log"
 [ $rc -eq 124 ] && fail "the p2 director did not finish within $LIMIT s"
 [ $rc -eq 0 ] || fail "the p2 director failed (exit $rc); its output: $(tail -n 20 "$TMP/director.log")"
 has_bundle interleave.ui || fail "the director succeeded but plugins/ has no interleave.ui"
-has_bundle interleave.engine || fail "the director succeeded but plugins/ has no interleave.engine"
+for b in interleave.core interleave.c interleave.trace interleave.reports interleave.cli; do
+  has_bundle "$b" || fail "the director succeeded but plugins/ has no $b"
+done
 
 # 2. headless self check of the installed plug-in (under Xvfb when there is no display: the UI bundles load)
 run_with_display() {

@@ -25,7 +25,7 @@ public class Generator {
     static final String REGEN = "java agent/schema/Generator.java";
     static final String C_HEADER = "agent/src/ilv_events.h";
     static final String DUMP_TABLE = "agent/tools/itrace-dump-fields.h";
-    static final String JAVA_DIR = "plugin/interleave.engine/src/interleave/engine/trace/";
+    static final String JAVA_DIR = "plugin/interleave.trace/src/interleave/engine/trace/";
     static final String RECORD_TYPE = JAVA_DIR + "RecordType.java";
     static final String TRACE_RECORDS = JAVA_DIR + "TraceRecords.java";
     static final String DOC = "docs/trace-format.md";

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import interleave.engine.analysis.FrontEnd;
-import interleave.engine.c.SourceFile;
-import interleave.engine.c.UnreadableSourceException;
+import interleave.engine.analysis.SourceFile;
+import interleave.engine.analysis.UnreadableSourceException;
 import interleave.engine.rules.Language;
 import interleave.engine.rules.Rule;
 import interleave.java.rules.JavaRules;

@@ -15,7 +15,7 @@ import org.eclipse.jdt.core.compiler.IProblem;
 import interleave.engine.analysis.FrontEnd;
 import interleave.engine.analysis.Notification;
 import interleave.engine.analysis.ProgramModel;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.SourceRange;
 
 /**

@@ -27,7 +27,7 @@ import org.eclipse.jdt.core.dom.PackageDeclaration;
 import org.eclipse.jdt.core.dom.VariableDeclarationFragment;
 
 import interleave.engine.analysis.ProgramModel;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.concurrency.ConcurrencyFacts;
 import interleave.engine.finding.SourceRange;
 import interleave.engine.rules.Language;

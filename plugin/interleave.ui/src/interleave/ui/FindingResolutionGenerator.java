@@ -17,7 +17,7 @@ import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.Analyzer;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.settings.Settings;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
 import interleave.engine.rules.RuleDescriptor;

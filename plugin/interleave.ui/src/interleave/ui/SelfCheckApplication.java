@@ -90,7 +90,7 @@ public final class SelfCheckApplication implements IApplication {
     }
 
     private String check() throws Exception {
-        for (String id : List.of("interleave.engine", "interleave.ui")) {
+        for (String id : List.of("interleave.core", "interleave.c", "interleave.trace", "interleave.ui")) {
             Bundle b = Platform.getBundle(id);
             System.out.println("SELFCHECK bundle " + id + " " + (b == null ? "MISSING" : b.getVersion() + " "
                     + stateName(b.getState())));

@@ -26,7 +26,7 @@ import org.eclipse.core.runtime.CoreException;
 import org.eclipse.core.runtime.content.IContentDescription;
 
 import interleave.engine.analysis.Notification;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 
 /** Turns workspace resources into the engine's {@link SourceFile}s: which files, and their text. */
 public final class WorkspaceSources {

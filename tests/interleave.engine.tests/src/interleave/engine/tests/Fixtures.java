@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.Finding;
 
 /**

@@ -9,7 +9,7 @@ import java.util.function.BooleanSupplier;
 
 import interleave.engine.analysis.FrontEnd;
 import interleave.engine.analysis.ProgramModel;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.concurrency.CallStep;
 import interleave.engine.concurrency.ConcurrencyFacts;
 import interleave.engine.concurrency.ConcurrencyFixes;

@@ -19,6 +19,10 @@ import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.Analyzer;
 import interleave.engine.analysis.FrontEnd;
 import interleave.engine.analysis.FrontEnds;
+import interleave.engine.c.CFrontEnd;
+import interleave.engine.cli.Main;
+import interleave.engine.detectors.DetectorRegistry;
+import interleave.engine.report.SarifReport;
 
 /**
  * Front ends the engine does not know are found: registered (how an OSGi bundle adds one, since the engine's class
@@ -58,7 +62,7 @@ class FrontEndDiscoveryTest {
      */
     @Test
     void aFrontEndOnThePlainClassPathIsFoundByTheCommandLine() throws Exception {
-        Path engine = locate(FrontEnd.class), tests = locate(FakeFrontEnd.class);
+        Path tests = locate(FakeFrontEnd.class);
         Path services = tmp.resolve("services");
         Files.createDirectories(services.resolve("META-INF/services"));
         Files.writeString(services.resolve("META-INF/services/" + FrontEnd.class.getName()),
@@ -67,11 +71,18 @@ class FrontEndDiscoveryTest {
         Files.writeString(program, "inversion\n");
 
         List<String> base = new ArrayList<>();
-        base.add(engine.toString());
-        // plugin/interleave.engine/target/{classes,*.jar} and its libraries in plugin/interleave.engine/lib
-        Path lib = engine.getParent().getParent().resolve("lib");
-        try (var jars = Files.list(lib)) {
-            jars.filter(j -> j.toString().endsWith(".jar")).forEach(j -> base.add(j.toString()));
+        // the command line's bundles (core, C, trace, reports, cli): plugin/<bundle>/target/{classes,*.jar} and their
+        // libraries in plugin/<bundle>/lib
+        for (Class<?> in : List.of(FrontEnd.class, CFrontEnd.class, DetectorRegistry.class, SarifReport.class,
+                Main.class)) {
+            Path bundle = locate(in);
+            base.add(bundle.toString());
+            Path lib = bundle.getParent().getParent().resolve("lib");
+            if (Files.isDirectory(lib)) {
+                try (var jars = Files.list(lib)) {
+                    jars.filter(j -> j.toString().endsWith(".jar")).forEach(j -> base.add(j.toString()));
+                }
+            }
         }
         base.add(tests.toString());
 

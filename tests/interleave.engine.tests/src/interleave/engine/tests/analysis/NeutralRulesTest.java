@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.Analyzer;
 import interleave.engine.analysis.FrontEnds;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
 import interleave.engine.rules.RuleRegistry;

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import interleave.engine.c.CParser;
 import interleave.engine.c.CProgram;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.concurrency.CallStep;
 import interleave.engine.concurrency.ConcurrencyFacts;
 import interleave.engine.concurrency.EntryPoint;

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import interleave.engine.c.CParser;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.c.SyntaxNode;
 import interleave.engine.c.SyntaxTree;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import interleave.engine.c.CParser;
 import interleave.engine.c.CProgram;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.c.facts.EntryReach;
 import interleave.engine.c.facts.LockFacts;
 import interleave.engine.c.facts.LockId;

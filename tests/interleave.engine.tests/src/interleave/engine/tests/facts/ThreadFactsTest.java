@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import interleave.engine.c.CFunction;
 import interleave.engine.c.CParser;
 import interleave.engine.c.CProgram;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.c.facts.ThreadFacts;
 import interleave.engine.c.facts.ThreadFacts.Creation;
 import interleave.engine.c.facts.ThreadFacts.Fate;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.concurrency.ConcurrencyFacts;
 import interleave.engine.concurrency.EntryPoint;
 import interleave.engine.concurrency.LockAcquisition;

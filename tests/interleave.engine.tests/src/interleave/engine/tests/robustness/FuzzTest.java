@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
 import interleave.engine.analysis.Notification;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.RelatedLocation;
 import interleave.engine.finding.SourceRange;

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestFactory;
 
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Fix;
 import interleave.engine.tests.Fixtures;

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.CAnalyzer;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.rules.RuleRegistry;
 import interleave.engine.settings.Settings;
 
