@@ -80,6 +80,15 @@ public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
     @Override
     public List<Finding> analyze(List<Path> classes, List<Path> sourceRoots, Function<Path, String> display)
             throws IOException {
+        return analyze(classes, List.of(), sourceRoots, display);
+    }
+
+    /**
+     * As {@link #analyze(List, List, Function)}, with the libraries the classes use ({@code auxClasspath}: jars and
+     * class folders that are read for types, never reported on), as Eclipse knows them from a project's build path.
+     */
+    public List<Finding> analyze(List<Path> classes, List<Path> auxClasspath, List<Path> sourceRoots,
+            Function<Path, String> display) throws IOException {
         for (Path c : classes) {
             if (!Files.exists(c)) {
                 throw new IOException(c + ": no such class folder or jar");
@@ -88,6 +97,11 @@ public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
         Project project = new Project();
         for (Path c : classes) {
             project.addFile(c.toAbsolutePath().toString());
+        }
+        for (Path a : auxClasspath) {
+            if (Files.exists(a)) {
+                project.addAuxClasspathEntry(a.toAbsolutePath().toString());
+            }
         }
         for (Path s : sourceRoots) {
             project.addSourceDirs(List.of(s.toAbsolutePath().toString()));

@@ -137,13 +137,21 @@ public final class AnalysisJob extends Job {
         if (progress.isCanceled()) {
             return Status.CANCEL_STATUS;
         }
+        // SpotBugs on the Java projects' compiled classes, when its bundle is installed
+        progress.subTask("SpotBugs on the compiled classes");
+        SpotBugsInWorkspace.Outcome spotBugs = SpotBugsInWorkspace.addFindings(scope, program, result);
+        result = spotBugs.result();
+        if (progress.isCanceled()) {
+            return Status.CANCEL_STATUS;
+        }
         replaceMarkers(result.findings(), program, progress.split(2));
         lastResult = result;
 
         List<Notification> notes = new ArrayList<>(program.notifications());
         notes.addAll(settingsNotes);
         notes.addAll(result.notifications());
-        summary = summarize(result, markersCreated);
+        summary = summarize(result, markersCreated)
+                + (spotBugs.summaryNote().isEmpty() ? "" : " " + spotBugs.summaryNote());
         if (notes.isEmpty()) {
             return new Status(IStatus.OK, PLUGIN_ID, summary);
         }
@@ -208,7 +216,10 @@ public final class AnalysisJob extends Job {
         }
     }
 
-    /** E.g. "3 findings in 2 of 5 C files; 1 file parsed only partially." (or "Java files", "C/Java files") */
+    /**
+     * E.g. "3 findings in 2 of 5 C files; 1 file parsed only partially." (or "Java files", "C/Java files"; "2 findings
+     * (1 from SpotBugs) in ...").
+     */
     static String summarize(AnalysisResult result, int findings) {
         int files = result.filesAnalyzed().size();
         boolean java = result.filesAnalyzed().stream().anyMatch(f -> f.endsWith(".java"));
@@ -217,8 +228,11 @@ public final class AnalysisJob extends Job {
         long partial = result.notifications().stream().filter(Notification::isPartialParse).map(Notification::file)
                 .distinct().count();
         long withFindings = result.findings().stream().map(f -> f.location().file()).distinct().count();
+        long fromSpotBugs = result.findings().stream()
+                .filter(f -> SpotBugsInWorkspace.isSpotBugsRule(f.ruleId())).count();
         String counted = findings == 0 ? "No findings in " + plural(files, kind)
-                : plural(findings, "finding") + " in " + withFindings + " of " + plural(files, kind);
+                : plural(findings, "finding") + (fromSpotBugs == 0 ? "" : " (" + fromSpotBugs + " from SpotBugs)")
+                        + " in " + withFindings + " of " + plural(files, kind);
         return counted + (partial == 0 ? "." : "; " + plural((int) partial, "file") + " parsed only partially.");
     }
 

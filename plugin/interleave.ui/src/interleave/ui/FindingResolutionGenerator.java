@@ -43,6 +43,11 @@ public final class FindingResolutionGenerator implements IMarkerResolutionGenera
         if (ruleId.isEmpty()) {
             return new IMarkerResolution[0];
         }
+        if (SpotBugsInWorkspace.isSpotBugsRule(ruleId)) {
+            // another tool's finding: no fixes to recompute, only its pattern's page
+            SpotBugsInWorkspace.page(ruleId).ifPresent(p -> resolutions.add(new ExplainPatternResolution(p)));
+            return resolutions.toArray(IMarkerResolution[]::new);
+        }
         try {
             Reanalysis again = reanalyze(marker);
             again.finding().ifPresent(f -> {

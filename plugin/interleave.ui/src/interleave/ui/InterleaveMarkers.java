@@ -33,6 +33,8 @@ public final class InterleaveMarkers {
     public static final String SOURCE_ID = "Interleave";
     /** The finding's whole message; {@link IMarker#MESSAGE} holds only its one-line headline. */
     public static final String EXPLANATION = "explanation";
+    /** The tool that found the bug: {@value #SOURCE_ID}, or another tool whose findings are merged in ("SpotBugs"). */
+    public static final String TOOL = "tool";
     /** Longest marker message, rule id included: what the Problems view and the ruler show on one line. */
     public static final int MESSAGE_LENGTH = Headline.DEFAULT_LENGTH;
 
@@ -46,18 +48,33 @@ public final class InterleaveMarkers {
         marker.setAttributes(
                 new String[] { IMarker.MESSAGE, IMarker.SEVERITY, IMarker.LINE_NUMBER, IMarker.CHAR_START,
                         IMarker.CHAR_END, IMarker.LOCATION, IMarker.SOURCE_ID, RULE_ID, FINGERPRINT, EVIDENCE,
-                        ANALYSIS_SCOPE, EXPLANATION },
+                        ANALYSIS_SCOPE, EXPLANATION, TOOL },
                 new Object[] { message(finding), severity(finding),
                         at.startLine(), at.startOffset(), Math.max(at.endOffset(), at.startOffset() + 1),
                         "line " + at.startLine(), SOURCE_ID, finding.ruleId(), finding.fingerprint(),
-                        evidenceText(finding), scopeText(scope), finding.message() });
+                        evidenceText(finding), scopeText(scope), toolPrefix(finding) + finding.message(),
+                        tool(finding) });
         return marker;
     }
 
-    /** The headline and the rule id, together at most {@link #MESSAGE_LENGTH} characters. */
+    /**
+     * The headline and the rule id, together at most {@link #MESSAGE_LENGTH} characters; another tool's finding
+     * starts with the tool's name ("SpotBugs: ...").
+     */
     public static String message(Finding finding) {
         String id = " [" + finding.ruleId() + "]";
-        return Headline.of(finding.message(), Math.max(40, MESSAGE_LENGTH - id.length())) + id;
+        String tool = toolPrefix(finding);
+        return tool + Headline.of(finding.message(), Math.max(40, MESSAGE_LENGTH - id.length() - tool.length())) + id;
+    }
+
+    /** Which tool found it: Interleave itself, or SpotBugs for its merged-in findings (rule ids "spotbugs:..."). */
+    public static String tool(Finding finding) {
+        return SpotBugsInWorkspace.isSpotBugsRule(finding.ruleId()) ? SpotBugsInWorkspace.TOOL : SOURCE_ID;
+    }
+
+    private static String toolPrefix(Finding finding) {
+        String tool = tool(finding);
+        return tool.equals(SOURCE_ID) ? "" : tool + ": ";
     }
 
     private static int severity(Finding f) {

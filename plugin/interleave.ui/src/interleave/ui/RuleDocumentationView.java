@@ -94,6 +94,20 @@ public class RuleDocumentationView extends ViewPart {
         setContent(md.toString(), page);
     }
 
+    /**
+     * Shows the page of another tool's check (a SpotBugs pattern), with the finding's whole message on top (may be
+     * empty).
+     */
+    public void showPage(String id, String title, String markdown, String html, String finding) {
+        ruleId = id;
+        setPartName("Interleave Rule: " + title);
+        String md = finding.isEmpty() ? markdown : "This finding:\n" + finding + "\n\n" + markdown;
+        String top = finding.isEmpty() ? "" : "<div style=\"background:#fff6e0;padding:.5em;border-left:4px solid"
+                + " #e0a000\"><b>This finding:</b><p>" + escapeHtml(finding) + "</p></div>";
+        int body = html.indexOf("<body>");
+        setContent(md, body < 0 ? top + html : html.substring(0, body + 6) + top + html.substring(body + 6));
+    }
+
     private void setContent(String markdown, String html) {
         if (browser != null) {
             content = html;

@@ -28,7 +28,8 @@ import org.osgi.framework.Bundle;
 /**
  * {@code -application interleave.ui.selfcheck}: verifies an installation without a window. Checks that the bundles
  * resolve and the command, menu and quick fixes are contributed, analyzes a small buggy C program in a throw-away
- * project through the real handler and job, applies a quick fix, and prints one result line:
+ * project through the real handler and job, applies a quick fix, then (with JDT and the SpotBugs bundle installed)
+ * analyzes a small Java project built by JDT with SpotBugs merged in, and prints one result line:
  * {@code SELFCHECK RESULT OK <n> markers} or {@code SELFCHECK RESULT FAIL <reason>}. Exit code 0 or 1.
  */
 public final class SelfCheckApplication implements IApplication {
@@ -165,10 +166,92 @@ public final class SelfCheckApplication implements IApplication {
             if (left != 0) {
                 return "FAIL the quick fix '" + fix.getLabel() + "' left " + left + " marker(s) on server.c";
             }
+            String java = checkJavaWithSpotBugs();
+            if (java != null) {
+                return java;
+            }
             return "OK " + markers.length + " markers";
         } finally {
             project.delete(true, true, null);
             ResourcesPlugin.getWorkspace().save(true, null);
+        }
+    }
+
+    private static final String COUNTER = """
+            package check;
+
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.Executors;
+
+            public class Counter {
+                private static volatile int served;
+
+                public static void main(String[] args) {
+                    ExecutorService pool = Executors.newFixedThreadPool(4);
+                    for (int i = 0; i < 100; i++) {
+                        pool.execute(Counter::serve);
+                    }
+                    pool.shutdown();
+                    new Thread(Counter::serve).run();
+                }
+
+                static void serve() {
+                    served++;
+                }
+            }
+            """;
+
+    /**
+     * When JDT and the SpotBugs bundle are installed: a Java project built by JDT's builder, analyzed through the job,
+     * gets Interleave's marker and SpotBugs' (naming its tool). Null when it passes or cannot apply, else the failure.
+     */
+    private static String checkJavaWithSpotBugs() throws Exception {
+        for (String id : List.of(SpotBugsInWorkspace.BUNDLE, "org.eclipse.jdt.launching")) {
+            if (Platform.getBundle(id) == null) {
+                System.out.println("SELFCHECK java: skipped, " + id + " is not installed");
+                return null;
+            }
+        }
+        if (!SpotBugsInWorkspace.installed()) {
+            return "FAIL bundle " + SpotBugsInWorkspace.BUNDLE + " is installed but unresolved";
+        }
+        IProject project = ResourcesPlugin.getWorkspace().getRoot().getProject("interleave-selfcheck-java-"
+                + System.nanoTime());
+        project.create(null);
+        project.open(null);
+        try {
+            var description = project.getDescription();
+            description.setNatureIds(new String[] { org.eclipse.jdt.core.JavaCore.NATURE_ID });
+            project.setDescription(description, null);
+            var src = project.getFolder("src");
+            src.create(true, true, null);
+            src.getFolder("check").create(true, true, null);
+            create(src.getFile("check/Counter.java"), COUNTER);
+            var java = org.eclipse.jdt.core.JavaCore.create(project);
+            java.setRawClasspath(new org.eclipse.jdt.core.IClasspathEntry[] {
+                    org.eclipse.jdt.core.JavaCore.newSourceEntry(src.getFullPath()),
+                    org.eclipse.jdt.core.JavaCore.newContainerEntry(
+                            org.eclipse.core.runtime.IPath.fromOSString("org.eclipse.jdt.launching.JRE_CONTAINER")) },
+                    project.getFolder("bin").getFullPath(), null);
+            project.build(org.eclipse.core.resources.IncrementalProjectBuilder.FULL_BUILD, null);
+            if (!project.getFile("bin/check/Counter.class").exists()) {
+                return "FAIL JDT's builder wrote no bin/check/Counter.class";
+            }
+            AnalysisJob analysis = new AnalysisJob(List.of(project));
+            analysis.schedule();
+            analysis.join();
+            System.out.println("SELFCHECK java analysis: " + analysis.summary());
+            Set<String> found = new TreeSet<>();
+            for (IMarker m : project.findMarkers(InterleaveMarkers.TYPE, false, IResource.DEPTH_INFINITE)) {
+                found.add(m.getAttribute(InterleaveMarkers.TOOL, "?") + " " + m.getAttribute(InterleaveMarkers.RULE_ID,
+                        "?"));
+            }
+            System.out.println("SELFCHECK java markers: " + found);
+            Set<String> expected = Set.of("Interleave unsynchronized-shared-write", "SpotBugs spotbugs:RU_INVOKE_RUN");
+            return found.equals(expected) ? null : "FAIL Java with SpotBugs: expected markers " + expected + ", got "
+                    + found + " (" + analysis.summary() + ")";
+        } finally {
+            project.delete(true, true, null);
         }
     }
 

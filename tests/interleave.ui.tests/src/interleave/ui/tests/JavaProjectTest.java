@@ -20,12 +20,17 @@ import org.eclipse.core.resources.IResource;
 import org.eclipse.core.resources.IncrementalProjectBuilder;
 import org.eclipse.jdt.core.IClasspathEntry;
 import org.eclipse.jdt.core.ICompilationUnit;
+import org.eclipse.jdt.core.IJavaElement;
 import org.eclipse.jdt.core.IJavaModelMarker;
 import org.eclipse.jdt.core.IJavaProject;
 import org.eclipse.jdt.core.JavaCore;
 import org.eclipse.jdt.core.formatter.DefaultCodeFormatterConstants;
 import org.eclipse.jdt.launching.JavaRuntime;
+import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.ui.IMarkerResolution;
+import org.eclipse.ui.IPageLayout;
+import org.eclipse.ui.IViewPart;
+import org.eclipse.ui.part.ISetSelectionTarget;
 import org.eclipse.ui.ide.IDE;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Event;
@@ -138,12 +143,14 @@ class JavaProjectTest {
         IProject project = javaProject("java-menu");
         IFile server = project.getFile("src/server/CountingServer.java");
         Workbench.write(project.getFile("README.txt"), "notes\n");
-        for (IResource offered : List.of(project.getFolder("src/server"), server)) {
-            AnalyzeConcurrencyCommandTest.selectInProjectExplorer(offered);
+        // with JDT UI installed the Project Explorer shows a Java project as Java elements: a package, a compilation unit
+        ICompilationUnit unit = (ICompilationUnit) JavaCore.create(server);
+        for (IJavaElement offered : List.of(unit.getParent(), unit)) {
+            selectInProjectExplorer(offered);
             Menu menu = AnalyzeConcurrencyCommandTest.projectExplorerMenu();
             MenuItem analyze = Workbench.showAndFind(menu, "Analyze concurrency");
             assertNotNull(analyze, "menu of " + offered + ": " + Workbench.labels(menu));
-            if (offered.equals(server)) {
+            if (offered.equals(unit)) {
                 analyze.notifyListeners(SWT.Selection, new Event());
             }
             Workbench.hide(menu);
@@ -185,6 +192,16 @@ class JavaProjectTest {
                 + " image is the parser's own: " + classpath);
         assertEquals(List.of(), JavaProjects.classpath(List.of(Workbench.project("c-only", Map.of("a.c",
                 "int main(void) { return 0; }\n")))), "a project without the Java nature has no build path");
+    }
+
+    static void selectInProjectExplorer(IJavaElement element) throws Exception {
+        IViewPart explorer = Workbench.page().showView(IPageLayout.ID_PROJECT_EXPLORER);
+        ((ISetSelectionTarget) explorer).selectReveal(new StructuredSelection(element));
+        Workbench.page().activate(explorer);
+        explorer.setFocus();
+        Workbench.processEvents(100);
+        assertEquals(List.of(element),
+                ((StructuredSelection) explorer.getSite().getSelectionProvider().getSelection()).toList());
     }
 
     /** A Java project as the New Java Project wizard makes it: src/ to bin/, on the workbench's default JRE. */

@@ -106,6 +106,18 @@ class TracedLaunchTest {
         return null;
     }
 
+    /**
+     * Waits for a run's output and end record after the launch says it terminated. A program that ends at once can end
+     * before the launch is given its run directory (the record is then written a moment later), and its last output
+     * can reach the console's reader after the end; a busy machine makes both likely.
+     */
+    private static void completed(ILaunch l, String output) {
+        TracedProcess p = Workbench.traced(l);
+        Workbench.until("the output '" + output + "' and the run's end record", 10, () -> p.output().contains(output)
+                && p.runDirectory() != null && Files.isRegularFile(p.runDirectory()
+                        .resolve("interleave-run.properties")));
+    }
+
     private static Properties runEnd(Path runDir) throws IOException {
         Properties p = new Properties();
         try (var r = Files.newBufferedReader(runDir.resolve("interleave-run.properties"))) {
@@ -228,8 +240,7 @@ class TracedLaunchTest {
 
         ILaunch first = launch(c);
         Workbench.until("the first run ended", 30, first::isTerminated);
-        String out = Workbench.traced(first).output();
-        assertTrue(out.contains("first build"), out);
+        completed(first, "first build");
         assertEquals("0", runEnd(Workbench.traced(first).runDirectory()).getProperty("exit_status"));
 
         Thread.sleep(1100); // make compares modification times in seconds on some file systems
@@ -237,8 +248,7 @@ class TracedLaunchTest {
         ILaunch second = launch(TracedLaunchShortcut.configurationFor(source).orElseThrow());
         assertEquals(c.getName(), second.getLaunchConfiguration().getName(), "the configuration is reused");
         Workbench.until("the second run ended", 30, second::isTerminated);
-        out = Workbench.traced(second).output();
-        assertTrue(out.contains("rebuilt"), out);
+        completed(second, "rebuilt");
         assertEquals(3, Workbench.traced(second).getExitValue());
         assertEquals("3", runEnd(Workbench.traced(second).runDirectory()).getProperty("exit_status"));
         project.refreshLocal(org.eclipse.core.resources.IResource.DEPTH_INFINITE, null);
