@@ -31,7 +31,7 @@ import org.osgi.framework.Bundle;
 
 import interleave.engine.analysis.AnalysisResult;
 import interleave.engine.analysis.Notification;
-import interleave.engine.c.SourceFile;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.external.ClassFileAnalyzer;
 import interleave.engine.external.ExternalFindings;
 import interleave.engine.finding.Finding;
