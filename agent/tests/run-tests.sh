@@ -577,6 +577,63 @@ test_lockorder() {
     fi
 }
 
+test_waits() {
+    # past a thread's first 8 waits for a lock, short waits are counted (LOCK_WAITS), long ones still
+    # written from their start; every wait is either written or counted; a release is written only
+    # while a written wait for the mutex is under way
+    local d=$WORK/waits rc=0
+    run_traced "$d" 60 "$WORK/waits.out" "$T/t_waits" 200 60 || rc=$?
+    [[ $rc == 0 ]] && grep -q "rounds=200" "$WORK/waits.out" || { ko "waits" "exit $rc"; return; }
+    dump "$d" || { ko "waits" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        function hex(s,  v, i) { v = 0; s = tolower(s); sub(/^0x/, "", s); for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+        { delete f; for (i = 1; i <= NF; i++) { k = index($i, "="); if (k) f[substr($i, 1, k - 1)] = substr($i, k + 1) } }
+        f["tid"] != f["pid"] && f["ev"] == "MUTEX_LOCK.enter" { m = f["mutex"]; n++; start = f["ts"]; inwait = 1; holder += f["holder"] == f["pid"] }
+        f["tid"] != f["pid"] && f["ev"] == "MUTEX_LOCK.exit" { dur = f["ts"] - start; inwait = 0
+            if (n > 8 && dur < 900000) short++
+            if (dur > 40000000) { long++; longhand += handed } handed = 0 }
+        f["tid"] == f["pid"] && f["ev"] == "MUTEX_UNLOCK.call" { unl++; if (inwait) handed = 1 }
+        f["tid"] != f["pid"] && f["ev"] == "LOCK_STATS.point" && !f["flags"] { w += hex(f["waits_tryfails"]) % 4294967296; s = f["obj"] }
+        f["tid"] != f["pid"] && f["ev"] == "LOCK_WAITS.point" && !f["flags"] { c += f["waits"]; if (f["max_wait_ns"] > mx) mx = f["max_wait_ns"]; tot += f["wait_ns"] }
+        f["tid"] == f["pid"] && f["ev"] == "LOCK_WAITS.point" && !f["flags"] { h += f["handoffs"] }
+        END { printf "written=%d counted=%d waits=%d short_written_after_8=%d long=%d long_handoff=%d unlocks=%d holder_known=%d handoffs_counted=%d total_ns=%d max_ns=%d\n", n, c, w, short, long, longhand, unl, holder, h, tot, mx }' "$d.txt")
+    local n c w short long lh unl h
+    n=$(echo "$res" | sed 's/.*written=\([0-9]*\).*/\1/'); c=$(echo "$res" | sed 's/.*counted=\([0-9]*\).*/\1/')
+    w=$(echo "$res" | sed 's/.* waits=\([0-9]*\).*/\1/'); short=$(echo "$res" | sed 's/.*short_written_after_8=\([0-9]*\).*/\1/')
+    long=$(echo "$res" | sed 's/.* long=\([0-9]*\).*/\1/'); lh=$(echo "$res" | sed 's/.*long_handoff=\([0-9]*\).*/\1/')
+    unl=$(echo "$res" | sed 's/.*unlocks=\([0-9]*\).*/\1/'); h=$(echo "$res" | sed 's/.*handoffs_counted=\([0-9]*\).*/\1/')
+    # the worker waits in most of the 201 rounds (main holds m ~200 us after letting it ask); all
+    # but 8 (and those longer than 1 ms on a loaded machine) counted, none lost, the 60 ms one
+    # written with the release that ended it
+    if [[ $((n + c)) == "$w" && $w -ge 20 && $c -ge 1 && $short == 0 && $long -ge 1 && $lh -ge 1 &&
+          $unl -ge 1 && $unl -le $n && $h -ge 1 && $n -le $((w / 2 + 8)) ]]; then
+        ok "waits: $w contended acquisitions, $n written (8 first + long ones, the 60 ms one with its hand-off), $c counted; $unl releases written, $h counted"
+    else
+        ko "waits" "$res"
+    fi
+}
+
+test_deadlock_written() {
+    # a wait that never ends is written even when its thread writes no waits but long ones
+    local d=$WORK/deadlock rc=0
+    INTERLEAVE_TRACE_LOCK_WAITS=0 run_traced "$d" 3 "$WORK/deadlock.out" "$T/t_waits" deadlock || rc=$?
+    [[ $rc == 124 ]] && grep -q deadlocked "$WORK/deadlock.out" || { ko "deadlock written" "exit $rc (want 124: killed)"; return; }
+    dump "$d" || { ko "deadlock written" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { delete f; for (i = 1; i <= NF; i++) { k = index($i, "="); if (k) f[substr($i, 1, k - 1)] = substr($i, k + 1) } }
+        f["ev"] == "MUTEX_LOCK.enter" { en[f["tid"]] = f["holder"]; ne++ }
+        f["ev"] == "MUTEX_LOCK.exit" { nx++ }
+        f["ev"] == "THREAD_START.point" { st[f["tid"]] = f["ts"] }
+        END { cross = 0; for (t in en) if (en[t] in en && en[en[t]] == t) cross++; printf "%d %d %d\n", ne, nx + 0, cross }' "$d.txt")
+    if [[ $res == "2 0 2" ]]; then
+        ok "deadlock written: both threads' waits (ENTER, no EXIT), each naming the other as holder"
+    else
+        ko "deadlock written" "enters exits crossed = $res"
+    fi
+}
+
 # watched shared variable: every thread's accesses with the locks it held (VAR_WATCH)
 test_varwatch() {
     local prog=$T/t_varwatch off
@@ -643,6 +700,8 @@ test_threadlife
 test_identity_switch
 test_identity_switch_lost
 test_lockorder
+test_waits
+test_deadlock_written
 test_window
 test_threads
 test_thrfork
