@@ -332,6 +332,21 @@ public final class ModelBuilder {
         touch(t);
     }
 
+    /**
+     * Waits and hand-offs of a lock that the source counted instead of recording each one: {@code waits} short waits
+     * (included in {@link #lockCounts}' contended ones) lasting {@code waitNs} in total, the longest
+     * {@code longestWaitNs}, and {@code handoffs} releases to a waiter recorded as no event.
+     */
+    public void lockWaitCounts(ExecThread t, long address, String type, long waits, long waitNs, long longestWaitNs,
+            long handoffs) {
+        Lock l = lockOf(t.process, address, type);
+        l.countedWaits += waits;
+        l.countedWaitNs += waitNs;
+        l.longestCountedWaitNs = Math.max(l.longestCountedWaitNs, longestWaitNs);
+        l.countedHandoffs += handoffs;
+        touch(t);
+    }
+
     /** The lock of that identity in the process, created on first use. */
     public Lock lockOf(ExecProcess p, long address, String type) {
         return p.locks.computeIfAbsent(address, a -> new Lock(p, a, type));

@@ -379,6 +379,7 @@ public final class AgentTraceSource implements TraceSource {
             }
             case LOCK_STATS -> b.lockCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a4 & 0xffffffffL,
                     a4 >>> 32, (flags & 1) != 0 ? 0 : a2, (flags & 1) != 0 ? 0 : a3);
+            case LOCK_WAITS -> b.lockWaitCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a2, a3, a4);
             case ACCEPT -> call(b, t, phase, ts, Kinds.ACCEPT, flags == 1 ? "accept4" : "accept", a0, a3, err, 0, 0,
                     ra, ref);
             case CONNECT -> call(b, t, phase, ts, Kinds.CONNECT, "connect", a0, a3, err, 0, 0, ra, ref);
