@@ -80,7 +80,7 @@ EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-    if (!ilv_lk_write_wait(P(m))) {
+    if (!ilv_lk_write_wait(P(m)) && REAL(pthread_mutex_clocklock)) { /* glibc 2.30+ */
         /* past this thread's first waits for this lock: wait at most ILV_LONG_WAIT_NS, counted only.
          * The timed lock behaves as the lock for every kind (an error-checking relock fails with
          * EDEADLK, a robust one reports EOWNERDEAD); only ETIMEDOUT is the agent's own, and EINVAL
@@ -250,7 +250,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
     }
     errno = e;
     uint64_t ts = NOW;
-    if (!timed && !ilv_lk_write_wait(P(s))) {
+    if (!timed && !ilv_lk_write_wait(P(s)) && REAL(sem_clockwait)) {
         /* as for mutexes: past the first waits, a short wait is counted, a long one written from its
          * start. sem_clockwait fails as sem_wait would (EINTR from a handler), or ETIMEDOUT. */
         struct timespec dl = short_deadline(ts);
