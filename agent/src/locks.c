@@ -356,6 +356,11 @@ int ilv_lk_write_wait(uint64_t obj)
 #define WREG_PROBES 16u
 static uint64_t wreg_key[WREG_N];
 static int32_t wreg_cnt[WREG_N];
+/* the last release of a mutex while a written wait for it was under way: who and when. Written by
+ * the releasing thread before its real unlock and read by the waiter after its real lock, so the
+ * program's mutex itself orders them: the waiter reads the release that handed the mutex over. */
+static int32_t wreg_rel_tid[WREG_N];
+static uint64_t wreg_rel_ts[WREG_N];
 
 static int32_t *wreg_find(uint64_t obj, int insert, int *full)
 {
@@ -399,6 +404,39 @@ int ilv_lk_waited_for(uint64_t obj)
     int full;
     int32_t *c = wreg_find(obj, 0, &full);
     return full || (c && __atomic_load_n(c, __ATOMIC_SEQ_CST) > 0);
+}
+
+/* A mutex release with waiters, before the real unlock (the caller holds the mutex). 0: a written
+ * wait for it is under way and the release was noted for that waiter (it writes who handed the
+ * mutex over in its EXIT); 1: the table has no room for this mutex, write the release as a record;
+ * -1: nobody's wait is written, count it. */
+int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t ts)
+{
+    int full;
+    int32_t *c = wreg_find(obj, 0, &full);
+    if (full)
+        return 1;
+    if (!c || __atomic_load_n(c, __ATOMIC_SEQ_CST) <= 0)
+        return -1;
+    unsigned i = (unsigned)(c - wreg_cnt);
+    wreg_rel_tid[i] = tid;
+    wreg_rel_ts[i] = ts;
+    return 0;
+}
+
+/* After a written wait acquired the mutex (the caller holds it): the release that handed it over,
+ * if it came after `since` (the wait's start); 0 when unknown. */
+int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts)
+{
+    int full;
+    int32_t *c = wreg_find(obj, 0, &full);
+    if (!c)
+        return 0;
+    unsigned i = (unsigned)(c - wreg_cnt);
+    if (wreg_rel_ts[i] < since || !wreg_rel_tid[i])
+        return 0;
+    *ts = wreg_rel_ts[i];
+    return wreg_rel_tid[i];
 }
 
 /* About to take obj (a blocking mutex lock) while holding others: write each new (held, obj)

@@ -6,8 +6,10 @@
  *    per thread and lock the first ILV_WAITS_WRITTEN, and every wait longer than ILV_LONG_WAIT_NS
  *    (so a wait that never ends, a deadlock, is always written); the other, short waits are only
  *    counted (LOCK_WAITS: number, total and longest wait);
- *  - releases of a mutex (posts of a semaphore) while a written wait for it is under way (the
- *    hand-off's start); other releases to waiters are counted in LOCK_WAITS;
+ *  - for a mutex, the release that ended a written wait: its thread and time in the waiter's
+ *    EXIT (the releaser notes each release in a shared table while such a wait is under way);
+ *    for a semaphore, the posts while a written wait is under way; other releases and posts
+ *    to waiters are counted in LOCK_WAITS;
  *  - LOCK_EDGE the first time this thread takes lock B while holding lock A, with both call sites;
  *  - LOCK_STATS per lock: acquisitions, total and longest hold (sampled, see ILV_LK_SAMPLE), waits,
  *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends.
@@ -90,6 +92,8 @@ ILV_HIDDEN int ilv_lk_write_wait(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_begin(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_end(uint64_t obj);
 ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
+ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t ts);
+ILV_HIDDEN int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts);
 ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_handoff_counted(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_tryfail(uint64_t obj, int kind);

@@ -50,6 +50,15 @@ static inline int mutex_has_waiters(pthread_mutex_t *m)
     return (m->__data.__kind & 0x20 /* glibc PTHREAD_MUTEX_PRIO_INHERIT_NP */) ? v < 0 : v > 1;
 }
 
+/* the EXIT of a written wait; acquired, it names the release that handed the mutex over (a3 the
+ * releasing thread's tid, a4 when; 0 unknown): the releaser wrote no record for it */
+static inline void exit_handed(int r, int flags, uint64_t since, uint64_t ra, pthread_mutex_t *m, uint64_t ra2)
+{
+    uint64_t rts = 0;
+    int by = r == 0 || r == EOWNERDEAD ? ilv_lk_handed_by(P(m), since, &rts) : 0;
+    ilv_emit(H(ILV_T_MUTEX_LOCK, X, flags), r, NOW, ra, P(m), 0, ra2, by ? SX(by) : 0, by ? rts : 0);
+}
+
 /* ts (CLOCK_MONOTONIC ns, as the agent's timestamps) + the long-wait threshold */
 static inline struct timespec short_deadline(uint64_t ts)
 {
@@ -101,12 +110,12 @@ EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
         }
         /* a long wait (or one that never ends): written from its start */
     }
-    ilv_lk_wait_begin(P(m)); /* the holder's release is written from now on */
+    ilv_lk_wait_begin(P(m)); /* releases of m are noted for this wait from now on */
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_lock)(m);
     e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 0), r, NOW, ra, P(m), 0, ra2, 0, 0);
+    exit_handed(r, 0, ts, ra, m, ra2);
     ilv_lk_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
@@ -128,11 +137,12 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
     ilv_lk_wait_begin(P(m));
-    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, NOW, ra, P(m), SX(holder), ra2, 0, 0);
+    uint64_t ts = NOW;
+    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_timedlock)(m, abst);
     e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 1), r, NOW, ra, P(m), 0, ra2, 0, 0);
+    exit_handed(r, 1, ts, ra, m, ra2);
     ilv_lk_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
@@ -158,12 +168,18 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (!ON)
         return REAL(pthread_mutex_unlock)(m);
     int waiters = mutex_has_waiters(m);
-    /* a hand-off is written when the wait it ends is written; the others are counted */
-    int written = waiters && ilv_lk_waited_for(P(m));
-    uint64_t ts = written ? NOW : 0; /* released at ts: before any other thread can acquire */
+    /* a release to waiters is noted for a written wait (whose EXIT names it), else counted; only a
+     * mutex the table of written waits has no room for gets its releases written as records */
+    int how = -1;
+    uint64_t ts = 0;
+    if (waiters) {
+        ts = NOW; /* released at ts: before any other thread can acquire */
+        int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
+        how = ilv_lk_release_noted(P(m), self, ts);
+    }
     int r = REAL(pthread_mutex_unlock)(m);
     ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
-    if (written)
+    if (how > 0)
         ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
     else if (waiters && r == 0)
         ilv_lk_handoff_counted(P(m), 0);

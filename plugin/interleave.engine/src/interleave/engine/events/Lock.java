@@ -23,6 +23,8 @@ public final class Lock {
     final List<Edge> edgesIn = new ArrayList<>();
     long acquisitions, contended, failedTries, holdNs, longestHoldNs;
     long countedWaits, countedWaitNs, longestCountedWaitNs, countedHandoffs;
+    // releases a waiter reported for another thread (tid, ts), until that thread is known
+    final List<long[]> reportedReleases = new ArrayList<>();
     ExecThread holder;
     // acquisitions and releases seen one by one (not summarized), for the hand-offs: primitive columns
     long[] opTs = new long[0];

@@ -340,6 +340,9 @@ public final class AgentTraceSource implements TraceSource {
                     b.enterLockWait(t, ts, a0, a1, ra, a2, ref);
                 } else {
                     b.exit(t, ts, Kinds.LOCK_WAIT, 0, err, 0, ra, ref);
+                    if (phase == EXIT && a3 > 0 && a4 > 0) { // 1.4: the release that handed it over
+                        b.releasedBy(t.process(), (int) a3, a4, a0);
+                    }
                 }
                 if (phase != ENTER && err == 0) {
                     b.acquired(t, ts, a0, ra, false);

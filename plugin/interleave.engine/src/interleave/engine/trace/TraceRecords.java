@@ -504,26 +504,34 @@ public final class TraceRecords {
      * LOCK_WAITS); the ENTER of a long wait is written when it has lasted 1 ms, with the time it began, so it can be
      * older than the records before it. **ENTER = requested**, a1 = tid of the thread holding the mutex at that moment
      * as the mutex records it (0 = unknown), a2 = caller; **EXIT with err 0 = acquired** (err ≠ 0: not acquired), a2 =
-     * caller. CALL: the non-blocking try failed with an error other than EBUSY (err; not acquired, except EOWNERDEAD of
-     * a robust mutex: acquired). a0 mutex. flags: 1 = `pthread_mutex_timedlock` (EXIT err ETIMEDOUT = not acquired).
-     * 1.0 files also have CALL err 0 = acquired at ts without waiting.
+     * caller; 1.4: a3 = tid of the thread whose release handed the mutex over, a4 = when it released it (ns, before
+     * this EXIT; no MUTEX_UNLOCK is written for it), both 0 when unknown. CALL: the non-blocking try failed with an
+     * error other than EBUSY (err; not acquired, except EOWNERDEAD of a robust mutex: acquired). a0 mutex. flags: 1 =
+     * `pthread_mutex_timedlock` (EXIT err ETIMEDOUT = not acquired). 1.0 files also have CALL err 0 = acquired at ts
+     * without waiting.
      *
      * @param event the record
      * @param mutex a0: the mutex
      * @param holder a1: tid holding it when requested (ENTER; 0 = unknown); a1: tid holding it (1.0 files: 0)
      * @param caller a2: caller of the function that locked
+     * @param releasedBy a3: (1.4) tid whose release handed it over (0 = unknown)
+     * @param releasedAt a4: (1.4) when that release was, ns (0 = unknown)
      * @param dur a4: duration in ns
      */
-    public record MutexLock(TraceEvent event, long mutex, int holder, long caller, long dur) implements Named {
+    public record MutexLock(TraceEvent event, long mutex, int holder, long caller, int releasedBy, long releasedAt,
+            long dur) implements Named {
         public static final int TYPE = RecordType.MUTEX_LOCK;
 
         /** The named fields of e, a MUTEX_LOCK record. */
         public static MutexLock from(TraceEvent e) {
             check(e, TYPE);
-            if (e.phase() == RecordType.CALL) {
-                return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), e.a4());
+            if (e.phase() == RecordType.EXIT) {
+                return new MutexLock(e, e.a0(), 0, e.a2(), (int) e.a3(), e.a4(), 0L);
             }
-            return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), 0L);
+            if (e.phase() == RecordType.CALL) {
+                return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), 0, 0L, e.a4());
+            }
+            return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), 0, 0L, 0L);
         }
     }
 
@@ -549,8 +557,9 @@ public final class TraceRecords {
      * MUTEX_UNLOCK (34, CALL): **released at ts** (the time is read before the real unlock, so it is before any other
      * thread's acquire). 1.1: only when the mutex marked possible waiters (the start of a hand-off; glibc keeps the
      * mark until the next unlock after a wait, so a few such releases hand over to nobody: the hand-off is the last
-     * release before another thread's acquisition). 1.4: only when, besides, a written wait (MUTEX_LOCK ENTER) for the
-     * mutex was under way in some thread; the other releases to waiters are counted in LOCK_WAITS a4. a0 mutex, err.
+     * release before another thread's acquisition). 1.4: not written (counted in LOCK_WAITS a4); the release that ended
+     * a written wait is named in that wait's MUTEX_LOCK EXIT (a3, a4) instead. Only a mutex the agent's table of
+     * written waits had no room for still gets these records. a0 mutex, err.
      *
      * @param event the record
      * @param mutex a0: the mutex
@@ -730,7 +739,8 @@ public final class TraceRecords {
      * hand-offs were counted instead of written: a0 object; flags bit 0 as LOCK_STATS; `ra` as LOCK_STATS; a1 = waits
      * counted, not written (acquisitions that blocked for less than 1 ms after the thread's first 8 waits for this
      * lock; they are included in LOCK_STATS' waits), a2 = their total wait in ns, a3 = the longest of them in ns, a4 =
-     * releases (semaphore: posts) to a waiter whose wait was not written (no MUTEX_UNLOCK / SEM_POST written for them).
+     * releases (semaphore: posts) while the lock marked waiters that were not written as MUTEX_UNLOCK / SEM_POST
+     * records (for a mutex that includes the releases that ended a written wait: those are named in the wait's EXIT).
      * Absent in older files: every wait and hand-off was written.
      *
      * @param event the record

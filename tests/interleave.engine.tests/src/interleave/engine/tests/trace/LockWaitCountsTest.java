@@ -33,12 +33,17 @@ class LockWaitCountsTest {
 
     private static final long M = 0x5555_0000_4040L;
 
-    /** main (200) holds m and hands it to the worker (201) once, written; the worker's other waits were counted. */
+    /**
+     * main (200) holds m and hands it to the worker (201) once, in a written wait (1.3: main wrote the release; 1.4:
+     * the worker's EXIT names it); the worker's other waits were counted (1.4).
+     */
     private Path run(String name, boolean withCounts) throws Exception {
         Path dir = Files.createDirectory(tmp.resolve(name));
         Traces.Writer main = new Traces.Writer(1, 200, 200, 1_000, "");
         main.record(PROC_START, POINT, 0, 1_000, 0, 1, 1, 0);
-        main.record(MUTEX_UNLOCK, CALL, 0, 7_000_000, 0x1100, M);
+        if (!withCounts) { // 1.3: the release to a waiter is a record of the releasing thread
+            main.record(MUTEX_UNLOCK, CALL, 0, 7_000_000, 0x1100, M);
+        }
         main.record(LOCK_STATS, POINT, 0, 9_000_000, 0x1000, M, 40, 2_000_000, 1_500_000, 0);
         if (withCounts) {
             main.record(LOCK_WAITS, POINT, 0, 9_000_000, 0x1000, M, 0, 0, 0, 17);
@@ -46,7 +51,9 @@ class LockWaitCountsTest {
         main.write(dir.resolve("200-200.trace"), 3);
         Traces.Writer worker = new Traces.Writer(0, 200, 201, 1_000, "").created(200, 1);
         worker.record(MUTEX_LOCK, ENTER, 0, 5_000_000, 0x2000, M, 200, 0x2100);
-        worker.record(MUTEX_LOCK, EXIT, 0, 7_000_100, 0x2000, M, 0, 0x2100);
+        // 1.4: the waiter names the release that handed the mutex over (main's, at 7 ms)
+        worker.record(MUTEX_LOCK, EXIT, 0, 7_000_100, 0x2000, M, 0, 0x2100, withCounts ? 200 : 0,
+                withCounts ? 7_000_000 : 0);
         worker.record(LOCK_STATS, POINT, 0, 8_000_000, 0x2000, M, 1000, 900_000, 20_000, 30);
         if (withCounts) {
             worker.record(LOCK_WAITS, POINT, 0, 8_000_000, 0x2000, M, 29, 5_400_000, 980_000, 4);
@@ -84,7 +91,11 @@ class LockWaitCountsTest {
         assertEquals(5_400_000, l.countedWaitNs());
         assertEquals(980_000, l.longestCountedWaitNs());
         assertEquals(21, l.countedHandoffs(), "the releases counted by both threads");
-        assertEquals(1, l.handoffs().size(), "the written release before the written wait's end");
+        assertEquals(1, l.handoffs().size(), "the release the waiter named, before the written wait's end");
+        Lock.Handoff h = l.handoffs().get(0);
+        assertEquals(200, h.from().tid());
+        assertEquals(201, h.to().tid());
+        assertEquals(7_000_000, h.releasedTs());
         assertEquals(l.contended(), l.waits().size() + l.countedWaits());
 
         List<String> labels = summaries(TimelineModel.build(run));
@@ -103,6 +114,8 @@ class LockWaitCountsTest {
         assertEquals(0, l.countedWaits());
         assertEquals(0, l.countedWaitNs());
         assertEquals(0, l.countedHandoffs());
+        assertEquals(1, l.handoffs().size(), "the release written by main");
+        assertEquals(200, l.handoffs().get(0).from().tid());
         for (String s : summaries(TimelineModel.build(run))) {
             assertTrue(!s.contains("not drawn"), s);
         }
