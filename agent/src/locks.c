@@ -407,10 +407,10 @@ int ilv_lk_waited_for(uint64_t obj)
 }
 
 /* A mutex release with waiters, before the real unlock (the caller holds the mutex). 0: a written
- * wait for it is under way and the release was noted for that waiter (it writes who handed the
- * mutex over in its EXIT); 1: the table has no room for this mutex, write the release as a record;
- * -1: nobody's wait is written, count it. */
-int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t ts)
+ * wait for it is under way and the release was noted for that waiter at *ts (the waiter writes who
+ * handed the mutex over in its EXIT); 1: the table has no room for this mutex, write the release
+ * as a record; -1: nobody's wait is written, count it. */
+int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts)
 {
     int full;
     int32_t *c = wreg_find(obj, 0, &full);
@@ -419,8 +419,9 @@ int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t ts)
     if (!c || __atomic_load_n(c, __ATOMIC_SEQ_CST) <= 0)
         return -1;
     unsigned i = (unsigned)(c - wreg_cnt);
+    *ts = ilv_now(); /* read only here: most releases to waiters are only counted */
     wreg_rel_tid[i] = tid;
-    wreg_rel_ts[i] = ts;
+    wreg_rel_ts[i] = *ts;
     return 0;
 }
 

@@ -92,7 +92,7 @@ ILV_HIDDEN int ilv_lk_write_wait(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_begin(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_end(uint64_t obj);
 ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
-ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t ts);
+ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts);
 ILV_HIDDEN int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts);
 ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_handoff_counted(uint64_t obj, int kind);

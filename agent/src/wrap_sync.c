@@ -172,10 +172,11 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
      * mutex the table of written waits has no room for gets its releases written as records */
     int how = -1;
     uint64_t ts = 0;
-    if (waiters) {
-        ts = NOW; /* released at ts: before any other thread can acquire */
+    if (waiters) { /* the time is read before the real unlock: before any other thread can acquire */
         int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
-        how = ilv_lk_release_noted(P(m), self, ts);
+        how = ilv_lk_release_noted(P(m), self, &ts);
+        if (how > 0)
+            ts = NOW;
     }
     int r = REAL(pthread_mutex_unlock)(m);
     ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
