@@ -737,11 +737,12 @@ public final class TraceRecords {
     /**
      * LOCK_WAITS (43, POINT): 1.4. Right after a LOCK_STATS of the same lock and window, when some of its waits or
      * hand-offs were counted instead of written: a0 object; flags bit 0 as LOCK_STATS; `ra` as LOCK_STATS; a1 = waits
-     * counted, not written (acquisitions that blocked for less than 1 ms after the thread's first 8 waits for this
-     * lock; they are included in LOCK_STATS' waits), a2 = their total wait in ns, a3 = the longest of them in ns, a4 =
-     * releases (semaphore: posts) while the lock marked waiters that were not written as MUTEX_UNLOCK / SEM_POST
-     * records (for a mutex that includes the releases that ended a written wait: those are named in the wait's EXIT).
-     * Absent in older files: every wait and hand-off was written.
+     * counted, not written (acquisitions, after the thread's first 8 waits for this lock, that the agent's 1 ms timed
+     * lock ended; they are included in LOCK_STATS' waits; on a busy machine the thread can run again later than the 1
+     * ms, so such a wait can be longer), a2 = their total wait in ns, a3 = the longest of them in ns, a4 = releases
+     * (semaphore: posts) while the lock marked waiters that were not written as MUTEX_UNLOCK / SEM_POST records (for a
+     * mutex that includes the releases that ended a written wait: those are named in the wait's EXIT). Absent in older
+     * files: every wait and hand-off was written.
      *
      * @param event the record
      * @param obj a0: the mutex or semaphore
