@@ -147,7 +147,10 @@ public final class Lock {
         return longestCountedWaitNs;
     }
 
-    /** Releases to a waiting thread the source counted instead of recording (no hand-off drawn for them). */
+    /**
+     * Releases to a waiting thread the source counted instead of recording each; those that ended a drawn wait are
+     * also among the {@link #handoffs()}.
+     */
     public long countedHandoffs() {
         return countedHandoffs;
     }

@@ -54,7 +54,10 @@ final class Describe {
         return sb.toString();
     }
 
-    /** "190 short waits not drawn (54.2 ms in total, longest 3.3 ms), 169 releases to a waiter not drawn" */
+    /**
+     * "190 short waits not drawn (54.2 ms in total, longest 3.3 ms), 169 releases to a waiting thread counted" (the
+     * releases include those that ended a drawn wait: their hand-off is drawn too).
+     */
     static String waitCounts(long waits, long waitNs, long longestNs, long handoffs, boolean semaphore) {
         StringBuilder sb = new StringBuilder();
         if (waits > 0) {
@@ -63,7 +66,7 @@ final class Describe {
         }
         if (handoffs > 0) {
             sb.append(waits > 0 ? ", " : "").append(handoffs).append(semaphore ? " posts" : " releases")
-                    .append(" to a waiter not drawn");
+                    .append(" to a waiting thread counted");
         }
         return sb.toString();
     }
