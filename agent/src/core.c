@@ -80,7 +80,9 @@ static void clock_init(void)
 }
 
 #define INIT_SLOTS  64ull
-#define MAX_CHUNK   262144ull
+/* growth steps double up to MAX_CHUNK slots (2 MiB): what a live thread has preallocated and not
+ * written yet stays small, and is given back when the thread ends or the process exits */
+#define MAX_CHUNK   32768ull
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
@@ -552,15 +554,46 @@ static void write_lost(struct ilv_tstate *t)
     ilv_sys1(SYS_close, fd);
 }
 
+/* cut the file after `slots` slots (unwritten, preallocated ones: never a committed record) */
+static void trim_file(struct ilv_tstate *t, uint64_t slots)
+{
+    if (!t->path[0] || slots >= t->file_slots)
+        return;
+    int fd = (int)ilv_sys3(SYS_open, t->path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    if (ilv_sys2(SYS_ftruncate, fd, (long)(ILV_HDR_SIZE + slots * ILV_REC_SIZE)) == 0)
+        t->file_slots = slots;
+    ilv_sys1(SYS_close, fd);
+}
+
 /* for the main thread (and any thread that calls exit): the lost count, which otherwise is only
- * stored when a pthread_create thread ends */
-void ilv_store_lost(void)
+ * stored when a pthread_create thread ends; and the slots preallocated but not written are given
+ * back, so they do not count as trace. The mapping stays (atexit handlers may still record): the
+ * file ends at the last reserved slot and the capacity follows it, so a later record grows the
+ * file again through the slow path instead of writing past its end. */
+void ilv_exit_file(void)
 {
     sigset_t old;
     ilv_block_all(&old);
-    if (ilv_t.file_slots)
-        ilv_t.lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
-    write_lost(&ilv_t);
+    struct ilv_tstate *t = &ilv_t;
+    if (t->file_slots)
+        t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+    write_lost(t);
+    if (t->state == TS_OPEN && t->owner_pid == ilv_g.pid) {
+        uint64_t used = t->next < t->file_slots ? t->next : t->file_slots;
+        /* exactly the slots used: the page holding the end stays mapped and is not touched past
+         * it (the capacity stops there) */
+        uint64_t keep = used ? used : 1;
+        if (keep < t->file_slots) {
+            if (t->cap > keep)
+                t->cap = keep;
+            ILV_BARRIER();
+            trim_file(t, keep);
+            if (t->file_slots != keep) /* not cut: the old capacity is still backed */
+                t->cap = t->file_slots < t->cap ? t->file_slots : t->cap;
+        }
+    }
     ilv_restore(&old);
 }
 
@@ -593,8 +626,8 @@ void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec 
         ilv_restore(&old);
         return;
     }
-    if (idx >= t->file_slots) {
-        uint64_t want = next_size(t->file_slots, idx);
+    if (idx >= t->file_slots) { /* exactly: the thread has ended, records come one at a time */
+        uint64_t want = idx + 1;
         if (file_extend(fd, t->file_slots, want) == 0)
             t->file_slots = want;
     }
@@ -629,6 +662,9 @@ void ilv_thread_close(void)
     if (t->state == TS_OPEN) {
         unmap_all(t);
         t->state = TS_CLOSED;
+        /* nothing writes through the mapping any more: give back the slots never written */
+        if (t->next && t->owner_pid == ilv_g.pid)
+            trim_file(t, t->next < t->file_slots ? t->next : t->file_slots);
     } else if (t->state == TS_BROKEN) {
         unmap_all(t);
     }

@@ -241,7 +241,7 @@ ilv_emit(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
 ILV_HIDDEN void ilv_emit_string(uint64_t owner, uint64_t ts, int key, const void *data, size_t len, int truncated);
 ILV_HIDDEN void ilv_emit_argv(uint64_t owner, uint64_t ts, int key, char *const argv[]);
 ILV_HIDDEN void ilv_thread_close(void);
-ILV_HIDDEN void ilv_store_lost(void);
+ILV_HIDDEN void ilv_exit_file(void);
 ILV_HIDDEN void ilv_handover_files(int uid);
 ILV_HIDDEN void ilv_child_after_fork(int parent_pid);
 ILV_HIDDEN void ilv_create_file_blocked(void);

@@ -2,8 +2,14 @@
  *
  * An uncontended acquisition or release writes no record: the thread keeps the locks it holds and
  * counters per lock in thread-local memory, and writes what a reader needs:
- *  - contended waits (ENTER/EXIT of the blocking call, with the holder's tid when the mutex says),
- *    and releases of a mutex somebody waits for (the hand-off's start);
+ *  - contended waits (ENTER/EXIT of the blocking call, with the holder's tid when the mutex says):
+ *    per thread and lock the first ILV_WAITS_WRITTEN, and every wait longer than ILV_LONG_WAIT_NS
+ *    (so a wait that never ends, a deadlock, is always written); the other, short waits are only
+ *    counted (LOCK_WAITS: number, total and longest wait);
+ *  - for a mutex, the release that ended a written wait: its thread and time in the waiter's
+ *    EXIT (the releaser notes each release in a shared table while such a wait is under way);
+ *    for a semaphore, the posts while a written wait is under way; other releases and posts
+ *    to waiters are counted in LOCK_WAITS;
  *  - LOCK_EDGE the first time this thread takes lock B while holding lock A, with both call sites;
  *  - LOCK_STATS per lock: acquisitions, total and longest hold (sampled, see ILV_LK_SAMPLE), waits,
  *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends.
@@ -24,6 +30,15 @@
  * the TSC costs ~35 ns on the virtual machines this was measured on, twice an uncontended
  * lock/unlock pair, so timing every hold tripled the cost of a lock-heavy program. */
 #define ILV_LK_SAMPLE 16u
+/* Waits: the first ILV_WAITS_WRITTEN contended acquisitions of a lock in a thread are written with
+ * both call sites and the holder; later ones first wait at most ILV_LONG_WAIT_NS (a timed lock), and
+ * only a wait that lasts longer is written (its ENTER with the time the wait began). 1 ms: in
+ * bench/lockheavy.c on 2 busy cores the counted waits averaged 7-30 µs (the holder's critical
+ * section) and the written long ones 20-30 ms (a holder preempted for a time slice): the two kinds
+ * lie far on either side of it, and the long kind is the one a reader wants to see. */
+#define ILV_WAITS_WRITTEN 8u
+#define ILV_LONG_WAIT_NS 1000000ull
+#define ILV_WN_N 32u          /* locks per thread whose written waits are counted (more: evicted) */
 
 
 struct ilv_lstat {
@@ -36,12 +51,22 @@ struct ilv_lstat {
     uint32_t waits;     /* contended acquisitions */
     uint32_t tryfail;   /* failed trylocks */
     uint32_t kind;      /* 0 mutex, 1 semaphore */
-    uint32_t pad;
+    uint32_t handoffs;  /* releases (posts) to waiters that were not written */
+    uint64_t swaits;    /* contended acquisitions that were counted, not written */
+    uint64_t swait_ns;  /* their total wait, ns */
+    uint64_t swait_max; /* their longest wait, ns */
 };
 
 struct ilv_held {
     uint64_t obj, tsc, ra, ra2; /* tsc 0: this hold is not timed */
-    uint64_t contended;         /* the acquisition waited */
+    uint32_t contended;         /* the acquisition waited: 1 written, 2 counted (wait_ns) */
+    uint32_t pad;
+    uint64_t wait_ns;           /* contended 2: how long it waited */
+};
+
+struct ilv_wn {                 /* written waits of one lock in this thread */
+    uint64_t obj;
+    uint64_t n;
 };
 
 struct ilv_lockstate {
@@ -55,6 +80,7 @@ struct ilv_lockstate {
     struct ilv_held held[ILV_HELD_MAX];
     struct ilv_lstat st[ILV_LSTAT_N];
     uint64_t edge[ILV_EDGE_N];
+    struct ilv_wn wn[ILV_WN_N];
 };
 
 extern __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
@@ -62,7 +88,15 @@ extern __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-ex
 ILV_HIDDEN uint64_t ilv_caller2(const void *frame, uint64_t ra);
 ILV_HIDDEN void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int contended);
 ILV_HIDDEN void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2);
+ILV_HIDDEN void ilv_lk_acquired_counted(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, uint64_t wait_ns);
+ILV_HIDDEN int ilv_lk_write_wait(uint64_t obj);
+ILV_HIDDEN void ilv_lk_wait_begin(uint64_t obj);
+ILV_HIDDEN void ilv_lk_wait_end(uint64_t obj);
+ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
+ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts);
+ILV_HIDDEN int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts);
 ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
+ILV_HIDDEN void ilv_lk_handoff_counted(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_tryfail(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_flush(void);
 ILV_HIDDEN void ilv_lk_after_fork(void);

@@ -64,7 +64,7 @@ static int ilv_main(int argc, char **argv, char **envp)
         ilv_lk_flush();
         ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 4), 0, NOW, 0, SX(r), 0, 0, 0, 0);
-        ilv_store_lost();
+        ilv_exit_file();
     }
     return r;
 }
@@ -82,7 +82,7 @@ EXPORT void exit(int status)
         ilv_lk_flush();
         ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 1), 0, NOW, RA, SX(status), 0, 0, 0, 0);
-        ilv_store_lost();
+        ilv_exit_file();
     }
     REAL(exit)(status);
     __builtin_unreachable();
@@ -94,7 +94,7 @@ EXPORT void _exit(int status)
         ilv_lk_flush();
         ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 2), 0, NOW, RA, SX(status), 0, 0, 0, 0);
-        ilv_store_lost();
+        ilv_exit_file();
     }
     REAL(_exit)(status);
     __builtin_unreachable();
@@ -106,7 +106,7 @@ EXPORT void _Exit(int status)
         ilv_lk_flush();
         ilv_vw_end();
         ilv_emit(H(ILV_T_PROC_EXIT, ILV_POINT, 3), 0, NOW, RA, SX(status), 0, 0, 0, 0);
-        ilv_store_lost();
+        ilv_exit_file();
     }
     REAL(_Exit)(status);
     __builtin_unreachable();

@@ -5,6 +5,7 @@
 DECL_REAL(pthread_mutex_lock);
 DECL_REAL(pthread_mutex_trylock);
 DECL_REAL(pthread_mutex_timedlock);
+DECL_REAL(pthread_mutex_clocklock);
 DECL_REAL(pthread_mutex_unlock);
 DECL_REAL(pthread_cond_wait);
 DECL_REAL(pthread_cond_timedwait);
@@ -12,6 +13,7 @@ DECL_REAL(pthread_cond_signal);
 DECL_REAL(pthread_cond_broadcast);
 DECL_REAL(sem_wait);
 DECL_REAL(sem_timedwait);
+DECL_REAL(sem_clockwait);
 DECL_REAL(sem_trywait);
 DECL_REAL(sem_post);
 
@@ -20,6 +22,7 @@ void ilv_wrap_init_sync(void)
     (void)REAL(pthread_mutex_lock);
     (void)REAL(pthread_mutex_trylock);
     (void)REAL(pthread_mutex_timedlock);
+    (void)REAL(pthread_mutex_clocklock);
     (void)REAL(pthread_mutex_unlock);
     (void)REALV(pthread_cond_wait, "GLIBC_2.3.2");
     (void)REALV(pthread_cond_timedwait, "GLIBC_2.3.2");
@@ -27,6 +30,7 @@ void ilv_wrap_init_sync(void)
     (void)REALV(pthread_cond_broadcast, "GLIBC_2.3.2");
     (void)REAL(sem_wait);
     (void)REAL(sem_timedwait);
+    (void)REAL(sem_clockwait);
     (void)REAL(sem_trywait);
     (void)REAL(sem_post);
 }
@@ -44,6 +48,23 @@ static inline int mutex_has_waiters(pthread_mutex_t *m)
 {
     int v = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
     return (m->__data.__kind & 0x20 /* glibc PTHREAD_MUTEX_PRIO_INHERIT_NP */) ? v < 0 : v > 1;
+}
+
+/* the EXIT of a written wait; acquired, it names the release that handed the mutex over (a3 the
+ * releasing thread's tid, a4 when; 0 unknown): the releaser wrote no record for it */
+static inline void exit_handed(int r, int flags, uint64_t since, uint64_t ra, pthread_mutex_t *m, uint64_t ra2)
+{
+    uint64_t rts = 0;
+    int by = r == 0 || r == EOWNERDEAD ? ilv_lk_handed_by(P(m), since, &rts) : 0;
+    ilv_emit(H(ILV_T_MUTEX_LOCK, X, flags), r, NOW, ra, P(m), 0, ra2, by ? SX(by) : 0, by ? rts : 0);
+}
+
+/* ts (CLOCK_MONOTONIC ns, as the agent's timestamps) + the long-wait threshold */
+static inline struct timespec short_deadline(uint64_t ts)
+{
+    uint64_t d = ts + ILV_LONG_WAIT_NS;
+    struct timespec t = {(time_t)(d / 1000000000ull), (long)(d % 1000000000ull)};
+    return t;
 }
 
 EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
@@ -68,11 +89,34 @@ EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+    if (!ilv_lk_write_wait(P(m)) && REAL(pthread_mutex_clocklock)) { /* glibc 2.30+ */
+        /* past this thread's first waits for this lock: wait at most ILV_LONG_WAIT_NS, counted only.
+         * The timed lock behaves as the lock for every kind (an error-checking relock fails with
+         * EDEADLK, a robust one reports EOWNERDEAD); only ETIMEDOUT is the agent's own, and EINVAL
+         * where the clock is refused (a priority-inheritance mutex on an old kernel): then the wait
+         * is written and the real lock decides. */
+        struct timespec dl = short_deadline(ts);
+        r = REAL(pthread_mutex_clocklock)(m, CLOCK_MONOTONIC, &dl);
+        if (ILV_LIKELY(r == 0 || r == EOWNERDEAD)) {
+            uint64_t t1 = NOW;
+            ilv_lk_acquired_counted(P(m), ra, ra2, 0, t1 > ts ? t1 - ts : 0);
+            errno = e;
+            return r;
+        }
+        if (r != ETIMEDOUT && r != EINVAL) { /* as the lock itself would have failed */
+            ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), SX(holder), ra2, 0, 0);
+            errno = e;
+            return r;
+        }
+        /* a long wait (or one that never ends): written from its start */
+    }
+    ilv_lk_wait_begin(P(m)); /* releases of m are noted for this wait from now on */
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_lock)(m);
     e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 0), r, NOW, ra, P(m), 0, ra2, 0, 0);
+    exit_handed(r, 0, ts, ra, m, ra2);
+    ilv_lk_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
     errno = e;
@@ -92,11 +136,14 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, NOW, ra, P(m), SX(holder), ra2, 0, 0);
+    ilv_lk_wait_begin(P(m));
+    uint64_t ts = NOW;
+    ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_timedlock)(m, abst);
     e = errno;
-    ilv_emit(H(ILV_T_MUTEX_LOCK, X, 1), r, NOW, ra, P(m), 0, ra2, 0, 0);
+    exit_handed(r, 1, ts, ra, m, ra2);
+    ilv_lk_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
     errno = e;
@@ -121,11 +168,22 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (!ON)
         return REAL(pthread_mutex_unlock)(m);
     int waiters = mutex_has_waiters(m);
-    uint64_t ts = waiters ? NOW : 0; /* released at ts: before any other thread can acquire */
+    /* a release to waiters is noted for a written wait (whose EXIT names it), else counted; only a
+     * mutex the table of written waits has no room for gets its releases written as records */
+    int how = -1;
+    uint64_t ts = 0;
+    if (waiters) { /* the time is read before the real unlock: before any other thread can acquire */
+        int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
+        how = ilv_lk_release_noted(P(m), self, &ts);
+        if (how > 0)
+            ts = NOW;
+    }
     int r = REAL(pthread_mutex_unlock)(m);
     ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
-    if (waiters)
+    if (how > 0)
         ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
+    else if (waiters && r == 0)
+        ilv_lk_handoff_counted(P(m), 0);
     return r;
 }
 
@@ -208,10 +266,33 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
         return 0;
     }
     errno = e;
-    ilv_emit(H(ILV_T_SEM_WAIT, E, timed), 0, NOW, ra, P(s), 0, 0, 0, 0);
+    uint64_t ts = NOW;
+    if (!timed && !ilv_lk_write_wait(P(s)) && REAL(sem_clockwait)) {
+        /* as for mutexes: past the first waits, a short wait is counted, a long one written from its
+         * start. sem_clockwait fails as sem_wait would (EINTR from a handler), or ETIMEDOUT. */
+        struct timespec dl = short_deadline(ts);
+        int r = REAL(sem_clockwait)(s, CLOCK_MONOTONIC, &dl);
+        if (r == 0) {
+            uint64_t t1 = NOW;
+            ilv_lk_acquired_counted(P(s), ra, 0, 1, t1 > ts ? t1 - ts : 0);
+            errno = e;
+            return 0;
+        }
+        if (errno != ETIMEDOUT && errno != EINVAL) {
+            e = errno;
+            ilv_emit(H(ILV_T_SEM_WAIT, E, 0), 0, ts, ra, P(s), 0, 0, 0, 0);
+            ilv_emit(H(ILV_T_SEM_WAIT, X, 0), e, NOW, ra, P(s), 0, 0, 0, 0);
+            errno = e;
+            return r;
+        }
+        errno = e;
+    }
+    ilv_lk_wait_begin(P(s));
+    ilv_emit(H(ILV_T_SEM_WAIT, E, timed), 0, ts, ra, P(s), 0, 0, 0, 0);
     int r = timed ? REAL(sem_timedwait)(s, abst) : REAL(sem_wait)(s);
     e = errno;
     ilv_emit(H(ILV_T_SEM_WAIT, X, timed), r < 0 ? e : 0, NOW, ra, P(s), 0, 0, 0, 0);
+    ilv_lk_wait_end(P(s));
     if (r == 0)
         ilv_lk_acquired(P(s), ra, 0, 1, 1);
     errno = e;
@@ -252,12 +333,15 @@ EXPORT int sem_post(sem_t *s)
     if (!ON)
         return REAL(sem_post)(s);
     int w = sem_has_waiters(s);
-    uint64_t ts = w ? NOW : 0;
+    int written = w && ilv_lk_waited_for(P(s)); /* as for mutex releases */
+    uint64_t ts = written ? NOW : 0;
     ilv_lk_released(P(s), 1);
     int r = REAL(sem_post)(s);
     int e = errno;
-    if (w || r < 0)
+    if (written || r < 0)
         ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, RA, P(s), 0, 0, 0, 0);
+    else if (w)
+        ilv_lk_handoff_counted(P(s), 1);
     errno = e;
     return r;
 }

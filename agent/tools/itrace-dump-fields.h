@@ -75,8 +75,9 @@ static const struct ilv_dump_type ilv_dump_types[] = {
         {2, 0x6, 5, {{0, 0, 64, 'x', "addr"}, {1, 0, 64, 'u', "len"}, {2, 0, 64, 'u', "var"}, {3, 0, 64, 'u', "budget"}, {4, 0, 64, 'u', "arm_ns"}}},
         {2, 0x40, 5, {{0, 0, 64, 'x', "addr"}, {1, 0, 64, 'u', "samples"}, {2, 0, 64, 'u', "var"}, {3, 0, 64, 'u', "lost"}, {4, 0, 64, 'u', "spent"}}},
         {2, 0x80, 1, {{7, 0, 64, 'L', "locks"}}}}},
-    {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", 0, 2, {
+    {ILV_T_MUTEX_LOCK, "MUTEX_LOCK", 0, 3, {
         {0, 0x0, 3, {{0, 0, 64, 'x', "mutex"}, {1, 0, 64, 'd', "holder"}, {2, 0, 64, 'x', "caller"}}},
+        {1, 0x4, 4, {{0, 0, 64, 'x', "mutex"}, {2, 0, 64, 'x', "caller"}, {3, 0, 64, 'd', "released_by"}, {4, 0, 64, 'u', "released_at"}}},
         {1, 0x8, 4, {{0, 0, 64, 'x', "mutex"}, {1, 0, 64, 'd', "holder"}, {2, 0, 64, 'x', "caller"}, {4, 0, 64, 'u', "dur"}}}}},
     {ILV_T_MUTEX_TRYLOCK, "MUTEX_TRYLOCK", 0, 1, {
         {0, 0x0, 2, {{0, 0, 64, 'x', "mutex"}, {4, 0, 64, 'u', "dur"}}}}},
@@ -98,6 +99,8 @@ static const struct ilv_dump_type ilv_dump_types[] = {
         {0, 0x0, 5, {{0, 0, 64, 'x', "held"}, {1, 0, 64, 'x', "taken"}, {2, 0, 64, 'x', "held_ra"}, {3, 0, 64, 'x', "held_caller"}, {4, 0, 64, 'x', "caller"}}}}},
     {ILV_T_LOCK_STATS, "LOCK_STATS", 0, 1, {
         {0, 0x0, 5, {{0, 0, 64, 'x', "obj"}, {1, 0, 64, 'u', "count"}, {2, 0, 64, 'u', "hold_ns"}, {3, 0, 64, 'u', "max_hold_ns"}, {4, 0, 64, 'x', "waits_tryfails"}}}}},
+    {ILV_T_LOCK_WAITS, "LOCK_WAITS", 0, 1, {
+        {0, 0x0, 5, {{0, 0, 64, 'x', "obj"}, {1, 0, 64, 'u', "waits"}, {2, 0, 64, 'u', "wait_ns"}, {3, 0, 64, 'u', "max_wait_ns"}, {4, 0, 64, 'u', "handoffs"}}}}},
     {ILV_T_SOCKET, "SOCKET", 0, 1, {
         {0, 0x0, 5, {{0, 0, 64, 'd', "domain"}, {1, 0, 64, 'd', "type"}, {2, 0, 64, 'd', "proto"}, {3, 0, 64, 'd', "fd"}, {4, 0, 64, 'u', "dur"}}}}},
     {ILV_T_BIND, "BIND", 1, 1, {

@@ -22,6 +22,9 @@ public final class Lock {
     final List<Span> waits = new ArrayList<>();
     final List<Edge> edgesIn = new ArrayList<>();
     long acquisitions, contended, failedTries, holdNs, longestHoldNs;
+    long countedWaits, countedWaitNs, longestCountedWaitNs, countedHandoffs;
+    // releases a waiter reported for another thread (tid, ts), until that thread is known
+    final List<long[]> reportedReleases = new ArrayList<>();
     ExecThread holder;
     // acquisitions and releases seen one by one (not summarized), for the hand-offs: primitive columns
     long[] opTs = new long[0];
@@ -126,9 +129,37 @@ public final class Lock {
         return longestHoldNs;
     }
 
+    /**
+     * Contended acquisitions the source counted without a wait span (short waits; they are part of
+     * {@link #contended()}); the waits drawn as spans are {@link #waits()}.
+     */
+    public long countedWaits() {
+        return countedWaits;
+    }
+
+    /** Total time of the {@link #countedWaits()}, ns. */
+    public long countedWaitNs() {
+        return countedWaitNs;
+    }
+
+    /** The longest of the {@link #countedWaits()}, ns. */
+    public long longestCountedWaitNs() {
+        return longestCountedWaitNs;
+    }
+
+    /**
+     * Releases to a waiting thread the source counted instead of recording each; those that ended a drawn wait are
+     * also among the {@link #handoffs()}.
+     */
+    public long countedHandoffs() {
+        return countedHandoffs;
+    }
+
     @Override
     public String toString() {
         return type + " 0x" + Long.toHexString(address) + " acquisitions=" + acquisitions + " contended=" + contended
-                + " waits=" + waits.size() + " edges=" + edgesIn.size() + " hold=" + holdNs + "/" + longestHoldNs;
+                + " waits=" + waits.size() + " counted-waits=" + countedWaits + " (" + countedWaitNs + "/"
+                + longestCountedWaitNs + " ns) counted-handoffs=" + countedHandoffs + " edges=" + edgesIn.size()
+                + " hold=" + holdNs + "/" + longestHoldNs;
     }
 }

@@ -311,6 +311,15 @@ public final class ModelBuilder {
         touch(t);
     }
 
+    /**
+     * Thread {@code tid} of the process released the lock at {@code ts}, as the thread it handed the lock to
+     * reported (the releaser's own trace has no event for it); resolved to the thread when the model is finished.
+     */
+    public void releasedBy(ExecProcess p, int tid, long ts, long lock) {
+        lockOf(p, lock, "mutex").reportedReleases.add(new long[] {tid, ts});
+        touch(p);
+    }
+
     /** A thread asked for lock {@code taken} while holding {@code held}. */
     public void lockEdge(ExecThread t, long ts, long held, long heldSite, long heldCaller, long taken, long takenSite,
             long takenCaller) {
@@ -329,6 +338,21 @@ public final class ModelBuilder {
         l.failedTries += failedTries;
         l.holdNs += holdNs;
         l.longestHoldNs = Math.max(l.longestHoldNs, longestHoldNs);
+        touch(t);
+    }
+
+    /**
+     * Waits and hand-offs of a lock that the source counted instead of recording each one: {@code waits} short waits
+     * (included in {@link #lockCounts}' contended ones) lasting {@code waitNs} in total, the longest
+     * {@code longestWaitNs}, and {@code handoffs} releases to a waiter recorded as no event.
+     */
+    public void lockWaitCounts(ExecThread t, long address, String type, long waits, long waitNs, long longestWaitNs,
+            long handoffs) {
+        Lock l = lockOf(t.process, address, type);
+        l.countedWaits += waits;
+        l.countedWaitNs += waitNs;
+        l.longestCountedWaitNs = Math.max(l.longestCountedWaitNs, longestWaitNs);
+        l.countedHandoffs += handoffs;
         touch(t);
     }
 
@@ -461,6 +485,7 @@ public final class ModelBuilder {
         linkCreations();
         for (ExecProcess p : dirty) {
             linkNames(p);
+            reportedReleases(p);
             holders(p);
             orderWatched(p);
         }
@@ -563,6 +588,28 @@ public final class ModelBuilder {
             p.threads.stream().filter(v.budgetSpent::containsKey).forEach(t -> spent.put(t, v.budgetSpent.get(t)));
             v.budgetSpent.clear();
             v.budgetSpent.putAll(spent);
+        }
+    }
+
+    /**
+     * Releases reported by the thread they handed a lock to: each becomes a release of the thread of that tid alive
+     * then (a tid can be reused after its thread ended); one whose thread is not read yet waits for a later finish.
+     */
+    private void reportedReleases(ExecProcess p) {
+        for (Lock l : p.locks.values()) {
+            l.reportedReleases.removeIf(r -> {
+                ExecThread by = null;
+                for (ExecThread t : byTid(p).getOrDefault((int) r[0], List.of())) {
+                    if (by == null || t.firstTs <= r[1]) {
+                        by = t;
+                    }
+                }
+                if (by == null) {
+                    return false;
+                }
+                l.op(r[1], by, false);
+                return true;
+            });
         }
     }
 

@@ -175,6 +175,7 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
                 default -> "exit";
             };
             case LOCK_STATS -> "lock statistics";
+            case LOCK_WAITS -> "counted lock waits";
             case STDIO -> new String[] { "printf", "fprintf", "vprintf", "vfprintf", "puts", "fputs", "putchar",
                     "fputc", "fwrite", "fflush", "dprintf", "perror" }[Math.min(f, 11)];
             case MALLOC -> f == 1 ? "calloc" : f == 2 ? "realloc" : "malloc";
@@ -268,6 +269,8 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
             case FORK_CHILD -> add(out, "parent pid", t.arg(i, 0));
             case PROC_EXIT -> add(out, "status", t.arg(i, 0));
             case LOCK_STATS -> add(out, "summary", Describe.lockSummary(m, t, i));
+            case LOCK_WAITS -> add(out, "summary", Describe.waitCounts(t.arg(i, 1), t.arg(i, 2), t.arg(i, 3),
+                    t.arg(i, 4), (t.flags(i) & 1) != 0));
             default -> {
                 // a record without named fields here: nothing to list beyond the call
             }

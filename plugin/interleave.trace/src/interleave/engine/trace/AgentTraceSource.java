@@ -340,6 +340,9 @@ public final class AgentTraceSource implements TraceSource {
                     b.enterLockWait(t, ts, a0, a1, ra, a2, ref);
                 } else {
                     b.exit(t, ts, Kinds.LOCK_WAIT, 0, err, 0, ra, ref);
+                    if (phase == EXIT && a3 > 0 && a4 > 0) { // 1.4: the release that handed it over
+                        b.releasedBy(t.process(), (int) a3, a4, a0);
+                    }
                 }
                 if (phase != ENTER && err == 0) {
                     b.acquired(t, ts, a0, ra, false);
@@ -379,6 +382,7 @@ public final class AgentTraceSource implements TraceSource {
             }
             case LOCK_STATS -> b.lockCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a4 & 0xffffffffL,
                     a4 >>> 32, (flags & 1) != 0 ? 0 : a2, (flags & 1) != 0 ? 0 : a3);
+            case LOCK_WAITS -> b.lockWaitCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a2, a3, a4);
             case ACCEPT -> call(b, t, phase, ts, Kinds.ACCEPT, flags == 1 ? "accept4" : "accept", a0, a3, err, 0, 0,
                     ra, ref);
             case CONNECT -> call(b, t, phase, ts, Kinds.CONNECT, "connect", a0, a3, err, 0, 0, ra, ref);

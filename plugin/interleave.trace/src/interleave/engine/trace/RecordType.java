@@ -12,7 +12,7 @@ public final class RecordType {
     }
 
     /** The format version this reader writes and knows (the schema's {@code version} line). */
-    public static final int VERSION_MAJOR = 1, VERSION_MINOR = 3;
+    public static final int VERSION_MAJOR = 1, VERSION_MINOR = 4;
 
     // phases (§4)
     public static final int POINT = 0, ENTER = 1, EXIT = 2, CALL = 3;
@@ -76,6 +76,8 @@ public final class RecordType {
     public static final int LOCK_EDGE = 41;
     /** POINT; fields: {@link TraceRecords.LockStats}. */
     public static final int LOCK_STATS = 42;
+    /** POINT; fields: {@link TraceRecords.LockWaits}. */
+    public static final int LOCK_WAITS = 43;
     /** CALL; fields: {@link TraceRecords.Socket}. */
     public static final int SOCKET = 48;
     /** CALL; fields: {@link TraceRecords.Bind}. */
@@ -233,6 +235,7 @@ public final class RecordType {
         NAMES[SEM_POST] = "SEM_POST";
         NAMES[LOCK_EDGE] = "LOCK_EDGE";
         NAMES[LOCK_STATS] = "LOCK_STATS";
+        NAMES[LOCK_WAITS] = "LOCK_WAITS";
         NAMES[SOCKET] = "SOCKET";
         NAMES[BIND] = "BIND";
         NAMES[LISTEN] = "LISTEN";

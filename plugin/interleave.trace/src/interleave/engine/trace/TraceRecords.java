@@ -47,6 +47,7 @@ public final class TraceRecords {
             case RecordType.SEM_POST -> SemPost.from(e);
             case RecordType.LOCK_EDGE -> LockEdge.from(e);
             case RecordType.LOCK_STATS -> LockStats.from(e);
+            case RecordType.LOCK_WAITS -> LockWaits.from(e);
             case RecordType.SOCKET -> Socket.from(e);
             case RecordType.BIND -> Bind.from(e);
             case RecordType.LISTEN -> Listen.from(e);
@@ -498,29 +499,39 @@ public final class TraceRecords {
     }
 
     /**
-     * MUTEX_LOCK (32, ENTER/EXIT/CALL): `pthread_mutex_lock`, only when the mutex was busy (a non-blocking try failed):
-     * **ENTER = requested**, a1 = tid of the thread holding the mutex at that moment as the mutex records it (0 =
-     * unknown), a2 = caller; **EXIT with err 0 = acquired** (err ≠ 0: not acquired), a2 = caller. CALL: the
-     * non-blocking try failed with an error other than EBUSY (err; not acquired, except EOWNERDEAD of a robust mutex:
-     * acquired). a0 mutex. flags: 1 = `pthread_mutex_timedlock` (EXIT err ETIMEDOUT = not acquired). 1.0 files also
-     * have CALL err 0 = acquired at ts without waiting.
+     * MUTEX_LOCK (32, ENTER/EXIT/CALL): `pthread_mutex_lock`, only when the mutex was busy (a non-blocking try failed);
+     * 1.4: per thread and mutex only the first 8 such waits and every wait longer than 1 ms (the others are counted in
+     * LOCK_WAITS); the ENTER of a long wait is written when it has lasted 1 ms, with the time it began, so it can be
+     * older than the records before it. **ENTER = requested**, a1 = tid of the thread holding the mutex at that moment
+     * as the mutex records it (0 = unknown), a2 = caller; **EXIT with err 0 = acquired** (err ≠ 0: not acquired), a2 =
+     * caller; 1.4: a3 = tid of the thread whose release handed the mutex over, a4 = when it released it (ns, before
+     * this EXIT; no MUTEX_UNLOCK is written for it), both 0 when unknown. CALL: the non-blocking try failed with an
+     * error other than EBUSY (err; not acquired, except EOWNERDEAD of a robust mutex: acquired). a0 mutex. flags: 1 =
+     * `pthread_mutex_timedlock` (EXIT err ETIMEDOUT = not acquired). 1.0 files also have CALL err 0 = acquired at ts
+     * without waiting.
      *
      * @param event the record
      * @param mutex a0: the mutex
      * @param holder a1: tid holding it when requested (ENTER; 0 = unknown); a1: tid holding it (1.0 files: 0)
      * @param caller a2: caller of the function that locked
+     * @param releasedBy a3: (1.4) tid whose release handed it over (0 = unknown)
+     * @param releasedAt a4: (1.4) when that release was, ns (0 = unknown)
      * @param dur a4: duration in ns
      */
-    public record MutexLock(TraceEvent event, long mutex, int holder, long caller, long dur) implements Named {
+    public record MutexLock(TraceEvent event, long mutex, int holder, long caller, int releasedBy, long releasedAt,
+            long dur) implements Named {
         public static final int TYPE = RecordType.MUTEX_LOCK;
 
         /** The named fields of e, a MUTEX_LOCK record. */
         public static MutexLock from(TraceEvent e) {
             check(e, TYPE);
-            if (e.phase() == RecordType.CALL) {
-                return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), e.a4());
+            if (e.phase() == RecordType.EXIT) {
+                return new MutexLock(e, e.a0(), 0, e.a2(), (int) e.a3(), e.a4(), 0L);
             }
-            return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), 0L);
+            if (e.phase() == RecordType.CALL) {
+                return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), 0, 0L, e.a4());
+            }
+            return new MutexLock(e, e.a0(), (int) e.a1(), e.a2(), 0, 0L, 0L);
         }
     }
 
@@ -546,7 +557,9 @@ public final class TraceRecords {
      * MUTEX_UNLOCK (34, CALL): **released at ts** (the time is read before the real unlock, so it is before any other
      * thread's acquire). 1.1: only when the mutex marked possible waiters (the start of a hand-off; glibc keeps the
      * mark until the next unlock after a wait, so a few such releases hand over to nobody: the hand-off is the last
-     * release before another thread's acquisition). a0 mutex, err.
+     * release before another thread's acquisition). 1.4: not written (counted in LOCK_WAITS a4); the release that ended
+     * a written wait is named in that wait's MUTEX_LOCK EXIT (a3, a4) instead. Only a mutex the agent's table of
+     * written waits had no room for still gets these records. a0 mutex, err.
      *
      * @param event the record
      * @param mutex a0: the mutex
@@ -617,7 +630,8 @@ public final class TraceRecords {
 
     /**
      * SEM_WAIT (38, ENTER/EXIT): a0 sem; flags 1 = timedwait. EXIT err 0 = decremented. 1.1: only when the semaphore
-     * was 0 (the wait blocked).
+     * was 0 (the wait blocked). 1.4: `sem_wait` as MUTEX_LOCK: the first 8 waits per thread and semaphore and every
+     * wait longer than 1 ms (ENTER with the time it began), the others counted in LOCK_WAITS; `sem_timedwait` always.
      *
      * @param event the record
      * @param sem a0: the semaphore
@@ -651,6 +665,7 @@ public final class TraceRecords {
 
     /**
      * SEM_POST (40, CALL): a0 sem, posted at ts, err. 1.1: only when a thread waited on the semaphore, or on error.
+     * 1.4: only when a written SEM_WAIT was under way (else counted in LOCK_WAITS a4), or on error.
      *
      * @param event the record
      * @param sem a0: the semaphore
@@ -695,10 +710,11 @@ public final class TraceRecords {
      * start). a0 object; flags bit 0: 0 = mutex, 1 = semaphore; flags bit 1 (2): no hold of this window was timed (a2,
      * a3 are 0, not measured); `ra` = first call site in the window; a1 = acquisitions (mutex: locks including trylocks
      * and `cond_wait` returns; semaphore: decrements); a4 = waits (low 32 bits: acquisitions that blocked, each also an
-     * ENTER/EXIT) and failed trylocks/trywaits (high 32 bits). Mutex: a2 = total hold time in ns, a3 = longest hold in
-     * ns — **sampled**: a thread's first 64 holds, then one in 16, and every contended one are timed with the TSC
-     * (reading it costs ~35 ns on common VMs), a2 is the timed total scaled to all acquisitions, a3 the longest timed
-     * hold; both 0 when the TSC is not usable. Semaphore: a2 = posts, a3 = 0.
+     * ENTER/EXIT; 1.4: those counted in the LOCK_WAITS that follows are not) and failed trylocks/trywaits (high 32
+     * bits). Mutex: a2 = total hold time in ns, a3 = longest hold in ns — **sampled**: a thread's first 64 holds, then
+     * one in 16, and every contended one are timed with the TSC (reading it costs ~35 ns on common VMs), a2 is the
+     * timed total scaled to all acquisitions, a3 the longest timed hold; both 0 when the TSC is not usable. Semaphore:
+     * a2 = posts, a3 = 0.
      *
      * @param event the record
      * @param obj a0: the mutex or semaphore
@@ -715,6 +731,34 @@ public final class TraceRecords {
         public static LockStats from(TraceEvent e) {
             check(e, TYPE);
             return new LockStats(e, e.a0(), e.a1(), e.a2(), e.a3(), e.a4());
+        }
+    }
+
+    /**
+     * LOCK_WAITS (43, POINT): 1.4. Right after a LOCK_STATS of the same lock and window, when some of its waits or
+     * hand-offs were counted instead of written: a0 object; flags bit 0 as LOCK_STATS; `ra` as LOCK_STATS; a1 = waits
+     * counted, not written (acquisitions, after the thread's first 8 waits for this lock, that the agent's 1 ms timed
+     * lock ended; they are included in LOCK_STATS' waits; on a busy machine the thread can run again later than the 1
+     * ms, so such a wait can be longer), a2 = their total wait in ns, a3 = the longest of them in ns, a4 = releases
+     * (semaphore: posts) while the lock marked waiters that were not written as MUTEX_UNLOCK / SEM_POST records (for a
+     * mutex that includes the releases that ended a written wait: those are named in the wait's EXIT). Absent in older
+     * files: every wait and hand-off was written.
+     *
+     * @param event the record
+     * @param obj a0: the mutex or semaphore
+     * @param waits a1: waits counted, not written
+     * @param waitNs a2: their total wait in ns
+     * @param maxWaitNs a3: the longest of them in ns
+     * @param handoffs a4: releases to waiters not written
+     */
+    public record LockWaits(TraceEvent event, long obj, long waits, long waitNs, long maxWaitNs,
+            long handoffs) implements Named {
+        public static final int TYPE = RecordType.LOCK_WAITS;
+
+        /** The named fields of e, a LOCK_WAITS record. */
+        public static LockWaits from(TraceEvent e) {
+            check(e, TYPE);
+            return new LockWaits(e, e.a0(), e.a1(), e.a2(), e.a3(), e.a4());
         }
     }
 
