@@ -38,9 +38,9 @@ public final class ConnectionKeptAfterFork implements DynamicDetector {
                 if (c.accept().thread().process() != img) {
                     continue; // an inherited copy: judged in the process that accepted it
                 }
-                // the first fork while the connection was open, then the next connection accepted
-                Span fork = connections.forkAfter(img, c.openTs());
-                if (fork == null || !c.openAt(fork.end())) {
+                // the first fork, while the connection was open, of a child that serves it; then the next accept
+                Span fork = connections.forkServing(img, c);
+                if (fork == null) {
                     continue;
                 }
                 Span nextAccept = connections.acceptAfter(img, fork.end());

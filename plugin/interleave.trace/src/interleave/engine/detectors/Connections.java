@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
@@ -55,8 +57,13 @@ final class Connections {
         }
     }
 
-    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd) {
+    /** {@code touched}: the descriptors the process did something with (read, wrote, closed, duplicated, ...). */
+    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd, Set<Long> touched) {
     }
+
+    /** Calls whose subject is a descriptor the caller works with; a child that makes none on a connection does not serve it. */
+    private static final Set<String> USES = Set.of(Kinds.READ, Kinds.WRITE, Kinds.RECV, Kinds.SEND, Kinds.CLOSE,
+            "shutdown", "dup");
 
     private final Map<ExecProcess, List<Conn>> byImage = new IdentityHashMap<>();
     private final Map<ExecProcess, Index> indexes = new IdentityHashMap<>();
@@ -65,8 +72,12 @@ final class Connections {
         return indexes.computeIfAbsent(img, p -> {
             List<Span> accepts = new ArrayList<>(), forks = new ArrayList<>();
             Map<Long, List<Span>> closes = new HashMap<>();
+            Set<Long> touched = new HashSet<>();
             for (ExecThread t : p.threads()) {
                 for (Span s : t.spans()) {
+                    if (USES.contains(s.kind())) {
+                        touched.add(s.subject());
+                    }
                     switch (s.kind()) {
                         case Kinds.ACCEPT -> {
                             if (!s.running() && s.endRef() >= 0 && s.result() >= 0) {
@@ -86,7 +97,7 @@ final class Connections {
             }
             Map<Long, Calls> byFd = new HashMap<>();
             closes.forEach((fd, l) -> byFd.put(fd, new Calls(l, false)));
-            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd);
+            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd, touched);
         });
     }
 
@@ -122,11 +133,46 @@ final class Connections {
         return i < closes.ts.length ? closes.ts[i] : Long.MAX_VALUE;
     }
 
-    /** The first fork of the process that returned after ts (in the parent), or null. */
-    Span forkAfter(ExecProcess img, long ts) {
+    /** Forks looked at per connection: a server that forks for other work (redis's BGSAVE) is not rescanned forever. */
+    private static final int FORKS_PER_CONNECTION = 64;
+
+    /**
+     * The first fork of the process that returned while c was open there and whose child works with c's descriptor
+     * (reads, writes, closes or duplicates it, before or after an exec), or null. A child that never touches it was
+     * forked for something else (redis's BGSAVE children inherit every client and serve none); a child that is not in
+     * the trace cannot say, so its fork counts.
+     */
+    Span forkServing(ExecProcess img, Conn c) {
         Calls forks = index(img).forks();
-        int i = forks.from(ts, true);
-        return i < forks.ts.length ? forks.spans.get(i) : null;
+        int limit = Math.min(forks.ts.length, forks.from(c.openTs(), true) + FORKS_PER_CONNECTION);
+        for (int i = forks.from(c.openTs(), true); i < limit && c.openAt(forks.ts[i]); i++) {
+            Span fork = forks.spans.get(i);
+            ExecProcess child = childOf(img, fork);
+            if (child == null || touches(child, c.fd())) {
+                return fork;
+            }
+        }
+        return null;
+    }
+
+    private static ExecProcess childOf(ExecProcess img, Span fork) {
+        for (ExecProcess child : img.children()) {
+            if (child.forkSpan().orElse(null) == fork
+                    || child.pid() == fork.result() && child.startNs() >= fork.start()) {
+                return child;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the image, or a program it exec'd, made a call on fd. */
+    private boolean touches(ExecProcess img, long fd) {
+        for (ExecProcess p = img; p != null; p = p.execSuccessor().orElse(null)) {
+            if (index(p).touched().contains(fd)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The first connection accepted by the process after ts, or null. */

@@ -13,6 +13,7 @@ import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.ExecutionModel;
 import interleave.engine.events.Instant;
+import interleave.engine.events.Kinds;
 import interleave.engine.events.Span;
 
 /** Children that exited and were reaped late or never: zombies, with how many existed at once. */
@@ -37,6 +38,34 @@ public final class ObservedZombies implements DynamicDetector {
     private record Child(ExecProcess image, long exitTs, long reapTs, Instant reap) {
     }
 
+    /**
+     * How often the parent looks for exited children when it polls on a schedule of its own (redis checks with
+     * waitpid(WNOHANG) from a 100 ms timer): the median time between its waits that found nothing to reap; 0 when it
+     * made fewer than three such polls. A child reaped within twice that was reaped when the program chose to look.
+     */
+    private static long pollingInterval(ExecProcess parent) {
+        List<Long> polls = new ArrayList<>();
+        for (ExecThread t : parent.threads()) {
+            for (Span s : t.spans()) {
+                // a SIGCHLD handler's reaping loop also ends on an empty wait, but that is a reaction, not a schedule
+                if (s.kind().equals(Kinds.PROCESS_WAIT) && !s.running() && s.result() == 0 && s.err() == 0
+                        && s.enclosing(Kinds.SIGNAL_HANDLER) == null) {
+                    polls.add(s.end());
+                }
+            }
+        }
+        if (polls.size() < 3) {
+            return 0;
+        }
+        polls.sort(null);
+        long[] gaps = new long[polls.size() - 1];
+        for (int i = 1; i < polls.size(); i++) {
+            gaps[i - 1] = polls.get(i) - polls.get(i - 1);
+        }
+        java.util.Arrays.sort(gaps);
+        return gaps[gaps.length / 2];
+    }
+
     @Override
     public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
         for (ExecProcess parent : run.processes()) {
@@ -46,6 +75,8 @@ public final class ObservedZombies implements DynamicDetector {
             Span stuck = parent.stuckHandler();
             long stuckTs = stuck != null ? stuck.start() : Long.MAX_VALUE;
             int afterStuck = 0;
+            long pollNs = pollingInterval(parent);
+            long lateNs = Math.max(this.lateNs, 2 * pollNs);
             List<Child> late = new ArrayList<>();
             List<long[]> zombieIntervals = new ArrayList<>();
             int forked = 0;
@@ -104,7 +135,8 @@ public final class ObservedZombies implements DynamicDetector {
                                 + " after it exited"));
             }
             String msg = late.size() + " of " + forked + " children stayed zombies longer than "
-                    + Evidence.ms(lateNs) + " (" + never + " never reaped while the parent ran, longest "
+                    + Evidence.ms(lateNs) + (lateNs > this.lateNs ? " (twice the parent's own polling interval of "
+                            + Evidence.ms(pollNs) + ")" : "") + " (" + never + " never reaped while the parent ran, longest "
                     + Evidence.ms(longest) + "); at the peak " + peak + " zombie" + (peak == 1 ? "" : "s")
                     + " existed at once, " + Evidence.seconds(model.time(peakTs))
                     + " into the run: the parent does not wait() for its children when they exit"

@@ -320,9 +320,25 @@ public final class ModelBuilder {
         touch(p);
     }
 
+    /** An order edge of one thread with its call sites: what makes two edges the same. */
+    private record EdgeKey(ExecThread thread, long held, long heldSite, long heldCaller, long taken, long takenSite,
+            long takenCaller) {
+    }
+
+    /**
+     * Edges given so far. A source may give the same edge again: the agent remembers the edges it wrote in a small
+     * per-thread table, and a program with thousands of locks (memcached's item locks) makes it write one edge
+     * millions of times. The first of each is what the detectors use; the copies would only take memory.
+     */
+    private final Set<EdgeKey> edgesSeen = new HashSet<>();
+
     /** A thread asked for lock {@code taken} while holding {@code held}. */
     public void lockEdge(ExecThread t, long ts, long held, long heldSite, long heldCaller, long taken, long takenSite,
             long takenCaller) {
+        if (!edgesSeen.add(new EdgeKey(t, held, heldSite, heldCaller, taken, takenSite, takenCaller))) {
+            touch(t);
+            return;
+        }
         lockOf(t.process, held, "mutex");
         lockOf(t.process, taken, "mutex").edgesIn
                 .add(new Lock.Edge(t, ts, held, heldSite, heldCaller, taken, takenSite, takenCaller));
@@ -440,6 +456,7 @@ public final class ModelBuilder {
         p.releasesByHandle.clear();
         p.exitInstant = null;
         p.locks.clear();
+        edgesSeen.removeIf(e -> e.thread().process == p); // its edges come again with the rest of its events
         p.watched.clear();
         createsById.remove(p);
         forksByChild.remove(p);

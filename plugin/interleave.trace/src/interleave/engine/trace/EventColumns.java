@@ -73,6 +73,42 @@ final class EventColumns {
         return out;
     }
 
+    /**
+     * The records in (ts, slot) order, exactly sized, leaving this object empty: a full read then holds each file's
+     * events once rather than twice while the run is assembled. Records already in order (the usual case) keep their
+     * arrays, trimmed one column at a time.
+     */
+    EventColumns takeSorted() {
+        EventColumns out;
+        if (isSorted()) {
+            out = new EventColumns(0);
+            out.size = size;
+            out.ts = ts.length == size ? ts : Arrays.copyOf(ts, size);
+            ts = null;
+            out.ra = ra.length == size ? ra : Arrays.copyOf(ra, size);
+            ra = null;
+            out.args = args.length == size * 5 ? args : Arrays.copyOf(args, size * 5);
+            args = null;
+            out.word = word.length == size ? word : Arrays.copyOf(word, size);
+            word = null;
+            out.err = err.length == size ? err : Arrays.copyOf(err, size);
+            err = null;
+            out.slot = slot.length == size ? slot : Arrays.copyOf(slot, size);
+            slot = null;
+        } else {
+            out = sortedCopy();
+        }
+        EventColumns empty = new EventColumns(0);
+        ts = empty.ts;
+        ra = empty.ra;
+        args = empty.args;
+        word = empty.word;
+        err = empty.err;
+        slot = empty.slot;
+        size = 0;
+        return out;
+    }
+
     private boolean isSorted() {
         for (int i = 1; i < size; i++) {
             if (before(i, i - 1)) {

@@ -21,7 +21,7 @@ public final class TraceReader {
                     + " contains no trace files (*.trace): was the program run with LD_PRELOAD and INTERLEAVE_TRACE_DIR"
                     + " set to this directory?");
         }
-        return tail.snapshot();
+        return tail.takeRun();
     }
 
     /** Starts following a run that is still being written; see {@link TraceTail}. */

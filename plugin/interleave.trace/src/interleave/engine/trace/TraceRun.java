@@ -105,12 +105,20 @@ public final class TraceRun {
 
     /** Builds a run from the scanned files (used by the reader and by every snapshot of the tail). */
     static TraceRun assemble(Path dir, List<FileScanner> scanners) {
+        return assemble(dir, scanners, false);
+    }
+
+    /**
+     * @param consume take each scanner's records instead of copying them (a one-time read: the scanners are not
+     *                used again), so the events are held once, not twice, at the largest moment of the read
+     */
+    static TraceRun assemble(Path dir, List<FileScanner> scanners, boolean consume) {
         List<TraceDamage> damage = new ArrayList<>();
         List<ThreadTrace> threads = new ArrayList<>();
         for (FileScanner s : scanners) {
             damage.addAll(s.damage);
             if (s.header != null) {
-                threads.add(toThread(s));
+                threads.add(toThread(s, consume));
             }
         }
         Map<Long, ProcessImage> images = new LinkedHashMap<>();
@@ -176,8 +184,8 @@ public final class TraceRun {
         return new TraceRun(dir, list, threads, damage, scanners.size());
     }
 
-    private static ThreadTrace toThread(FileScanner s) {
-        EventColumns sorted = s.raw.sortedCopy();
+    private static ThreadTrace toThread(FileScanner s, boolean consume) {
+        EventColumns sorted = consume ? s.raw.takeSorted() : s.raw.sortedCopy();
         Map<Long, TraceString> strings = new HashMap<>();
         if (!s.strings.isEmpty()) {
             Set<Integer> owners = new HashSet<>();

@@ -99,4 +99,11 @@ public final class TraceTail {
     public TraceRun snapshot() {
         return TraceRun.assemble(dir, new ArrayList<>(files.values()));
     }
+
+    /** The whole run, for a one-time read: the files' records are handed over, so this tail cannot be used again. */
+    TraceRun takeRun() {
+        TraceRun run = TraceRun.assemble(dir, new ArrayList<>(files.values()), true);
+        files.clear();
+        return run;
+    }
 }

@@ -71,6 +71,39 @@ class SyntheticDetectorTest {
         assertEquals(List.of(), zombies(0, true));
     }
 
+    /**
+     * redis: a timer polls waitpid(-1, WNOHANG) every 100 ms while a child runs (nothing to reap: result 0). The
+     * child exits just after one poll; a busy timer reaps it {@code reapAfterMs} after its exit.
+     */
+    private static List<Finding> polledChild(long reapAfterMs) {
+        Synthetic s = new Synthetic();
+        ExecProcess server = s.process(300, 0, "redis-server");
+        ExecThread main = s.main(server);
+        ExecProcess child = s.fork(main, 10, 301);
+        for (long t = 100; t <= 500; t += 100) {
+            s.enter(main, t, PROCESS_WAIT, "waitpid", -1, 0x402100, 0, 0);
+            s.exit(main, t, PROCESS_WAIT, 0);
+        }
+        s.exitProcess(child.mainThread().orElseThrow(), 501, 0);
+        s.reap(main, 501 + reapAfterMs, 501 + reapAfterMs, 301);
+        s.exitProcess(main, 1500, 0);
+        return Synthetic.run(new ObservedZombies(), s.done());
+    }
+
+    @Test
+    void aChildReapedByTheParentsOwnTimerIsNoZombie() {
+        // 150 ms after its exit, but the parent looks every 100 ms and the tick was late: the program's own schedule
+        assertEquals(List.of(), polledChild(150));
+    }
+
+    @Test
+    void aPollingParentThatReapsFarLaterThanItsPeriodStillHasZombies() {
+        List<Finding> found = polledChild(700);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).message().startsWith("1 of 1 children stayed zombies longer than 200 ms (twice the"
+                + " parent's own polling interval of 100 ms)"), found.get(0).message());
+    }
+
     // ------------------------------------------------------------------ threads neither joined nor detached
 
     private enum Release { NONE, DETACH_SELF, JOIN, TIMED_OUT_JOIN, CREATED_DETACHED }

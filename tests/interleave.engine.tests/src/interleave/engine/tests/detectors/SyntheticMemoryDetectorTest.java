@@ -13,6 +13,7 @@ import interleave.engine.detectors.ObservedArgumentRace;
 import interleave.engine.detectors.ObservedUnsynchronizedWrite;
 import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
 import interleave.engine.finding.Finding;
 import interleave.engine.tests.events.Synthetic;
 
@@ -126,10 +127,66 @@ class SyntheticMemoryDetectorTest {
         assertEquals(ConnectionOpenAtExit.ID, found.get(0).ruleId());
         assertTrue(found.get(0).message().startsWith("1 descriptor of connections accepted here were still open when"
                 + " 1 process exited"), found.get(0).message());
+        // the parent closed its copy at 14 ms, the child exited at 21 ms: that is how long the client waited
+        String note = found.get(0).evidence().get(0).message();
+        assertTrue(note.startsWith("process 801 exited here with fd 4 still open, 7.0 ms after process 800 closed its"
+                + " own copy: until this exit the client got no end-of-file"), note);
     }
 
     @Test
     void eachSideClosingItsCopyIsCorrect() {
         assertEquals(List.of(), forkingServer(true, true));
+    }
+
+    /**
+     * redis's BGSAVE: the server accepts client fd 7 and serves it; a child forked for a snapshot inherits it, writes
+     * only its file (fd 9) and exits; the parent accepts fd 8, then closes 7. When {@code servingChild}, a second
+     * child forked after the snapshot does serve fd 7 (writes it) while the parent keeps its copy.
+     */
+    private static List<Finding> snapshotServer(boolean servingChild) {
+        Synthetic s = new Synthetic();
+        ExecProcess server = s.process(900, 0, "redis-server");
+        ExecThread main = s.main(server);
+        s.accept(main, 10, 7, 0x401100);
+        s.enter(main, 12, Kinds.READ, 7, 0x401300);
+        s.exit(main, 13, Kinds.READ, 20);
+        ExecProcess saver = s.fork(main, 14, 901);
+        ExecThread sm = saver.mainThread().orElseThrow();
+        s.enter(sm, 16, Kinds.WRITE, 9, 0x401400);
+        s.exit(sm, 17, Kinds.WRITE, 4096);
+        s.exitProcess(sm, 18, 0);
+        s.reap(main, 19, 20, 901);
+        if (servingChild) {
+            ExecProcess worker = s.fork(main, 21, 902);
+            ExecThread wm = worker.mainThread().orElseThrow();
+            s.enter(wm, 23, Kinds.WRITE, 7, 0x401500);
+            s.exit(wm, 24, Kinds.WRITE, 20);
+            s.close(wm, 25, 7);
+            s.exitProcess(wm, 26, 0);
+            s.reap(main, 27, 28, 902);
+        }
+        s.enter(main, 29, Kinds.WRITE, 7, 0x401300);
+        s.exit(main, 30, Kinds.WRITE, 20);
+        s.accept(main, 31, 8, 0x401100);
+        s.close(main, 40, 7);
+        s.close(main, 41, 8);
+        List<Finding> out = new java.util.ArrayList<>(Synthetic.run(new ConnectionKeptAfterFork(), s.done()));
+        out.addAll(Synthetic.run(new ConnectionOpenAtExit(), s.builder().model()));
+        return out;
+    }
+
+    @Test
+    void aChildForkedForOtherWorkDoesNotServeTheConnectionsItInherits() {
+        // the snapshot child's copy is neither a connection handed to it nor the copy that kept the client open
+        assertEquals(List.of(), snapshotServer(false));
+    }
+
+    @Test
+    void theForkOfTheChildThatServesTheConnectionIsTheOneJudged() {
+        List<Finding> found = snapshotServer(true);
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(ConnectionKeptAfterFork.ID, found.get(0).ruleId());
+        assertTrue(found.get(0).message().startsWith("1 of 1 connections accepted here stayed open in the parent"),
+                found.get(0).message());
     }
 }
