@@ -31,14 +31,23 @@ public final class Attributes {
             HOLD_MEASURED = "hold-measured";
 
     private Object[] kv = new Object[0];
+    /** Held by several spans (equal sets are shared): never changed, copied first. */
+    boolean shared;
 
     Attributes() {
     }
 
+    /** A changeable copy. */
+    Attributes copy() {
+        Attributes a = new Attributes();
+        a.kv = kv.clone();
+        return a;
+    }
+
     /** Sets a value (a Long or a String); null removes it. */
     void put(String key, Object value) {
-        if (this == NONE) {
-            throw new IllegalStateException("the shared empty attributes are never changed");
+        if (this == NONE || shared) {
+            throw new IllegalStateException("shared attributes are never changed");
         }
         for (int i = 0; i < kv.length; i += 2) {
             if (kv[i].equals(key)) {

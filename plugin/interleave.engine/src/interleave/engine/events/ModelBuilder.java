@@ -123,11 +123,46 @@ public final class ModelBuilder {
                 return;
             }
             s.attributes = new Attributes();
+        } else if (s.attributes.shared) {
+            s.attributes = s.attributes.copy();
         }
         s.attributes.put(key, value);
         s.version = current;
         touch(s.thread());
     }
+
+    /**
+     * Named details of a call at once, as key, value, key, value... (values Long or String, never null). Equal sets
+     * are shared between spans: a loop's reads carry the same buffer and count, and a million reads must not carry a
+     * million copies.
+     */
+    public void attributes(Span s, Object... kv) {
+        if (s.attributes != Attributes.NONE) {
+            for (int i = 0; i + 1 < kv.length; i += 2) {
+                attribute(s, (String) kv[i], kv[i + 1]);
+            }
+            return;
+        }
+        List<Object> key = java.util.Arrays.asList(kv);
+        Attributes a = sharedAttributes.get(key);
+        if (a == null) {
+            a = new Attributes();
+            for (int i = 0; i + 1 < kv.length; i += 2) {
+                a.put((String) kv[i], kv[i + 1]);
+            }
+            a.shared = true;
+            if (sharedAttributes.size() >= SHARED_ATTRIBUTES) {
+                sharedAttributes.clear(); // buffers that vary: keep the table small rather than complete
+            }
+            sharedAttributes.put(key, a);
+        }
+        s.attributes = a;
+        s.version = current;
+        touch(s.thread());
+    }
+
+    private static final int SHARED_ATTRIBUTES = 4096;
+    private final Map<List<Object>, Attributes> sharedAttributes = new HashMap<>();
 
     /** A named detail of an instant made {@code withAttributes}. */
     public void attribute(Instant i, String key, Object value) {

@@ -360,7 +360,7 @@ public final class AgentTraceSource implements TraceSource {
                     default -> "wait";
                 }, a0, a2, err, 0, 0, ra, ref);
                 if (s != null && phase != EXIT) {
-                    b.attribute(s, Attributes.OPTIONS, a1);
+                    b.attributes(s, Attributes.OPTIONS, a1);
                 }
                 if (s != null && phase != ENTER && a2 > 0) {
                     b.attribute(s, Attributes.STATUS, a3);
@@ -437,7 +437,7 @@ public final class AgentTraceSource implements TraceSource {
                 Span s = call(b, t, phase, ts, Kinds.COND_WAIT, flags == 1 ? "pthread_cond_timedwait"
                         : "pthread_cond_wait", a0, a1, err, 0, 0, ra, ref);
                 if (s != null && phase != EXIT) {
-                    b.attribute(s, Attributes.MUTEX, a1);
+                    b.attributes(s, Attributes.MUTEX, a1);
                 }
                 if (phase == ENTER) {
                     b.released(t, ts, a1);
@@ -494,24 +494,21 @@ public final class AgentTraceSource implements TraceSource {
                 Span s = call(b, t, phase, ts, Kinds.SELECT, flags == 1 ? "pselect" : "select", a0, a3, err, 0, 0,
                         ra, ref);
                 if (s != null && phase != EXIT) {
-                    b.attribute(s, Attributes.TIMEOUT_NS, a1);
-                    b.attribute(s, Attributes.READ_SET, a2);
+                    b.attributes(s, Attributes.TIMEOUT_NS, a1, Attributes.READ_SET, a2);
                 }
             }
             case POLL -> { // a0 nfds, a1 timeout in ms (-1 none), a2 the first fd
                 Span s = call(b, t, phase, ts, Kinds.POLL, flags == 1 ? "ppoll" : "poll", a2, a3, err, 0, 0, ra,
                         ref);
                 if (s != null && phase != EXIT) {
-                    b.attribute(s, Attributes.NFDS, a0);
-                    b.attribute(s, Attributes.TIMEOUT_MS, a1);
+                    b.attributes(s, Attributes.NFDS, a0, Attributes.TIMEOUT_MS, a1);
                 }
             }
             case EPOLL_WAIT -> { // a0 epoll fd, a1 maxevents, a2 timeout in ms
                 Span s = call(b, t, phase, ts, Kinds.EPOLL_WAIT, flags == 1 ? "epoll_pwait" : "epoll_wait", a0, a3,
                         err, 0, 0, ra, ref);
                 if (s != null && phase != EXIT) {
-                    b.attribute(s, Attributes.MAX_EVENTS, a1);
-                    b.attribute(s, Attributes.TIMEOUT_MS, a2);
+                    b.attributes(s, Attributes.MAX_EVENTS, a1, Attributes.TIMEOUT_MS, a2);
                 }
             }
             case SLEEP -> call(b, t, phase, ts, Kinds.SLEEP, flags == 1 ? "usleep" : flags == 2 ? "nanosleep"
@@ -588,8 +585,7 @@ public final class AgentTraceSource implements TraceSource {
     /** The buffer and count of a read or write (a1, a2 of its ENTER). */
     private static void io(ModelBuilder b, Span s, int phase, long buffer, long count) {
         if (s != null && phase != EXIT) {
-            b.attribute(s, Attributes.BUFFER, buffer);
-            b.attribute(s, Attributes.COUNT, count);
+            b.attributes(s, Attributes.BUFFER, buffer, Attributes.COUNT, count);
         }
     }
 

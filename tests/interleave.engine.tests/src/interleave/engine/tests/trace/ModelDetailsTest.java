@@ -145,6 +145,24 @@ class ModelDetailsTest {
     }
 
     @Test
+    void equalArgumentSetsAreSharedAndCopiedBeforeTheyChange() {
+        ModelBuilder b = new ModelBuilder();
+        ExecThread t = b.thread(b.process(10, 1000), "10-10", 10, true, 0x7f00);
+        Span r1 = b.enter(t, 1000, Kinds.READ, "read", 4, 0, 0, 0, 1);
+        b.attributes(r1, Attributes.BUFFER, 0x7ff0L, Attributes.COUNT, 512L);
+        Span r2 = b.enter(t, 2000, Kinds.READ, "read", 4, 0, 0, 0, 2);
+        b.attributes(r2, Attributes.BUFFER, 0x7ff0L, Attributes.COUNT, 512L);
+        Span r3 = b.enter(t, 3000, Kinds.READ, "read", 4, 0, 0, 0, 3);
+        b.attributes(r3, Attributes.BUFFER, 0x8000L, Attributes.COUNT, 512L);
+        assertSame(r1.attributes(), r2.attributes(), "a loop's reads: one set");
+        assertEquals(0x8000L, r3.attributes().number(Attributes.BUFFER, 0));
+        b.attribute(r2, Attributes.STATUS, 7L);
+        assertEquals(7, r2.attributes().number(Attributes.STATUS, 0));
+        assertFalse(r1.attributes().has(Attributes.STATUS), "the shared set was copied, not changed");
+        assertEquals(512, r2.attributes().number(Attributes.COUNT, 0));
+    }
+
+    @Test
     void aTimelineOnAModelSharesItAndShowsTheSame() throws Exception {
         TraceRun run = run("echo-thread");
         ExecutionModel m = AgentTraceSource.model(run);
