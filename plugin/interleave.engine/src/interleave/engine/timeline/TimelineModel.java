@@ -42,6 +42,9 @@ public final class TimelineModel {
     private Arrow[] arrows = new Arrow[0];
     private long[] arrowMaxEnd = new long[0];
 
+    /** State by ordinal (values() copies the array at every call). */
+    private static final State[] STATES = State.values();
+
     /** Spans of one row at one depth, in parallel arrays sorted by start. */
     private static final class Level {
         long[] start = new long[16], end = new long[16];
@@ -328,7 +331,7 @@ public final class TimelineModel {
     }
 
     private StateSpan span(int rowId, Level l, int depth, int i, int count) {
-        State st = State.values()[l.state[i]];
+        State st = STATES[l.state[i]];
         Span x = l.span[i];
         String detail = x == null ? "" : Describe.withCpu(Describe.call(this, x), x.cpu());
         return new StateSpan(rowId, l.start[i], l.end[i], st, depth, count, l.unfinished[i], detail);
@@ -519,11 +522,12 @@ public final class TimelineModel {
             }
             Span ev = s;
             if (s.running()) {
-                level(ls, s.depth()).add(time(s.start()), time(Math.max(endTs, s.start())), st, ev, true);
-                blockedAtEnd |= s.depth() == 0;
+                // the stretch before it first: the level stays in start order, with nothing to sort
                 if (s.depth() == 0 && s.start() > runningFrom) {
                     level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, null, false);
                 }
+                level(ls, s.depth()).add(time(s.start()), time(Math.max(endTs, s.start())), st, ev, true);
+                blockedAtEnd |= s.depth() == 0;
                 continue;
             }
             if (s.depth() == 0) {
@@ -573,7 +577,7 @@ public final class TimelineModel {
         Arrays.sort(order, Comparator.comparingLong(i -> l.start[i]));
         Level c = new Level();
         for (int i : order) {
-            c.add(l.start[i], l.end[i], State.values()[l.state[i]], l.span[i], l.unfinished[i]);
+            c.add(l.start[i], l.end[i], STATES[l.state[i]], l.span[i], l.unfinished[i]);
         }
         l.start = c.start;
         l.end = c.end;
