@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import interleave.engine.detectors.JavaPrograms;
-import interleave.engine.trace.RecordType;
 import interleave.engine.tracing.TracedLaunch;
 import interleave.engine.tracing.WatchedVariables;
 import picocli.CommandLine.Command;
@@ -129,7 +128,7 @@ final class TraceCommand implements Callable<Integer> {
         // Java reports a program killed by signal N as status 128 + N, as shells do
         int s = o.exitStatus();
         if (s > 128 && s < 128 + 65 && !exitedOnPurpose) {
-            return "program was killed by " + RecordType.signalName(s - 128) + " (exit status " + s + ")";
+            return "program was killed by " + interleave.engine.events.Signals.name(s - 128) + " (exit status " + s + ")";
         }
         return "program exited with status " + s;
     }

@@ -31,6 +31,13 @@ public final class ExecThread {
     Instant end, start;
     Span createSpan;
     int version;
+    /** The CPU of the event being fed (set by the source before each event), -1 unknown. */
+    int cpuNow = -1;
+    /** Every event from the first with a known CPU on: its time, and its CPU with ENTERING set for a call's start. */
+    long[] cpuTs = new long[0];
+    int[] cpuWord = new int[0];
+    int cpuCount;
+    static final int ENTERING = 1 << 30;
     /** Locks held now: lock → {acquired at, site}; and where each lock was last acquired (a call, not assumed). */
     final Map<Long, long[]> held = new LinkedHashMap<>();
     final Map<Long, Long> lastAcquiredSite = new HashMap<>();
@@ -153,6 +160,28 @@ public final class ExecThread {
     /** The call site where the thread last acquired the lock (0 if it only was seen holding it). */
     public long lastAcquiredAt(long lock) {
         return lastAcquiredSite.getOrDefault(lock, 0L);
+    }
+
+    /**
+     * How many events the CPU samples hold: every event the source read from the first one whose CPU it knew on (a
+     * source without CPUs: none). With {@link #cpuSampleTs}, {@link #cpuSampleCpu} and {@link #cpuSampleEntersCall},
+     * in time order: which CPU the thread ran on, for lanes of threads against cores.
+     */
+    public int cpuSampleCount() {
+        return cpuCount;
+    }
+
+    public long cpuSampleTs(int i) {
+        return cpuTs[i];
+    }
+
+    public int cpuSampleCpu(int i) {
+        return cpuWord[i] & ~ENTERING;
+    }
+
+    /** The event began a call (the thread may sleep inside it, so the time up to its next event is not on the CPU). */
+    public boolean cpuSampleEntersCall(int i) {
+        return (cpuWord[i] & ENTERING) != 0;
     }
 
     /** The version in which something of this thread last changed. */

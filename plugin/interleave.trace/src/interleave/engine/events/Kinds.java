@@ -18,7 +18,11 @@ public final class Kinds {
     // instants: moments of a thread
     public static final String PROCESS_START = "process-start", PROCESS_EXIT = "process-exit",
             THREAD_START = "thread-start", THREAD_END = "thread-end", REAP = "reap", DETACH = "detach",
-            JOIN = "join", SIGNAL_SENT = "signal-sent", CLOSE = "close", THREAD_NAMED = "thread-named";
+            JOIN = "join", SIGNAL_SENT = "signal-sent", CLOSE = "close", THREAD_NAMED = "thread-named",
+            /** a forked child's first moment: its parent's pid is the subject */
+            FORKED = "forked",
+            /** a thread's work on one lock over a period, counted rather than recorded call by call (attributes) */
+            LOCK_COUNTS = "lock-counts";
 
     /**
      * What a thread did first with watched memory (its argument's bytes): the watch was armed, could not be set, the

@@ -88,6 +88,20 @@ public final class ModelBuilder {
 
     // ------------------------------------------------------------------ events of one thread, in time order
 
+    /** Counts one record of the thread (modelled or not) and its time, with its CPU ({@link #onCpu}) if known. */
+    public void event(ExecThread t, long ts, boolean entersCall) {
+        if (t.cpuNow >= 0) {
+            if (t.cpuCount == t.cpuTs.length) {
+                int n = Math.max(16, t.cpuCount * 2);
+                t.cpuTs = java.util.Arrays.copyOf(t.cpuTs, n);
+                t.cpuWord = java.util.Arrays.copyOf(t.cpuWord, n);
+            }
+            t.cpuTs[t.cpuCount] = ts;
+            t.cpuWord[t.cpuCount++] = t.cpuNow | (entersCall ? ExecThread.ENTERING : 0);
+        }
+        event(t, ts);
+    }
+
     /** Counts one record of the thread (modelled or not) and its time. */
     public void event(ExecThread t, long ts) {
         t.events++;
@@ -97,11 +111,71 @@ public final class ModelBuilder {
         touch(t);
     }
 
+    /** The CPU the thread runs on for the events fed next (-1: unknown), as the source read it. */
+    public void onCpu(ExecThread t, int cpu) {
+        t.cpuNow = cpu;
+    }
+
+    /** A named detail of a call ({@link Attributes}); a Long or a String, null removes it. */
+    public void attribute(Span s, String key, Object value) {
+        if (s.attributes == Attributes.NONE) {
+            if (value == null) {
+                return;
+            }
+            s.attributes = new Attributes();
+        } else if (s.attributes.shared) {
+            s.attributes = s.attributes.copy();
+        }
+        s.attributes.put(key, value);
+        s.version = current;
+        touch(s.thread());
+    }
+
+    /**
+     * Named details of a call at once, as key, value, key, value... (values Long or String, never null). Equal sets
+     * are shared between spans: a loop's reads carry the same buffer and count, and a million reads must not carry a
+     * million copies.
+     */
+    public void attributes(Span s, Object... kv) {
+        if (s.attributes != Attributes.NONE) {
+            for (int i = 0; i + 1 < kv.length; i += 2) {
+                attribute(s, (String) kv[i], kv[i + 1]);
+            }
+            return;
+        }
+        List<Object> key = java.util.Arrays.asList(kv);
+        Attributes a = sharedAttributes.get(key);
+        if (a == null) {
+            a = new Attributes();
+            for (int i = 0; i + 1 < kv.length; i += 2) {
+                a.put((String) kv[i], kv[i + 1]);
+            }
+            a.shared = true;
+            if (sharedAttributes.size() >= SHARED_ATTRIBUTES) {
+                sharedAttributes.clear(); // buffers that vary: keep the table small rather than complete
+            }
+            sharedAttributes.put(key, a);
+        }
+        s.attributes = a;
+        s.version = current;
+        touch(s.thread());
+    }
+
+    private static final int SHARED_ATTRIBUTES = 4096;
+    private final Map<List<Object>, Attributes> sharedAttributes = new HashMap<>();
+
+    /** A named detail of an instant made {@code withAttributes}. */
+    public void attribute(Instant i, String key, Object value) {
+        i.attributes().put(key, value);
+        touch(i.thread());
+    }
+
     /** A call or a handler begins: a span opens, nested in the innermost open one. */
     public Span enter(ExecThread t, long ts, String kind, String name, long subject, long site, long code, int flags,
             long ref) {
         Span parent = t.open.isEmpty() ? null : t.open.get(t.open.size() - 1);
         Span s = new Span(t, kind, name == null ? kind : name, ts, subject, site, code, flags, ref, parent, current);
+        s.cpu = t.cpuNow;
         t.spans.add(s);
         t.open.add(s);
         touch(t);
@@ -148,6 +222,7 @@ public final class ModelBuilder {
             int flags, long site, long ref) {
         Span parent = t.open.isEmpty() ? null : t.open.get(t.open.size() - 1);
         Span s = new Span(t, kind, name == null ? kind : name, ts, subject, site, 0, flags, ref, parent, current);
+        s.cpu = t.cpuNow;
         close(s, Math.max(ts, end), result, err, 0, site, ref);
         t.spans.add(s);
         touch(t);
@@ -155,6 +230,7 @@ public final class ModelBuilder {
     }
 
     private void close(Span s, long ts, long result, int err, int flags, long site, long ref) {
+        s.endCpu = s.thread().cpuNow;
         s.end = ts;
         s.result = result;
         s.err = err;
@@ -173,7 +249,17 @@ public final class ModelBuilder {
     /** An instant that saw memory (a thread's argument at its start, a watched access). */
     public Instant instant(ExecThread t, long ts, String kind, long subject, long result, int err, int flags,
             long site, long ref, Memory memory) {
-        Instant i = new Instant(t, kind, ts, subject, result, err, flags, site, ref, current, memory);
+        return instant(t, ts, kind, subject, result, err, flags, site, ref, memory, false);
+    }
+
+    /**
+     * An instant that will carry named details ({@link #attribute(Instant, String, Object)}); {@code withAttributes}
+     * false shares the empty set.
+     */
+    public Instant instant(ExecThread t, long ts, String kind, long subject, long result, int err, int flags,
+            long site, long ref, Memory memory, boolean withAttributes) {
+        Instant i = new Instant(t, kind, ts, subject, result, err, flags, site, ref, current, memory, t.cpuNow,
+                withAttributes ? new Attributes() : Attributes.NONE);
         t.instants.add(i);
         touch(t);
         index(t, i);
@@ -215,7 +301,13 @@ public final class ModelBuilder {
      * the lock, and the caller of the locking call when it found it.
      */
     public Span enterLockWait(ExecThread t, long ts, long lock, long holderTid, long site, long caller, long ref) {
-        Span s = enter(t, ts, Kinds.LOCK_WAIT, "pthread_mutex_lock", lock, site, 0, 0, ref);
+        return enterLockWait(t, ts, lock, holderTid, site, caller, ref, "pthread_mutex_lock");
+    }
+
+    /** A lock wait in a named locking function (pthread_mutex_timedlock, ...). */
+    public Span enterLockWait(ExecThread t, long ts, long lock, long holderTid, long site, long caller, long ref,
+            String function) {
+        Span s = enter(t, ts, Kinds.LOCK_WAIT, function, lock, site, 0, 0, ref);
         s.peer = holderTid;
         s.caller = caller;
         return s;
@@ -450,6 +542,8 @@ public final class ModelBuilder {
             t.startRoutine = 0;
             t.held.clear();
             t.lastAcquiredSite.clear();
+            t.cpuNow = -1;
+            t.cpuCount = 0;
             touch(t);
         }
         p.reapsByPid.clear();

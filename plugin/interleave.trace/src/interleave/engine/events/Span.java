@@ -24,6 +24,8 @@ public final class Span {
     int err;
     int version;
     Memory memory;
+    int cpu = -1, endCpu = -1;
+    Attributes attributes = Attributes.NONE;
 
     Span(ExecThread thread, String kind, String name, long start, long subject, long site, long code, int flags,
             long ref, Span parent, int version) {
@@ -120,6 +122,21 @@ public final class Span {
         return java.util.Optional.ofNullable(memory);
     }
 
+    /** Named details of the call ({@link Attributes}: a read's buffer and count, a poll's timeout, ...); never null. */
+    public Attributes attributes() {
+        return attributes;
+    }
+
+    /** The CPU the thread ran on when the span began, -1 if the source does not know. */
+    public int cpu() {
+        return cpu;
+    }
+
+    /** The CPU the thread ran on when the span ended, -1 if unknown or not ended. */
+    public int endCpu() {
+        return endCpu;
+    }
+
     /** The span that was open around this one when it began, or null. */
     public Span parent() {
         return parent;
@@ -160,6 +177,8 @@ public final class Span {
                 + (running() ? "running" : Long.toString(end)) + " subject=" + subject + " result=" + result + " err="
                 + err + " site=0x" + Long.toHexString(site) + (code == 0 ? "" : " code=0x" + Long.toHexString(code))
                 + (flags == 0 ? "" : " flags=" + flags) + (caller == 0 ? "" : " caller=0x" + Long.toHexString(caller))
-                + (peer == 0 ? "" : " peer=" + peer) + (memory == null ? "" : " " + memory) + " depth=" + depth;
+                + (peer == 0 ? "" : " peer=" + peer) + (memory == null ? "" : " " + memory) + " depth=" + depth
+                + (cpu < 0 && endCpu < 0 ? "" : " cpu=" + cpu + "/" + endCpu)
+                + (attributes.isEmpty() ? "" : " " + attributes);
     }
 }

@@ -1,19 +1,18 @@
 package interleave.engine.experiments;
 
-import static interleave.engine.trace.RecordType.ARG_WATCH;
-import static interleave.engine.trace.RecordType.THREAD_START;
-import static interleave.engine.trace.RecordType.WATCH_NOT_ACCESSED;
-import static interleave.engine.trace.RecordType.WATCH_READ;
-import static interleave.engine.trace.RecordType.WATCH_UNAVAILABLE;
-import static interleave.engine.trace.RecordType.WATCH_WRITTEN;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import interleave.engine.trace.ThreadTrace;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Instant;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Memory;
+import interleave.engine.events.Span;
+import interleave.engine.trace.AgentTraceSource;
 import interleave.engine.trace.TraceRun;
 
 /**
@@ -156,44 +155,51 @@ public record RaceHistogram(int threads, List<Run> runs) {
 
     /**
      * The threads of a traced run of the race program, in creation order, each with the value it read: from its
-     * ARG_WATCH record when a watchpoint saw its first load, else the argument's bytes at thread start. Threads whose
+     * argument watch when a watchpoint saw its first load, else the argument's bytes at thread start. Threads whose
      * first access was their own store, or that never touched the argument, read nothing and are left out.
      */
     public static Run readsOf(TraceRun run) {
-        record Created(long createdAt, ThreadTrace thread) {
+        return readsOf(AgentTraceSource.model(run));
+    }
+
+    /** As {@link #readsOf(TraceRun)}, from a run's execution-event model. */
+    public static Run readsOf(ExecutionModel model) {
+        record Created(long createdAt, ExecThread thread) {
         }
         List<Created> created = new ArrayList<>();
-        for (ThreadTrace t : run.threads()) {
-            ThreadTrace c = t.creator().orElse(null);
-            int ce = t.createEnterIndex();
-            if (c == null || ce < 0 || t.size() == 0 || t.type(0) != THREAD_START || c.flags(ce) < 4
-                    || t.flags(0) < 4) {
+        for (ExecThread t : model.threads()) {
+            Memory atCreate = t.createSpan().flatMap(Span::memory).orElse(null);
+            Instant start = t.start().orElse(null);
+            // the argument's bytes known (4 at least: an int) when it was created and when it started first thing
+            if (t.creator().isEmpty() || t.createTs() < 0 || atCreate == null || atCreate.bytes() < 4
+                    || start == null || start.ts() != t.firstTs() || t.instants().get(0) != start
+                    || start.memoryOf().map(Memory::bytes).orElse(0) < 4) {
                 continue;
             }
-            created.add(new Created(c.ts(ce), t));
+            created.add(new Created(t.createTs(), t));
         }
         created.sort(Comparator.comparingLong(Created::createdAt));
         List<Read> reads = new ArrayList<>();
         for (int k = 0; k < created.size(); k++) {
-            ThreadTrace t = created.get(k).thread();
-            Integer value = (int) t.arg(0, 3);
+            ExecThread t = created.get(k).thread();
+            Integer value = (int) t.start().orElseThrow().memory().value();
             boolean watched = false;
-            for (int i = 0; i < t.size(); i++) {
-                if (t.type(i) != ARG_WATCH) {
-                    continue;
+            for (Instant i : t.instants()) {
+                switch (i.kind()) {
+                    case Kinds.WATCH_READ -> {
+                        if (i.memory().bytes() >= 4) {
+                            value = (int) i.memory().value();
+                            watched = true;
+                        }
+                    }
+                    case Kinds.WATCH_WRITTEN, Kinds.WATCH_NOT_ACCESSED -> value = null;
+                    case Kinds.WATCH_UNAVAILABLE -> watched = false;
+                    default -> {
+                        continue;
+                    }
                 }
-                int kind = t.flags(i) & 0xf;
-                if (kind == WATCH_READ && t.arg(i, 4) >= 4) {
-                    value = (int) t.arg(i, 1);
-                    watched = true;
+                if (watched || value == null) {
                     break;
-                }
-                if (kind == WATCH_WRITTEN || kind == WATCH_NOT_ACCESSED) {
-                    value = null;
-                    break;
-                }
-                if (kind == WATCH_UNAVAILABLE) {
-                    watched = false;
                 }
             }
             if (value != null) {

@@ -1,23 +1,16 @@
 package interleave.engine.experiments;
 
-import static interleave.engine.trace.RecordType.ACCEPT;
-import static interleave.engine.trace.RecordType.CLOSE;
-import static interleave.engine.trace.RecordType.CONNECT;
-import static interleave.engine.trace.RecordType.ENTER;
-import static interleave.engine.trace.RecordType.EXIT;
-import static interleave.engine.trace.RecordType.POLL;
-import static interleave.engine.trace.RecordType.READ;
-import static interleave.engine.trace.RecordType.RECV;
-import static interleave.engine.trace.RecordType.SEND;
-import static interleave.engine.trace.RecordType.WRITE;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
-import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.ThreadTrace;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Span;
+import interleave.engine.trace.AgentTraceSource;
 import interleave.engine.trace.TraceRun;
 
 /**
@@ -48,9 +41,16 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
         return blockedUntilNs - blockedFromNs;
     }
 
-    /** One client connection seen in the trace: who, which socket, when its connect returned. */
-    private record Client(ProcessImage image, ThreadTrace thread, int fd, long enteredNs, long connectedNs,
-            int connectExit) {
+    /** One client connection seen in the trace: who, which socket, its connect call. */
+    private record Client(ExecProcess image, ExecThread thread, int fd, Span connect) {
+        long connectedNs() {
+            return connect.end();
+        }
+    }
+
+    /** Whether span a began before span b in its thread's order (time, then the source's order). */
+    private static boolean after(Span a, long ts, long ref) {
+        return a.start() > ts || a.start() == ts && a.ref() > ref;
     }
 
     /**
@@ -58,18 +58,19 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
      * second one never waited for its echo.
      */
     public static Derivation derive(TraceRun run) {
+        return derive(AgentTraceSource.model(run));
+    }
+
+    /** As {@link #derive(TraceRun)}, from a run's execution-event model. */
+    public static Derivation derive(ExecutionModel model) {
         List<Client> clients = new ArrayList<>();
-        for (ProcessImage img : run.images()) {
-            for (ThreadTrace t : img.threads()) {
-                int fd = -1;
-                long entered = 0;
-                for (int i = 0; i < t.size(); i++) {
-                    if (t.type(i) == CONNECT && t.phase(i) == ENTER) {
-                        fd = (int) t.arg(i, 0);
-                        entered = t.ts(i);
-                    } else if (t.type(i) == CONNECT && t.phase(i) == EXIT && fd >= 0) {
-                        // a non-blocking connect returns EINPROGRESS: the kernel completes the handshake by itself
-                        clients.add(new Client(img, t, fd, entered, t.ts(i), i));
+        for (ExecProcess img : model.processes()) {
+            for (ExecThread t : img.threads()) {
+                for (Span s : t.spans()) {
+                    // a non-blocking connect returns EINPROGRESS: the kernel completes the handshake by itself
+                    if (s.kind().equals(Kinds.CONNECT) && s.subject() >= 0 && s.endRef() >= 0
+                            && s.endRef() != s.ref()) {
+                        clients.add(new Client(img, t, (int) s.subject(), s));
                         break;
                     }
                 }
@@ -81,43 +82,36 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
         }
         clients.sort(Comparator.comparingLong(Client::connectedNs));
         Client first = clients.get(0), second = clients.get(1);
-        ThreadTrace t = second.thread();
-        long sent = 0;
-        int sentAt = -1;
-        for (int i = second.connectExit() + 1; i < t.size() && sentAt < 0; i++) {
-            if ((t.type(i) == SEND || t.type(i) == WRITE) && t.phase(i) == EXIT && t.arg(i, 0) == second.fd()) {
-                sent = t.ts(i);
-                sentAt = i;
+        ExecThread t = second.thread();
+        Span sentCall = null;
+        for (Span s : t.spans()) {
+            if ((s.kind().equals(Kinds.SEND) || s.kind().equals(Kinds.WRITE)) && s.subject() == second.fd()
+                    && s.endRef() >= 0 && after(s, second.connectedNs(), second.connect().endRef())
+                    && (sentCall == null || s.end() < sentCall.end())) {
+                sentCall = s;
             }
         }
-        if (sentAt < 0) {
+        if (sentCall == null) {
             return new Derivation(Optional.empty(), "the second client (pid " + second.image().pid()
                     + ") never sent its line on fd " + second.fd());
         }
+        long sent = sentCall.end();
         // the longest wait for the echo after the line was sent: poll until readable, or a blocking read/recv
         long bestFrom = 0, bestUntil = 0;
         String bestCall = "";
-        long enteredAt = -1;
-        int enteredType = -1;
-        for (int i = sentAt + 1; i < t.size(); i++) {
-            int type = t.type(i);
-            if (type != POLL && type != READ && type != RECV) {
+        for (Span s : t.spans()) {
+            String k = s.kind();
+            if (!(k.equals(Kinds.POLL) || k.equals(Kinds.READ) || k.equals(Kinds.RECV)) || s.subject() != second.fd()
+                    || !after(s, sent, sentCall.endRef()) || s.endRef() < 0) {
                 continue;
             }
-            if (t.phase(i) == ENTER && (type != POLL || t.arg(i, 2) == second.fd())
-                    && (type == POLL || t.arg(i, 0) == second.fd())) {
-                enteredAt = t.ts(i);
-                enteredType = type;
-            } else if (t.phase(i) == EXIT && type == enteredType && enteredAt >= 0) {
-                if (t.ts(i) - enteredAt > bestUntil - bestFrom) {
-                    bestFrom = enteredAt;
-                    bestUntil = t.ts(i);
-                    bestCall = type == POLL ? "poll" : type == READ ? "read" : "recv";
-                }
-                enteredAt = -1;
-                if (type != POLL) {
-                    break; // the echo (or its first bytes) arrived: later reads are not the wait
-                }
+            if (s.end() - s.start() > bestUntil - bestFrom) {
+                bestFrom = s.start();
+                bestUntil = s.end();
+                bestCall = k.equals(Kinds.POLL) ? "poll" : k;
+            }
+            if (!k.equals(Kinds.POLL)) {
+                break; // the echo (or its first bytes) arrived: later reads are not the wait
             }
         }
         if (bestCall.isEmpty()) {
@@ -128,27 +122,26 @@ public record SecondClientBlock(int secondPid, int secondTid, int fd, long conne
         // the server's last successful accept before the echo came: the one that took the second connection (the
         // first client's came earlier, before it left)
         long accepted = 0;
-        for (ProcessImage img : run.images()) {
-            for (ThreadTrace s : img.threads()) {
-                for (int i = 0; i < s.size(); i++) {
-                    if (s.type(i) == ACCEPT && s.phase(i) == EXIT && (long) s.arg(i, 3) >= 0 && s.ts(i) <= bestUntil
-                            && s.ts(i) > accepted) {
-                        accepted = s.ts(i);
-                    }
+        for (ExecThread s : model.threads()) {
+            for (Span a : s.spans()) {
+                if (a.kind().equals(Kinds.ACCEPT) && a.endRef() >= 0 && a.endRef() != a.ref() && a.result() >= 0
+                        && a.end() <= bestUntil && a.end() > accepted) {
+                    accepted = a.end();
                 }
             }
         }
+        Span c = second.connect();
         return new Derivation(Optional.of(new SecondClientBlock(second.image().pid(), t.tid(), second.fd(),
-                second.connectedNs() - second.enteredNs(), second.connectedNs(), sent, bestCall, bestFrom, bestUntil, first.image().pid(), firstLeft, accepted)),
-                "");
+                c.end() - c.start(), c.end(), sent, bestCall, bestFrom, bestUntil, first.image().pid(), firstLeft,
+                accepted)), "");
     }
 
     /** When the first client closed its socket, else when its process ended, 0 if neither was recorded. */
     private static long leftAt(Client c) {
-        ThreadTrace t = c.thread();
-        for (int i = c.connectExit() + 1; i < t.size(); i++) {
-            if (t.type(i) == CLOSE && t.arg(i, 0) == c.fd()) {
-                return t.ts(i);
+        for (Span s : c.thread().spans()) {
+            if (s.kind().equals(Kinds.CLOSE) && s.subject() == c.fd()
+                    && after(s, c.connectedNs(), c.connect().endRef())) {
+                return s.start();
             }
         }
         return c.image().endTs();

@@ -1,11 +1,19 @@
 package interleave.engine.timeline;
 
-import static interleave.engine.trace.RecordType.*;
+import java.util.ArrayList;
+import java.util.List;
 
-import interleave.engine.trace.RecordType;
-import interleave.engine.trace.ThreadTrace;
+import interleave.engine.events.Attributes;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Signals;
+import interleave.engine.events.Span;
 
-/** Short texts for spans and instants, made from the record's fields when asked (not stored per span). */
+/**
+ * Short texts for spans and instants, made from the execution-event model when asked (not stored per span), and the
+ * instants each thread's spans and moments mark on its row.
+ */
 final class Describe {
     private Describe() {
     }
@@ -15,41 +23,43 @@ final class Describe {
     }
 
     /** A mutex or semaphore by the global variable at its address (the program's symbols), else its address. */
-    static String name(TimelineModel m, ThreadTrace t, long addr) {
-        if (m != null && t.image() != null) {
-            return m.symbolizer().dataName(t.image(), addr).orElse(hex(addr));
-        }
-        return hex(addr);
+    static String name(TimelineModel m, ExecProcess p, long addr) {
+        return m != null ? m.dataName(p, addr) : hex(addr);
     }
 
     /**
      * "mutex m1: 400000 locked without waiting, 12 waited; held 31.2 ms in total, longest 4.1 µs", and the waits and
-     * releases the agent counted instead of writing (the LOCK_WAITS record after it).
+     * releases the agent counted instead of writing (format 1.4).
      */
-    static String lockSummary(TimelineModel m, ThreadTrace t, int i) {
-        long n = t.arg(i, 1), waits = t.arg(i, 4) & 0xffffffffL, tryfails = t.arg(i, 4) >>> 32;
+    static String lockSummary(TimelineModel m, interleave.engine.events.Instant i) {
+        Attributes a = i.attributes();
+        long n = a.number(Attributes.ACQUISITIONS, 0), waits = a.number(Attributes.CONTENDED, 0),
+                tryfails = a.number(Attributes.FAILED_TRIES, 0);
+        String lock = name(m, i.thread().process(), i.subject());
         StringBuilder sb = new StringBuilder();
-        if ((t.flags(i) & 1) != 0) {
-            sb.append("semaphore ").append(name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
-                    .append(" waits without blocking, ").append(waits).append(" blocked, ").append(t.arg(i, 2))
-                    .append(" posts");
+        if (a.text(Attributes.LOCK_TYPE).orElse("mutex").equals("semaphore")) {
+            sb.append("semaphore ").append(lock).append(": ").append(n - waits).append(" waits without blocking, ")
+                    .append(waits).append(" blocked, ").append(a.number(Attributes.POSTS, 0)).append(" posts");
         } else {
-            sb.append("mutex ").append(name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
-                    .append(" locked without waiting, ").append(waits).append(" waited; ");
-            if ((t.flags(i) & 2) != 0) {
+            sb.append("mutex ").append(lock).append(": ").append(n - waits).append(" locked without waiting, ")
+                    .append(waits).append(" waited; ");
+            if (!a.has(Attributes.HOLD_NS)) {
                 sb.append("hold times not measured");
             } else {
-                sb.append("held ").append(duration(t.arg(i, 2))).append(" in total, longest ")
-                        .append(duration(t.arg(i, 3)));
+                sb.append("held ").append(duration(a.number(Attributes.HOLD_NS, 0))).append(" in total, longest ")
+                        .append(duration(a.number(Attributes.LONGEST_HOLD_NS, 0)));
             }
         }
         if (tryfails > 0) {
             sb.append(", ").append(tryfails).append(" failed try");
         }
-        int w = i + 1; // the counted waits of the same window follow at once (format 1.4)
-        if (w < t.size() && t.type(w) == LOCK_WAITS && t.arg(w, 0) == t.arg(i, 0)) {
-            sb.append("; ").append(waitCounts(t.arg(w, 1), t.arg(w, 2), t.arg(w, 3), t.arg(w, 4),
-                    (t.flags(i) & 1) != 0));
+        if (a.has(Attributes.COUNTED_WAITS)) {
+            String counted = waitCounts(a.number(Attributes.COUNTED_WAITS, 0), a.number(Attributes.COUNTED_WAIT_NS, 0),
+                    a.number(Attributes.LONGEST_COUNTED_WAIT_NS, 0), a.number(Attributes.COUNTED_HANDOFFS, 0),
+                    a.text(Attributes.LOCK_TYPE).orElse("mutex").equals("semaphore"));
+            if (!counted.isEmpty()) {
+                sb.append("; ").append(counted);
+            }
         }
         return sb.toString();
     }
@@ -81,76 +91,156 @@ final class Describe {
         return String.format(java.util.Locale.ROOT, "%.1f ms", ns / 1e6);
     }
 
-    /** What a call was about, from its ENTER record. */
-    static String call(TimelineModel m, ThreadTrace t, int i) {
-        return switch (t.type(i)) {
-            case ACCEPT -> "listening fd " + t.arg(i, 0);
-            case CONNECT, READ, WRITE, RECV, SEND -> "fd " + t.arg(i, 0);
-            case SELECT -> "nfds " + t.arg(i, 0);
-            case POLL -> "nfds " + t.arg(i, 0) + (t.arg(i, 2) >= 0 ? ", first fd " + t.arg(i, 2) : "");
-            case EPOLL_WAIT -> "epoll fd " + t.arg(i, 0);
-            case MUTEX_LOCK -> "mutex " + name(m, t, t.arg(i, 0)) + (t.arg(i, 1) > 0 ? ", held by tid " + t.arg(i, 1) : "");
-            case COND_WAIT -> "cond " + name(m, t, t.arg(i, 0)) + ", mutex " + name(m, t, t.arg(i, 1));
-            case SEM_WAIT -> "sem " + name(m, t, t.arg(i, 0));
-            case PTHREAD_JOIN -> switch (t.flags(i)) {
-                case JOIN_TIMED -> "timed join, thread ";
-                case JOIN_TRY -> "try join, thread ";
-                case JOIN_CLOCK -> "clock join, thread ";
+    /** What a call was about, from the span's subject, peer and attributes. */
+    static String call(TimelineModel m, Span s) {
+        ExecProcess p = s.thread().process();
+        long x = s.subject();
+        return switch (s.kind()) {
+            case Kinds.ACCEPT -> "listening fd " + x;
+            case Kinds.CONNECT, Kinds.READ, Kinds.WRITE, Kinds.RECV, Kinds.SEND -> "fd " + x;
+            case Kinds.SELECT -> "nfds " + x;
+            case Kinds.POLL -> "nfds " + s.attributes().number(Attributes.NFDS, 0) + (x >= 0 ? ", first fd " + x : "");
+            case Kinds.EPOLL_WAIT -> "epoll fd " + x;
+            case Kinds.LOCK_WAIT -> "mutex " + name(m, p, x) + (s.peer() > 0 ? ", held by tid " + s.peer() : "");
+            case Kinds.COND_WAIT -> "cond " + name(m, p, x) + ", mutex "
+                    + name(m, p, s.attributes().number(Attributes.MUTEX, 0));
+            case Kinds.SEM_WAIT -> "sem " + name(m, p, x);
+            case Kinds.THREAD_JOIN -> switch (s.name()) {
+                case "pthread_timedjoin_np" -> "timed join, thread ";
+                case "pthread_tryjoin_np" -> "try join, thread ";
+                case "pthread_clockjoin_np" -> "clock join, thread ";
                 default -> "thread ";
-            } + hex(t.arg(i, 0));
-            case WAIT -> t.arg(i, 0) == -1 ? "any child" : "pid " + t.arg(i, 0);
-            case SLEEP -> t.arg(i, 0) + " ns";
-            case SIGNAL_HANDLER -> RecordType.signalName((int) t.arg(i, 0))
-                    + (t.arg(i, 3) != 0 ? " from pid " + t.arg(i, 3) : "");
-            case MALLOC -> t.arg(i, 0) + " bytes";
-            case RAISE -> RecordType.signalName((int) t.arg(i, 1));
+            } + hex(x);
+            case Kinds.PROCESS_WAIT -> x == -1 ? "any child" : "pid " + x;
+            case Kinds.SLEEP -> x + " ns";
+            case Kinds.SIGNAL_HANDLER -> Signals.name((int) x) + (s.peer() != 0 ? " from pid " + s.peer() : "");
+            case Kinds.MALLOC -> x + " bytes";
+            case Kinds.RAISE -> Signals.name((int) x);
             default -> "";
         };
     }
 
-    /** "fd 4, cpu 1": the CPU the event ran on, when the trace has it (format 1.2). */
-    static String withCpu(String detail, ThreadTrace t, int i) {
-        int cpu = t.cpu(i);
+    /** "fd 4, cpu 1": the CPU the event ran on, when the source recorded it. */
+    static String withCpu(String detail, int cpu) {
         return cpu < 0 ? detail : detail.isEmpty() ? "cpu " + cpu : detail + ", cpu " + cpu;
     }
 
-    /** The instant an event marks on its row, or null if it marks none. */
-    static Instant instant(TimelineModel m, int row, ThreadTrace t, int i) {
-        Instant in = instantOf(m, row, t, i);
-        return in == null || t.cpu(i) < 0 ? in : new Instant(in.rowId(), in.timeNs(), in.kind(),
-                withCpu(in.label(), t, i));
+    /**
+     * What an instant of the timeline stands for in the model: a span's start or end (fork → pid is the end of the
+     * fork call), or a moment of the model.
+     */
+    record Origin(Span span, boolean atEnd, interleave.engine.events.Instant moment, long ts, long ref, int cpu) {
     }
 
-    private static Instant instantOf(TimelineModel m, int row, ThreadTrace t, int i) {
-        int type = t.type(i), phase = t.phase(i);
-        long at = m.time(t.ts(i));
-        return switch (type) {
-            case PROC_START -> new Instant(row, at, Instant.Kind.PROCESS_START,
-                    "start " + t.string(i, S_ARGV).map(s -> s.text()).orElse(""));
-            case FORK_CHILD -> new Instant(row, at, Instant.Kind.PROCESS_START, "forked from pid " + t.arg(i, 0));
-            case FORK -> phase == EXIT ? new Instant(row, at, Instant.Kind.FORK,
-                    t.err(i) == 0 && t.arg(i, 0) > 0 ? "fork → pid " + t.arg(i, 0) : "fork failed") : null;
-            case EXEC -> phase == ENTER ? new Instant(row, at, Instant.Kind.EXEC,
-                    "exec " + t.string(i, S_EXEC_PATH).map(s -> s.text()).orElse("")) : null;
-            case ACCEPT -> phase == EXIT && t.arg(i, 3) >= 0
-                    ? new Instant(row, at, Instant.Kind.ACCEPT, "accept → fd " + t.arg(i, 3)) : null;
-            case CLOSE -> new Instant(row, at, Instant.Kind.CLOSE, "close fd " + t.arg(i, 0));
-            case KILL -> new Instant(row, at, Instant.Kind.SIGNAL_SENT,
-                    "kill(" + t.arg(i, 0) + ", " + RecordType.signalName((int) t.arg(i, 1)) + ")");
-            case PTHREAD_KILL -> new Instant(row, at, Instant.Kind.SIGNAL_SENT,
-                    "pthread_kill(" + hex(t.arg(i, 0)) + ", " + RecordType.signalName((int) t.arg(i, 1)) + ")");
-            case SIGNAL_HANDLER -> phase == ENTER ? new Instant(row, at, Instant.Kind.SIGNAL_DELIVERED,
-                    RecordType.signalName((int) t.arg(i, 0)) + " delivered") : null;
-            case WAIT -> phase == EXIT && t.arg(i, 2) > 0
-                    ? new Instant(row, at, Instant.Kind.REAP, "reaped pid " + t.arg(i, 2)) : null;
-            case PROC_EXIT -> new Instant(row, at, Instant.Kind.EXIT, "exit(" + t.arg(i, 0) + ")");
-            case THREAD_CREATE -> phase == EXIT && t.err(i) == 0
-                    ? new Instant(row, at, Instant.Kind.THREAD_CREATE, "create thread " + hex(t.arg(i, 0))) : null;
-            case THREAD_START -> new Instant(row, at, Instant.Kind.THREAD_START, "thread start");
-            case THREAD_EXIT -> new Instant(row, at, Instant.Kind.THREAD_EXIT, "thread exit");
-            case PTHREAD_DETACH -> new Instant(row, at, Instant.Kind.DETACH, "detach " + hex(t.arg(i, 0)));
-            case LOCK_STATS -> new Instant(row, at, Instant.Kind.LOCK_SUMMARY, lockSummary(m, t, i));
-            default -> null;
-        };
+    /** A timeline instant with what it stands for. */
+    record Marked(Instant instant, Origin origin) {
+    }
+
+    /** The instants the thread's spans and moments mark on its row, in time order (then in the source's order). */
+    static List<Marked> instants(TimelineModel m, int row, ExecThread x) {
+        List<Marked> out = new ArrayList<>();
+        for (Span s : x.spans()) {
+            boolean entered = s.ref() != s.endRef(); // began with its own record, not a call measured in one
+            boolean exited = entered && s.endRef() >= 0; // its end record was read
+            switch (s.kind()) {
+                case Kinds.FORK -> {
+                    if (exited) {
+                        add(m, out, row, s, true, Instant.Kind.FORK, s.err() == 0 && s.result() > 0
+                                ? "fork → pid " + s.result() : "fork failed");
+                    }
+                }
+                case Kinds.EXEC -> {
+                    if (entered) {
+                        add(m, out, row, s, false, Instant.Kind.EXEC,
+                                "exec " + s.attributes().text(Attributes.PATH).orElse(""));
+                    }
+                }
+                case Kinds.ACCEPT -> {
+                    if (exited && s.result() >= 0) {
+                        add(m, out, row, s, true, Instant.Kind.ACCEPT, "accept → fd " + s.result());
+                    }
+                }
+                case Kinds.CLOSE -> add(m, out, row, s, false, Instant.Kind.CLOSE, "close fd " + s.subject());
+                case Kinds.SIGNAL_SENT -> {
+                    if (s.name().equals("kill")) {
+                        add(m, out, row, s, false, Instant.Kind.SIGNAL_SENT,
+                                "kill(" + s.subject() + ", " + Signals.name(s.flags()) + ")");
+                    } else if (s.name().equals("pthread_kill")) {
+                        add(m, out, row, s, false, Instant.Kind.SIGNAL_SENT,
+                                "pthread_kill(" + hex(s.subject()) + ", " + Signals.name(s.flags()) + ")");
+                    }
+                }
+                case Kinds.SIGNAL_HANDLER -> {
+                    if (entered) {
+                        add(m, out, row, s, false, Instant.Kind.SIGNAL_DELIVERED,
+                                Signals.name((int) s.subject()) + " delivered");
+                    }
+                }
+                case Kinds.PROCESS_WAIT -> {
+                    if (exited && s.result() > 0) {
+                        add(m, out, row, s, true, Instant.Kind.REAP, "reaped pid " + s.result());
+                    }
+                }
+                case Kinds.THREAD_CREATE -> {
+                    if (exited && s.err() == 0) {
+                        add(m, out, row, s, true, Instant.Kind.THREAD_CREATE, "create thread " + hex(s.result()));
+                    }
+                }
+                default -> {
+                    // calls the timeline draws as spans only
+                }
+            }
+        }
+        for (interleave.engine.events.Instant i : x.instants()) {
+            String label;
+            Instant.Kind kind;
+            switch (i.kind()) {
+                case Kinds.PROCESS_START -> {
+                    kind = Instant.Kind.PROCESS_START;
+                    label = "start " + i.attributes().text(Attributes.ARGV).orElse("");
+                }
+                case Kinds.FORKED -> {
+                    kind = Instant.Kind.PROCESS_START;
+                    label = "forked from pid " + i.subject();
+                }
+                case Kinds.PROCESS_EXIT -> {
+                    kind = Instant.Kind.EXIT;
+                    label = "exit(" + i.subject() + ")";
+                }
+                case Kinds.THREAD_START -> {
+                    kind = Instant.Kind.THREAD_START;
+                    label = "thread start";
+                }
+                case Kinds.THREAD_END -> {
+                    kind = Instant.Kind.THREAD_EXIT;
+                    label = "thread exit";
+                }
+                case Kinds.DETACH -> {
+                    kind = Instant.Kind.DETACH;
+                    label = "detach " + hex(i.subject());
+                }
+                case Kinds.LOCK_COUNTS -> {
+                    kind = Instant.Kind.LOCK_SUMMARY;
+                    label = lockSummary(m, i);
+                }
+                default -> {
+                    continue;
+                }
+            }
+            Origin o = new Origin(null, false, i, i.ts(), i.ref(), i.cpu());
+            out.add(new Marked(new Instant(row, m.time(i.ts()), kind, withCpu(label, i.cpu())), o));
+        }
+        // the order the source read them in: by time, then by its reference (the agent: the record's slot)
+        out.sort((a, b) -> a.origin().ts() != b.origin().ts() ? Long.compare(a.origin().ts(), b.origin().ts())
+                : Long.compare(a.origin().ref(), b.origin().ref()));
+        return out;
+    }
+
+    private static void add(TimelineModel m, List<Marked> out, int row, Span s, boolean atEnd, Instant.Kind kind,
+            String label) {
+        long ts = atEnd ? s.end() : s.start();
+        int cpu = atEnd ? s.endCpu() : s.cpu();
+        Origin o = new Origin(s, atEnd, null, ts, atEnd ? s.endRef() : s.ref(), cpu);
+        out.add(new Marked(new Instant(row, m.time(ts), kind, withCpu(label, cpu)), o));
     }
 }

@@ -1,20 +1,24 @@
 package interleave.engine.timeline;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import interleave.engine.trace.RecordType;
+import interleave.engine.events.Attributes;
+import interleave.engine.events.ExecProcess;
+import interleave.engine.events.ExecThread;
+import interleave.engine.events.Kinds;
+import interleave.engine.events.Memory;
+import interleave.engine.events.Signals;
+import interleave.engine.events.Span;
+import interleave.engine.trace.ProcessImage;
 import interleave.engine.trace.Symbolizer;
-import interleave.engine.trace.ThreadTrace;
 
 /**
  * One event of the timeline told in full, for a details pane and for Go to Source: the call, its thread, when and how
  * long, its arguments by name (locks by their variable), what it returned, its errno, the source line of its caller and
- * the arrows that start or end at it. Found from a span or an instant the view shows, through the model's thread and
- * the event's time (the model keeps no event index per span), so it reads the model's public API only.
+ * the arrows that start or end at it. Read from the execution-event model behind the span or instant the view shows
+ * (the call's span, or the model's moment), never from a trace format.
  *
  * @param call       the function, e.g. {@code pthread_mutex_lock}, {@code read}; "running" for the time between calls
  * @param durationNs how long the call lasted, -1 for an instant
@@ -29,15 +33,13 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
     public record Field(String name, String value) {
     }
 
-    /** The event behind a span: its ENTER record (with its EXIT's result), or the running stretch it stands for. */
+    /** The call behind a span (its arguments, and once it returned its result), or the running stretch it stands for. */
     public static EventDetails of(TimelineModel m, StateSpan s) {
-        ThreadTrace t = m.thread(s.rowId()).orElse(null);
-        int enter = t == null || s.state() == State.RUNNING ? -1 : find(m, t, s.startNs(), i -> t.phase(i) == ENTER
-                && TimelineModel.stateOf(t.type(i)) == s.state());
+        Span x = s.state() == State.RUNNING ? null : m.spanAt(s.rowId(), s.depth(), s.startNs());
         long duration = s.endNs() - s.startNs();
         Row row = m.row(s.rowId());
         List<Arrow> related = related(m, s.rowId(), s.startNs(), s.endNs());
-        if (enter < 0) {
+        if (x == null) {
             List<Field> fields = new ArrayList<>();
             fields.add(new Field("state", s.state().description()));
             if (!s.detail().isEmpty()) {
@@ -47,84 +49,70 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
                     s.state() == State.RUNNING ? "running" : s.state().description(), s.startNs(), duration,
                     s.unfinished(), fields, Optional.empty(), related);
         }
-        int exit = s.unfinished() ? -1 : find(m, t, s.endNs(), i -> t.phase(i) == EXIT && t.type(i) == t.type(enter));
         List<Field> fields = new ArrayList<>();
-        arguments(m, t, enter, fields);
-        if (exit >= 0) {
-            result(m, t, exit, fields);
-            errno(t, exit, fields);
+        arguments(m, x, fields);
+        if (!s.unfinished()) {
+            result(x, fields);
+            errno(x.err(), fields);
         }
-        if (t.cpu(enter) >= 0) {
-            fields.add(new Field("cpu", Integer.toString(t.cpu(enter))));
+        if (x.cpu() >= 0) {
+            fields.add(new Field("cpu", Integer.toString(x.cpu())));
         }
-        return new EventDetails(s.rowId(), t.pid(), t.tid(), function(t, enter), s.startNs(), duration,
-                s.unfinished(), fields, source(m, t, enter), related);
+        return new EventDetails(s.rowId(), x.thread().pid(), x.thread().tid(), function(x), s.startNs(), duration,
+                s.unfinished(), fields, source(m, x.thread(), x.site(), x.kind().equals(Kinds.SIGNAL_HANDLER)),
+                related);
     }
 
-    /** The record behind an instant (fork, accept, close, kill, exit, ...). */
+    /** The moment behind an instant (fork, accept, close, kill, exit, ...). */
     public static EventDetails of(TimelineModel m, Instant in) {
-        ThreadTrace t = m.thread(in.rowId()).orElse(null);
         int row = in.rowId();
-        int i = t == null ? -1 : find(m, t, in.timeNs(), k -> {
-            Instant d = Describe.instant(m, row, t, k);
-            return d != null && d.kind() == in.kind();
-        });
+        Describe.Origin o = m.originOf(in);
         Row r = m.row(row);
         List<Arrow> related = related(m, row, in.timeNs(), in.timeNs());
-        if (i < 0) {
+        if (o == null) {
             return new EventDetails(row, r.pid(), r.tid(), in.kind().name().toLowerCase(), in.timeNs(), -1, false,
                     List.of(new Field("event", in.label())), Optional.empty(), related);
         }
         List<Field> fields = new ArrayList<>();
         fields.add(new Field("event", in.label()));
         long duration = -1;
-        int enter = -1;
-        if (t.phase(i) == EXIT) { // accept → fd, fork → pid: the call that returned, its arguments from its ENTER
-            for (int k = i - 1; k >= 0; k--) {
-                if (t.type(k) == t.type(i) && t.phase(k) == ENTER) {
-                    enter = k;
-                    duration = t.ts(i) - t.ts(k);
-                    break;
+        String function;
+        Optional<Symbolizer.SourceLine> source;
+        Span x = o.span();
+        if (x != null) {
+            function = function(x);
+            arguments(m, x, fields);
+            if (o.atEnd()) { // accept → fd, fork → pid: the call that returned, its arguments from its start
+                duration = x.end() - x.start();
+                result(x, fields);
+                errno(x.err(), fields);
+                source = source(m, x.thread(), x.endSite(), false);
+            } else {
+                if (x.ref() == x.endRef()) { // a call in one record: close, kill
+                    result(x, fields);
+                    errno(x.err(), fields);
                 }
+                source = source(m, x.thread(), x.site(), x.kind().equals(Kinds.SIGNAL_HANDLER));
             }
+        } else {
+            interleave.engine.events.Instant i = o.moment();
+            function = function(i);
+            moment(m, i, fields);
+            errno(i.err(), fields);
+            boolean routine = i.site() == 0 && i.kind().equals(Kinds.THREAD_START);
+            source = source(m, i.thread(), routine ? i.subject() : i.site(), routine);
         }
-        arguments(m, t, t.phase(i) == EXIT ? enter : i, fields);
-        result(m, t, i, fields);
-        errno(t, i, fields);
-        if (t.cpu(i) >= 0) {
-            fields.add(new Field("cpu", Integer.toString(t.cpu(i))));
+        if (o.cpu() >= 0) {
+            fields.add(new Field("cpu", Integer.toString(o.cpu())));
         }
-        return new EventDetails(row, t.pid(), t.tid(), function(t, i), in.timeNs(), duration, false, fields,
-                source(m, t, i), related);
+        ExecThread t = x != null ? x.thread() : o.moment().thread();
+        return new EventDetails(row, t.pid(), t.tid(), function, in.timeNs(), duration, false, fields, source,
+                related);
     }
 
     /** The source line of the caller, when addr2line gave one. */
     public Optional<Symbolizer.SourceLine> sourceLine() {
         return source.filter(Symbolizer.SourceLine::hasLine);
-    }
-
-    private interface IndexTest {
-        boolean test(int i);
-    }
-
-    /** First event of the thread at exactly timeNs (model time) that passes the test, -1 if none. */
-    private static int find(TimelineModel m, ThreadTrace t, long timeNs, IndexTest test) {
-        long ts = m.originNs() + timeNs;
-        int lo = 0, hi = t.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (t.ts(mid) < ts) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for (int i = lo; i < t.size() && t.ts(i) == ts; i++) {
-            if (test.test(i)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static List<Arrow> related(TimelineModel m, int row, long from, long to) {
@@ -140,46 +128,20 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
     }
 
     /** The function the program called, as it wrote it. */
-    static String function(ThreadTrace t, int i) {
-        int f = t.flags(i);
-        return switch (t.type(i)) {
-            case FORK -> f == 1 ? "vfork" : f == 2 ? "_Fork" : "fork";
-            case FORK_CHILD -> "fork (child side)";
-            case EXEC -> new String[] { "execve", "execv", "execvp", "execvpe", "execl", "execlp", "execle" }[
-                    Math.min(f, 6)];
-            case WAIT -> new String[] { "wait", "waitpid", "wait3", "wait4" }[Math.min(f, 3)];
-            case THREAD_CREATE -> "pthread_create";
-            case THREAD_START -> "thread start";
-            case THREAD_EXIT -> "thread exit";
-            case PTHREAD_EXIT -> "pthread_exit";
-            case PTHREAD_JOIN -> new String[] { "pthread_join", "pthread_timedjoin_np", "pthread_tryjoin_np",
-                    "pthread_clockjoin_np" }[Math.min(f, 3)];
-            case PTHREAD_DETACH -> "pthread_detach";
-            case MUTEX_LOCK -> (f & 1) != 0 ? "pthread_mutex_timedlock" : "pthread_mutex_lock";
-            case MUTEX_UNLOCK -> "pthread_mutex_unlock";
-            case COND_WAIT -> (f & 1) != 0 ? "pthread_cond_timedwait" : "pthread_cond_wait";
-            case SEM_WAIT -> (f & 1) != 0 ? "sem_timedwait" : "sem_wait";
-            case ACCEPT -> (f & 1) != 0 ? "accept4" : "accept";
-            case RECV -> f == 1 ? "recvfrom" : "recv";
-            case SEND -> f == 1 ? "sendto" : "send";
-            case SELECT -> f == 1 ? "pselect" : "select";
-            case POLL -> f == 1 ? "ppoll" : "poll";
-            case EPOLL_WAIT -> f == 1 ? "epoll_pwait" : "epoll_wait";
-            case SLEEP -> f == 1 ? "usleep" : f == 2 ? "nanosleep" : "sleep";
-            case SIGNAL_HANDLER -> "signal handler";
-            case PROC_START -> "program start";
-            case PROC_EXIT -> switch (f) {
-                case 2 -> "_exit";
-                case 3 -> "_Exit";
-                case 4 -> "return from main";
-                default -> "exit";
-            };
-            case LOCK_STATS -> "lock statistics";
-            case LOCK_WAITS -> "counted lock waits";
-            case STDIO -> new String[] { "printf", "fprintf", "vprintf", "vfprintf", "puts", "fputs", "putchar",
-                    "fputc", "fwrite", "fflush", "dprintf", "perror" }[Math.min(f, 11)];
-            case MALLOC -> f == 1 ? "calloc" : f == 2 ? "realloc" : "malloc";
-            default -> RecordType.name(t.type(i)).toLowerCase();
+    static String function(Span s) {
+        return s.kind().equals(Kinds.SIGNAL_HANDLER) ? "signal handler" : s.name();
+    }
+
+    static String function(interleave.engine.events.Instant i) {
+        return switch (i.kind()) {
+            case Kinds.PROCESS_START -> "program start";
+            case Kinds.FORKED -> "fork (child side)";
+            case Kinds.PROCESS_EXIT -> i.attributes().text(Attributes.FUNCTION).orElse("exit");
+            case Kinds.THREAD_START -> "thread start";
+            case Kinds.THREAD_END -> "thread exit";
+            case Kinds.DETACH -> "pthread_detach";
+            case Kinds.LOCK_COUNTS -> "lock statistics";
+            default -> i.kind();
         };
     }
 
@@ -187,133 +149,143 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
         out.add(new Field(name, String.valueOf(value)));
     }
 
-    /** The arguments of a call by their names (trace format §5), from its ENTER (or CALL/POINT) record. */
-    private static void arguments(TimelineModel m, ThreadTrace t, int i, List<Field> out) {
-        if (i < 0) {
-            return; // the ENTER of a call is not in the trace (entered before tracing began)
-        }
-        switch (t.type(i)) {
-            case ACCEPT -> add(out, "listening fd", t.arg(i, 0));
-            case CONNECT -> add(out, "fd", t.arg(i, 0));
-            case READ, WRITE, RECV, SEND -> {
-                add(out, "fd", t.arg(i, 0));
-                add(out, "buffer", Describe.hex(t.arg(i, 1)));
-                add(out, "count", t.arg(i, 2));
+    /** The arguments of a call by their names. */
+    private static void arguments(TimelineModel m, Span s, List<Field> out) {
+        long x = s.subject();
+        Attributes a = s.attributes();
+        ExecProcess p = s.thread().process();
+        switch (s.kind()) {
+            case Kinds.ACCEPT -> add(out, "listening fd", x);
+            case Kinds.CONNECT, Kinds.CLOSE -> add(out, "fd", x);
+            case Kinds.READ, Kinds.WRITE, Kinds.RECV, Kinds.SEND -> {
+                add(out, "fd", x);
+                add(out, "buffer", Describe.hex(a.number(Attributes.BUFFER, 0)));
+                add(out, "count", a.number(Attributes.COUNT, 0));
             }
-            case CLOSE -> add(out, "fd", t.arg(i, 0));
-            case SELECT -> {
-                add(out, "nfds", t.arg(i, 0));
-                add(out, "timeout", t.arg(i, 1) < 0 ? "none (blocks)" : Describe.duration(t.arg(i, 1)));
-                add(out, "read set (fds 0-63)", Describe.hex(t.arg(i, 2)));
+            case Kinds.SELECT -> {
+                long timeout = a.number(Attributes.TIMEOUT_NS, -1);
+                add(out, "nfds", x);
+                add(out, "timeout", timeout < 0 ? "none (blocks)" : Describe.duration(timeout));
+                add(out, "read set (fds 0-63)", Describe.hex(a.number(Attributes.READ_SET, 0)));
             }
-            case POLL -> {
-                add(out, "nfds", t.arg(i, 0));
-                add(out, "timeout", t.arg(i, 1) < 0 ? "none (blocks)" : t.arg(i, 1) + " ms");
-                if (t.arg(i, 2) >= 0) {
-                    add(out, "first fd", t.arg(i, 2));
+            case Kinds.POLL -> {
+                long timeout = a.number(Attributes.TIMEOUT_MS, -1);
+                add(out, "nfds", a.number(Attributes.NFDS, 0));
+                add(out, "timeout", timeout < 0 ? "none (blocks)" : timeout + " ms");
+                if (x >= 0) {
+                    add(out, "first fd", x);
                 }
             }
-            case EPOLL_WAIT -> {
-                add(out, "epoll fd", t.arg(i, 0));
-                add(out, "maxevents", t.arg(i, 1));
-                add(out, "timeout", t.arg(i, 2) < 0 ? "none (blocks)" : t.arg(i, 2) + " ms");
+            case Kinds.EPOLL_WAIT -> {
+                long timeout = a.number(Attributes.TIMEOUT_MS, -1);
+                add(out, "epoll fd", x);
+                add(out, "maxevents", a.number(Attributes.MAX_EVENTS, 0));
+                add(out, "timeout", timeout < 0 ? "none (blocks)" : timeout + " ms");
             }
-            case MUTEX_LOCK, MUTEX_UNLOCK -> {
-                add(out, "mutex", Describe.name(m, t, t.arg(i, 0)));
-                if (t.type(i) == MUTEX_LOCK && t.phase(i) == ENTER && t.arg(i, 1) > 0) {
-                    add(out, "held by", "tid " + t.arg(i, 1));
+            case Kinds.LOCK_WAIT -> {
+                add(out, "mutex", Describe.name(m, p, x));
+                if (s.peer() > 0) {
+                    add(out, "held by", "tid " + s.peer());
                 }
             }
-            case COND_WAIT -> {
-                add(out, "cond", Describe.name(m, t, t.arg(i, 0)));
-                add(out, "mutex", Describe.name(m, t, t.arg(i, 1)));
+            case Kinds.COND_WAIT -> {
+                add(out, "cond", Describe.name(m, p, x));
+                add(out, "mutex", Describe.name(m, p, a.number(Attributes.MUTEX, 0)));
             }
-            case SEM_WAIT, SEM_POST -> add(out, "sem", Describe.name(m, t, t.arg(i, 0)));
-            case COND_SIGNAL, COND_BROADCAST -> add(out, "cond", Describe.name(m, t, t.arg(i, 0)));
-            case PTHREAD_JOIN, PTHREAD_DETACH -> add(out, "thread", Describe.hex(t.arg(i, 0)));
-            case WAIT -> {
-                add(out, "pid", t.arg(i, 0) == -1 ? "-1 (any child)" : t.arg(i, 0));
-                add(out, "options", t.arg(i, 1));
+            case Kinds.SEM_WAIT -> add(out, "sem", Describe.name(m, p, x));
+            case Kinds.THREAD_JOIN -> add(out, "thread", Describe.hex(x));
+            case Kinds.PROCESS_WAIT -> {
+                add(out, "pid", x == -1 ? "-1 (any child)" : x);
+                add(out, "options", a.number(Attributes.OPTIONS, 0));
             }
-            case SLEEP -> add(out, "requested", Describe.duration(t.arg(i, 0)));
-            case EXEC -> {
-                t.string(i, S_EXEC_PATH).ifPresent(s -> add(out, "path", s.text()));
-                t.string(i, S_EXEC_ARGV).ifPresent(s -> add(out, "argv", s.text()));
+            case Kinds.SLEEP -> add(out, "requested", Describe.duration(x));
+            case Kinds.EXEC -> {
+                a.text(Attributes.PATH).ifPresent(v -> add(out, "path", v));
+                a.text(Attributes.ARGV).ifPresent(v -> add(out, "argv", v));
             }
-            case THREAD_CREATE, THREAD_START -> {
-                long routine = t.arg(i, 0);
-                String name = t.image() == null ? Describe.hex(routine)
-                        : m.symbolizer().symbolize(t.image(), routine, false).functionName()
-                                .orElse(Describe.hex(routine));
-                add(out, "start routine", name);
-                add(out, "arg", Describe.hex(t.arg(i, 1)));
+            case Kinds.THREAD_CREATE -> {
+                add(out, "start routine", routine(m, p, s.code()));
+                add(out, "arg", Describe.hex(s.memory().map(Memory::address).orElse(0L)));
             }
-            case SIGNAL_HANDLER -> {
-                add(out, "signal", RecordType.signalName((int) t.arg(i, 0)));
-                if (t.arg(i, 3) != 0) {
-                    add(out, "sent by pid", t.arg(i, 3));
+            case Kinds.SIGNAL_HANDLER -> {
+                add(out, "signal", Signals.name((int) x));
+                if (s.peer() != 0) {
+                    add(out, "sent by pid", s.peer());
                 }
             }
-            case KILL -> {
-                add(out, "pid", t.arg(i, 0));
-                add(out, "signal", RecordType.signalName((int) t.arg(i, 1)));
+            case Kinds.SIGNAL_SENT -> {
+                if (s.name().equals("kill")) {
+                    add(out, "pid", x);
+                } else {
+                    add(out, "thread", Describe.hex(x));
+                }
+                add(out, "signal", Signals.name(s.flags()));
             }
-            case PTHREAD_KILL -> {
-                add(out, "thread", Describe.hex(t.arg(i, 0)));
-                add(out, "signal", RecordType.signalName((int) t.arg(i, 1)));
-            }
-            case RAISE -> add(out, "signal", RecordType.signalName((int) t.arg(i, 1)));
-            case MALLOC -> add(out, "size", t.arg(i, 0) + " bytes");
-            case FREE -> add(out, "pointer", Describe.hex(t.arg(i, 0)));
-            case PROC_START -> t.string(i, S_ARGV).ifPresent(s -> add(out, "argv", s.text()));
-            case FORK_CHILD -> add(out, "parent pid", t.arg(i, 0));
-            case PROC_EXIT -> add(out, "status", t.arg(i, 0));
-            case LOCK_STATS -> add(out, "summary", Describe.lockSummary(m, t, i));
-            case LOCK_WAITS -> add(out, "summary", Describe.waitCounts(t.arg(i, 1), t.arg(i, 2), t.arg(i, 3),
-                    t.arg(i, 4), (t.flags(i) & 1) != 0));
+            case Kinds.RAISE -> add(out, "signal", Signals.name((int) x));
+            case Kinds.MALLOC -> add(out, "size", x + " bytes");
+            case Kinds.FREE -> add(out, "pointer", Describe.hex(x));
             default -> {
-                // a record without named fields here: nothing to list beyond the call
+                // a call without named fields here: nothing to list beyond the call
             }
         }
     }
 
-    /** What the call returned, from its EXIT (or CALL/POINT) record. */
-    private static void result(TimelineModel m, ThreadTrace t, int i, List<Field> out) {
-        switch (t.type(i)) {
-            case ACCEPT -> add(out, "returned", t.arg(i, 3) >= 0 ? "fd " + t.arg(i, 3) : t.arg(i, 3));
-            case CONNECT, CLOSE -> add(out, "returned", t.arg(i, 3));
-            case READ, WRITE, RECV, SEND -> add(out, "returned", t.arg(i, 3) + (t.arg(i, 3) >= 0 ? " bytes" : ""));
-            case SELECT, POLL, EPOLL_WAIT -> add(out, "returned", t.arg(i, 3) + " ready");
-            case SLEEP -> add(out, "returned", t.arg(i, 3));
-            case FORK -> add(out, "returned", t.arg(i, 0) > 0 ? "child pid " + t.arg(i, 0) : t.arg(i, 0));
-            case WAIT -> {
-                add(out, "returned", t.arg(i, 2) > 0 ? "pid " + t.arg(i, 2) : t.arg(i, 2));
-                if (t.arg(i, 2) > 0) {
-                    add(out, "status", waitStatus(t.arg(i, 3)));
-                }
+    /** The start routine by its function name (the program's symbols), else its address. */
+    private static String routine(TimelineModel m, ExecProcess p, long routine) {
+        ProcessImage image = m.image(p);
+        return image == null ? Describe.hex(routine)
+                : m.symbolizer().symbolize(image, routine, false).functionName().orElse(Describe.hex(routine));
+    }
+
+    /** The details of a moment of the model by their names. */
+    private static void moment(TimelineModel m, interleave.engine.events.Instant i, List<Field> out) {
+        switch (i.kind()) {
+            case Kinds.PROCESS_START -> i.attributes().text(Attributes.ARGV).ifPresent(v -> add(out, "argv", v));
+            case Kinds.FORKED -> add(out, "parent pid", i.subject());
+            case Kinds.PROCESS_EXIT -> add(out, "status", i.subject());
+            case Kinds.THREAD_START -> {
+                add(out, "start routine", routine(m, i.thread().process(), i.subject()));
+                add(out, "arg", Describe.hex(i.result()));
             }
-            case THREAD_CREATE -> {
-                if (t.phase(i) == EXIT && t.err(i) == 0) {
-                    add(out, "new thread", Describe.hex(t.arg(i, 0)));
-                }
-            }
-            case PTHREAD_JOIN -> {
-                if (t.err(i) == 0) {
-                    add(out, "thread returned", Describe.hex(t.arg(i, 1)));
-                }
-            }
-            case THREAD_EXIT -> {
-                if (t.flags(i) == 1) {
-                    add(out, "returned", Describe.hex(t.arg(i, 0)));
-                }
-            }
-            case MALLOC -> {
-                if (t.phase(i) == EXIT) {
-                    add(out, "returned", Describe.hex(t.arg(i, 3)));
-                }
-            }
+            case Kinds.THREAD_END -> i.attributes().number(Attributes.RETURN_VALUE)
+                    .ifPresent(v -> add(out, "returned", Describe.hex(v)));
+            case Kinds.DETACH -> add(out, "thread", Describe.hex(i.subject()));
+            case Kinds.LOCK_COUNTS -> add(out, "summary", Describe.lockSummary(m, i));
             default -> {
-                // no result field in the format for this record
+                // nothing named beyond the moment
+            }
+        }
+    }
+
+    /** What the call returned, once it returned. */
+    private static void result(Span s, List<Field> out) {
+        long r = s.result();
+        switch (s.kind()) {
+            case Kinds.ACCEPT -> add(out, "returned", r >= 0 ? "fd " + r : r);
+            case Kinds.CONNECT, Kinds.CLOSE -> add(out, "returned", r);
+            case Kinds.READ, Kinds.WRITE, Kinds.RECV, Kinds.SEND -> add(out, "returned", r + (r >= 0 ? " bytes" : ""));
+            case Kinds.SELECT, Kinds.POLL, Kinds.EPOLL_WAIT -> add(out, "returned", r + " ready");
+            case Kinds.SLEEP -> add(out, "returned", r);
+            case Kinds.FORK -> add(out, "returned", r > 0 ? "child pid " + r : r);
+            case Kinds.PROCESS_WAIT -> {
+                add(out, "returned", r > 0 ? "pid " + r : r);
+                if (r > 0) {
+                    add(out, "status", waitStatus(s.attributes().number(Attributes.STATUS, 0)));
+                }
+            }
+            case Kinds.THREAD_CREATE -> {
+                if (s.err() == 0) {
+                    add(out, "new thread", Describe.hex(r));
+                }
+            }
+            case Kinds.THREAD_JOIN -> {
+                if (s.err() == 0) {
+                    add(out, "thread returned", Describe.hex(r));
+                }
+            }
+            case Kinds.MALLOC -> add(out, "returned", Describe.hex(r));
+            default -> {
+                // no result to name for this call
             }
         }
     }
@@ -323,11 +295,10 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
         if ((s & 0x7f) == 0) {
             return "exited with " + ((s >> 8) & 0xff);
         }
-        return "killed by " + RecordType.signalName(s & 0x7f);
+        return "killed by " + Signals.name(s & 0x7f);
     }
 
-    private static void errno(ThreadTrace t, int i, List<Field> out) {
-        int e = t.err(i);
+    private static void errno(int e, List<Field> out) {
         if (e != 0) {
             add(out, "errno", errnoName(e) + " (" + e + ")");
         }
@@ -360,21 +331,14 @@ public record EventDetails(int rowId, int pid, int tid, String call, long timeNs
 
     /**
      * Where the call was made: its return address for calls (the instruction after the call), the start routine for
-     * a thread's start, the handler for a signal handler's entry.
+     * a thread's start without one, the interrupted instruction for a signal handler's entry.
      */
-    private static Optional<Symbolizer.SourceLine> source(TimelineModel m, ThreadTrace t, int i) {
-        if (t.image() == null) {
+    private static Optional<Symbolizer.SourceLine> source(TimelineModel m, interleave.engine.events.ExecThread t,
+            long ra, boolean exact) {
+        ProcessImage image = m.image(t.process());
+        if (image == null || ra == 0) {
             return Optional.empty();
         }
-        long ra = t.ra(i);
-        boolean exact = t.type(i) == SIGNAL_HANDLER;
-        if (ra == 0 && t.type(i) == THREAD_START) {
-            ra = t.arg(i, 0);
-            exact = true;
-        }
-        if (ra == 0) {
-            return Optional.empty();
-        }
-        return Optional.of(m.symbolizer().symbolize(t.image(), ra, !exact));
+        return Optional.of(m.symbolizer().symbolize(image, ra, !exact));
     }
 }

@@ -1,7 +1,5 @@
 package interleave.engine.timeline;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,7 +10,7 @@ import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.Kinds;
 import interleave.engine.events.Span;
-import interleave.engine.trace.RecordType;
+import interleave.engine.events.Signals;
 
 /** Finds the arrows of a run: each kind is matched inside the process images it can concern. */
 final class Linker {
@@ -174,7 +172,7 @@ final class Linker {
                 sigchldBySender = new HashMap<>();
                 for (ExecThread t : parent.threads()) {
                     for (Span s : t.spans()) {
-                        if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.subject() == RecordType.SIGCHLD
+                        if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.subject() == Signals.SIGCHLD
                                 && s.peer() > 0) {
                             sigchldBySender.computeIfAbsent(s.peer(), k -> new ArrayList<>()).add(s);
                         }
@@ -226,7 +224,7 @@ final class Linker {
                     }
                 }
                 if (best != null) {
-                    add(t, sent, best.thread(), best.start(), Arrow.Kind.SIGNAL, RecordType.signalName((int) signo));
+                    add(t, sent, best.thread(), best.start(), Arrow.Kind.SIGNAL, Signals.name((int) signo));
                 }
             }
         }

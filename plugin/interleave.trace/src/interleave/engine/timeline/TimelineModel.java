@@ -1,7 +1,5 @@
 package interleave.engine.timeline;
 
-import static interleave.engine.trace.RecordType.*;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -13,9 +11,10 @@ import java.util.Optional;
 
 import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
+import interleave.engine.events.ExecutionModel;
 import interleave.engine.events.Kinds;
+import interleave.engine.events.Span;
 import interleave.engine.trace.ProcessImage;
-import interleave.engine.trace.RecordType;
 import interleave.engine.trace.Symbolizer;
 import interleave.engine.trace.ThreadTrace;
 import interleave.engine.trace.TraceRun;
@@ -34,34 +33,39 @@ public final class TimelineModel {
     private final List<Row> rows = new ArrayList<>();
     private final List<List<Level>> levels = new ArrayList<>(); // per row, per depth
     private final List<ThreadTrace> rowThread = new ArrayList<>(); // null for process rows
+    private final List<ExecThread> rowExec = new ArrayList<>(); // null for process rows
     private final List<Instant[]> instants = new ArrayList<>();
+    private final List<Describe.Origin[]> instantOrigins = new ArrayList<>();
     private final Map<ThreadTrace, Integer> threadRow = new IdentityHashMap<>();
     private final Map<ProcessImage, Integer> processRow = new IdentityHashMap<>();
     private final Map<ExecThread, Integer> execRow = new IdentityHashMap<>();
     private Arrow[] arrows = new Arrow[0];
     private long[] arrowMaxEnd = new long[0];
 
+    /** State by ordinal (values() copies the array at every call). */
+    private static final State[] STATES = State.values();
+
     /** Spans of one row at one depth, in parallel arrays sorted by start. */
     private static final class Level {
         long[] start = new long[16], end = new long[16];
         byte[] state = new byte[16];
-        int[] event = new int[16]; // index of the ENTER in the row's thread, -1 for running
+        Span[] span = new Span[16]; // the model's span, null for running
         boolean[] unfinished = new boolean[16];
         int size;
 
-        void add(long s, long e, State st, int ev, boolean open) {
+        void add(long s, long e, State st, Span ev, boolean open) {
             if (size == start.length) {
                 int n = size * 2;
                 start = Arrays.copyOf(start, n);
                 end = Arrays.copyOf(end, n);
                 state = Arrays.copyOf(state, n);
-                event = Arrays.copyOf(event, n);
+                span = Arrays.copyOf(span, n);
                 unfinished = Arrays.copyOf(unfinished, n);
             }
             start[size] = s;
             end[size] = e;
             state[size] = (byte) st.ordinal();
-            event[size] = ev;
+            span[size] = ev;
             unfinished[size] = open;
             size++;
         }
@@ -81,10 +85,13 @@ public final class TimelineModel {
         }
     }
 
-    private TimelineModel(TraceRun run, Symbolizer symbolizer) {
+    private TimelineModel(ExecutionModel events, TraceRun run, Symbolizer symbolizer) {
+        this.events = events;
         this.run = run;
         this.symbolizer = symbolizer;
-        this.origin = events().startNs();
+        this.origin = events.startNs();
+        this.end = events.endNs();
+        this.version = events.version();
     }
 
     /** Builds the model, naming threads by their start routine with addr2line where available. */
@@ -93,28 +100,60 @@ public final class TimelineModel {
     }
 
     public static TimelineModel build(TraceRun run, Symbolizer symbolizer) {
-        TimelineModel m = new TimelineModel(run, symbolizer);
+        return build(interleave.engine.trace.AgentTraceSource.model(run), run, symbolizer);
+    }
+
+    /**
+     * The timeline of an execution-event model as it stands now (the model a report or a follower already holds: not
+     * derived a second time). The model may grow afterwards; this timeline keeps what it had when built. {@code run}
+     * gives the program images for the symbolizer (null: addresses only).
+     */
+    public static TimelineModel build(ExecutionModel events, TraceRun run, Symbolizer symbolizer) {
+        return build(events, run, symbolizer, null);
+    }
+
+    /**
+     * The timeline of the model now, after {@code previous} was built from an earlier version of the same model (a
+     * followed run): the spans and instants of each thread that did not change since (not in the model's
+     * {@code threadsChangedSince(previous version)}) and whose lane ends where it did are taken over, not derived
+     * again; arrows and rows are made anew. Gives the same timeline as a build from scratch.
+     */
+    public static TimelineModel build(ExecutionModel events, TraceRun run, Symbolizer symbolizer,
+            TimelineModel previous) {
+        TimelineModel m = new TimelineModel(events, run, symbolizer);
+        m.previous = previous != null && previous.events == events && previous.origin == m.origin ? previous : null;
         m.buildRows();
+        m.previous = null; // the older timeline is not kept alive by this one
         List<Arrow> arrows = new ArrayList<>();
         new Linker(m, arrows).link();
         m.indexArrows(arrows);
         return m;
     }
 
-    private volatile interleave.engine.events.ExecutionModel events;
+    private final ExecutionModel events;
+    private final long end;
+    private final int version;
+    /** What each thread's lane held, for the next build of a growing model. */
+    private final Map<ExecThread, Lane> lanes = new IdentityHashMap<>();
+    private TimelineModel previous;
+    /** Threads whose lanes a build took over from the previous timeline (for tests and measurements). */
+    private int reused;
 
-    /** The run as an execution-event model (what the detectors read), derived once from the same records. */
-    public interleave.engine.events.ExecutionModel events() {
-        interleave.engine.events.ExecutionModel e = events;
-        if (e == null) {
-            synchronized (this) {
-                if (events == null) {
-                    events = interleave.engine.trace.AgentTraceSource.model(run);
-                }
-                e = events;
-            }
-        }
-        return e;
+    /** A thread's spans and instants as built, with the model version and the lane end they were built for. */
+    private record Lane(int version, long endNs, List<Level> levels, Instant[] instants, Describe.Origin[] origins) {
+    }
+
+    /** How many thread lanes this build took over unchanged from the previous timeline. */
+    public int reusedLanes() {
+        return reused;
+    }
+
+    /**
+     * The execution-event model behind the timeline (what the detectors read). A followed run's model grows after
+     * the timeline was built: read it only while it does not change (the follower's step).
+     */
+    public ExecutionModel events() {
+        return events;
     }
 
     public TraceRun run() {
@@ -132,7 +171,7 @@ public final class TimelineModel {
 
     /** Length of the run in ns. */
     public long durationNs() {
-        return events().endNs() - origin;
+        return end - origin;
     }
 
     /** ns since the origin for a monotonic timestamp of the trace. */
@@ -173,15 +212,70 @@ public final class TimelineModel {
         return r;
     }
 
-    /** The thread behind a thread row. */
+    /** The thread of {@link #events()} behind a thread row. */
+    public Optional<ExecThread> execThread(int rowId) {
+        return Optional.ofNullable(rowExec.get(rowId));
+    }
+
+    /** The agent's thread behind a thread row (its records), when the timeline was built from a run read whole. */
     public Optional<ThreadTrace> thread(int rowId) {
         return Optional.ofNullable(rowThread.get(rowId));
     }
 
     /** A lock or variable of the process by the global at its address (the program's symbols), else its address. */
     String dataName(ExecProcess p, long address) {
-        ProcessImage img = run.image(p.pid(), p.startNs()).orElse(null);
+        ProcessImage img = image(p);
         return img == null ? Describe.hex(address) : symbolizer.dataName(img, address).orElse(Describe.hex(address));
+    }
+
+    /** The agent's image of a process of the model (for the symbolizer), or null. */
+    ProcessImage image(ExecProcess p) {
+        return run == null ? null : run.image(p.pid(), p.startNs()).orElse(null);
+    }
+
+    /** The model's span drawn at that row and depth from that start, or null (running, or none). */
+    Span spanAt(int rowId, int depth, long startNs) {
+        List<Level> ls = levels.get(rowId);
+        if (depth < 0 || depth >= ls.size()) {
+            return null;
+        }
+        Level l = ls.get(depth);
+        int lo = 0, hi = l.size;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (l.start[mid] < startNs) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < l.size && l.start[i] == startNs; i++) {
+            if (l.span[i] != null) {
+                return l.span[i];
+            }
+        }
+        return null;
+    }
+
+    /** What an instant of this model stands for (the first of its kind at its time on its row), or null. */
+    Describe.Origin originOf(Instant in) {
+        Instant[] a = instants.get(in.rowId());
+        Describe.Origin[] o = instantOrigins.get(in.rowId());
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid].timeNs() < in.timeNs()) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (int i = lo; i < a.length && a[i].timeNs() == in.timeNs(); i++) {
+            if (a[i].kind() == in.kind()) {
+                return o[i];
+            }
+        }
+        return null;
     }
 
     /** Deepest nesting of the row's spans + 1 (0 for process rows). */
@@ -237,10 +331,9 @@ public final class TimelineModel {
     }
 
     private StateSpan span(int rowId, Level l, int depth, int i, int count) {
-        State st = State.values()[l.state[i]];
-        ThreadTrace t = rowThread.get(rowId);
-        String detail = l.event[i] < 0 || t == null ? ""
-                : Describe.withCpu(Describe.call(this, t, l.event[i]), t, l.event[i]);
+        State st = STATES[l.state[i]];
+        Span x = l.span[i];
+        String detail = x == null ? "" : Describe.withCpu(Describe.call(this, x), x.cpu());
         return new StateSpan(rowId, l.start[i], l.end[i], st, depth, count, l.unfinished[i], detail);
     }
 
@@ -286,12 +379,14 @@ public final class TimelineModel {
     // ---------------------------------------------------------------- building
 
     private int addRow(Row.Kind kind, int parent, int pid, int tid, String label, long start, long end,
-            ThreadTrace thread) {
+            ThreadTrace thread, ExecThread exec) {
         int id = rows.size();
         rows.add(new Row(id, parent, kind, pid, tid, label, start, end));
         levels.add(new ArrayList<>());
         rowThread.add(thread);
+        rowExec.add(exec);
         instants.add(new Instant[0]);
+        instantOrigins.add(new Describe.Origin[0]);
         return id;
     }
 
@@ -301,14 +396,14 @@ public final class TimelineModel {
      */
     private void buildRows() {
         Map<String, ThreadTrace> traces = new HashMap<>();
-        for (ThreadTrace x : run.threads()) {
+        for (ThreadTrace x : run == null ? List.<ThreadTrace>of() : run.threads()) {
             traces.put(x.file(), x);
         }
         for (ExecProcess p : events().processes()) {
             long imgEnd = imageEnd(p);
             int prow = addRow(Row.Kind.PROCESS, -1, p.pid(), p.pid(), "pid " + p.pid() + " " + p.command(),
-                    time(p.firstTs()), time(imgEnd), null);
-            ProcessImage img = run.image(p.pid(), p.startNs()).orElse(null);
+                    time(p.firstTs()), time(imgEnd), null, null);
+            ProcessImage img = image(p);
             if (img != null) {
                 processRow.put(img, prow);
             }
@@ -322,11 +417,18 @@ public final class TimelineModel {
                 long end = t.end().map(interleave.engine.events.Instant::ts).orElse(Math.max(t.lastTs(), imgEnd));
                 ThreadTrace trace = traces.get(t.source());
                 int row = addRow(Row.Kind.THREAD, prow, t.pid(), t.tid(), "tid " + t.tid() + " " + name,
-                        time(t.firstTs()), time(end), trace);
+                        time(t.firstTs()), time(end), trace, t);
                 execRow.put(t, row);
                 if (trace != null) {
                     threadRow.put(trace, row);
-                    buildSpans(row, t, trace, end);
+                }
+                Lane before = previous == null ? null : previous.lanes.get(t);
+                if (before != null && t.version() <= previous.version && before.endNs() == end) {
+                    reuse(row, t, before);
+                } else {
+                    buildSpans(row, t, end);
+                    lanes.put(t, new Lane(version, end, levels.get(row), instants.get(row),
+                            instantOrigins.get(row)));
                 }
             }
         }
@@ -354,36 +456,7 @@ public final class TimelineModel {
             return Math.max(p.endTs(), p.lastTs());
         }
         interleave.engine.events.Instant reap = p.parent().map(q -> q.reapOf(p.pid(), p.startNs())).orElse(null);
-        return reap != null ? Math.max(reap.ts(), p.lastTs()) : events().endNs();
-    }
-
-    static State stateOf(int type) {
-        return switch (type) {
-            case ACCEPT -> State.ACCEPT;
-            case CONNECT -> State.CONNECT;
-            case READ -> State.READ;
-            case WRITE -> State.WRITE;
-            case RECV -> State.RECV;
-            case SEND -> State.SEND;
-            case SELECT -> State.SELECT;
-            case POLL -> State.POLL;
-            case EPOLL_WAIT -> State.EPOLL;
-            case MUTEX_LOCK -> State.LOCK;
-            case COND_WAIT -> State.COND_WAIT;
-            case SEM_WAIT -> State.SEM_WAIT;
-            case PTHREAD_JOIN -> State.JOIN;
-            case WAIT -> State.WAIT_CHILD;
-            case RecordType.SLEEP -> State.SLEEP;
-            case RecordType.FORK -> State.FORK;
-            case RecordType.EXEC -> State.EXEC;
-            case THREAD_CREATE -> State.CREATE_THREAD;
-            case RecordType.RAISE -> State.RAISE;
-            case SIGNAL_HANDLER -> State.SIGNAL_HANDLER;
-            case RecordType.STDIO -> State.STDIO;
-            case RecordType.MALLOC -> State.MALLOC;
-            case RecordType.FREE -> State.FREE;
-            default -> null;
-        };
+        return reap != null ? Math.max(reap.ts(), p.lastTs()) : end;
     }
 
     /** The state a span of the model shows as, or null for kinds the timeline does not draw as spans. */
@@ -419,9 +492,26 @@ public final class TimelineModel {
     /**
      * The thread's spans from the model (call pairing is the model's): calls that began and ended in two events, at
      * their depth; a call closed because an outer one returned (a handler left with longjmp) or never closed is
-     * unfinished. The gaps of depth 0 are RUNNING. Instants still come from the thread's records.
+     * unfinished. The gaps of depth 0 are RUNNING. Instants are the spans' and the model's moments.
      */
-    private void buildSpans(int row, ExecThread x, ThreadTrace t, long endTs) {
+    /** The lane of an unchanged thread as the previous timeline built it (instants moved to this row's id). */
+    private void reuse(int row, ExecThread t, Lane before) {
+        levels.set(row, before.levels());
+        Instant[] in = before.instants();
+        if (in.length > 0 && in[0].rowId() != row) {
+            Instant[] moved = new Instant[in.length];
+            for (int i = 0; i < in.length; i++) {
+                moved[i] = new Instant(row, in[i].timeNs(), in[i].kind(), in[i].label());
+            }
+            in = moved;
+        }
+        instants.set(row, in);
+        instantOrigins.set(row, before.origins());
+        lanes.put(t, new Lane(before.version(), before.endNs(), before.levels(), in, before.origins()));
+        reused++;
+    }
+
+    private void buildSpans(int row, ExecThread x, long endTs) {
         List<Level> ls = levels.get(row);
         long runningFrom = x.firstTs();
         boolean blockedAtEnd = false;
@@ -430,57 +520,39 @@ public final class TimelineModel {
             if (st == null || s.ref() == s.endRef()) {
                 continue; // not drawn, or one record (a call measured in one event): no span, as before
             }
-            int ev = indexOf(t, s.start(), s.ref());
+            Span ev = s;
             if (s.running()) {
+                // the stretch before it first: the level stays in start order, with nothing to sort
+                if (s.depth() == 0 && s.start() > runningFrom) {
+                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, null, false);
+                }
                 level(ls, s.depth()).add(time(s.start()), time(Math.max(endTs, s.start())), st, ev, true);
                 blockedAtEnd |= s.depth() == 0;
-                if (s.depth() == 0 && s.start() > runningFrom) {
-                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, -1, false);
-                }
                 continue;
             }
             if (s.depth() == 0) {
                 if (s.start() > runningFrom) {
-                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, -1, false);
+                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, null, false);
                 }
                 runningFrom = s.end();
             }
             level(ls, s.depth()).add(time(s.start()), time(s.end()), st, ev, s.endRef() < 0);
         }
         if (!blockedAtEnd && endTs > runningFrom) {
-            level(ls, 0).add(time(runningFrom), time(endTs), State.RUNNING, -1, false);
+            level(ls, 0).add(time(runningFrom), time(endTs), State.RUNNING, null, false);
         }
         for (Level l : ls) {
             sortLevel(l);
         }
-        List<Instant> inst = new ArrayList<>();
-        for (int i = 0; i < t.size(); i++) {
-            Instant in = Describe.instant(this, row, t, i);
-            if (in != null) {
-                inst.add(in);
-            }
+        List<Describe.Marked> marked = Describe.instants(this, row, x);
+        Instant[] inst = new Instant[marked.size()];
+        Describe.Origin[] origins = new Describe.Origin[marked.size()];
+        for (int i = 0; i < inst.length; i++) {
+            inst[i] = marked.get(i).instant();
+            origins[i] = marked.get(i).origin();
         }
-        inst.sort(Comparator.comparingLong(Instant::timeNs));
-        instants.set(row, inst.toArray(new Instant[0]));
-    }
-
-    /** Index of the thread's record at ts with that slot (the model's reference of it), -1 if none. */
-    private static int indexOf(ThreadTrace t, long ts, long slot) {
-        int lo = 0, hi = t.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (t.ts(mid) < ts) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for (int i = lo; i < t.size() && t.ts(i) == ts; i++) {
-            if (t.slot(i) == slot) {
-                return i;
-            }
-        }
-        return -1;
+        instants.set(row, inst);
+        instantOrigins.set(row, origins);
     }
 
     private static Level level(List<Level> ls, int depth) {
@@ -505,12 +577,12 @@ public final class TimelineModel {
         Arrays.sort(order, Comparator.comparingLong(i -> l.start[i]));
         Level c = new Level();
         for (int i : order) {
-            c.add(l.start[i], l.end[i], State.values()[l.state[i]], l.event[i], l.unfinished[i]);
+            c.add(l.start[i], l.end[i], STATES[l.state[i]], l.span[i], l.unfinished[i]);
         }
         l.start = c.start;
         l.end = c.end;
         l.state = c.state;
-        l.event = c.event;
+        l.span = c.span;
         l.unfinished = c.unfinished;
     }
 

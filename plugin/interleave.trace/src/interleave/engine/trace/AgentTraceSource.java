@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import interleave.engine.events.Attributes;
 import interleave.engine.events.ExecProcess;
 import interleave.engine.events.ExecThread;
 import interleave.engine.events.ExecutionModel;
@@ -42,8 +43,12 @@ public final class AgentTraceSource implements TraceSource {
         long lastTs = Long.MIN_VALUE;
         int lastSlot = -1;
         int procStartSlot = -1;
+        /** The CPU of the last event fed (carried forward: a CPU record comes only when it changed). */
+        int cpu = -1;
         /** Slots of VAR_WATCH records whose name string was not complete when they were fed. */
         final List<Integer> unnamed = new ArrayList<>();
+        /** Strings of attributes (an exec's path, argv) not complete when their record was fed. */
+        final List<Pending> pending = new ArrayList<>();
     }
 
     private final Map<String, FileState> states = new HashMap<>();
@@ -51,6 +56,19 @@ public final class AgentTraceSource implements TraceSource {
     /** The text of the string of a key attached to a record (by its index in the fed columns and its slot), or null. */
     private interface Strings {
         String text(int index, int slot, int key);
+
+        /** Called with the text once all its pieces are read (a run that grows: they may come later). */
+        default void later(int slot, int key, java.util.function.Consumer<String> apply) {
+        }
+    }
+
+    /** A string of a record fed before all its pieces were read, and where its text goes once they are. */
+    private record Pending(int slot, int key, java.util.function.Consumer<String> apply) {
+    }
+
+    /** The CPU an event ran on (by its index in the fed columns and its slot), -1 unknown. */
+    private interface Cpus {
+        int cpu(int index, int slot);
     }
 
     private AgentTraceSource(TraceRun run, TraceTail tail, Path dir) {
@@ -109,7 +127,7 @@ public final class AgentTraceSource implements TraceSource {
                 order[i] = i;
             }
             feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
-                    (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null));
+                    (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
         }
         for (ProcessImage img : run.images()) {
             b.program(b.process(img.pid(), img.imageStartNs()), img.exe(), img.argv());
@@ -165,15 +183,31 @@ public final class AgentTraceSource implements TraceSource {
                 st.lastTs = Long.MIN_VALUE;
                 st.lastSlot = -1;
                 st.procStartSlot = -1;
+                st.cpu = -1;
                 st.unnamed.clear();
+                st.pending.clear();
                 batch = sortedRange(s.raw, 0, s.raw.size);
             }
-            feed(b, st.thread, st, s.header, s.raw, batch, (i, slot, key) -> {
-                String text = text(s, slot, key);
-                if (text == null && key == S_WATCH_VAR) {
-                    st.unnamed.add(slot); // its pieces come later
+            feed(b, st.thread, st, s.header, s.raw, batch, new Strings() {
+                @Override
+                public String text(int i, int slot, int key) {
+                    String text = AgentTraceSource.text(s, slot, key);
+                    if (text == null && key == S_WATCH_VAR) {
+                        st.unnamed.add(slot); // its pieces come later
+                    }
+                    return text;
                 }
-                return text;
+
+                @Override
+                public void later(int slot, int key, java.util.function.Consumer<String> apply) {
+                    st.pending.add(new Pending(slot, key, apply));
+                }
+            }, (i, slot) -> {
+                Integer cpu = s.cpus.get(slot);
+                if (cpu != null) {
+                    st.cpu = cpu;
+                }
+                return st.cpu;
             });
             for (java.util.Iterator<Integer> it = st.unnamed.iterator(); it.hasNext();) {
                 int slot = it.next();
@@ -184,6 +218,14 @@ public final class AgentTraceSource implements TraceSource {
                             b.nameWatched(st.thread.process(), s.raw.args[i * 5], name);
                         }
                     }
+                    it.remove();
+                }
+            }
+            for (java.util.Iterator<Pending> it = st.pending.iterator(); it.hasNext();) {
+                Pending p = it.next();
+                String text = text(s, p.slot(), p.key());
+                if (text != null) {
+                    p.apply().accept(text);
                     it.remove();
                 }
             }
@@ -254,7 +296,7 @@ public final class AgentTraceSource implements TraceSource {
     }
 
     private static void feed(ModelBuilder b, ExecThread t, FileState st, TraceHeader h, EventColumns c, int[] order,
-            Strings strings) {
+            Strings strings, Cpus cpus) {
         for (int i : order) {
             int w = c.word[i];
             int type = w & 0xffff, phase = (w >>> 16) & 0xff, flags = w >>> 24;
@@ -265,7 +307,8 @@ public final class AgentTraceSource implements TraceSource {
             boolean first = st.lastSlot < 0;
             st.lastTs = ts;
             st.lastSlot = slot;
-            b.event(t, ts);
+            b.onCpu(t, cpus.cpu(i, slot));
+            b.event(t, ts, phase == ENTER);
             if (first && type == FORK_CHILD) {
                 b.forkedFrom(t.process(), (int) a0, a2, (int) a1, a3);
             }
@@ -283,20 +326,45 @@ public final class AgentTraceSource implements TraceSource {
             long a0, long a1, long a2, long a3, long a4, int slot, int index, Strings strings) {
         long ref = slot;
         switch (type) {
-            case PROC_START -> b.instant(t, ts, Kinds.PROCESS_START, a0, a1, err, flags, ra, ref);
-            case PROC_EXIT -> b.instant(t, ts, Kinds.PROCESS_EXIT, a0, 0, err, flags, ra, ref);
+            case PROC_START -> {
+                var i = b.instant(t, ts, Kinds.PROCESS_START, a0, a1, err, flags, ra, ref, null, true);
+                text(strings, index, slot, S_ARGV, v -> b.attribute(i, Attributes.ARGV, v));
+            }
+            case PROC_EXIT -> {
+                var i = b.instant(t, ts, Kinds.PROCESS_EXIT, a0, 0, err, flags, ra, ref, null, true);
+                b.attribute(i, Attributes.FUNCTION, switch (flags) {
+                    case 2 -> "_exit";
+                    case 3 -> "_Exit";
+                    case 4 -> "return from main";
+                    default -> "exit";
+                });
+            }
+            case FORK_CHILD -> b.instant(t, ts, Kinds.FORKED, a0, 0, err, 0, ra, ref);
             case FORK -> call(b, t, phase, ts, Kinds.FORK, flags == 1 ? "vfork" : flags == 2 ? "_Fork" : "fork", 0,
                     a0, err, 0, 0, ra, ref);
-            case EXEC -> call(b, t, phase, ts, Kinds.EXEC, "exec", a0, 0, err, 0, 0, ra, ref);
+            case EXEC -> {
+                Span s = call(b, t, phase, ts, Kinds.EXEC, EXEC_NAMES[Math.min(flags, EXEC_NAMES.length - 1)], a0, 0,
+                        err, 0, 0, ra, ref);
+                if (s != null && phase != EXIT) {
+                    text(strings, index, slot, S_EXEC_PATH, v -> b.attribute(s, Attributes.PATH, v));
+                    text(strings, index, slot, S_EXEC_ARGV, v -> b.attribute(s, Attributes.ARGV, v));
+                }
+            }
             case SPAWN -> b.call(t, ts, ts, "spawn", flags == 1 ? "posix_spawnp" : "posix_spawn", 0, a0, err, 0, ra,
                     ref);
             case WAIT -> {
-                call(b, t, phase, ts, Kinds.PROCESS_WAIT, switch (flags) {
+                Span s = call(b, t, phase, ts, Kinds.PROCESS_WAIT, switch (flags) {
                     case 1 -> "waitpid";
                     case 2 -> "wait3";
                     case 3 -> "wait4";
                     default -> "wait";
                 }, a0, a2, err, 0, 0, ra, ref);
+                if (s != null && phase != EXIT) {
+                    b.attributes(s, Attributes.OPTIONS, a1);
+                }
+                if (s != null && phase != ENTER && a2 > 0) {
+                    b.attribute(s, Attributes.STATUS, a3);
+                }
                 if (phase == EXIT && a2 > 0) {
                     b.instant(t, ts, Kinds.REAP, a2, a3, err, 0, ra, ref);
                 }
@@ -313,7 +381,13 @@ public final class AgentTraceSource implements TraceSource {
             }
             case THREAD_START -> b.instant(t, ts, Kinds.THREAD_START, a0, a1, err, flags, ra, ref,
                     new Memory(a1, a3, flags));
-            case THREAD_EXIT -> b.instant(t, ts, Kinds.THREAD_END, a0, 0, err, flags, ra, ref);
+            case THREAD_EXIT -> {
+                // flags 1: the start routine returned a0 (else pthread_exit's value, or unknown)
+                var i = b.instant(t, ts, Kinds.THREAD_END, a0, 0, err, flags, ra, ref, null, flags == 1);
+                if (flags == 1) {
+                    b.attribute(i, Attributes.RETURN_VALUE, a0);
+                }
+            }
             case PTHREAD_EXIT -> b.instant(t, ts, "pthread-exit", a0, 0, err, flags, ra, ref);
             case PTHREAD_JOIN -> {
                 call(b, t, phase, ts, Kinds.THREAD_JOIN, switch (flags) {
@@ -337,7 +411,8 @@ public final class AgentTraceSource implements TraceSource {
                 if (phase == CALL) {
                     b.call(t, ts, ts + a4, "lock", "pthread_mutex_lock", a0, 0, err, 0, ra, ref);
                 } else if (phase == ENTER) {
-                    b.enterLockWait(t, ts, a0, a1, ra, a2, ref);
+                    b.enterLockWait(t, ts, a0, a1, ra, a2, ref, (flags & 1) != 0 ? "pthread_mutex_timedlock"
+                            : "pthread_mutex_lock");
                 } else {
                     b.exit(t, ts, Kinds.LOCK_WAIT, 0, err, 0, ra, ref);
                     if (phase == EXIT && a3 > 0 && a4 > 0) { // 1.4: the release that handed it over
@@ -362,8 +437,11 @@ public final class AgentTraceSource implements TraceSource {
             }
             case COND_WAIT -> {
                 // a0 cond, a1 mutex: released at ENTER, held again at EXIT
-                call(b, t, phase, ts, Kinds.COND_WAIT, flags == 1 ? "pthread_cond_timedwait" : "pthread_cond_wait",
-                        a0, a1, err, 0, 0, ra, ref);
+                Span s = call(b, t, phase, ts, Kinds.COND_WAIT, flags == 1 ? "pthread_cond_timedwait"
+                        : "pthread_cond_wait", a0, a1, err, 0, 0, ra, ref);
+                if (s != null && phase != EXIT) {
+                    b.attributes(s, Attributes.MUTEX, a1);
+                }
                 if (phase == ENTER) {
                     b.released(t, ts, a1);
                 } else if (phase == EXIT) {
@@ -380,18 +458,44 @@ public final class AgentTraceSource implements TraceSource {
                 b.lockEdge(t, ts, a0, a2, a3, a1, ra, a4);
                 b.acquired(t, ts, a0, a2, true);
             }
-            case LOCK_STATS -> b.lockCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a4 & 0xffffffffL,
-                    a4 >>> 32, (flags & 1) != 0 ? 0 : a2, (flags & 1) != 0 ? 0 : a3);
-            case LOCK_WAITS -> b.lockWaitCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a2, a3, a4);
+            case LOCK_STATS -> {
+                // a1 acquisitions, a4 contended | failed tries << 32; a2 a3 hold total and longest (a semaphore: a2
+                // posts); flags bit 0 a semaphore, bit 1 hold times not measured
+                boolean sem = (flags & 1) != 0;
+                b.lockCounts(t, a0, sem ? "semaphore" : "mutex", a1, a4 & 0xffffffffL, a4 >>> 32, sem ? 0 : a2,
+                        sem ? 0 : a3);
+                var i = b.instant(t, ts, Kinds.LOCK_COUNTS, a0, 0, err, 0, ra, ref, null, true);
+                b.attribute(i, Attributes.LOCK_TYPE, sem ? "semaphore" : "mutex");
+                b.attribute(i, Attributes.ACQUISITIONS, a1);
+                b.attribute(i, Attributes.CONTENDED, a4 & 0xffffffffL);
+                b.attribute(i, Attributes.FAILED_TRIES, a4 >>> 32);
+                if (sem) {
+                    b.attribute(i, Attributes.POSTS, a2);
+                } else if ((flags & 2) == 0) {
+                    b.attribute(i, Attributes.HOLD_NS, a2);
+                    b.attribute(i, Attributes.LONGEST_HOLD_NS, a3);
+                }
+            }
+            case LOCK_WAITS -> { // 1.4: the waits and hand-offs counted in the window of the LOCK_STATS before it
+                boolean sem = (flags & 1) != 0;
+                b.lockWaitCounts(t, a0, sem ? "semaphore" : "mutex", a1, a2, a3, a4);
+                var counts = t.instants().isEmpty() ? null : t.instants().get(t.instants().size() - 1);
+                if (counts != null && counts.kind().equals(Kinds.LOCK_COUNTS) && counts.subject() == a0) {
+                    b.attribute(counts, Attributes.COUNTED_WAITS, a1);
+                    b.attribute(counts, Attributes.COUNTED_WAIT_NS, a2);
+                    b.attribute(counts, Attributes.LONGEST_COUNTED_WAIT_NS, a3);
+                    b.attribute(counts, Attributes.COUNTED_HANDOFFS, a4);
+                }
+            }
             case ACCEPT -> call(b, t, phase, ts, Kinds.ACCEPT, flags == 1 ? "accept4" : "accept", a0, a3, err, 0, 0,
                     ra, ref);
             case CONNECT -> call(b, t, phase, ts, Kinds.CONNECT, "connect", a0, a3, err, 0, 0, ra, ref);
-            case READ -> call(b, t, phase, ts, Kinds.READ, "read", a0, a3, err, 0, 0, ra, ref);
-            case WRITE -> call(b, t, phase, ts, Kinds.WRITE, "write", a0, a3, err, 0, 0, ra, ref);
-            case RECV -> call(b, t, phase, ts, Kinds.RECV, flags == 1 ? "recvfrom" : "recv", a0, a3, err, 0, 0, ra,
-                    ref);
-            case SEND -> call(b, t, phase, ts, Kinds.SEND, flags == 1 ? "sendto" : "send", a0, a3, err, 0, 0, ra,
-                    ref);
+            case READ -> io(b, call(b, t, phase, ts, Kinds.READ, "read", a0, a3, err, 0, 0, ra, ref), phase, a1, a2);
+            case WRITE -> io(b, call(b, t, phase, ts, Kinds.WRITE, "write", a0, a3, err, 0, 0, ra, ref), phase, a1, a2);
+            case RECV -> io(b, call(b, t, phase, ts, Kinds.RECV, flags == 1 ? "recvfrom" : "recv", a0, a3, err, 0, 0,
+                    ra, ref), phase, a1, a2);
+            case SEND -> io(b, call(b, t, phase, ts, Kinds.SEND, flags == 1 ? "sendto" : "send", a0, a3, err, 0, 0,
+                    ra, ref), phase, a1, a2);
             case SOCKET -> b.call(t, ts, ts, "socket", "socket", a0, a3, err, 0, ra, ref);
             case BIND -> b.call(t, ts, ts, "bind", "bind", a0, a3, err, 0, ra, ref);
             case LISTEN -> b.call(t, ts, ts, "listen", "listen", a0, a3, err, 0, ra, ref);
@@ -400,11 +504,27 @@ public final class AgentTraceSource implements TraceSource {
             case DUP -> b.call(t, ts, ts, "dup", flags == 1 ? "dup2" : flags == 2 ? "dup3" : "dup", a0, a3, err, 0,
                     ra, ref);
             case PIPE -> b.call(t, ts, ts, "pipe", flags == 1 ? "pipe2" : "pipe", a0, a1, err, 0, ra, ref);
-            case SELECT -> call(b, t, phase, ts, Kinds.SELECT, flags == 1 ? "pselect" : "select", a0, a3, err, 0, 0,
-                    ra, ref);
-            case POLL -> call(b, t, phase, ts, Kinds.POLL, flags == 1 ? "ppoll" : "poll", a2, a3, err, 0, 0, ra, ref);
-            case EPOLL_WAIT -> call(b, t, phase, ts, Kinds.EPOLL_WAIT, flags == 1 ? "epoll_pwait" : "epoll_wait", a0,
-                    a3, err, 0, 0, ra, ref);
+            case SELECT -> { // a0 nfds, a1 timeout in ns (-1 none), a2 the read set's fds 0-63
+                Span s = call(b, t, phase, ts, Kinds.SELECT, flags == 1 ? "pselect" : "select", a0, a3, err, 0, 0,
+                        ra, ref);
+                if (s != null && phase != EXIT) {
+                    b.attributes(s, Attributes.TIMEOUT_NS, a1, Attributes.READ_SET, a2);
+                }
+            }
+            case POLL -> { // a0 nfds, a1 timeout in ms (-1 none), a2 the first fd
+                Span s = call(b, t, phase, ts, Kinds.POLL, flags == 1 ? "ppoll" : "poll", a2, a3, err, 0, 0, ra,
+                        ref);
+                if (s != null && phase != EXIT) {
+                    b.attributes(s, Attributes.NFDS, a0, Attributes.TIMEOUT_MS, a1);
+                }
+            }
+            case EPOLL_WAIT -> { // a0 epoll fd, a1 maxevents, a2 timeout in ms
+                Span s = call(b, t, phase, ts, Kinds.EPOLL_WAIT, flags == 1 ? "epoll_pwait" : "epoll_wait", a0, a3,
+                        err, 0, 0, ra, ref);
+                if (s != null && phase != EXIT) {
+                    b.attributes(s, Attributes.MAX_EVENTS, a1, Attributes.TIMEOUT_MS, a2);
+                }
+            }
             case SLEEP -> call(b, t, phase, ts, Kinds.SLEEP, flags == 1 ? "usleep" : flags == 2 ? "nanosleep"
                     : "sleep", a0, a3, err, 0, 0, ra, ref);
             case SIGACTION -> b.call(t, ts, ts, "sigaction", (flags & 2) != 0 ? "signal" : "sigaction", a0, a1, err,
@@ -461,6 +581,25 @@ public final class AgentTraceSource implements TraceSource {
             default -> {
                 // FORK_CHILD is a link (above); types of newer minors are counted, not modelled
             }
+        }
+    }
+
+    /** The string of the record, now or once its pieces are read. */
+    private static void text(Strings strings, int index, int slot, int key, java.util.function.Consumer<String> apply) {
+        String text = strings.text(index, slot, key);
+        if (text != null) {
+            apply.accept(text);
+        } else {
+            strings.later(slot, key, apply);
+        }
+    }
+
+    private static final String[] EXEC_NAMES = {"execve", "execv", "execvp", "execvpe", "execl", "execlp", "execle"};
+
+    /** The buffer and count of a read or write (a1, a2 of its ENTER). */
+    private static void io(ModelBuilder b, Span s, int phase, long buffer, long count) {
+        if (s != null && phase != EXIT) {
+            b.attributes(s, Attributes.BUFFER, buffer, Attributes.COUNT, count);
         }
     }
 

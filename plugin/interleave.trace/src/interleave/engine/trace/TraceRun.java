@@ -151,15 +151,21 @@ public final class TraceRun {
         for (ProcessImage p : list) {
             byKey.put(key(p.pid(), p.imageStartNs()), p);
         }
+        // images of each pid by start, and each image's threads by tid: linking stays linear in images and threads
+        Map<Integer, List<ProcessImage>> byPid = new HashMap<>();
+        for (ProcessImage p : list) {
+            byPid.computeIfAbsent(p.pid(), k -> new ArrayList<>()).add(p);
+        }
+        Map<ProcessImage, Map<Integer, List<ThreadTrace>>> tids = new java.util.IdentityHashMap<>();
         for (ProcessImage img : list) {
-            linkFork(img, byKey, list);
+            linkFork(img, byKey, byPid, tids);
         }
         for (ProcessImage img : list) {
-            linkExec(img, list);
+            linkExec(img, byPid.get(img.pid()));
         }
         for (ProcessImage img : list) {
             if (img.origin == ProcessImage.Origin.START && img.parent == null) {
-                linkByPpid(img, list);
+                linkByPpid(img, byPid);
             }
         }
         // a forked child runs its parent's program (until it execs)
@@ -223,28 +229,59 @@ public final class TraceRun {
         return new ThreadTrace(s.name, s.header, sorted, strings, cpu);
     }
 
+    /** The image's threads by tid, in the image's thread order (tids are reused). */
+    private static Map<Integer, List<ThreadTrace>> byTid(ProcessImage img) {
+        Map<Integer, List<ThreadTrace>> out = new HashMap<>();
+        for (ThreadTrace t : img.threads) {
+            out.computeIfAbsent(t.tid(), k -> new ArrayList<>()).add(t);
+        }
+        return out;
+    }
+
+    /**
+     * Each created thread's creator and its THREAD_CREATE ENTER/EXIT, found by create id. Every creator's records are
+     * indexed once (create id → the last ENTER and EXIT naming it), so a process that starts thousands of threads is
+     * linked in time linear in its records, where scanning the creator's records for each new thread was quadratic.
+     */
     private static void linkThreads(ProcessImage img) {
+        Map<Integer, List<ThreadTrace>> byTid = null;
+        Map<ThreadTrace, Map<Long, int[]>> creates = new java.util.IdentityHashMap<>();
         for (ThreadTrace t : img.threads) {
             TraceHeader h = t.header();
             if (!h.isCreated() || h.createId() == 0) {
                 continue;
             }
-            for (ThreadTrace c : img.threads) {
-                if (c.tid() != h.creatorTid() || c == t) {
+            if (byTid == null) {
+                byTid = byTid(img);
+            }
+            for (ThreadTrace c : byTid.getOrDefault(h.creatorTid(), List.of())) {
+                if (c == t) {
                     continue;
                 }
-                for (int i = 0; i < c.size(); i++) {
-                    if (c.type(i) == RecordType.THREAD_CREATE && c.arg(i, 2) == h.createId()) {
-                        if (c.phase(i) == RecordType.ENTER) {
-                            t.createEnter = i;
-                        } else if (c.phase(i) == RecordType.EXIT) {
-                            t.createExit = i;
-                        }
-                    }
+                int[] found = creates.computeIfAbsent(c, TraceRun::createsById).get(h.createId());
+                if (found != null && found[0] >= 0) {
+                    t.createEnter = found[0];
+                }
+                if (found != null && found[1] >= 0) {
+                    t.createExit = found[1];
                 }
                 t.creator = c;
             }
         }
+    }
+
+    /** create id → {index of the last THREAD_CREATE ENTER, of the last EXIT} naming it (-1: none) in the thread. */
+    private static Map<Long, int[]> createsById(ThreadTrace c) {
+        Map<Long, int[]> out = new HashMap<>();
+        for (int i = 0; i < c.size(); i++) {
+            if (c.type(i) == RecordType.THREAD_CREATE) {
+                int phase = c.phase(i);
+                if (phase == RecordType.ENTER || phase == RecordType.EXIT) {
+                    out.computeIfAbsent(c.arg(i, 2), k -> new int[] {-1, -1})[phase == RecordType.ENTER ? 0 : 1] = i;
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -252,13 +289,21 @@ public final class TraceRun {
      * thread is the one of that pthread_t alive at the record's time (pthread_t values are reused). Last name wins.
      */
     private static void linkNames(ProcessImage img) {
+        Map<Long, List<ThreadTrace>> byHandle = null;
         for (ThreadTrace c : img.threads) {
             for (int i = 0; i < c.size(); i++) {
                 if (c.type(i) != RecordType.THREAD_NAME || c.err(i) != 0) {
                     continue;
                 }
+                if (byHandle == null) {
+                    byHandle = new HashMap<>();
+                    for (ThreadTrace t : img.threads) {
+                        byHandle.computeIfAbsent(t.header().pthreadSelf(), k -> new ArrayList<>()).add(t);
+                    }
+                }
+                List<ThreadTrace> same = byHandle.getOrDefault(c.arg(i, 0), List.of());
                 ThreadTrace target = null;
-                for (ThreadTrace t : img.threads) {
+                for (ThreadTrace t : same) {
                     if (t.header().pthreadSelf() == c.arg(i, 0) && t.firstTs() <= c.ts(i)
                             && (target == null || t.firstTs() > target.firstTs())) {
                         target = t;
@@ -266,7 +311,7 @@ public final class TraceRun {
                 }
                 if (target == null) {
                     // named between pthread_create and the new thread's first record
-                    for (ThreadTrace t : img.threads) {
+                    for (ThreadTrace t : same) {
                         if (t.header().pthreadSelf() == c.arg(i, 0) && t.firstTs() > c.ts(i)
                                 && (target == null || t.firstTs() < target.firstTs())) {
                             target = t;
@@ -295,7 +340,8 @@ public final class TraceRun {
         return new String(b, 0, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static void linkFork(ProcessImage img, Map<Long, ProcessImage> byKey, List<ProcessImage> all) {
+    private static void linkFork(ProcessImage img, Map<Long, ProcessImage> byKey,
+            Map<Integer, List<ProcessImage>> byPid, Map<ProcessImage, Map<Integer, List<ThreadTrace>>> tids) {
         for (ThreadTrace t : img.threads) {
             if (t.size() == 0 || t.type(0) != RecordType.FORK_CHILD) {
                 continue;
@@ -304,17 +350,14 @@ public final class TraceRun {
             int parentTid = (int) t.arg(0, 1);
             long parentStart = t.arg(0, 2), forkEnter = t.arg(0, 3);
             ProcessImage parent = parentStart != 0 ? byKey.get(key(parentPid, parentStart))
-                    : latestBefore(all, parentPid, img.imageStartNs());
+                    : latestBefore(byPid.getOrDefault(parentPid, List.of()), parentPid, img.imageStartNs());
             img.origin = ProcessImage.Origin.FORK;
             if (parent == null) {
                 return;
             }
             img.parent = parent;
             parent.children.add(img);
-            for (ThreadTrace pt : parent.threads) {
-                if (pt.tid() != parentTid) {
-                    continue;
-                }
+            for (ThreadTrace pt : tids.computeIfAbsent(parent, TraceRun::byTid).getOrDefault(parentTid, List.of())) {
                 img.forkingThread = pt;
                 // a0 of FORK EXIT is the child pid sign-extended to 64 bits
                 int[] exits = pt.eventsWithArgument(RecordType.FORK, RecordType.EXIT, 0, img.pid());
@@ -334,6 +377,7 @@ public final class TraceRun {
         return best;
     }
 
+    /** {@code all}: the images of the same pid (an exec keeps the pid). */
     private static void linkExec(ProcessImage img, List<ProcessImage> all) {
         ThreadTrace main = img.mainThread().orElse(null);
         if (main == null || main.size() == 0 || main.type(0) != RecordType.PROC_START) {
@@ -375,12 +419,13 @@ public final class TraceRun {
         return -1;
     }
 
-    private static void linkByPpid(ProcessImage img, List<ProcessImage> all) {
+    private static void linkByPpid(ProcessImage img, Map<Integer, List<ProcessImage>> byPid) {
         ThreadTrace main = img.mainThread().orElse(null);
         if (main == null) {
             return;
         }
-        ProcessImage p = latestBefore(all, main.header().ppid(), img.imageStartNs());
+        ProcessImage p = latestBefore(byPid.getOrDefault(main.header().ppid(), List.of()), main.header().ppid(),
+                img.imageStartNs());
         if (p != null && p != img && p.endTs() >= img.imageStartNs()) {
             img.parent = p;
             p.children.add(img);

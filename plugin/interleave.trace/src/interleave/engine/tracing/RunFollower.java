@@ -27,8 +27,9 @@ import interleave.engine.trace.TraceRun;
  * provisional while the run is {@link Status#RUNNING} (a thread not joined yet may still be joined) and final once the
  * launcher's end record is there. No UI here: a view polls it from a background job, a test step by step.
  * <p>
- * Work per step is bounded in time rather than events: the timeline is rebuilt from the records read so far, so a
- * build that took {@code c} ns is not started again before {@code 2c} ns have passed (a large run is shown less often,
+ * Work per step is bounded in time rather than events: the timeline is made from the model this follower grows (one
+ * model per run), taking over the lanes of threads that did not change since the last snapshot, and the detectors run
+ * on the run as it stands, so a build that took {@code c} ns is not started again before {@code 2c} ns have passed (a large run is shown less often,
  * never at the cost of more than about a third of a core). The event model's version says whether anything changed.
  */
 public final class RunFollower {
@@ -180,7 +181,10 @@ public final class RunFollower {
             if (symbolizer == null) {
                 symbolizer = Symbolizer.forRun(run); // one for the whole run: addr2line once per address
             }
-            TimelineModel timeline = TimelineModel.build(run, symbolizer);
+            // the timeline of the model this follower grows (not a second model derived from the records again)
+            // and only the lanes of threads that changed since the last snapshot are derived again
+            Snapshot before = latest;
+            TimelineModel timeline = TimelineModel.build(m, run, symbolizer, before == null ? null : before.timeline());
             List<Finding> findings;
             try {
                 findings = DetectorRegistry.detectAll(run, timeline);

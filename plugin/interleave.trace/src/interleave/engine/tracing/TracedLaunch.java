@@ -274,36 +274,11 @@ public final class TracedLaunch {
     }
 
     /**
-     * Whether the program's main thread recorded an exit with this status (PROC_EXIT, format §5): Java reports a
-     * program killed by signal N as status 128 + N, the same number a program may pass to exit() itself; the trace
-     * tells the two apart. Only the last 65,536 records of each file of that pid's main thread are read.
+     * Whether the program's main thread recorded an exit with this status: Java reports a program killed by signal N
+     * as status 128 + N, the same number a program may pass to exit() itself; the trace tells the two apart.
      */
     public static boolean exitedWith(Path runDir, long pid, int status) {
-        try (var files = Files.list(runDir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().matches(pid + "-" + pid + "(\\.\\d+)?\\.trace"))
-                    .toList()) {
-                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
-                    long size = ch.size(), first = Math.max(4096, size - 65536L * 64);
-                    first = 4096 + (first - 4096) / 64 * 64;
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.max(0, size - first))
-                            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    while (b.hasRemaining() && ch.read(b, first + b.position()) > 0) {
-                        // read all
-                    }
-                    for (int off = 0; off + 64 <= b.position(); off += 64) {
-                        if ((b.getInt(off) & 0xffff) == interleave.engine.trace.RecordType.PROC_EXIT
-                                && (int) b.getLong(off + 24) == status) {
-                            return true;
-                        }
-                    }
-                } catch (IOException e) {
-                    // unreadable: not known to have exited on purpose
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
+        return interleave.engine.trace.RunEnd.exitedWith(runDir, pid, status);
     }
 
     /** Number of trace files the agent wrote, for the one-line summary. */

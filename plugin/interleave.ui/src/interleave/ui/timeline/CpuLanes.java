@@ -7,17 +7,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
+import interleave.engine.events.ExecThread;
 import interleave.engine.timeline.Row;
 import interleave.engine.timeline.TimelineModel;
-import interleave.engine.trace.RecordType;
-import interleave.engine.trace.ThreadTrace;
 
 /**
  * Which thread ran on which CPU, for the optional CPU lanes (threads against cores: time slicing on one core,
  * parallelism on two). Asked for a time window at one sample per pixel, like {@link FrameQuery}, and computed on a
  * background job. No SWT.
  * <p>
- * The agent records the CPU of each event (trace format 1.2 and later). A thread counts as running on a CPU from an
+ * The event model knows the CPU of each event when the source recorded it (the agent: trace format 1.2 and later),
+ * as each thread's CPU samples. A thread counts as running on a CPU from an
  * event that is not a call's entry (a call returned, a point event) to its next event, on the CPU of the first:
  * that stretch is the program's own code. Time inside a traced call is left out, since the thread may have slept
  * there. Per pixel, the thread that ran longest there is shown.
@@ -50,11 +50,9 @@ final class CpuLanes {
     private static List<Integer> scanCpus(TimelineModel m) {
         java.util.TreeSet<Integer> cpus = new java.util.TreeSet<>();
         for (Row r : m.rows()) {
-            ThreadTrace t = r.kind() == Row.Kind.THREAD ? m.thread(r.id()).orElse(null) : null;
-            for (int i = 0; t != null && i < t.size(); i++) {
-                if (t.cpu(i) >= 0) {
-                    cpus.add(t.cpu(i));
-                }
+            ExecThread t = r.kind() == Row.Kind.THREAD ? m.execThread(r.id()).orElse(null) : null;
+            for (int i = 0; t != null && i < t.cpuSampleCount(); i++) {
+                cpus.add(t.cpuSampleCpu(i));
             }
         }
         return List.copyOf(cpus);
@@ -71,17 +69,18 @@ final class CpuLanes {
             if (cancelled.getAsBoolean()) {
                 return null;
             }
-            ThreadTrace t = r.kind() == Row.Kind.THREAD ? m.thread(r.id()).orElse(null) : null;
-            if (t == null || t.size() < 2) {
+            ExecThread t = r.kind() == Row.Kind.THREAD ? m.execThread(r.id()).orElse(null) : null;
+            if (t == null || t.cpuSampleCount() < 2) {
                 continue;
             }
-            for (int i = Math.max(0, firstAtOrAfter(t, m.originNs() + from) - 1); i + 1 < t.size(); i++) {
-                long a = m.time(t.ts(i)), b = m.time(t.ts(i + 1));
+            int n = t.cpuSampleCount();
+            for (int i = Math.max(0, firstAtOrAfter(t, m.originNs() + from) - 1); i + 1 < n; i++) {
+                long a = m.time(t.cpuSampleTs(i)), b = m.time(t.cpuSampleTs(i + 1));
                 if (a > to) {
                     break;
                 }
-                int cpu = t.cpu(i);
-                if (cpu < 0 || t.phase(i) == RecordType.ENTER || b <= from || b <= a) {
+                int cpu = t.cpuSampleCpu(i);
+                if (t.cpuSampleEntersCall(i) || b <= from || b <= a) {
                     continue;
                 }
                 Map<Long, Map<Integer, Long>> pixels = ran.computeIfAbsent(cpu, c -> new HashMap<>());
@@ -121,11 +120,11 @@ final class CpuLanes {
     }
 
     /** The first event at or after the monotonic time (the thread's events are in time order). */
-    private static int firstAtOrAfter(ThreadTrace t, long monotonicNs) {
-        int lo = 0, hi = t.size();
+    private static int firstAtOrAfter(ExecThread t, long monotonicNs) {
+        int lo = 0, hi = t.cpuSampleCount();
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (t.ts(mid) < monotonicNs) {
+            if (t.cpuSampleTs(mid) < monotonicNs) {
                 lo = mid + 1;
             } else {
                 hi = mid;

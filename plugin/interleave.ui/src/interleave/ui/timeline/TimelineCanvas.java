@@ -299,7 +299,7 @@ public final class TimelineCanvas {
      */
     public java.util.Optional<Pick> eventAt(int x, int y) {
         Lane lane = run == null || y < AXIS_HEIGHT ? null : laneAt(y);
-        if (lane == null || run.model().thread(lane.row().id()).isEmpty()) {
+        if (lane == null || run.model().execThread(lane.row().id()).isEmpty()) {
             return java.util.Optional.empty();
         }
         int row = lane.row().id();

@@ -66,7 +66,7 @@ class RunFollowerTest {
         }
     }
 
-    private static void finish(Path from, Path to) throws Exception {
+    static void finish(Path from, Path to) throws Exception {
         writeCut(from, to, 1.0);
         if (Files.exists(from.resolve(RunEnd.FILE))) {
             Files.copy(from.resolve(RunEnd.FILE), to.resolve(RunEnd.FILE), StandardCopyOption.REPLACE_EXISTING);
@@ -128,7 +128,7 @@ class RunFollowerTest {
     }
 
     /** Steps until a snapshot comes (a build's throttle may hold the first step back a moment). */
-    private static Snapshot step(RunFollower f) throws Exception {
+    static Snapshot step(RunFollower f) throws Exception {
         for (int i = 0; i < 600; i++) { // the end waits for the run to settle, at most 3 s
             Snapshot s = f.step();
             if (s != null) {

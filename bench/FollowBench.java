@@ -1,0 +1,65 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+import interleave.engine.tracing.RunFollower;
+
+/**
+ * Following a run live, measured: starts PROGRAM under the agent writing into DIR, and steps a RunFollower on DIR every
+ * 100 ms (as the Timeline view does) until the run is over; prints how many snapshots it made, each step's wall time
+ * (read the new records, build the timeline, run the detectors) and the timeline + detectors part. Measures, never
+ * asserts. Usage, after an engine build:
+ * {@code java -cp "plugin/interleave.engine/target/classes:plugin/interleave.engine/lib/*" bench/FollowBench.java
+ * DIR agent/build/libinterleave-agent.so PROGRAM [ARGS...]}
+ */
+public class FollowBench {
+    public static void main(String[] a) throws Exception {
+        if (a.length < 3) {
+            System.err.println("usage: FollowBench DIR AGENT.so PROGRAM [ARGS...]");
+            System.exit(2);
+        }
+        Path dir = Path.of(a[0]);
+        Files.createDirectories(dir);
+        ProcessBuilder pb = new ProcessBuilder(Arrays.asList(a).subList(2, a.length)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("INTERLEAVE_TRACE_DIR", dir.toString());
+        pb.environment().put("LD_PRELOAD", Path.of(a[1]).toAbsolutePath().toString());
+        List<Long> steps = new ArrayList<>(), builds = new ArrayList<>();
+        RunFollower f = new RunFollower(dir, s -> {
+        });
+        Process p = pb.start();
+        long t0 = System.nanoTime(), events = 0;
+        try {
+            while (System.nanoTime() - t0 < 120_000_000_000L) {
+                long s = System.nanoTime();
+                RunFollower.Snapshot snap = f.step();
+                long e = System.nanoTime() - s;
+                if (snap != null) {
+                    steps.add(e);
+                    builds.add(snap.buildNanos());
+                    events = snap.eventCount();
+                }
+                // over once the program ended and nothing new came (the run has no end record: no launcher here)
+                if (!p.isAlive() && (snap == null && !steps.isEmpty() || f.done())) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+        } finally {
+            p.destroyForcibly();
+        }
+        if (steps.isEmpty()) {
+            System.out.println("no snapshot: the program recorded nothing");
+            return;
+        }
+        Collections.sort(steps);
+        Collections.sort(builds);
+        System.out.printf("snapshots=%d events=%d; step ms: median %.1f, p90 %.1f, max %.1f; timeline + detectors ms:"
+                + " median %.1f, max %.1f; %.1f s in all%n", steps.size(), events, steps.get(steps.size() / 2) / 1e6,
+                steps.get(steps.size() * 9 / 10) / 1e6, steps.get(steps.size() - 1) / 1e6,
+                builds.get(builds.size() / 2) / 1e6, builds.get(builds.size() - 1) / 1e6, (System.nanoTime() - t0) / 1e9);
+    }
+}
