@@ -30,7 +30,6 @@ final class RulesCommand implements Runnable {
             String heading = capitalized(d.kind().heading()) + ", " + d.language().label();
             groups.computeIfAbsent(heading, k -> new java.util.ArrayList<>()).add(d);
         }
-        int width = RuleRegistry.checks().stream().mapToInt(d -> d.id().length()).max().orElse(0) + 1;
         PrintWriter out = spec.commandLine().getOut();
         boolean first = true;
         for (Map.Entry<String, List<RuleDescriptor>> g : groups.entrySet()) {
@@ -39,6 +38,8 @@ final class RulesCommand implements Runnable {
             }
             first = false;
             out.println(g.getKey() + ":");
+            // per group: SpotBugs' long pattern names do not push the other groups' titles to the right
+            int width = g.getValue().stream().mapToInt(d -> d.id().length()).max().orElse(0) + 1;
             for (RuleDescriptor d : g.getValue()) {
                 out.printf("  %-" + width + "s %-8s %s%n", d.id(), d.defaultSeverity().label(), d.title());
             }
