@@ -34,6 +34,7 @@ public final class SpotBugsChecks implements CheckProvider {
     }
 
     private static List<RuleDescriptor> describe() {
+        SpotBugsAnalyzer.quietLogging();
         UserPreferences prefs = UserPreferences.createDefaultUserPreferences();
         Map<String, BugPattern> run = new TreeMap<>();
         for (DetectorFactory f : DetectorFactoryCollection.instance().getFactories()) {
