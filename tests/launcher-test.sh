@@ -80,5 +80,37 @@ grep -qE '^java/deadlock .*1 lock-order-inversion.* deadlocked: thread A holds m
   || { echo "FAIL: demo row of java/deadlock:"; echo "$jdemo" | tail -6; fail=1; }
 ! grep -q '^Java analysis not installed' <<<"$jdemo" || { echo "FAIL: the demo says the Java front end is missing"; fail=1; }
 check 2 "--classes of a missing folder exits 2" analyze --classes /nonexistent/classes "$ROOT/sample-servers/java"
+# SpotBugs' patterns are checks of the one registry: listed, explained, switched off by the settings file and silenced
+# by an interleave-ignore comment like Interleave's own rules
+rules_out=$("$ROOT/interleave" rules 2>&1)
+grep -qE '^  spotbugs:RU_INVOKE_RUN +warning +Invokes run on a thread' <<<"$rules_out" && grep -q '^Imported checks, Java:$' <<<"$rules_out" \
+  || { echo "FAIL: rules does not list SpotBugs' patterns:"; tail -5 <<<"$rules_out"; fail=1; }
+explain_out=$("$ROOT/interleave" explain spotbugs:RU_INVOKE_RUN 2>&1)
+grep -q '^`spotbugs:RU_INVOKE_RUN` · found by SpotBugs' <<<"$explain_out" && grep -q '^## What SpotBugs says$' <<<"$explain_out" \
+  || { echo "FAIL: explain spotbugs:RU_INVOKE_RUN:"; head -5 <<<"$explain_out"; fail=1; }
+check 2 "explain of a pattern SpotBugs does not have exits 2" explain spotbugs:NO_SUCH_PATTERN
+sbp=$(dirname "$run")/spotbugs-project
+mkdir -p "$sbp/src" "$sbp/classes"
+cat >"$sbp/src/Starter.java" <<'JAVA'
+public class Starter {
+    public static void main(String[] args) {
+        Thread worker = new Thread(() -> System.out.println("working"));
+        worker.run();
+    }
+}
+JAVA
+jdk=$(for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do [ -x "$c/bin/javac" ] && { echo "$c"; break; }; done)
+"$jdk/bin/javac" --release 21 -g -d "$sbp/classes" "$sbp/src/Starter.java" || { echo "FAIL: javac Starter.java"; fail=1; }
+check 1 "SpotBugs' run() instead of start() is found" analyze --classes "$sbp/classes" "$sbp/src"
+grep -qE 'Starter\.java:4:[0-9]+: warning: .*\[spotbugs:RU_INVOKE_RUN\]$' <<<"$out" \
+  || { echo "FAIL: no RU_INVOKE_RUN on Starter.java:4:"; echo "$out"; fail=1; }
+printf '# a pattern switched off\nspotbugs:RU_INVOKE_RUN = off\n' >"$sbp/.interleave"
+check 0 "spotbugs:RU_INVOKE_RUN = off in .interleave turns it off" analyze --classes "$sbp/classes" "$sbp/src"
+rm "$sbp/.interleave"
+sed -i 's|worker.run();|worker.run(); // interleave-ignore: spotbugs:RU_INVOKE_RUN runs inline on purpose|' "$sbp/src/Starter.java"
+check 0 "an interleave-ignore comment silences a SpotBugs finding" analyze --classes "$sbp/classes" "$sbp/src"
+sarif=$("$ROOT/interleave" analyze --format sarif --classes "$sbp/classes" "$sbp/src" 2>/dev/null)
+grep -q '"justification": "runs inline on purpose"' <<<"$sarif" && grep -q '"name": "RU_INVOKE_RUN"' <<<"$sarif" \
+  || { echo "FAIL: SARIF lacks the suppressed SpotBugs result or its rule:"; echo "$sarif" | head -40; fail=1; }
 rm -rf "$(dirname "$run")"
 exit $fail

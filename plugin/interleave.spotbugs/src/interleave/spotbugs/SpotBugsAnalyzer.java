@@ -38,7 +38,14 @@ public final class SpotBugsAnalyzer implements ClassFileAnalyzer {
     private List<String> notes = List.of();
 
     static {
-        // SpotBugs logs through SLF4J; without a provider SLF4J warns on stderr at start. The warning is noise here.
+        quietLogging();
+    }
+
+    /**
+     * SpotBugs logs through SLF4J; without a provider SLF4J warns on stderr at start. The warning is noise here: called
+     * before SpotBugs' first class loads (also by {@link SpotBugsChecks}, which loads it to describe its patterns).
+     */
+    static void quietLogging() {
         if (System.getProperty("slf4j.internal.verbosity") == null) {
             System.setProperty("slf4j.internal.verbosity", "ERROR");
         }

@@ -139,7 +139,7 @@ public final class AnalysisJob extends Job {
         }
         // SpotBugs on the Java projects' compiled classes, when its bundle is installed
         progress.subTask("SpotBugs on the compiled classes");
-        SpotBugsInWorkspace.Outcome spotBugs = SpotBugsInWorkspace.addFindings(scope, program, result);
+        SpotBugsInWorkspace.Outcome spotBugs = SpotBugsInWorkspace.addFindings(scope, program, result, settings);
         result = spotBugs.result();
         if (progress.isCanceled()) {
             return Status.CANCEL_STATUS;

@@ -36,6 +36,7 @@ import interleave.engine.external.ClassFileAnalyzer;
 import interleave.engine.external.ExternalFindings;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.SourceRange;
+import interleave.engine.settings.Settings;
 
 /**
  * SpotBugs in the workspace: when bundle {@code interleave.spotbugs} is installed, an analysis of Java projects also
@@ -83,10 +84,11 @@ final class SpotBugsInWorkspace {
 
     /**
      * Interleave's result {@code own} on {@code program}, with SpotBugs' findings on the compiled classes of the Java
-     * projects in {@code scope} merged in; {@code own} unchanged when there is no Java project or no SpotBugs.
+     * projects in {@code scope} merged in, the settings and {@code interleave-ignore} comments applied to them as on
+     * the command line; {@code own} unchanged when there is no Java project or no SpotBugs.
      */
     static Outcome addFindings(Collection<? extends IResource> scope, WorkspaceSources.Program program,
-            AnalysisResult own) {
+            AnalysisResult own, Settings settings) {
         Map<IProject, List<SourceFolder>> projects = javaProjects(scope);
         boolean anyJava = program.files().keySet().stream().anyMatch(f -> f.endsWith(".java"));
         if (projects.isEmpty() || !anyJava || !installed()) {
@@ -131,8 +133,10 @@ final class SpotBugsInWorkspace {
                     String.join(" ", summary));
         }
         Map<String, String> texts = new LinkedHashMap<>();
+        Map<String, SourceFile> byPath = new LinkedHashMap<>();
         for (SourceFile s : program.sources()) {
             texts.put(s.path(), s.text());
+            byPath.put(s.path(), s);
         }
         Set<String> stale = new TreeSet<>();
         List<Finding> kept = new ArrayList<>();
@@ -152,10 +156,10 @@ final class SpotBugsInWorkspace {
                     + (stale.size() == 1 ? "it has" : "they have") + " changed since last compiled (build the project"
                     + " and analyze again).");
         }
-        ExternalFindings.Merge merged = ExternalFindings.merge(own.findings(), kept, tool);
-        int fromSpotBugs = kept.size() - merged.duplicates().size();
-        return new Outcome(new AnalysisResult(merged.findings(), own.suppressed(), notes, own.filesAnalyzed()),
-                fromSpotBugs, String.join(" ", summary));
+        AnalysisResult merged = ExternalFindings.mergeInto(new AnalysisResult(own.findings(), own.suppressed(), notes,
+                own.filesAnalyzed()), kept, tool, settings, byPath::get);
+        int fromSpotBugs = (int) merged.findings().stream().filter(f -> isSpotBugsRule(f.ruleId())).count();
+        return new Outcome(merged, fromSpotBugs, String.join(" ", summary));
     }
 
     /** The Java projects of the scope with their source folders (a broken build path leaves a project out). */

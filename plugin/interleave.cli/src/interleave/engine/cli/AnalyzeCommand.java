@@ -129,15 +129,17 @@ final class AnalyzeCommand implements Callable<Integer> {
         AnalysisResult result = files.isEmpty() ? new AnalysisResult(List.of(), List.of(), List.of())
                 : new Analyzer(frontEnds, RuleRegistry.rules(), Math.max(1, jobs), settings, null)
                         .analyzeFiles(files, p -> display(cwd, p), Analyzer.Progress.NONE, () -> false);
-        descriptors = RuleRegistry.checks();
         if (classes != null) {
             try {
                 classTool = interleave.engine.external.ClassFileAnalyzers.spotBugs();
-                var merged = interleave.engine.external.ExternalFindings.merge(result.findings(),
-                        classTool.analyze(classes, paths, p -> display(cwd, p)), classTool);
+                interleave.engine.external.ClassFileAnalyzers.spotBugsChecks(); // its patterns: settings, SARIF
+                List<interleave.engine.finding.Finding> theirs = classTool.analyze(classes, paths,
+                        p -> display(cwd, p));
                 List<Notification> notes = new ArrayList<>(result.notifications());
                 classTool.notes().forEach(n -> notes.add(Notification.warning("", n)));
-                result = new AnalysisResult(merged.findings(), result.suppressed(), notes, result.filesAnalyzed());
+                result = interleave.engine.external.ExternalFindings.mergeInto(new AnalysisResult(result.findings(),
+                        result.suppressed(), notes, result.filesAnalyzed()), theirs, classTool, settings,
+                        AnalyzeCommand::sourceOf);
             } catch (interleave.engine.external.ClassFileAnalyzers.NotInstalledException e) {
                 err.println("interleave: " + e.getMessage());
                 return 2;
@@ -146,6 +148,7 @@ final class AnalyzeCommand implements Callable<Integer> {
                 return 2;
             }
         }
+        descriptors = RuleRegistry.checks();
         for (Notification n : result.notifications()) {
             if (n.isError()) {
                 err.println("interleave: " + n.describe());
@@ -179,6 +182,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             PrintWriter pw = w instanceof PrintWriter p ? p : new PrintWriter(w);
             TextReport.write(result, pw, verbose);
             pw.flush();
+        }
+    }
+
+    /** The file a finding names (relative to the working folder, as {@link #display} makes it), or null. */
+    static interleave.engine.analysis.SourceFile sourceOf(String file) {
+        try {
+            Path p = Path.of(file);
+            return Files.isRegularFile(p) ? interleave.engine.analysis.SourceFile.read(p, file) : null;
+        } catch (interleave.engine.analysis.UnreadableSourceException | java.nio.file.InvalidPathException e) {
+            return null; // no comment can silence a finding in a file that cannot be read
         }
     }
 

@@ -175,7 +175,8 @@ public final class Analyzer {
         RuleRegistry.descriptors().forEach(d -> known.add(d.id()));
         rules.forEach(r -> known.add(RuleDescriptor.of(r.getClass()).id()));
         for (String id : settings.mentionedRules()) {
-            if (!known.contains(id)) {
+            // another tool's checks (spotbugs:TYPE) are checked where that tool's findings are merged in
+            if (!known.contains(id) && !id.contains(":")) {
                 notes.add(Notification.warning(settings.origin(), "no rule '" + id + "' (interleave rules lists"
                         + " them); the setting is ignored"));
             }

@@ -10,11 +10,13 @@ import interleave.engine.finding.Finding;
 
 /**
  * In-source suppression of one finding: a comment {@code interleave-ignore: rule-id[,rule-id] reason} on the finding's
- * line, or alone on the line above it. The reason is kept as the suppression's justification (SARIF shows it).
+ * line, or alone on the line above it (an imported check's id too: {@code spotbugs:RU_INVOKE_RUN}). The reason is kept as the suppression's justification (SARIF shows it).
  */
 public final class Suppressions {
+    /** Interleave's rule ids, and imported checks' {@code tool:PATTERN} ({@code spotbugs:RU_INVOKE_RUN}). */
+    private static final String ID = "[a-z0-9-]+(?::[A-Za-z0-9_]+)?";
     private static final Pattern IGNORE = Pattern.compile(
-            "interleave-ignore:\\s*([a-z0-9-]+(?:\\s*,\\s*[a-z0-9-]+)*)\\s*(.*?)\\s*(?:\\*/.*)?$");
+            "interleave-ignore:\\s*(" + ID + "(?:\\s*,\\s*" + ID + ")*)\\s*(.*?)\\s*(?:\\*/.*)?$");
 
     private Suppressions() {
     }
@@ -57,8 +59,8 @@ public final class Suppressions {
         return Optional.empty();
     }
 
-    /** Splits findings into those shown and those a comment silences. */
-    static void split(List<Finding> findings, java.util.Map<String, SourceFile> files, List<Finding> shown,
+    /** Splits findings into those shown and those a comment silences (for findings merged in from another tool). */
+    public static void split(List<Finding> findings, java.util.Map<String, SourceFile> files, List<Finding> shown,
             List<Suppressed> suppressed) {
         for (Finding f : findings) {
             SourceFile file = files.get(f.location().file());

@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import interleave.engine.rules.CheckProvider;
+import interleave.engine.rules.CheckProviders;
+
 /**
  * Finds the SpotBugs bundle at run time: on the engine's own class path when it is there (tests, Eclipse), else in
  * the bundle folder the launcher names with {@code -Dinterleave.spotbugs.home=DIR} (its {@code target/classes} and
@@ -17,6 +20,7 @@ import java.util.stream.Stream;
  */
 public final class ClassFileAnalyzers {
     public static final String SPOTBUGS_CLASS = "interleave.spotbugs.SpotBugsAnalyzer";
+    public static final String SPOTBUGS_CHECKS_CLASS = "interleave.spotbugs.SpotBugsChecks";
     public static final String HOME_PROPERTY = "interleave.spotbugs.home";
 
     private ClassFileAnalyzers() {
@@ -32,12 +36,41 @@ public final class ClassFileAnalyzers {
     }
 
     public static ClassFileAnalyzer spotBugs() throws NotInstalledException {
+        return instantiate(load(SPOTBUGS_CLASS), ClassFileAnalyzer.class);
+    }
+
+    /**
+     * SpotBugs' patterns that Interleave runs, as checks of the one registry; registers them with
+     * {@link CheckProviders} (once) so that {@code rules}, {@code explain} and SARIF see them.
+     */
+    public static CheckProvider spotBugsChecks() throws NotInstalledException {
+        CheckProvider p = instantiate(load(SPOTBUGS_CHECKS_CLASS), CheckProvider.class);
+        CheckProviders.register(p);
+        return p;
+    }
+
+    /** The bundle's own loader, made once: SpotBugs keeps global state (its detector registry) per loader. */
+    private static URLClassLoader own;
+
+    private static synchronized Class<?> load(String className) throws NotInstalledException {
         ClassLoader loader = ClassFileAnalyzers.class.getClassLoader();
         try {
-            return instantiate(Class.forName(SPOTBUGS_CLASS, true, loader));
+            return Class.forName(className, true, loader);
         } catch (ClassNotFoundException e) {
             // not on our class path: look in the bundle folder
         }
+        if (own == null) {
+            own = bundleLoader(loader);
+        }
+        try {
+            return Class.forName(className, true, own);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new NotInstalledException("SpotBugs bundle in " + System.getProperty(HOME_PROPERTY)
+                    + " is incomplete: " + e);
+        }
+    }
+
+    private static URLClassLoader bundleLoader(ClassLoader parent) throws NotInstalledException {
         String home = System.getProperty(HOME_PROPERTY);
         if (home == null || !Files.isDirectory(Path.of(home, "target", "classes"))) {
             throw new NotInstalledException("SpotBugs analysis is not installed (build plugin/interleave.spotbugs,"
@@ -60,18 +93,13 @@ public final class ClassFileAnalyzers {
             throw new NotInstalledException("SpotBugs bundle folder " + home + " cannot be read: " + e.getMessage());
         }
         // the engine's loader is the parent, so both sides see the same Finding and ClassFileAnalyzer classes
-        URLClassLoader own = new URLClassLoader("interleave.spotbugs", urls.toArray(URL[]::new), loader);
-        try {
-            return instantiate(Class.forName(SPOTBUGS_CLASS, true, own));
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new NotInstalledException("SpotBugs bundle in " + home + " is incomplete: " + e);
-        }
+        return new URLClassLoader("interleave.spotbugs", urls.toArray(URL[]::new), parent);
     }
 
-    private static ClassFileAnalyzer instantiate(Class<?> c) throws NotInstalledException {
+    private static <T> T instantiate(Class<?> c, Class<T> type) throws NotInstalledException {
         try {
-            return (ClassFileAnalyzer) c.getConstructor().newInstance();
-        } catch (ReflectiveOperationException | ClassCastException e) {
+            return type.cast(c.getConstructor().newInstance());
+        } catch (ReflectiveOperationException | ClassCastException | LinkageError e) {
             throw new NotInstalledException("SpotBugs analysis cannot start: " + e);
         }
     }

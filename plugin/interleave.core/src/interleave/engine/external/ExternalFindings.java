@@ -6,8 +6,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.Notification;
+import interleave.engine.analysis.SourceFile;
+import interleave.engine.analysis.Suppressions;
 import interleave.engine.finding.Finding;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.settings.Settings;
 
 /** Merges another tool's findings into Interleave's, so no bug is reported twice. */
 public final class ExternalFindings {
@@ -43,6 +50,55 @@ public final class ExternalFindings {
         out.sort(Comparator.comparing((Finding f) -> f.location().file())
                 .thenComparingInt(f -> f.location().startLine()).thenComparingInt(f -> f.location().startColumn()));
         return new Merge(out, dropped);
+    }
+
+    /**
+     * Another tool's findings put through what the user said about them, as Interleave's own findings are: a check the
+     * settings turn off ({@code spotbugs:RU_INVOKE_RUN = off}) is dropped, a severity they set is applied, and an
+     * {@code interleave-ignore: spotbugs:RU_INVOKE_RUN reason} comment on the finding's line (or alone on the line
+     * above) makes it a suppressed result. Then it is merged with {@code own} ({@link #merge}); a tool finding on a
+     * line where the same bug's Interleave finding was suppressed counts as a duplicate of it, so silencing one bug
+     * silences it once. Settings that name a check of this tool that the registry does not have get a warning.
+     *
+     * @param sources the source file a finding's file name stands for, or null when it is not known (then no comment
+     *                can silence the finding)
+     */
+    public static AnalysisResult mergeInto(AnalysisResult own, List<Finding> external, ClassFileAnalyzer tool,
+            Settings settings, Function<String, SourceFile> sources) {
+        List<Notification> notes = new ArrayList<>(own.notifications());
+        boolean toolChecksKnown = RuleRegistry.checks().stream().anyMatch(d -> d.id().startsWith(tool.rulePrefix()));
+        for (String id : settings.mentionedRules()) {
+            if (id.startsWith(tool.rulePrefix()) && toolChecksKnown && RuleRegistry.descriptor(id).isEmpty()) {
+                notes.add(Notification.warning(settings.origin(), "no " + tool.toolName() + " check '" + id
+                        + "' (interleave rules lists them); the setting is ignored"));
+            }
+        }
+        List<Finding> switched = new ArrayList<>();
+        for (Finding f : external) {
+            if (!settings.enabled(f.ruleId())) {
+                continue;
+            }
+            switched.add(settings.overridesSeverity(f.ruleId())
+                    ? f.withSeverity(settings.severity(f.ruleId(), f.severity())) : f);
+        }
+        java.util.Map<String, SourceFile> files = new java.util.HashMap<>();
+        for (Finding f : switched) {
+            String file = f.location().file();
+            if (!files.containsKey(file)) {
+                files.put(file, sources.apply(file));
+            }
+        }
+        files.values().removeIf(java.util.Objects::isNull);
+        List<Finding> shown = new ArrayList<>();
+        List<Suppressions.Suppressed> suppressed = new ArrayList<>(own.suppressed());
+        Suppressions.split(switched, files, shown, suppressed);
+        List<Finding> ownAndSilenced = new ArrayList<>(own.findings());
+        own.suppressed().forEach(s -> ownAndSilenced.add(s.finding()));
+        Merge merged = merge(ownAndSilenced, shown, tool);
+        Set<Finding> silenced = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        own.suppressed().forEach(s -> silenced.add(s.finding()));
+        List<Finding> out = merged.findings().stream().filter(f -> !silenced.contains(f)).toList();
+        return new AnalysisResult(out, suppressed, notes, own.filesAnalyzed());
     }
 
     private static String key(String ruleId, Finding f) {

@@ -11,12 +11,16 @@ import interleave.engine.finding.Severity;
 
 /**
  * A check's metadata, read from its {@link RuleInfo}, plus its documentation page. Every check has one: static rules,
- * dynamic detectors, and (later) imported patterns of other tools.
+ * dynamic detectors, and imported patterns of other tools.
  *
- * @param kind what sort of check it is (listed grouped by it)
+ * @param ruleClass the rule's class, whose {@code <SimpleName>.md} is the page's prose; for an imported check, the
+ *                  class of the provider that made it
+ * @param kind      what sort of check it is (listed grouped by it)
+ * @param page      the whole page in Markdown when the provider wrote it (an imported check's page comes from the
+ *                  other tool's own texts), else empty: the page is generated from the metadata and the prose file
  */
 public record RuleDescriptor(String id, String title, String summary, Severity defaultSeverity, String concept,
-        List<Reference> references, Language language, Class<?> ruleClass, Kind kind) {
+        List<Reference> references, Language language, Class<?> ruleClass, Kind kind, String page) {
 
     /** Where a check's findings come from. */
     public enum Kind {
@@ -52,6 +56,10 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
         return of(ruleClass, Kind.STATIC);
     }
 
+    public RuleDescriptor {
+        page = page == null ? "" : page;
+    }
+
     public static RuleDescriptor of(Class<?> ruleClass, Kind kind) {
         RuleInfo info = ruleClass.getAnnotation(RuleInfo.class);
         if (info == null) {
@@ -62,11 +70,27 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
             refs.add(Reference.parse(r));
         }
         return new RuleDescriptor(info.id(), info.title(), info.summary(), info.severity(), info.concept(),
-                List.copyOf(refs), info.language(), ruleClass, kind);
+                List.copyOf(refs), info.language(), ruleClass, kind, "");
     }
 
-    /** The prose page {@code <SimpleName>.md} that lives beside the rule class. */
+    /**
+     * Another tool's check as its provider describes it ({@link CheckProvider}); {@code pageMarkdown} is its whole
+     * page, header included.
+     */
+    public static RuleDescriptor imported(String id, String title, String summary, Severity defaultSeverity,
+            String concept, List<Reference> references, Language language, Class<?> provider, String pageMarkdown) {
+        if (pageMarkdown == null || pageMarkdown.isBlank()) {
+            throw new IllegalArgumentException("imported check " + id + " has no page");
+        }
+        return new RuleDescriptor(id, title, summary, defaultSeverity, concept, List.copyOf(references), language,
+                provider, Kind.IMPORTED, pageMarkdown);
+    }
+
+    /** The prose page {@code <SimpleName>.md} that lives beside the rule class (the provider's page, if it wrote one). */
     public String documentationProse() {
+        if (!page.isEmpty()) {
+            return page;
+        }
         String name = ruleClass.getSimpleName() + ".md";
         try (InputStream in = ruleClass.getResourceAsStream(name)) {
             if (in == null) {
@@ -88,8 +112,14 @@ public record RuleDescriptor(String id, String title, String summary, Severity d
                 + body + "</body></html>\n";
     }
 
-    /** The full documentation page in Markdown: a header generated from the metadata, then the prose. */
+    /**
+     * The full documentation page in Markdown: a header generated from the metadata, then the prose; or the page its
+     * provider wrote.
+     */
     public String documentationMarkdown() {
+        if (!page.isEmpty()) {
+            return page;
+        }
         StringBuilder sb = new StringBuilder();
         sb.append("# ").append(title).append("\n\n");
         sb.append("`").append(id).append("` · default severity: ").append(defaultSeverity.label())

@@ -28,6 +28,8 @@ import interleave.engine.finding.Severity;
  * handler-clobbers-errno = off
  * # a rule's option: rule-id.option = value
  * thread-unsafe-call.functions = glibc
+ * # another tool's check merged in: tool:PATTERN (the colon needs no escaping here)
+ * spotbugs:RU_INVOKE_RUN = off
  * </pre>
  */
 public final class Settings {
@@ -99,10 +101,42 @@ public final class Settings {
         return parse(text, file.toString());
     }
 
+    /** A rule id: Interleave's own (kebab-case) or an imported check's {@code tool:PATTERN}. */
+    private static final String RULE_ID = "[a-z0-9-]+(?::[A-Za-z0-9_]+)?";
+    /** An imported check's id at the start of a line, its colon not yet escaped. */
+    private static final java.util.regex.Pattern IMPORTED_KEY = java.util.regex.Pattern
+            .compile("^(\\s*[a-z0-9-]+):([A-Za-z0-9_]+(?:\\.[a-z0-9-]+)?\\s*[=:\\s])");
+
+    /**
+     * In properties syntax a colon ends the key; the ids of imported checks contain one ({@code spotbugs:TYPE}), so it
+     * is escaped at the start of each logical line before the text is loaded. Continuation lines are left alone.
+     */
+    static String escapeImportedIds(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        boolean continued = false;
+        boolean first = true;
+        for (String line : text.split("\n", -1)) {
+            if (!first) {
+                out.append('\n');
+            }
+            first = false;
+            out.append(continued ? line : IMPORTED_KEY.matcher(line).replaceFirst("$1\\\\:$2"));
+            String body = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+            int slashes = 0;
+            for (int i = body.length() - 1; i >= 0 && body.charAt(i) == '\\'; i--) {
+                slashes++;
+            }
+            String t = body.stripLeading();
+            boolean comment = !continued && (t.startsWith("#") || t.startsWith("!"));
+            continued = !comment && slashes % 2 == 1;
+        }
+        return out.toString();
+    }
+
     /** Parses settings text; {@code origin} names it in messages. */
     public static Settings parse(String text, String origin) throws SettingsException {
         Properties p = new Properties();
-        try (Reader r = new StringReader(text)) {
+        try (Reader r = new StringReader(escapeImportedIds(text))) {
             p.load(r);
         } catch (IOException | IllegalArgumentException e) {
             throw new SettingsException(origin + ": not in properties syntax (" + e.getMessage() + ")");
@@ -112,7 +146,7 @@ public final class Settings {
         List<String> problems = new ArrayList<>();
         for (String key : new java.util.TreeSet<>(p.stringPropertyNames())) {
             String value = p.getProperty(key).trim();
-            if (!key.matches("[a-z0-9-]+(\\.[a-z0-9-]+)?")) {
+            if (!key.matches(RULE_ID + "(\\.[a-z0-9-]+)?")) {
                 problems.add("'" + key + "' is neither a rule id nor rule-id.option");
             } else if (key.contains(".")) {
                 options.put(key, value);

@@ -34,7 +34,8 @@ public final class SarifReport {
 
     /**
      * Another tool whose findings are merged in (SpotBugs): a SARIF tool extension. Its findings are the ones whose
-     * rule id starts with {@code rulePrefix}; each names the extension in {@code rule.toolComponent} and in the
+     * rule id starts with {@code rulePrefix}; each names the extension in {@code rule.toolComponent} (whose rules are
+     * described by the imported checks among the rules given) and in the
      * property {@code tool}.
      */
     public record Extension(String name, String version, String informationUri, String rulePrefix) {
@@ -57,7 +58,12 @@ public final class SarifReport {
         driver.addProperty("version", toolVersion);
         JsonArray rulesJson = new JsonArray();
         Map<String, Integer> index = new HashMap<>();
+        Map<String, RuleDescriptor> imported = new HashMap<>();
         for (RuleDescriptor d : rules) {
+            if (d.kind() == RuleDescriptor.Kind.IMPORTED) {
+                imported.put(d.id(), d); // another tool's check: described by that tool's extension
+                continue;
+            }
             index.put(d.id(), rulesJson.size());
             rulesJson.add(rule(d));
         }
@@ -70,6 +76,18 @@ public final class SarifReport {
         for (Finding f : result.findings()) {
             results.add(result(f, index));
         }
+        for (Suppressions.Suppressed s : result.suppressed()) {
+            JsonObject r = result(s.finding(), index);
+            JsonObject suppression = new JsonObject();
+            suppression.addProperty("kind", "inSource");
+            if (!s.justification().isEmpty()) {
+                suppression.addProperty("justification", s.justification());
+            }
+            JsonArray suppressions = new JsonArray();
+            suppressions.add(suppression);
+            r.add("suppressions", suppressions);
+            results.add(r);
+        }
         if (!extensions.isEmpty()) {
             JsonArray ext = new JsonArray();
             for (int e = 0; e < extensions.size(); e++) {
@@ -78,6 +96,7 @@ public final class SarifReport {
                 component.addProperty("name", x.name());
                 component.addProperty("version", x.version());
                 component.addProperty("informationUri", x.informationUri());
+                // the rules of this tool's results (shown and suppressed), described as the registry has them
                 JsonArray extRules = new JsonArray();
                 Map<String, Integer> extIndex = new HashMap<>();
                 for (JsonElementRef r : resultsOf(results, x.rulePrefix())) {
@@ -86,9 +105,14 @@ public final class SarifReport {
                     if (i == null) {
                         i = extRules.size();
                         extIndex.put(id, i);
-                        JsonObject rule = new JsonObject();
-                        rule.addProperty("id", id);
-                        extRules.add(rule);
+                        RuleDescriptor d = imported.get(id);
+                        if (d != null) {
+                            extRules.add(rule(d));
+                        } else {
+                            JsonObject rule = new JsonObject();
+                            rule.addProperty("id", id);
+                            extRules.add(rule);
+                        }
                     }
                     JsonObject ref = new JsonObject();
                     ref.addProperty("id", id);
@@ -107,18 +131,6 @@ public final class SarifReport {
                 ext.add(component);
             }
             tool.add("extensions", ext);
-        }
-        for (Suppressions.Suppressed s : result.suppressed()) {
-            JsonObject r = result(s.finding(), index);
-            JsonObject suppression = new JsonObject();
-            suppression.addProperty("kind", "inSource");
-            if (!s.justification().isEmpty()) {
-                suppression.addProperty("justification", s.justification());
-            }
-            JsonArray suppressions = new JsonArray();
-            suppressions.add(suppression);
-            r.add("suppressions", suppressions);
-            results.add(r);
         }
         run.add("results", results);
 
@@ -170,7 +182,9 @@ public final class SarifReport {
     private static JsonObject rule(RuleDescriptor d) {
         JsonObject r = new JsonObject();
         r.addProperty("id", d.id());
-        r.addProperty("name", camel(d.id()));
+        // an imported check keeps its tool's own name for it (RU_INVOKE_RUN)
+        r.addProperty("name", d.kind() == RuleDescriptor.Kind.IMPORTED ? d.id().substring(d.id().indexOf(':') + 1)
+                : camel(d.id()));
         r.add("shortDescription", text(d.title()));
         r.add("fullDescription", text(d.summary()));
         JsonObject help = new JsonObject();
@@ -182,7 +196,7 @@ public final class SarifReport {
         r.add("defaultConfiguration", config);
         JsonObject props = new JsonObject();
         JsonArray tags = new JsonArray();
-        tags.add("concurrency");
+        tags.add(d.kind() == RuleDescriptor.Kind.IMPORTED ? "imported" : "concurrency");
         d.references().forEach(ref -> tags.add(ref.label()));
         props.add("tags", tags);
         props.addProperty("concept", d.concept());

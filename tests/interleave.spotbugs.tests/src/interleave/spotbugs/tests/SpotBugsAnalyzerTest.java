@@ -1,13 +1,16 @@
 package interleave.spotbugs.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -18,7 +21,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import interleave.engine.analysis.AnalysisResult;
+import interleave.engine.analysis.SourceFile;
 import interleave.engine.external.ExternalFindings;
+import interleave.engine.rules.RuleRegistry;
+import interleave.engine.settings.Settings;
+import interleave.spotbugs.SpotBugsChecks;
 import interleave.engine.finding.Finding;
 import interleave.engine.finding.Severity;
 import interleave.engine.finding.SourceRange;
@@ -105,5 +113,51 @@ class SpotBugsAnalyzerTest {
         // without Interleave's finding nothing of SpotBugs' is dropped
         assertEquals(findings.size(), ExternalFindings.merge(List.of(), findings, new SpotBugsAnalyzer()).findings()
                 .size());
+    }
+
+    @Test
+    void everyFindingIsOfACheckTheRegistryKnows() {
+        Set<String> checks = new HashSet<>();
+        new SpotBugsChecks().checks().forEach(d -> checks.add(d.id()));
+        assertFalse(findings.isEmpty());
+        for (Finding f : findings) {
+            assertTrue(checks.contains(f.ruleId()), f.ruleId() + " has no check (rules, explain and SARIF miss it)");
+        }
+    }
+
+    @Test
+    void settingsAndIgnoreCommentsApplyToSpotBugsFindings() throws Exception {
+        Finding sleep = find("spotbugs:SWL_SLEEP_WITH_LOCK_HELD", "Deadlock.java").orElseThrow();
+        AnalysisResult none = new AnalysisResult(List.of(), List.of(), List.of());
+        AnalysisResult off = ExternalFindings.mergeInto(none, findings, new SpotBugsAnalyzer(),
+                Settings.parse("spotbugs:SWL_SLEEP_WITH_LOCK_HELD = off\n", "test"), f -> null);
+        List<Finding> others = findings.stream().filter(f -> !f.ruleId().equals(sleep.ruleId())).toList();
+        assertEquals(ExternalFindings.merge(List.of(), others, new SpotBugsAnalyzer()).findings(), off.findings());
+        assertFalse(off.findings().contains(sleep));
+        AnalysisResult error = ExternalFindings.mergeInto(none, List.of(sleep), new SpotBugsAnalyzer(),
+                Settings.parse("spotbugs:SWL_SLEEP_WITH_LOCK_HELD = error\n", "test"), f -> null);
+        assertEquals(Severity.ERROR, error.findings().get(0).severity());
+        // the user's comment on the finding's line, in the file the finding names
+        List<String> lines = new ArrayList<>(Files.readAllLines(Path.of(sleep.location().file())));
+        int at = sleep.location().startLine() - 1;
+        lines.set(at, lines.get(at) + " // interleave-ignore: spotbugs:SWL_SLEEP_WITH_LOCK_HELD the demo's deadlock");
+        SourceFile commented = SourceFile.of(sleep.location().file(), String.join("\n", lines));
+        AnalysisResult silenced = ExternalFindings.mergeInto(none, findings, new SpotBugsAnalyzer(),
+                Settings.defaults(), f -> f.equals(commented.path()) ? commented : null);
+        assertFalse(silenced.findings().contains(sleep));
+        assertEquals(List.of(sleep), silenced.suppressed().stream().map(s -> s.finding()).toList());
+        assertEquals("the demo's deadlock", silenced.suppressed().get(0).justification());
+        // a setting naming a pattern SpotBugs does not have, once its checks are registered
+        SpotBugsChecks provider = new SpotBugsChecks();
+        interleave.engine.rules.CheckProviders.register(provider);
+        try {
+            AnalysisResult typo = ExternalFindings.mergeInto(none, List.of(), new SpotBugsAnalyzer(),
+                    Settings.parse("spotbugs:RU_INVOKE_RUNN = off\n", "test"), f -> null);
+            assertTrue(typo.notifications().get(0).message().contains("no SpotBugs check 'spotbugs:RU_INVOKE_RUNN'"),
+                    typo.notifications().toString());
+            assertTrue(RuleRegistry.descriptor("spotbugs:RU_INVOKE_RUN").isPresent());
+        } finally {
+            interleave.engine.rules.CheckProviders.unregister(provider);
+        }
     }
 }

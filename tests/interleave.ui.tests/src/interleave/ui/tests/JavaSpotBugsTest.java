@@ -146,6 +146,12 @@ class JavaSpotBugsTest {
         analyze(project);
         assertEquals(List.of("CountingServer.java:" + RUN_LINE + " " + RUN_RULE,
                 "CountingServer.java:" + INCREMENT_LINE + " " + TWIN_RULE), describe(Workbench.markers(project)));
+
+        // the settings file switches SpotBugs' patterns by their ids, as the command line's does
+        Workbench.write(project.getFile(".interleave"), "spotbugs:RU_INVOKE_RUN = off\n");
+        analyze(project);
+        assertEquals(List.of("CountingServer.java:" + INCREMENT_LINE + " unsynchronized-shared-write"),
+                describe(Workbench.markers(project)));
     }
 
     @Test
