@@ -372,6 +372,49 @@ public final class ModelBuilder {
         touch(t);
     }
 
+    /**
+     * Counts of many locks taken at one call site that the source summarized together (one thread, one window):
+     * {@code locks} locks between {@code lowest} and {@code highest} (given by {@link #lockGroupRange}).
+     */
+    public void lockGroupCounts(ExecThread t, long site, String type, long acquisitions, long contended,
+            long failedTries, long holdNs, long longestHoldNs) {
+        LockGroup g = lockGroupOf(t.process, site, type);
+        g.acquisitions += acquisitions;
+        g.contended += contended;
+        g.failedTries += failedTries;
+        g.holdNs += holdNs;
+        g.longestHoldNs = Math.max(g.longestHoldNs, longestHoldNs);
+        touch(t);
+    }
+
+    /** Counted waits and hand-offs of a summarized group, as {@link #lockWaitCounts} for one lock. */
+    public void lockGroupWaitCounts(ExecThread t, long site, String type, long waits, long waitNs,
+            long longestWaitNs, long handoffs) {
+        LockGroup g = lockGroupOf(t.process, site, type);
+        g.countedWaits += waits;
+        g.countedWaitNs += waitNs;
+        g.longestCountedWaitNs = Math.max(g.longestCountedWaitNs, longestWaitNs);
+        g.countedHandoffs += handoffs;
+        touch(t);
+    }
+
+    /** Which locks one summary of the group covered: how many, lowest and highest address. */
+    public void lockGroupRange(ExecThread t, long site, String type, long lowest, long highest, long locks) {
+        LockGroup g = lockGroupOf(t.process, site, type);
+        if (g.summaries++ == 0 || Long.compareUnsigned(lowest, g.lowest) < 0) {
+            g.lowest = lowest;
+        }
+        if (Long.compareUnsigned(highest, g.highest) > 0) {
+            g.highest = highest;
+        }
+        g.mostLocks = Math.max(g.mostLocks, locks);
+        touch(t);
+    }
+
+    private LockGroup lockGroupOf(ExecProcess p, long site, String type) {
+        return p.lockGroups.computeIfAbsent(type + "@" + site, k -> new LockGroup(p, site, type));
+    }
+
     /** The lock of that identity in the process, created on first use. */
     public Lock lockOf(ExecProcess p, long address, String type) {
         return p.locks.computeIfAbsent(address, a -> new Lock(p, a, type));
@@ -456,6 +499,7 @@ public final class ModelBuilder {
         p.releasesByHandle.clear();
         p.exitInstant = null;
         p.locks.clear();
+        p.lockGroups.clear();
         edgesSeen.removeIf(e -> e.thread().process == p); // its edges come again with the rest of its events
         p.watched.clear();
         createsById.remove(p);

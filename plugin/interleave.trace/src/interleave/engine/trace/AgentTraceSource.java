@@ -380,9 +380,24 @@ public final class AgentTraceSource implements TraceSource {
                 b.lockEdge(t, ts, a0, a2, a3, a1, ra, a4);
                 b.acquired(t, ts, a0, a2, true);
             }
-            case LOCK_STATS -> b.lockCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a4 & 0xffffffffL,
-                    a4 >>> 32, (flags & 1) != 0 ? 0 : a2, (flags & 1) != 0 ? 0 : a3);
-            case LOCK_WAITS -> b.lockWaitCounts(t, a0, (flags & 1) != 0 ? "semaphore" : "mutex", a1, a2, a3, a4);
+            case LOCK_STATS -> {
+                String lockType = (flags & 1) != 0 ? "semaphore" : "mutex";
+                long hold = (flags & 1) != 0 ? 0 : a2, longest = (flags & 1) != 0 ? 0 : a3;
+                if ((flags & 4) != 0) { // 1.5: the sum of many locks taken at ra (a LOCK_GROUP follows)
+                    b.lockGroupCounts(t, ra, lockType, a1, a4 & 0xffffffffL, a4 >>> 32, hold, longest);
+                } else {
+                    b.lockCounts(t, a0, lockType, a1, a4 & 0xffffffffL, a4 >>> 32, hold, longest);
+                }
+            }
+            case LOCK_WAITS -> {
+                String lockType = (flags & 1) != 0 ? "semaphore" : "mutex";
+                if ((flags & 4) != 0) {
+                    b.lockGroupWaitCounts(t, ra, lockType, a1, a2, a3, a4);
+                } else {
+                    b.lockWaitCounts(t, a0, lockType, a1, a2, a3, a4);
+                }
+            }
+            case LOCK_GROUP -> b.lockGroupRange(t, ra, (flags & 1) != 0 ? "semaphore" : "mutex", a0, a1, a2);
             case ACCEPT -> call(b, t, phase, ts, Kinds.ACCEPT, flags == 1 ? "accept4" : "accept", a0, a3, err, 0, 0,
                     ra, ref);
             case CONNECT -> call(b, t, phase, ts, Kinds.CONNECT, "connect", a0, a3, err, 0, 0, ra, ref);
