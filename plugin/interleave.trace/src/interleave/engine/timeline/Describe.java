@@ -29,12 +29,16 @@ final class Describe {
     static String lockSummary(TimelineModel m, ThreadTrace t, int i) {
         long n = t.arg(i, 1), waits = t.arg(i, 4) & 0xffffffffL, tryfails = t.arg(i, 4) >>> 32;
         StringBuilder sb = new StringBuilder();
+        String what = null; // 1.5: a group of many locks taken at one call site
+        if ((t.flags(i) & 4) != 0) {
+            what = groupName(m, t, i);
+        }
         if ((t.flags(i) & 1) != 0) {
-            sb.append("semaphore ").append(name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
+            sb.append(what != null ? what : "semaphore " + name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
                     .append(" waits without blocking, ").append(waits).append(" blocked, ").append(t.arg(i, 2))
                     .append(" posts");
         } else {
-            sb.append("mutex ").append(name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
+            sb.append(what != null ? what : "mutex " + name(m, t, t.arg(i, 0))).append(": ").append(n - waits)
                     .append(" locked without waiting, ").append(waits).append(" waited; ");
             if ((t.flags(i) & 2) != 0) {
                 sb.append("hold times not measured");
@@ -52,6 +56,27 @@ final class Describe {
                     (t.flags(i) & 1) != 0));
         }
         return sb.toString();
+    }
+
+    /**
+     * "4096 mutexes taken at bucket_lock (t_manylocks.c:22), 0x7f..-0x7f..": the group a LOCK_STATS with flag 4 sums
+     * up, from the LOCK_GROUP that follows it (after its LOCK_WAITS, if any).
+     */
+    static String groupName(TimelineModel m, ThreadTrace t, int i) {
+        boolean sem = (t.flags(i) & 1) != 0;
+        long locks = 0, lo = t.arg(i, 0), hi = lo;
+        for (int g = i + 1; g <= i + 2 && g < t.size(); g++) {
+            if (t.type(g) == LOCK_GROUP && t.ra(g) == t.ra(i) && t.arg(g, 0) == t.arg(i, 0)) {
+                lo = t.arg(g, 0);
+                hi = t.arg(g, 1);
+                locks = t.arg(g, 2);
+                break;
+            }
+        }
+        long ra = t.ra(i);
+        String site = ra == 0 ? "many call sites" : m.symbolizer().symbolize(t.image(), ra, true).describe();
+        return (locks > 0 ? locks + " " : "many ") + (sem ? "semaphores" : "mutexes") + " taken at " + site + " (" + hex(lo)
+                + "-" + hex(hi) + ")";
     }
 
     /**
