@@ -225,7 +225,7 @@ static struct ilv_lstat *stat_of(uint64_t obj, int kind)
             if (ILV_UNLIKELY((s->tab_used + 1) * 4 > (mask + 1) * 3)) { /* 3/4 full: grow */
                 if (!s->growing && mask + 1 < ILV_LSTAT_MAX && grow_stats(s))
                     return stat_of(obj, kind);
-                if (!s->growing && mask + 1 >= ILV_LSTAT_MAX) {
+                if (!s->growing && !s->flushing && mask + 1 >= ILV_LSTAT_MAX) {
                     ilv_lk_flush(); /* the largest table is full: summarize the window now */
                     return stat_of(obj, kind);
                 }
@@ -310,6 +310,10 @@ void ilv_lk_flush(void)
     struct ilv_lockstate *s = &ilv_lk;
     struct ilv_lstat *t = s->tab;
     uint64_t ts = 0;
+    if (s->flushing) /* a handler interrupted this thread's summary: the counters go in the next one */
+        return;
+    s->flushing = 1;
+    ILV_BARRIER();
     if (t) {
         uint32_t cap = s->tab_mask + 1;
         struct ilv_group *g = 0;
@@ -358,6 +362,8 @@ void ilv_lk_flush(void)
         }
     }
     s->last = 0;
+    ILV_BARRIER();
+    s->flushing = 0;
     uint64_t mult = ilv_clk.mult;
     s->next_flush = mult ? ilv_rdtsc() + (uint64_t)(((unsigned __int128)ILV_LK_PERIOD_NS << 32) / mult) : 0;
 }
@@ -749,6 +755,7 @@ void ilv_lk_after_fork(void)
     s->tab_used = 0;
     s->eset_used = 0;
     s->growing = 0;
+    s->flushing = 0;
     memset(s->wn, 0, sizeof s->wn);
     /* the parent's other threads do not exist here: none of their waits is under way */
     for (unsigned i = 0; i < WREG_N; i++)

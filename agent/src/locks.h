@@ -106,6 +106,7 @@ struct ilv_lockstate {
     struct ilv_edge *eset;      /* the written edges: edge, or a mapped set (0: not yet) */
     uint32_t eset_mask, eset_used;
     uint32_t growing;           /* a table is being rehashed: a nested handler must not grow it too */
+    uint32_t flushing;          /* a summary is being written: a nested handler's flush waits for the next */
     uint32_t nretired;
     struct { void *p; uint64_t len; } retired[ILV_RETIRED_N];
     struct ilv_group *groups;   /* ILV_GROUP_N entries, mapped with the first grown table */
