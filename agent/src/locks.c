@@ -270,18 +270,17 @@ static struct ilv_group *group_find(struct ilv_group *g, uint64_t ra, uint32_t k
     return &g[0]; /* more sites than slots: one group for the rest (site 0) */
 }
 
-static void group_add(struct ilv_group *g, const struct ilv_lstat *e, uint64_t mult)
+static void group_add(struct ilv_group *g, const struct ilv_lstat *e)
 {
     g->n += e->n;
-    if (!e->kind) { /* as emit_stat: the timed holds scaled to all acquisitions */
-        uint64_t est = e->measured ? (uint64_t)((unsigned __int128)e->hold * e->n / e->measured) : 0;
-        uint64_t mx = ticks_ns(e->maxhold, mult);
-        g->hold_ns += ticks_ns(est, mult);
-        if (mx > g->max_ns)
-            g->max_ns = mx;
-        g->timed |= e->measured != 0;
+    if (!e->kind) { /* the timed holds of all the group's locks, scaled once to all acquisitions: most of
+                     * its locks were taken once or twice in the window, too few to scale one by one */
+        g->ticks += e->hold;
+        g->measured += e->measured;
+        if (e->maxhold > g->maxticks)
+            g->maxticks = e->maxhold;
     } else {
-        g->hold_ns += e->hold; /* posts */
+        g->posts += e->hold;
     }
     g->waits += e->waits;
     g->tryfail += e->tryfail;
@@ -294,11 +293,17 @@ static void group_add(struct ilv_group *g, const struct ilv_lstat *e, uint64_t m
 
 static void emit_group(const struct ilv_group *g, uint64_t ts)
 {
-    uint32_t flags = g->kind | (!g->kind && !g->timed ? 2u : 0u) | 4u;
+    uint32_t flags = g->kind | (!g->kind && !g->measured ? 2u : 0u) | 4u;
     uint64_t waits = g->waits > 0xffffffffull ? 0xffffffffull : g->waits;
     uint64_t tryf = g->tryfail > 0xffffffffull ? 0xffffffffull : g->tryfail;
-    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, flags), 0, ts, g->ra, g->lo, g->n, g->hold_ns, g->max_ns,
-             waits | (tryf << 32));
+    uint64_t a2 = g->posts, a3 = 0;
+    if (!g->kind) {
+        uint64_t mult = ilv_tsc_mult();
+        uint64_t est = g->measured ? (uint64_t)((unsigned __int128)g->ticks * g->n / g->measured) : 0;
+        a2 = ticks_ns(est, mult);
+        a3 = ticks_ns(g->maxticks, mult);
+    }
+    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, flags), 0, ts, g->ra, g->lo, g->n, a2, a3, waits | (tryf << 32));
     if (g->swaits || g->handoffs)
         ilv_emit(ILV_HEAD(ILV_T_LOCK_WAITS, ILV_POINT, g->kind | 4u), 0, ts, g->ra, g->lo, g->swaits, g->swait_ns,
                  g->swait_max, g->handoffs);
@@ -335,7 +340,6 @@ void ilv_lk_flush(void)
                 }
             }
         }
-        uint64_t mult = ilv_tsc_mult();
         for (uint32_t i = 0; i < cap; i++) {
             struct ilv_lstat *e = &t[i];
             if (!e->obj)
@@ -343,7 +347,7 @@ void ilv_lk_flush(void)
             if (stat_used(e)) {
                 struct ilv_group *x = g ? group_find(g, e->ra, e->kind, 0) : 0;
                 if (x && x->nlocks > ILV_GROUP_MIN) {
-                    group_add(x, e, mult);
+                    group_add(x, e);
                 } else {
                     if (!ts)
                         ts = ilv_now();
@@ -427,9 +431,11 @@ static void acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int cont
             h->ra2 = ra2;
             h->contended = (uint32_t)contended;
             h->wait_ns = wait_ns;
-            /* timed: every contended hold, a thread's first 64, then one in ILV_LK_SAMPLE */
+            /* timed: every contended hold, a thread's first 64, then one in ILV_LK_SAMPLE, picked by
+             * a Weyl sequence rather than every 16th: a thread that alternates two locks (a global
+             * one and a bucket's) would have had only the even one's holds timed */
             uint32_t a = ++s->acq;
-            h->tsc = contended || a <= 64 || a % ILV_LK_SAMPLE == 0 ? ilv_rdtsc() : 0;
+            h->tsc = contended || a <= 64 || (a * 0x9e3779b9u) < 0x100000000ull / ILV_LK_SAMPLE ? ilv_rdtsc() : 0;
         } else {
             s->overflow++;
         }

@@ -75,9 +75,9 @@ struct ilv_edge {               /* a lock-order edge already written by this thr
 
 struct ilv_group {              /* locks of one window summarized at one call site */
     uint64_t ra, lo, hi;        /* ra 0 and nlocks 0: free */
-    uint64_t nlocks, n, hold_ns, max_ns, swaits, swait_ns, swait_max;
+    uint64_t nlocks, n, posts, ticks, measured, maxticks, swaits, swait_ns, swait_max;
     uint64_t waits, tryfail, handoffs;
-    uint32_t kind, timed;
+    uint32_t kind, pad;
 };
 
 struct ilv_held {
