@@ -326,9 +326,10 @@ public final class ModelBuilder {
     }
 
     /**
-     * Edges given so far. A source may give the same edge again: the agent remembers the edges it wrote in a small
-     * per-thread table, and a program with thousands of locks (memcached's item locks) makes it write one edge
-     * millions of times. The first of each is what the detectors use; the copies would only take memory.
+     * Edges given so far. A source may give the same edge again: agents before format 1.5 remembered the edges they
+     * wrote in a small per-thread table, so a program with thousands of locks (memcached's item locks) made them write
+     * one edge millions of times (1.5 writes each once per thread, but a process's threads each write theirs). The
+     * first of each is what the detectors use; the copies would only take memory.
      */
     private final Set<EdgeKey> edgesSeen = new HashSet<>();
 
