@@ -227,6 +227,8 @@ measure_trace() {
     [ -n "$xmx" ] && k=$1-long
     size[$k]+="$(du -sb "$d/run" | cut -f1) "
     events[$k]+="$("$dump" --summary "$d/run" 2>&1 >/dev/null | sed -n 's/.* events=\([0-9]*\).*/\1/p' | tail -1) "
+    # the long run: events by type too (what the agent's lock tables write)
+    [ -n "$xmx" ] && "$dump" --summary "$d/run" 2>/dev/null | sort -k2 -nr >"$work/types-$k.txt"
     lost[$k]+="$(sed -n 's/.*could not store \([0-9]*\) event.*/\1/p' "$d/server.out" | head -1 | grep . || echo 0) "
     local rc=0
     JDK_JAVA_OPTIONS=${xmx:+-Xmx$xmx} /usr/bin/time -v "$repo/interleave" report "$d/run" -o "$d/report.html" \
@@ -281,7 +283,7 @@ if [ "$long" != 0 ] && printf '%s\n' "${ok_servers[@]}" | grep -qx memcached; th
     rm -rf "$d"
 fi
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | { grep -v '^$' || true; } | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 mb() { awk '{ printf "%.1f", $1 / 1048576 }'; }
 version() {
     case $1 in
@@ -325,6 +327,14 @@ version() {
         echo "|---|---|---|---|---|---|---|"
         echo "| $(echo "${size[memcached-long]}" | mb) | ${events[memcached-long]} | ${lost[memcached-long]}/ ${lostr[memcached-long]} |" \
             "${rwall[memcached-long]} | ${rrss[memcached-long]} | ${rstatus[memcached-long]} | ${findings[memcached-long]} |"
+        if [ -s "$work/types-memcached-long.txt" ]; then
+            echo
+            echo "Events by type (\`itrace-dump --summary\`, the ten most frequent, and every lock record):"
+            echo
+            echo '```'
+            { head -10 "$work/types-memcached-long.txt"; grep '^LOCK_' "$work/types-memcached-long.txt"; } | awk '!seen[$0]++'
+            echo '```'
+        fi
     fi
     echo
     echo "## Findings"

@@ -4,7 +4,7 @@
 #define ILV_EVENTS_H
 
 #define ILV_VERSION_MAJOR 1
-#define ILV_VERSION_MINOR 4
+#define ILV_VERSION_MINOR 5
 
 /* string keys (§4.2) */
 #define ILV_S_EXE            1
@@ -46,6 +46,7 @@
 #define ILV_T_LOCK_EDGE      41
 #define ILV_T_LOCK_STATS     42
 #define ILV_T_LOCK_WAITS     43
+#define ILV_T_LOCK_GROUP     44
 #define ILV_T_SOCKET         48
 #define ILV_T_BIND           49
 #define ILV_T_LISTEN         50

@@ -3,6 +3,8 @@
 #include <link.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-exec")));
 
@@ -145,22 +147,99 @@ static inline int stat_used(const struct ilv_lstat *e)
     return e->n || e->waits || e->tryfail || e->hold || e->measured || e->swaits || e->handoffs;
 }
 
+/* ---------------------------------------------------------------- growing tables
+ * A thread starts with small tables in its TLS (ILV_LSTAT_N counters, ILV_EDGE_N edges); one that
+ * uses more locks gets a mapped table four times as large, rehashed, and so on up to a limit.
+ * Memory comes from mmap (a raw system call), never malloc: the wrappers run inside malloc's own
+ * locks. A signal handler can interrupt a rehash or hold a pointer into the old table: the old
+ * table therefore stays mapped (retired) until the thread ends, so a late update lands in memory
+ * that is still there (and is lost, like any counter a handler spoils), and `growing` keeps a
+ * nested handler from starting a second rehash. */
+static void *map_anon(uint64_t len)
+{
+    long p = ilv_sys6(SYS_mmap, 0, (long)len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p < 0 && p > -4096 ? 0 : (void *)p;
+}
+
+static void retire(struct ilv_lockstate *s, void *p, uint64_t len, const void *inline_tab)
+{
+    if (p == inline_tab)
+        return;
+    if (s->nretired < ILV_RETIRED_N) {
+        s->retired[s->nretired].p = p;
+        s->retired[s->nretired].len = len;
+        s->nretired++;
+    } /* else: left mapped (cannot happen: the tables stop growing long before) */
+}
+
+static inline unsigned lhash(uint64_t obj, uint32_t mask)
+{
+    return (unsigned)((obj * 0x9e3779b97f4a7c15ull) >> 32) & mask;
+}
+
+static int grow_stats(struct ilv_lockstate *s)
+{
+    uint32_t cap = s->tab_mask + 1, ncap = cap * 4;
+    if (ncap > ILV_LSTAT_MAX)
+        ncap = ILV_LSTAT_MAX;
+    struct ilv_lstat *nt = map_anon((uint64_t)ncap * sizeof *nt), *t = s->tab;
+    if (!nt)
+        return 0;
+    s->growing = 1;
+    ILV_BARRIER();
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < cap; i++) {
+        if (!t[i].obj)
+            continue;
+        unsigned h = lhash(t[i].obj, ncap - 1);
+        while (nt[h].obj)
+            h = (h + 1) & (ncap - 1);
+        nt[h] = t[i];
+        used++;
+    }
+    s->tab = nt;
+    s->tab_mask = ncap - 1;
+    s->tab_used = used;
+    s->last = 0;
+    retire(s, t, (uint64_t)cap * sizeof *t, s->st);
+    ILV_BARRIER();
+    s->growing = 0;
+    return 1;
+}
+
 static struct ilv_lstat *stat_of(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    unsigned h = (unsigned)((obj * 0x9e3779b97f4a7c15ull) >> 59) & (ILV_LSTAT_N - 1);
-    for (unsigned k = 0; k < ILV_LSTAT_N; k++) {
-        struct ilv_lstat *e = &s->st[(h + k) & (ILV_LSTAT_N - 1)];
+    if (ILV_UNLIKELY(!s->tab)) {
+        s->tab_mask = ILV_LSTAT_N - 1;
+        s->tab = s->st;
+    }
+    struct ilv_lstat *t = s->tab;
+    uint32_t mask = s->tab_mask;
+    unsigned h = lhash(obj, mask);
+    for (unsigned k = 0; k <= mask; k++) {
+        struct ilv_lstat *e = &t[(h + k) & mask];
         if (e->obj == obj)
             return e;
         if (!e->obj) {
+            if (ILV_UNLIKELY((s->tab_used + 1) * 4 > (mask + 1) * 3)) { /* 3/4 full: grow */
+                if (!s->growing && mask + 1 < ILV_LSTAT_MAX && grow_stats(s))
+                    return stat_of(obj, kind);
+                if (!s->growing && !s->flushing && mask + 1 >= ILV_LSTAT_MAX) {
+                    ilv_lk_flush(); /* the largest table is full: summarize the window now */
+                    return stat_of(obj, kind);
+                }
+                if ((s->tab_used + 1) * 8 > (mask + 1) * 7)
+                    break; /* cannot grow: reuse the home entry */
+            }
             e->kind = (uint32_t)kind;
             e->obj = obj;
+            s->tab_used++;
             return e;
         }
     }
     /* full: write the home entry's summary and give it to this lock */
-    struct ilv_lstat *e = &s->st[h];
+    struct ilv_lstat *e = &t[h];
     emit_stat(e, ilv_now());
     memset(e, 0, sizeof *e);
     e->kind = (uint32_t)kind;
@@ -168,24 +247,160 @@ static struct ilv_lstat *stat_of(uint64_t obj, int kind)
     return e;
 }
 
+/* ---------------------------------------------------------------- summaries
+ * Locks that share their first call site are summarized together once more than ILV_GROUP_MIN of
+ * them were used in the window: a program with thousands of locks (one per hash bucket or item)
+ * takes them all at the same place, and a record per lock every ILV_LK_PERIOD_NS would be most of
+ * its trace. Locks at sites with few locks (a server's global locks) keep their own records. */
+static struct ilv_group *group_find(struct ilv_group *g, uint64_t ra, uint32_t kind, int insert)
+{
+    unsigned h = (unsigned)(((ra ^ kind) * 0x9e3779b97f4a7c15ull) >> 32) % (ILV_GROUP_N - 1);
+    for (unsigned k = 0; k < ILV_GROUP_N - 1; k++) {
+        struct ilv_group *x = &g[1 + (h + k) % (ILV_GROUP_N - 1)];
+        if (x->nlocks && x->ra == ra && x->kind == kind)
+            return x;
+        if (!x->nlocks) {
+            if (!insert)
+                break;
+            x->ra = ra;
+            x->kind = kind;
+            return x;
+        }
+    }
+    return &g[0]; /* more sites than slots: one group for the rest (site 0) */
+}
+
+static void group_add(struct ilv_group *g, const struct ilv_lstat *e)
+{
+    g->n += e->n;
+    if (!e->kind) { /* the timed holds of all the group's locks, scaled once to all acquisitions: most of
+                     * its locks were taken once or twice in the window, too few to scale one by one */
+        g->ticks += e->hold;
+        g->measured += e->measured;
+        if (e->maxhold > g->maxticks)
+            g->maxticks = e->maxhold;
+    } else {
+        g->posts += e->hold;
+    }
+    g->waits += e->waits;
+    g->tryfail += e->tryfail;
+    g->swaits += e->swaits;
+    g->swait_ns += e->swait_ns;
+    if (e->swait_max > g->swait_max)
+        g->swait_max = e->swait_max;
+    g->handoffs += e->handoffs;
+}
+
+static void emit_group(const struct ilv_group *g, uint64_t ts)
+{
+    uint32_t flags = g->kind | (!g->kind && !g->measured ? 2u : 0u) | 4u;
+    uint64_t waits = g->waits > 0xffffffffull ? 0xffffffffull : g->waits;
+    uint64_t tryf = g->tryfail > 0xffffffffull ? 0xffffffffull : g->tryfail;
+    uint64_t a2 = g->posts, a3 = 0;
+    if (!g->kind) {
+        uint64_t mult = ilv_tsc_mult();
+        uint64_t est = g->measured ? (uint64_t)((unsigned __int128)g->ticks * g->n / g->measured) : 0;
+        a2 = ticks_ns(est, mult);
+        a3 = ticks_ns(g->maxticks, mult);
+    }
+    ilv_emit(ILV_HEAD(ILV_T_LOCK_STATS, ILV_POINT, flags), 0, ts, g->ra, g->lo, g->n, a2, a3, waits | (tryf << 32));
+    if (g->swaits || g->handoffs)
+        ilv_emit(ILV_HEAD(ILV_T_LOCK_WAITS, ILV_POINT, g->kind | 4u), 0, ts, g->ra, g->lo, g->swaits, g->swait_ns,
+                 g->swait_max, g->handoffs);
+    ilv_emit(ILV_HEAD(ILV_T_LOCK_GROUP, ILV_POINT, g->kind), 0, ts, g->ra, g->lo, g->hi, g->nlocks, 0, 0);
+}
+
 void ilv_lk_flush(void)
 {
     struct ilv_lockstate *s = &ilv_lk;
+    struct ilv_lstat *t = s->tab;
     uint64_t ts = 0;
-    for (unsigned i = 0; i < ILV_LSTAT_N; i++) {
-        struct ilv_lstat *e = &s->st[i];
-        if (!e->obj)
-            continue;
-        if (stat_used(e)) {
-            if (!ts)
-                ts = ilv_now();
-            emit_stat(e, ts);
+    if (s->flushing) /* a handler interrupted this thread's summary: the counters go in the next one */
+        return;
+    s->flushing = 1;
+    ILV_BARRIER();
+    if (t) {
+        uint32_t cap = s->tab_mask + 1;
+        struct ilv_group *g = 0;
+        if (s->tab_used > ILV_GROUP_MIN) { /* enough locks that some may share a site */
+            if (!s->groups)
+                s->groups = map_anon(ILV_GROUP_N * sizeof *s->groups);
+            g = s->groups;
+            if (g) {
+                memset(g, 0, ILV_GROUP_N * sizeof *g);
+                for (uint32_t i = 0; i < cap; i++) {
+                    struct ilv_lstat *e = &t[i];
+                    if (!e->obj || !stat_used(e))
+                        continue;
+                    struct ilv_group *x = group_find(g, e->ra, e->kind, 1);
+                    if (!x->nlocks++ || e->obj < x->lo)
+                        x->lo = e->obj;
+                    if (e->obj > x->hi)
+                        x->hi = e->obj;
+                }
+            }
         }
-        memset(e, 0, sizeof *e);
+        for (uint32_t i = 0; i < cap; i++) {
+            struct ilv_lstat *e = &t[i];
+            if (!e->obj)
+                continue;
+            if (stat_used(e)) {
+                struct ilv_group *x = g ? group_find(g, e->ra, e->kind, 0) : 0;
+                if (x && x->nlocks > ILV_GROUP_MIN) {
+                    group_add(x, e);
+                } else {
+                    if (!ts)
+                        ts = ilv_now();
+                    emit_stat(e, ts);
+                }
+            }
+            memset(e, 0, sizeof *e);
+        }
+        s->tab_used = 0;
+        for (unsigned i = 0; g && i < ILV_GROUP_N; i++) {
+            if (g[i].nlocks > ILV_GROUP_MIN) {
+                if (!ts)
+                    ts = ilv_now();
+                emit_group(&g[i], ts);
+            }
+        }
     }
     s->last = 0;
+    ILV_BARRIER();
+    s->flushing = 0;
     uint64_t mult = ilv_clk.mult;
     s->next_flush = mult ? ilv_rdtsc() + (uint64_t)(((unsigned __int128)ILV_LK_PERIOD_NS << 32) / mult) : 0;
+}
+
+/* the thread ends: its last summary, then its mapped tables go back */
+void ilv_lk_thread_end(void)
+{
+    struct ilv_lockstate *s = &ilv_lk;
+    ilv_lk_flush();
+    s->growing = 1; /* from here a handler's lock finds no table being unmapped under it */
+    ILV_BARRIER();
+    struct ilv_lstat *tab = s->tab;
+    struct ilv_edge *eset = s->eset;
+    s->tab = 0;
+    s->eset = 0;
+    s->last = 0;
+    ILV_BARRIER();
+    if (tab && tab != s->st)
+        ilv_sys2(SYS_munmap, tab, (uint64_t)(s->tab_mask + 1) * sizeof *tab);
+    if (eset && eset != s->edge)
+        ilv_sys2(SYS_munmap, eset, (uint64_t)(s->eset_mask + 1) * sizeof *eset);
+    if (s->groups)
+        ilv_sys2(SYS_munmap, s->groups, ILV_GROUP_N * sizeof *s->groups);
+    for (uint32_t i = 0; i < s->nretired; i++)
+        ilv_sys2(SYS_munmap, s->retired[i].p, s->retired[i].len);
+    s->nretired = 0;
+    s->groups = 0;
+    s->tab_used = 0;
+    s->eset_used = 0;
+    memset(s->st, 0, sizeof s->st);
+    memset(s->edge, 0, sizeof s->edge);
+    ILV_BARRIER();
+    s->growing = 0;
 }
 
 static inline void count_wait(struct ilv_lstat *e, uint64_t wait_ns)
@@ -216,9 +431,11 @@ static void acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int cont
             h->ra2 = ra2;
             h->contended = (uint32_t)contended;
             h->wait_ns = wait_ns;
-            /* timed: every contended hold, a thread's first 64, then one in ILV_LK_SAMPLE */
+            /* timed: every contended hold, a thread's first 64, then one in ILV_LK_SAMPLE, picked by
+             * a Weyl sequence rather than every 16th: a thread that alternates two locks (a global
+             * one and a bucket's) would have had only the even one's holds timed */
             uint32_t a = ++s->acq;
-            h->tsc = contended || a <= 64 || a % ILV_LK_SAMPLE == 0 ? ilv_rdtsc() : 0;
+            h->tsc = contended || a <= 64 || (a * 0x9e3779b9u) < 0x100000000ull / ILV_LK_SAMPLE ? ilv_rdtsc() : 0;
         } else {
             s->overflow++;
         }
@@ -440,8 +657,80 @@ int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts)
     return wreg_rel_tid[i];
 }
 
-/* About to take obj (a blocking mutex lock) while holding others: write each new (held, obj)
- * pair once per thread, with both acquisitions' call sites. */
+/* The written edges: an open-addressed set keyed by both locks, both call sites and both callers,
+ * growing like the counters (to ILV_EDGE_MAX); full at that size, an edge not in it is written
+ * again each time (as the fixed table did). */
+static inline uint64_t mix2(uint64_t a, uint64_t b)
+{
+    return (a * 0x9e3779b97f4a7c15ull) ^ (b * 0xc2b2ae3d27d4eb4full) ^ (b >> 29);
+}
+
+static int grow_edges(struct ilv_lockstate *s)
+{
+    uint32_t cap = s->eset_mask + 1, ncap = cap * 4;
+    if (ncap > ILV_EDGE_MAX)
+        ncap = ILV_EDGE_MAX;
+    struct ilv_edge *nt = map_anon((uint64_t)ncap * sizeof *nt), *t = s->eset;
+    if (!nt)
+        return 0;
+    s->growing = 1;
+    ILV_BARRIER();
+    uint32_t used = 0;
+    for (uint32_t i = 0; i < cap; i++) {
+        if (!t[i].held)
+            continue;
+        unsigned h = lhash(mix2(t[i].held, t[i].taken), ncap - 1);
+        while (nt[h].held)
+            h = (h + 1) & (ncap - 1);
+        nt[h] = t[i];
+        used++;
+    }
+    s->eset = nt;
+    s->eset_mask = ncap - 1;
+    s->eset_used = used;
+    retire(s, t, (uint64_t)cap * sizeof *t, s->edge);
+    ILV_BARRIER();
+    s->growing = 0;
+    return 1;
+}
+
+/* 1: this thread wrote the edge already; 0: new (now remembered, when there is room) */
+static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uint64_t sites, uint64_t callers)
+{
+    if (ILV_UNLIKELY(!s->eset)) {
+        if (s->growing) /* the thread is ending */
+            return 0;
+        s->eset_mask = ILV_EDGE_N - 1;
+        s->eset = s->edge;
+    }
+    struct ilv_edge *t = s->eset;
+    uint32_t mask = s->eset_mask;
+    unsigned h = lhash(mix2(held, taken), mask);
+    for (unsigned k = 0; k <= mask; k++) {
+        struct ilv_edge *e = &t[(h + k) & mask];
+        if (e->held == held && e->taken == taken && e->sites == sites && e->callers == callers)
+            return 1;
+        if (!e->held) {
+            if (ILV_UNLIKELY((s->eset_used + 1) * 4 > (mask + 1) * 3)) {
+                if (!s->growing && mask + 1 < ILV_EDGE_MAX && grow_edges(s))
+                    return edge_seen(s, held, taken, sites, callers);
+                if ((s->eset_used + 1) * 8 > (mask + 1) * 7)
+                    return 0; /* no room: written, not remembered */
+            }
+            e->taken = taken;
+            e->sites = sites;
+            e->callers = callers;
+            ILV_BARRIER();
+            e->held = held; /* last: the slot is claimed once complete */
+            s->eset_used++;
+            return 0;
+        }
+    }
+    return 0;
+}
+
+/* About to take obj (a blocking mutex lock) while holding others: write each new edge (held lock,
+ * obj, both call sites and their callers) once per thread. */
 void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2)
 {
     struct ilv_lockstate *s = &ilv_lk;
@@ -452,22 +741,8 @@ void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2)
         struct ilv_held h = s->held[i];
         if (h.obj == obj || !h.obj)
             continue;
-        uint64_t key = (h.obj * 0x9e3779b97f4a7c15ull) ^ (obj * 0xc2b2ae3d27d4eb4full);
-        key |= 1;
-        unsigned b = (unsigned)(key >> 58) & (ILV_EDGE_N - 1), k;
-        int seen = 0;
-        for (k = 0; k < 8; k++) {
-            uint64_t v = s->edge[(b + k) & (ILV_EDGE_N - 1)];
-            if (v == key) {
-                seen = 1;
-                break;
-            }
-            if (!v)
-                break;
-        }
-        if (seen)
+        if (edge_seen(s, h.obj, obj, mix2(h.ra, ra), mix2(h.ra2, ra2)))
             continue;
-        s->edge[(b + (k < 8 ? k : 0)) & (ILV_EDGE_N - 1)] = key;
         ilv_emit(ILV_HEAD(ILV_T_LOCK_EDGE, ILV_POINT, 0), 0, ilv_now(), ra, h.obj, obj, h.ra, h.ra2, ra2);
     }
 }
@@ -479,6 +754,14 @@ void ilv_lk_after_fork(void)
     struct ilv_lockstate *s = &ilv_lk;
     memset(s->st, 0, sizeof s->st);
     memset(s->edge, 0, sizeof s->edge);
+    if (s->tab && s->tab != s->st) /* the mapped tables are the child's own copies: emptied */
+        memset(s->tab, 0, (uint64_t)(s->tab_mask + 1) * sizeof *s->tab);
+    if (s->eset && s->eset != s->edge)
+        memset(s->eset, 0, (uint64_t)(s->eset_mask + 1) * sizeof *s->eset);
+    s->tab_used = 0;
+    s->eset_used = 0;
+    s->growing = 0;
+    s->flushing = 0;
     memset(s->wn, 0, sizeof s->wn);
     /* the parent's other threads do not exist here: none of their waits is under way */
     for (unsigned i = 0; i < WREG_N; i++)

@@ -10,9 +10,15 @@
  *    EXIT (the releaser notes each release in a shared table while such a wait is under way);
  *    for a semaphore, the posts while a written wait is under way; other releases and posts
  *    to waiters are counted in LOCK_WAITS;
- *  - LOCK_EDGE the first time this thread takes lock B while holding lock A, with both call sites;
+ *  - LOCK_EDGE the first time this thread takes lock B while holding lock A from these call sites
+ *    (a set that grows with the program's distinct edges, so each is written once per thread);
  *  - LOCK_STATS per lock: acquisitions, total and longest hold (sampled, see ILV_LK_SAMPLE), waits,
- *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends.
+ *    failed trylocks, about every ILV_LK_PERIOD_NS and when the thread ends. The table of counters
+ *    grows with the locks a thread uses (no record per eviction); when more than ILV_GROUP_MIN
+ *    locks of one window share their first call site (memcached's 8,192 item locks, all taken in
+ *    item_lock()), they are summarized together: one LOCK_STATS (flag 4) and one LOCK_GROUP with
+ *    the lowest and highest address and the number of locks, so a summary is a few records, not
+ *    one per lock.
  * All state is per thread (no locks, no atomics on the hot path); a signal handler that interrupts
  * an update can at worst spoil one counter or one edge's call site, never an index. Inside the
  * critical section (between the real lock and unlock) the agent only pushes the held entry; the
@@ -22,8 +28,13 @@
 #include "core.h"
 
 #define ILV_HELD_MAX   16u   /* locks held at once that are tracked (deeper nesting: not tracked) */
-#define ILV_LSTAT_N    32u   /* locks with counters per thread (more: the oldest entry is flushed) */
-#define ILV_EDGE_N     64u   /* lock-order edges remembered per thread (more: some written again) */
+#define ILV_LSTAT_N    32u   /* counters kept in the thread's own TLS table; more locks: a mapped table */
+#define ILV_LSTAT_MAX  (1u << 16) /* largest table (7 MiB); beyond: the home entry is written and reused */
+#define ILV_EDGE_N     64u   /* lock-order edges in the TLS set; more: a mapped set that grows */
+#define ILV_EDGE_MAX   (1u << 18) /* largest edge set (8 MiB); beyond: some edges are written again */
+#define ILV_GROUP_MIN  8u    /* more locks than this sharing a call site in a window: one summary */
+#define ILV_GROUP_N    64u   /* call sites told apart in one summary (the rest: one group with site 0) */
+#define ILV_RETIRED_N  24u   /* outgrown tables kept mapped until the thread ends (see locks.c) */
 #define ILV_LK_PERIOD_NS 200000000ull
 /* Hold times are measured on one acquisition in ILV_LK_SAMPLE (and on every contended one, and on a
  * thread's first 64): reading
@@ -57,6 +68,18 @@ struct ilv_lstat {
     uint64_t swait_max; /* their longest wait, ns */
 };
 
+struct ilv_edge {               /* a lock-order edge already written by this thread */
+    uint64_t held, taken;       /* held 0: free slot */
+    uint64_t sites, callers;    /* both call sites, both callers (mixed) */
+};
+
+struct ilv_group {              /* locks of one window summarized at one call site */
+    uint64_t ra, lo, hi;        /* ra 0 and nlocks 0: free */
+    uint64_t nlocks, n, posts, ticks, measured, maxticks, swaits, swait_ns, swait_max;
+    uint64_t waits, tryfail, handoffs;
+    uint32_t kind, pad;
+};
+
 struct ilv_held {
     uint64_t obj, tsc, ra, ra2; /* tsc 0: this hold is not timed */
     uint32_t contended;         /* the acquisition waited: 1 written, 2 counted (wait_ns) */
@@ -78,8 +101,17 @@ struct ilv_lockstate {
     struct ilv_lstat *last;     /* counters of the last lock acquired (programs mostly take one lock) */
     uint64_t stack_hi;          /* an address in the thread's outermost traced frame (scan bound) */
     struct ilv_held held[ILV_HELD_MAX];
+    struct ilv_lstat *tab;      /* the counters: st, or a mapped table once st filled up (0: not yet) */
+    uint32_t tab_mask, tab_used;
+    struct ilv_edge *eset;      /* the written edges: edge, or a mapped set (0: not yet) */
+    uint32_t eset_mask, eset_used;
+    uint32_t growing;           /* a table is being rehashed: a nested handler must not grow it too */
+    uint32_t flushing;          /* a summary is being written: a nested handler's flush waits for the next */
+    uint32_t nretired;
+    struct { void *p; uint64_t len; } retired[ILV_RETIRED_N];
+    struct ilv_group *groups;   /* ILV_GROUP_N entries, mapped with the first grown table */
     struct ilv_lstat st[ILV_LSTAT_N];
-    uint64_t edge[ILV_EDGE_N];
+    struct ilv_edge edge[ILV_EDGE_N];
     struct ilv_wn wn[ILV_WN_N];
 };
 
@@ -99,6 +131,7 @@ ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_handoff_counted(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_tryfail(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_flush(void);
+ILV_HIDDEN void ilv_lk_thread_end(void);
 ILV_HIDDEN void ilv_lk_after_fork(void);
 ILV_HIDDEN void ilv_lk_init(void);
 

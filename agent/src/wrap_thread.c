@@ -76,7 +76,7 @@ static struct tinfo *pool_get(void)
 static void thread_unwound(void *unused)
 {
     (void)unused;
-    ilv_lk_flush();
+    ilv_lk_thread_end();
     ilv_watch_end();
     ilv_vw_end();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 2), 0, NOW, 0, 0, 0, 0, 0, 0);
@@ -106,7 +106,7 @@ static void *thread_trampoline(void *p)
     ilv_lk_stack_top(&ret);
     ret = fn(arg);
     pthread_cleanup_pop(0);
-    ilv_lk_flush();
+    ilv_lk_thread_end();
     ilv_watch_end();
     ilv_vw_end();
     ilv_emit(H(ILV_T_THREAD_EXIT, ILV_POINT, 1), 0, NOW, 0, P(ret), 0, 0, 0, 0);

@@ -603,6 +603,33 @@ test_lockorder() {
     fi
 }
 
+test_manylocks() {
+    # 4,096 bucket locks taken under one global lock by 2 threads, 3 rounds 250 ms apart: each edge
+    # (global -> bucket i) written once per thread, the buckets' counters summarized as groups (a few
+    # records per thread and window, not one per lock), every acquisition counted
+    local d=$WORK/manylocks rc=0 nb=4096 nt=2
+    run_traced "$d" 60 "$WORK/manylocks.out" "$T/t_manylocks" $nb 3 $nt || rc=$?
+    [[ $rc == 0 ]] || { ko "many locks" "exit $rc"; return; }
+    dump "$d" || { ko "many locks" "dump reported damage"; return; }
+    local want sum edges distinct stats groups biggest lost
+    want=$(cat "$WORK/manylocks.out")
+    sum=$(statsum "$d.txt")
+    edges=$(count 'ev=LOCK_EDGE.point' "$d.txt")
+    distinct=$(awk '/ev=LOCK_EDGE.point/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+        k[f["tid"] " " f["held"] " " f["taken"]] = 1; delete f } END { print length(k) }' "$d.txt")
+    stats=$(count 'ev=LOCK_STATS.point' "$d.txt")
+    groups=$(count 'ev=LOCK_GROUP.point' "$d.txt")
+    biggest=$(awk '/ev=LOCK_GROUP.point/ { for (i = 1; i <= NF; i++) if ($i ~ /^locks=/) { sub(/locks=/, "", $i); if ($i + 0 > m) m = $i + 0 } } END { print m + 0 }' "$d.txt")
+    lost=$("$DUMP" --headers "$d" 2>/dev/null | grep -o ' lost=[0-9]*' | awk -F= '{ n += $2 } END { print n + 0 }')
+    # per thread and window: the global lock's record and a group (with its LOCK_STATS); at most 8 windows
+    if [[ $sum == "$want" && $edges == $((nb * nt)) && $distinct == $((nb * nt)) && $groups -ge $nt &&
+          $biggest -ge $((nb - 64)) && $stats -le $((nt * 8 * 3)) && $lost == 0 ]]; then
+        ok "many locks: $sum acquisitions of $((nb + 1)) locks counted, $edges edges each written once, $stats LOCK_STATS ($groups groups of up to $biggest locks)"
+    else
+        ko "many locks" "acquisitions $sum (want $want), edges $edges (distinct $distinct, want $((nb * nt))), LOCK_STATS $stats, groups $groups (largest $biggest), lost $lost"
+    fi
+}
+
 test_waits() {
     # past a thread's first 8 waits for a lock, short waits are counted (LOCK_WAITS), long ones still
     # written from their start; every wait is either written or counted; a release is written only
@@ -729,6 +756,7 @@ test_threadlife
 test_identity_switch
 test_identity_switch_lost
 test_lockorder
+test_manylocks
 test_waits
 test_deadlock_written
 test_window

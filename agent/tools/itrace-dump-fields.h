@@ -101,6 +101,8 @@ static const struct ilv_dump_type ilv_dump_types[] = {
         {0, 0x0, 5, {{0, 0, 64, 'x', "obj"}, {1, 0, 64, 'u', "count"}, {2, 0, 64, 'u', "hold_ns"}, {3, 0, 64, 'u', "max_hold_ns"}, {4, 0, 64, 'x', "waits_tryfails"}}}}},
     {ILV_T_LOCK_WAITS, "LOCK_WAITS", 0, 1, {
         {0, 0x0, 5, {{0, 0, 64, 'x', "obj"}, {1, 0, 64, 'u', "waits"}, {2, 0, 64, 'u', "wait_ns"}, {3, 0, 64, 'u', "max_wait_ns"}, {4, 0, 64, 'u', "handoffs"}}}}},
+    {ILV_T_LOCK_GROUP, "LOCK_GROUP", 0, 1, {
+        {0, 0x0, 3, {{0, 0, 64, 'x', "lo"}, {1, 0, 64, 'x', "hi"}, {2, 0, 64, 'u', "locks"}}}}},
     {ILV_T_SOCKET, "SOCKET", 0, 1, {
         {0, 0x0, 5, {{0, 0, 64, 'd', "domain"}, {1, 0, 64, 'd', "type"}, {2, 0, 64, 'd', "proto"}, {3, 0, 64, 'd', "fd"}, {4, 0, 64, 'u', "dur"}}}}},
     {ILV_T_BIND, "BIND", 1, 1, {

@@ -31,7 +31,9 @@ public final class Attributes {
             HOLD_MEASURED = "hold-measured",
             /** waits and hand-offs the source counted instead of recording each (format 1.4's LOCK_WAITS) */
             COUNTED_WAITS = "counted-waits", COUNTED_WAIT_NS = "counted-wait-ns",
-            LONGEST_COUNTED_WAIT_NS = "longest-counted-wait-ns", COUNTED_HANDOFFS = "counted-handoffs";
+            LONGEST_COUNTED_WAIT_NS = "longest-counted-wait-ns", COUNTED_HANDOFFS = "counted-handoffs",
+            /** counts of a group of locks taken at one call site (format 1.5): how many, the highest address */
+            GROUP_LOCKS = "group-locks", GROUP_HIGH = "group-high";
 
     private Object[] kv = new Object[0];
     /** Held by several spans (equal sets are shared): never changed, copied first. */

@@ -38,6 +38,8 @@ public final class ExecProcess {
     final Map<Long, List<Instant>> reapsByPid = new HashMap<>();
     final Map<Long, List<Instant>> releasesByHandle = new HashMap<>();
     final Map<Long, Lock> locks = new HashMap<>();
+    /** Summaries of many locks by call site, keyed "type@site". */
+    final Map<String, LockGroup> lockGroups = new java.util.LinkedHashMap<>();
     final Map<Long, WatchedVariable> watched = new java.util.LinkedHashMap<>();
     int version;
 
@@ -182,6 +184,11 @@ public final class ExecProcess {
         List<Lock> out = new ArrayList<>(locks.values());
         out.sort((a, b) -> Long.compareUnsigned(a.address(), b.address()));
         return out;
+    }
+
+    /** Locks the source summarized by call site because there were many (see {@link LockGroup}). */
+    public List<LockGroup> lockGroups() {
+        return List.copyOf(lockGroups.values());
     }
 
     /** The variables watched in this process, in the order first seen. */

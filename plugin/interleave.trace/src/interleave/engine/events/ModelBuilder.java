@@ -418,9 +418,10 @@ public final class ModelBuilder {
     }
 
     /**
-     * Edges given so far. A source may give the same edge again: the agent remembers the edges it wrote in a small
-     * per-thread table, and a program with thousands of locks (memcached's item locks) makes it write one edge
-     * millions of times. The first of each is what the detectors use; the copies would only take memory.
+     * Edges given so far. A source may give the same edge again: agents before format 1.5 remembered the edges they
+     * wrote in a small per-thread table, so a program with thousands of locks (memcached's item locks) made them write
+     * one edge millions of times (1.5 writes each once per thread, but a process's threads each write theirs). The
+     * first of each is what the detectors use; the copies would only take memory.
      */
     private final Set<EdgeKey> edgesSeen = new HashSet<>();
 
@@ -462,6 +463,49 @@ public final class ModelBuilder {
         l.longestCountedWaitNs = Math.max(l.longestCountedWaitNs, longestWaitNs);
         l.countedHandoffs += handoffs;
         touch(t);
+    }
+
+    /**
+     * Counts of many locks taken at one call site that the source summarized together (one thread, one window):
+     * {@code locks} locks between {@code lowest} and {@code highest} (given by {@link #lockGroupRange}).
+     */
+    public void lockGroupCounts(ExecThread t, long site, String type, long acquisitions, long contended,
+            long failedTries, long holdNs, long longestHoldNs) {
+        LockGroup g = lockGroupOf(t.process, site, type);
+        g.acquisitions += acquisitions;
+        g.contended += contended;
+        g.failedTries += failedTries;
+        g.holdNs += holdNs;
+        g.longestHoldNs = Math.max(g.longestHoldNs, longestHoldNs);
+        touch(t);
+    }
+
+    /** Counted waits and hand-offs of a summarized group, as {@link #lockWaitCounts} for one lock. */
+    public void lockGroupWaitCounts(ExecThread t, long site, String type, long waits, long waitNs,
+            long longestWaitNs, long handoffs) {
+        LockGroup g = lockGroupOf(t.process, site, type);
+        g.countedWaits += waits;
+        g.countedWaitNs += waitNs;
+        g.longestCountedWaitNs = Math.max(g.longestCountedWaitNs, longestWaitNs);
+        g.countedHandoffs += handoffs;
+        touch(t);
+    }
+
+    /** Which locks one summary of the group covered: how many, lowest and highest address. */
+    public void lockGroupRange(ExecThread t, long site, String type, long lowest, long highest, long locks) {
+        LockGroup g = lockGroupOf(t.process, site, type);
+        if (g.summaries++ == 0 || Long.compareUnsigned(lowest, g.lowest) < 0) {
+            g.lowest = lowest;
+        }
+        if (Long.compareUnsigned(highest, g.highest) > 0) {
+            g.highest = highest;
+        }
+        g.mostLocks = Math.max(g.mostLocks, locks);
+        touch(t);
+    }
+
+    private LockGroup lockGroupOf(ExecProcess p, long site, String type) {
+        return p.lockGroups.computeIfAbsent(type + "@" + site, k -> new LockGroup(p, site, type));
     }
 
     /** The lock of that identity in the process, created on first use. */
@@ -550,6 +594,7 @@ public final class ModelBuilder {
         p.releasesByHandle.clear();
         p.exitInstant = null;
         p.locks.clear();
+        p.lockGroups.clear();
         edgesSeen.removeIf(e -> e.thread().process == p); // its edges come again with the rest of its events
         p.watched.clear();
         createsById.remove(p);

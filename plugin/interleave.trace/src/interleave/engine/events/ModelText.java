@@ -32,6 +32,9 @@ public final class ModelText {
                             .append('\n');
                 }
             }
+            for (LockGroup g : p.lockGroups()) {
+                sb.append("  ").append(g).append('\n');
+            }
             for (WatchedVariable v : p.watched()) {
                 sb.append("  ").append(v).append('\n');
                 for (WatchedVariable.Access a : v.accesses()) {

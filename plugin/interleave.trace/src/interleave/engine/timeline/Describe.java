@@ -9,6 +9,7 @@ import interleave.engine.events.ExecThread;
 import interleave.engine.events.Kinds;
 import interleave.engine.events.Signals;
 import interleave.engine.events.Span;
+import interleave.engine.trace.ProcessImage;
 
 /**
  * Short texts for spans and instants, made from the execution-event model when asked (not stored per span), and the
@@ -37,11 +38,14 @@ final class Describe {
                 tryfails = a.number(Attributes.FAILED_TRIES, 0);
         String lock = name(m, i.thread().process(), i.subject());
         StringBuilder sb = new StringBuilder();
-        if (a.text(Attributes.LOCK_TYPE).orElse("mutex").equals("semaphore")) {
-            sb.append("semaphore ").append(lock).append(": ").append(n - waits).append(" waits without blocking, ")
+        boolean sem = a.text(Attributes.LOCK_TYPE).orElse("mutex").equals("semaphore");
+        // 1.5: the counts of a group of many locks taken at one call site
+        String what = a.has(Attributes.GROUP_LOCKS) ? groupName(m, i, sem) : (sem ? "semaphore " : "mutex ") + lock;
+        if (sem) {
+            sb.append(what).append(": ").append(n - waits).append(" waits without blocking, ")
                     .append(waits).append(" blocked, ").append(a.number(Attributes.POSTS, 0)).append(" posts");
         } else {
-            sb.append("mutex ").append(lock).append(": ").append(n - waits).append(" locked without waiting, ")
+            sb.append(what).append(": ").append(n - waits).append(" locked without waiting, ")
                     .append(waits).append(" waited; ");
             if (!a.has(Attributes.HOLD_NS)) {
                 sb.append("hold times not measured");
@@ -62,6 +66,20 @@ final class Describe {
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * "4096 mutexes taken at bucket_lock (t_manylocks.c:22) (0x7f..-0x7f..)": the group that lock counts with
+     * {@link Attributes#GROUP_LOCKS} sum up; the lowest lock is the instant's subject.
+     */
+    static String groupName(TimelineModel m, interleave.engine.events.Instant i, boolean sem) {
+        Attributes a = i.attributes();
+        long locks = a.number(Attributes.GROUP_LOCKS, 0), lo = i.subject(), hi = a.number(Attributes.GROUP_HIGH, lo);
+        ProcessImage image = m == null ? null : m.image(i.thread().process());
+        String site = i.site() == 0 ? "many call sites"
+                : image == null ? hex(i.site()) : m.symbolizer().symbolize(image, i.site(), true).describe();
+        return (locks > 0 ? locks + " " : "many ") + (sem ? "semaphores" : "mutexes") + " taken at " + site + " ("
+                + hex(lo) + "-" + hex(hi) + ")";
     }
 
     /**

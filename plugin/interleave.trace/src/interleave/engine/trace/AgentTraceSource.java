@@ -460,12 +460,18 @@ public final class AgentTraceSource implements TraceSource {
             }
             case LOCK_STATS -> {
                 // a1 acquisitions, a4 contended | failed tries << 32; a2 a3 hold total and longest (a semaphore: a2
-                // posts); flags bit 0 a semaphore, bit 1 hold times not measured
-                boolean sem = (flags & 1) != 0;
-                b.lockCounts(t, a0, sem ? "semaphore" : "mutex", a1, a4 & 0xffffffffL, a4 >>> 32, sem ? 0 : a2,
-                        sem ? 0 : a3);
+                // posts); flags bit 0 a semaphore, bit 1 hold times not measured, bit 2 (1.5) the sum of many locks
+                // taken at ra (a LOCK_GROUP follows)
+                boolean sem = (flags & 1) != 0, group = (flags & 4) != 0;
+                String lockType = sem ? "semaphore" : "mutex";
+                long hold = sem ? 0 : a2, longest = sem ? 0 : a3;
+                if (group) {
+                    b.lockGroupCounts(t, ra, lockType, a1, a4 & 0xffffffffL, a4 >>> 32, hold, longest);
+                } else {
+                    b.lockCounts(t, a0, lockType, a1, a4 & 0xffffffffL, a4 >>> 32, hold, longest);
+                }
                 var i = b.instant(t, ts, Kinds.LOCK_COUNTS, a0, 0, err, 0, ra, ref, null, true);
-                b.attribute(i, Attributes.LOCK_TYPE, sem ? "semaphore" : "mutex");
+                b.attribute(i, Attributes.LOCK_TYPE, lockType);
                 b.attribute(i, Attributes.ACQUISITIONS, a1);
                 b.attribute(i, Attributes.CONTENDED, a4 & 0xffffffffL);
                 b.attribute(i, Attributes.FAILED_TRIES, a4 >>> 32);
@@ -475,16 +481,31 @@ public final class AgentTraceSource implements TraceSource {
                     b.attribute(i, Attributes.HOLD_NS, a2);
                     b.attribute(i, Attributes.LONGEST_HOLD_NS, a3);
                 }
+                if (group) {
+                    b.attribute(i, Attributes.GROUP_LOCKS, 0L); // the count and range come with the LOCK_GROUP
+                }
             }
             case LOCK_WAITS -> { // 1.4: the waits and hand-offs counted in the window of the LOCK_STATS before it
-                boolean sem = (flags & 1) != 0;
-                b.lockWaitCounts(t, a0, sem ? "semaphore" : "mutex", a1, a2, a3, a4);
-                var counts = t.instants().isEmpty() ? null : t.instants().get(t.instants().size() - 1);
-                if (counts != null && counts.kind().equals(Kinds.LOCK_COUNTS) && counts.subject() == a0) {
+                String lockType = (flags & 1) != 0 ? "semaphore" : "mutex";
+                if ((flags & 4) != 0) {
+                    b.lockGroupWaitCounts(t, ra, lockType, a1, a2, a3, a4);
+                } else {
+                    b.lockWaitCounts(t, a0, lockType, a1, a2, a3, a4);
+                }
+                var counts = lastLockCounts(t, a0);
+                if (counts != null) {
                     b.attribute(counts, Attributes.COUNTED_WAITS, a1);
                     b.attribute(counts, Attributes.COUNTED_WAIT_NS, a2);
                     b.attribute(counts, Attributes.LONGEST_COUNTED_WAIT_NS, a3);
                     b.attribute(counts, Attributes.COUNTED_HANDOFFS, a4);
+                }
+            }
+            case LOCK_GROUP -> { // 1.5: locks a0..a1, a2 of them, summed up by the LOCK_STATS before it
+                b.lockGroupRange(t, ra, (flags & 1) != 0 ? "semaphore" : "mutex", a0, a1, a2);
+                var counts = lastLockCounts(t, a0);
+                if (counts != null) {
+                    b.attribute(counts, Attributes.GROUP_LOCKS, a2);
+                    b.attribute(counts, Attributes.GROUP_HIGH, a1);
                 }
             }
             case ACCEPT -> call(b, t, phase, ts, Kinds.ACCEPT, flags == 1 ? "accept4" : "accept", a0, a3, err, 0, 0,
@@ -653,5 +674,12 @@ public final class AgentTraceSource implements TraceSource {
             n++;
         }
         return new String(bytes, 0, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The thread's last instant if it is the lock counts of {@code lock} (the records that complete it follow it). */
+    private static interleave.engine.events.Instant lastLockCounts(ExecThread t, long lock) {
+        var is = t.instants();
+        var last = is.isEmpty() ? null : is.get(is.size() - 1);
+        return last != null && last.kind().equals(Kinds.LOCK_COUNTS) && last.subject() == lock ? last : null;
     }
 }

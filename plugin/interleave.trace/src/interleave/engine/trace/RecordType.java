@@ -12,7 +12,7 @@ public final class RecordType {
     }
 
     /** The format version this reader writes and knows (the schema's {@code version} line). */
-    public static final int VERSION_MAJOR = 1, VERSION_MINOR = 4;
+    public static final int VERSION_MAJOR = 1, VERSION_MINOR = 5;
 
     // phases (§4)
     public static final int POINT = 0, ENTER = 1, EXIT = 2, CALL = 3;
@@ -78,6 +78,8 @@ public final class RecordType {
     public static final int LOCK_STATS = 42;
     /** POINT; fields: {@link TraceRecords.LockWaits}. */
     public static final int LOCK_WAITS = 43;
+    /** POINT; fields: {@link TraceRecords.LockGroup}. */
+    public static final int LOCK_GROUP = 44;
     /** CALL; fields: {@link TraceRecords.Socket}. */
     public static final int SOCKET = 48;
     /** CALL; fields: {@link TraceRecords.Bind}. */
@@ -236,6 +238,7 @@ public final class RecordType {
         NAMES[LOCK_EDGE] = "LOCK_EDGE";
         NAMES[LOCK_STATS] = "LOCK_STATS";
         NAMES[LOCK_WAITS] = "LOCK_WAITS";
+        NAMES[LOCK_GROUP] = "LOCK_GROUP";
         NAMES[SOCKET] = "SOCKET";
         NAMES[BIND] = "BIND";
         NAMES[LISTEN] = "LISTEN";

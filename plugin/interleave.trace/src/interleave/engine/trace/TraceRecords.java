@@ -48,6 +48,7 @@ public final class TraceRecords {
             case RecordType.LOCK_EDGE -> LockEdge.from(e);
             case RecordType.LOCK_STATS -> LockStats.from(e);
             case RecordType.LOCK_WAITS -> LockWaits.from(e);
+            case RecordType.LOCK_GROUP -> LockGroup.from(e);
             case RecordType.SOCKET -> Socket.from(e);
             case RecordType.BIND -> Bind.from(e);
             case RecordType.LISTEN -> Listen.from(e);
@@ -683,9 +684,10 @@ public final class TraceRecords {
 
     /**
      * LOCK_EDGE (41, POINT): 1.1. The thread asked for mutex a1 (blocking `pthread_mutex_lock`, before it blocks) while
-     * holding mutex a0; written once per (a0, a1) and thread (a thread with many distinct pairs may write one again).
-     * `ra` = where a1 is asked for, a4 = its caller; a2 = where a0 was acquired (`ra` of that acquisition, also by
-     * trylock or `pthread_cond_wait`), a3 = its caller.
+     * holding mutex a0; written once per (a0, a1) and thread (a thread with many distinct pairs may write one again);
+     * 1.5: once per (a0, a1, both call sites, both callers) and thread, however many locks the thread uses (past
+     * 262,144 distinct edges in a thread, some are written again). `ra` = where a1 is asked for, a4 = its caller; a2 =
+     * where a0 was acquired (`ra` of that acquisition, also by trylock or `pthread_cond_wait`), a3 = its caller.
      *
      * @param event the record
      * @param held a0: the mutex held
@@ -714,7 +716,10 @@ public final class TraceRecords {
      * bits). Mutex: a2 = total hold time in ns, a3 = longest hold in ns — **sampled**: a thread's first 64 holds, then
      * one in 16, and every contended one are timed with the TSC (reading it costs ~35 ns on common VMs), a2 is the
      * timed total scaled to all acquisitions, a3 the longest timed hold; both 0 when the TSC is not usable. Semaphore:
-     * a2 = posts, a3 = 0.
+     * a2 = posts, a3 = 0. 1.5: flags bit 2 (4): a **group** — the summed counters of the more than 8 locks of this
+     * thread and window whose first call site is `ra` (a LOCK_GROUP with the same `ra` and a0 follows: how many locks,
+     * lowest and highest address); a0 = the lowest of their addresses, a3 = the longest hold of any of them. Before 1.5
+     * a thread with more than 32 locks wrote a lock's record whenever its entry was reused.
      *
      * @param event the record
      * @param obj a0: the mutex or semaphore
@@ -741,8 +746,9 @@ public final class TraceRecords {
      * lock ended; they are included in LOCK_STATS' waits; on a busy machine the thread can run again later than the 1
      * ms, so such a wait can be longer), a2 = their total wait in ns, a3 = the longest of them in ns, a4 = releases
      * (semaphore: posts) while the lock marked waiters that were not written as MUTEX_UNLOCK / SEM_POST records (for a
-     * mutex that includes the releases that ended a written wait: those are named in the wait's EXIT). Absent in older
-     * files: every wait and hand-off was written.
+     * mutex that includes the releases that ended a written wait: those are named in the wait's EXIT). 1.5: flags bit 2
+     * (4): of a group (LOCK_STATS flag 4, same `ra` and a0). Absent in older files: every wait and hand-off was
+     * written.
      *
      * @param event the record
      * @param obj a0: the mutex or semaphore
@@ -759,6 +765,27 @@ public final class TraceRecords {
         public static LockWaits from(TraceEvent e) {
             check(e, TYPE);
             return new LockWaits(e, e.a0(), e.a1(), e.a2(), e.a3(), e.a4());
+        }
+    }
+
+    /**
+     * LOCK_GROUP (44, POINT): 1.5. Right after the LOCK_STATS (flag 4) of a group, and its LOCK_WAITS if any: which
+     * locks that summary covers. `ra` = their shared first call site in the window (0: the locks of call sites beyond
+     * the 63 a summary tells apart); flags bit 0 as LOCK_STATS; a0 = lowest address, a1 = highest address, a2 = number
+     * of locks (more than 8: fewer keep their own LOCK_STATS).
+     *
+     * @param event the record
+     * @param lo a0: the lowest lock address
+     * @param hi a1: the highest lock address
+     * @param locks a2: number of locks summarized
+     */
+    public record LockGroup(TraceEvent event, long lo, long hi, long locks) implements Named {
+        public static final int TYPE = RecordType.LOCK_GROUP;
+
+        /** The named fields of e, a LOCK_GROUP record. */
+        public static LockGroup from(TraceEvent e) {
+            check(e, TYPE);
+            return new LockGroup(e, e.a0(), e.a1(), e.a2());
         }
     }
 
