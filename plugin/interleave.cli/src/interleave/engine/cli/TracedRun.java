@@ -21,7 +21,9 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
 
     static TracedRun load(Path dir) throws TraceException {
         TraceRun run = TraceReader.read(dir);
-        TimelineModel model = TimelineModel.build(run);
+        // the records are read once: each thread's are dropped as soon as the event model holds them
+        TimelineModel model = TimelineModel.build(interleave.engine.trace.AgentTraceSource.modelReleasing(run), run,
+                interleave.engine.trace.Symbolizer.forRun(run));
         List<Finding> findings = DetectorRegistry.detectAll(run, model);
         List<Notification> notes = new ArrayList<>();
         for (TraceDamage d : run.damage()) {

@@ -34,6 +34,8 @@ public final class AgentTraceSource implements TraceSource {
     private final TraceTail tail;
     private final Path dir;
     private boolean fed;
+    /** Drop each thread's records once fed (a run read once, for a report). */
+    private boolean release;
     private int refeeds;
 
     /** What has been fed of one file: how many of its records, and the last one's (ts, slot). */
@@ -82,6 +84,19 @@ public final class AgentTraceSource implements TraceSource {
         return new AgentTraceSource(run, null, run.directory());
     }
 
+    /**
+     * The model of a run read once (a report, an export): each thread's records are dropped as soon as they are fed,
+     * so the run's columns and the model are not both held whole. The run keeps its images, threads' headers, names,
+     * links and sizes; its records can no longer be read.
+     */
+    public static ExecutionModel modelReleasing(TraceRun run) {
+        ModelBuilder b = new ModelBuilder();
+        AgentTraceSource s = of(run);
+        s.release = true;
+        s.feedRun(b);
+        return b.model();
+    }
+
     /** A source that follows a run directory (it must exist; it may still be empty). */
     public static AgentTraceSource follow(Path runDir) throws TraceException {
         return new AgentTraceSource(null, TraceTail.follow(runDir), runDir);
@@ -128,6 +143,9 @@ public final class AgentTraceSource implements TraceSource {
             }
             feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
                     (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
+            if (release) {
+                t.release();
+            }
         }
         for (ProcessImage img : run.images()) {
             b.program(b.process(img.pid(), img.imageStartNs()), img.exe(), img.argv());

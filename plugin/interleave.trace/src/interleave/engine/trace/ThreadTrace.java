@@ -10,7 +10,11 @@ import java.util.Optional;
 public final class ThreadTrace {
     private final String file;
     private final TraceHeader header;
-    private final EventColumns ev;
+    private EventColumns ev;
+    /** Set once the records were handed to the event model and dropped ({@link #release()}). */
+    private boolean released;
+    private long releasedFirst, releasedLast;
+    private int releasedSize;
     private final Map<Long, TraceString> strings; // (event index << 8 | key)
     ProcessImage image;
     ThreadTrace creator;
@@ -18,7 +22,7 @@ public final class ThreadTrace {
     String name;
     long nameTs = Long.MIN_VALUE;
 
-    private final int[] cpu; // per event, -1 unknown; null when the file has no CPU records (before format 1.2)
+    private int[] cpu; // per event, -1 unknown; null when the file has no CPU records (before format 1.2)
 
     ThreadTrace(String file, TraceHeader header, EventColumns sorted, Map<Long, TraceString> strings) {
         this(file, header, sorted, strings, null);
@@ -34,6 +38,7 @@ public final class ThreadTrace {
 
     /** The sorted records themselves (for the event-model adapter). */
     EventColumns columns() {
+        checkHeld();
         return ev;
     }
 
@@ -94,7 +99,30 @@ public final class ThreadTrace {
     }
 
     public int size() {
-        return ev.size;
+        return released ? releasedSize : ev.size;
+    }
+
+    /**
+     * Drops the records once the event model holds what it needs of them (a one-time read for a report): the thread
+     * keeps its header, links, name, strings, size and first and last times; reading a record afterwards is an error.
+     * Holding every thread's columns while the model is built doubled the memory of a big run.
+     */
+    void release() {
+        if (released) {
+            return;
+        }
+        releasedFirst = firstTs();
+        releasedLast = lastTs();
+        releasedSize = ev.size;
+        released = true;
+        ev = null;
+        cpu = null;
+        argumentIndexes.clear();
+    }
+
+    /** True once {@link #release()} dropped the records. */
+    public boolean released() {
+        return released;
     }
 
     public long ts(int i) {
@@ -152,15 +180,22 @@ public final class ThreadTrace {
     }
 
     public long firstTs() {
+        if (released) {
+            return releasedFirst;
+        }
         return ev.size == 0 ? header.createdMonoNs() : ev.ts[0];
     }
 
     public long lastTs() {
+        if (released) {
+            return releasedLast;
+        }
         return ev.size == 0 ? header.createdMonoNs() : ev.ts[ev.size - 1];
     }
 
     /** Index of the first event of the given type (and phase, or -1 for any), or -1. */
     public int find(int type, int phase) {
+        checkHeld();
         for (int i = 0; i < ev.size; i++) {
             if ((ev.word[i] & 0xffff) == type && (phase < 0 || ((ev.word[i] >>> 16) & 0xff) == phase)) {
                 return i;
@@ -169,7 +204,14 @@ public final class ThreadTrace {
         return -1;
     }
 
+    private void checkHeld() {
+        if (released) {
+            throw new IllegalStateException("the records of " + file + " were released after the event model was built");
+        }
+    }
+
     private void check(int i) {
+        checkHeld();
         if (i < 0 || i >= ev.size) {
             throw new IndexOutOfBoundsException("event " + i + " of " + ev.size + " in " + file);
         }
@@ -177,7 +219,7 @@ public final class ThreadTrace {
 
     @Override
     public String toString() {
-        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + ev.size + " events)";
+        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + size() + " events)";
     }
 
     /** Indices of this thread's events, by (type, phase, argument slot), then by that argument's value. */
