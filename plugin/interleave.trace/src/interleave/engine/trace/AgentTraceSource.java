@@ -34,8 +34,6 @@ public final class AgentTraceSource implements TraceSource {
     private final TraceTail tail;
     private final Path dir;
     private boolean fed;
-    /** Drop each thread's records once fed (a run read once, for a report). */
-    private boolean release;
     private int refeeds;
 
     /** What has been fed of one file: how many of its records, and the last one's (ts, slot). */
@@ -84,17 +82,25 @@ public final class AgentTraceSource implements TraceSource {
         return new AgentTraceSource(run, null, run.directory());
     }
 
+    /** A run read once with its event model (see {@link #readOnce}). */
+    public record Read(TraceRun run, ExecutionModel model) {
+    }
+
     /**
-     * The model of a run read once (a report, an export): each thread's records are dropped as soon as they are fed,
-     * so the run's columns and the model are not both held whole. The run keeps its images, threads' headers, names,
-     * links and sizes; its records can no longer be read.
+     * Reads a finished run once, for a report or an export: one file at a time, each thread's records fed to the
+     * model as soon as its file is read, then dropped but for the few that link threads and processes. The run and
+     * its columns are never held whole beside the model; the run returned answers everything but its records
+     * (images, threads, links, names, counts, times, damage). Same model as {@link #model(TraceRun)}.
+     *
+     * @throws TraceException as {@link TraceReader#read(Path)}
      */
-    public static ExecutionModel modelReleasing(TraceRun run) {
+    public static Read readOnce(Path dir) throws TraceException {
         ModelBuilder b = new ModelBuilder();
-        AgentTraceSource s = of(run);
-        s.release = true;
-        s.feedRun(b);
-        return b.model();
+        AgentTraceSource src = new AgentTraceSource(null, null, dir);
+        src.fed = true;
+        TraceRun run = TraceReader.readOneFileAtATime(dir, t -> src.feedThread(b, t));
+        src.feedEnd(b, run);
+        return new Read(run, b.model());
     }
 
     /** A source that follows a run directory (it must exist; it may still be empty). */
@@ -135,18 +141,25 @@ public final class AgentTraceSource implements TraceSource {
         }
         fed = true;
         for (ThreadTrace t : run.threads()) {
-            ExecThread et = threadOf(b, t.file(), t.header());
-            EventColumns c = t.columns();
-            int[] order = new int[c.size];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
-                    (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
-            if (release) {
-                t.release();
-            }
+            feedThread(b, t);
         }
+        return feedEnd(b, run);
+    }
+
+    /** Feeds one thread's records, all of them (not a thinned thread). */
+    private void feedThread(ModelBuilder b, ThreadTrace t) {
+        ExecThread et = threadOf(b, t.file(), t.header());
+        EventColumns c = t.columns();
+        int[] order = new int[c.size];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
+                (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
+    }
+
+    /** What comes after every thread's records: the programs, lost events, damage, the end. */
+    private boolean feedEnd(ModelBuilder b, TraceRun run) {
         for (ProcessImage img : run.images()) {
             b.program(b.process(img.pid(), img.imageStartNs()), img.exe(), img.argv());
         }

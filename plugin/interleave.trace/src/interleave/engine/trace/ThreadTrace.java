@@ -11,11 +11,10 @@ public final class ThreadTrace {
     private final String file;
     private final TraceHeader header;
     private EventColumns ev;
-    /** Set once the records were handed to the event model and dropped ({@link #release()}). */
-    private boolean released;
-    private long releasedFirst, releasedLast;
-    private int releasedSize;
-    private final Map<Long, TraceString> strings; // (event index << 8 | key)
+    private Map<Long, TraceString> strings; // (event index << 8 | key)
+    /** Records in the file; more than {@link #size()} once {@link #thin()} kept only the lifecycle records. */
+    private int events;
+    private boolean thinned;
     ProcessImage image;
     ThreadTrace creator;
     int createEnter = -1, createExit = -1;
@@ -34,11 +33,75 @@ public final class ThreadTrace {
         this.ev = sorted;
         this.strings = strings;
         this.cpu = cpu;
+        this.events = sorted.size;
     }
 
-    /** The sorted records themselves (for the event-model adapter). */
+    /** Record types the run's assembly reads (thread, fork and exec links, names, image ends): {@link #thin()} keeps them. */
+    private static boolean lifecycle(int type) {
+        return switch (type) {
+            case RecordType.THREAD_CREATE, RecordType.THREAD_NAME, RecordType.FORK, RecordType.FORK_CHILD,
+                    RecordType.PROC_START, RecordType.PROC_EXIT, RecordType.EXEC -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Keeps only the first and last record and the lifecycle records (the few that link threads, processes and
+     * programs), once the event model holds the rest: a run read once for a report then holds one file's records at
+     * a time, not every file's. Indices change (the kept records are renumbered); {@link #eventCount()} stays the
+     * file's count, and the first and last times are kept.
+     */
+    void thin() {
+        if (thinned) {
+            return;
+        }
+        thinned = true;
+        EventColumns kept = new EventColumns(16);
+        Map<Long, TraceString> keptStrings = new java.util.HashMap<>();
+        int[] keptCpu = cpu == null ? null : new int[16];
+        Map<Integer, Integer> renumbered = new java.util.HashMap<>();
+        for (int i = 0; i < ev.size; i++) {
+            if (i != 0 && i != ev.size - 1 && !lifecycle(ev.word[i] & 0xffff)) {
+                continue;
+            }
+            int k = kept.size;
+            int b = i * 5;
+            kept.add(ev.ts[i], ev.word[i], ev.err[i], ev.ra[i], ev.args[b], ev.args[b + 1], ev.args[b + 2],
+                    ev.args[b + 3], ev.args[b + 4], ev.slot[i]);
+            if (keptCpu != null) {
+                if (k == keptCpu.length) {
+                    keptCpu = java.util.Arrays.copyOf(keptCpu, k * 2);
+                }
+                keptCpu[k] = cpu[i];
+            }
+            if (!strings.isEmpty()) {
+                renumbered.put(i, k);
+            }
+        }
+        for (var e : strings.entrySet()) {
+            Integer k = renumbered.get((int) (e.getKey() >>> 8));
+            if (k != null) {
+                keptStrings.put(((long) k << 8) | (e.getKey() & 0xff), e.getValue());
+            }
+        }
+        ev = kept;
+        cpu = keptCpu;
+        strings = keptStrings;
+        argumentIndexes.clear();
+    }
+
+    /** True once {@link #thin()} dropped all but the lifecycle records. */
+    public boolean thinned() {
+        return thinned;
+    }
+
+    /** Records of the file (all of them, also once thinned). */
+    public int eventCount() {
+        return events;
+    }
+
+    /** The sorted records themselves (for the event-model adapter; only the lifecycle ones once thinned). */
     EventColumns columns() {
-        checkHeld();
         return ev;
     }
 
@@ -99,30 +162,7 @@ public final class ThreadTrace {
     }
 
     public int size() {
-        return released ? releasedSize : ev.size;
-    }
-
-    /**
-     * Drops the records once the event model holds what it needs of them (a one-time read for a report): the thread
-     * keeps its header, links, name, strings, size and first and last times; reading a record afterwards is an error.
-     * Holding every thread's columns while the model is built doubled the memory of a big run.
-     */
-    void release() {
-        if (released) {
-            return;
-        }
-        releasedFirst = firstTs();
-        releasedLast = lastTs();
-        releasedSize = ev.size;
-        released = true;
-        ev = null;
-        cpu = null;
-        argumentIndexes.clear();
-    }
-
-    /** True once {@link #release()} dropped the records. */
-    public boolean released() {
-        return released;
+        return ev.size;
     }
 
     public long ts(int i) {
@@ -180,22 +220,15 @@ public final class ThreadTrace {
     }
 
     public long firstTs() {
-        if (released) {
-            return releasedFirst;
-        }
         return ev.size == 0 ? header.createdMonoNs() : ev.ts[0];
     }
 
     public long lastTs() {
-        if (released) {
-            return releasedLast;
-        }
         return ev.size == 0 ? header.createdMonoNs() : ev.ts[ev.size - 1];
     }
 
     /** Index of the first event of the given type (and phase, or -1 for any), or -1. */
     public int find(int type, int phase) {
-        checkHeld();
         for (int i = 0; i < ev.size; i++) {
             if ((ev.word[i] & 0xffff) == type && (phase < 0 || ((ev.word[i] >>> 16) & 0xff) == phase)) {
                 return i;
@@ -204,14 +237,7 @@ public final class ThreadTrace {
         return -1;
     }
 
-    private void checkHeld() {
-        if (released) {
-            throw new IllegalStateException("the records of " + file + " were released after the event model was built");
-        }
-    }
-
     private void check(int i) {
-        checkHeld();
         if (i < 0 || i >= ev.size) {
             throw new IndexOutOfBoundsException("event " + i + " of " + ev.size + " in " + file);
         }
@@ -219,7 +245,7 @@ public final class ThreadTrace {
 
     @Override
     public String toString() {
-        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + size() + " events)";
+        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + events + " events)";
     }
 
     /** Indices of this thread's events, by (type, phase, argument slot), then by that argument's value. */
