@@ -12,7 +12,6 @@ import interleave.engine.report.HtmlReport;
 import interleave.engine.timeline.TimelineModel;
 import interleave.engine.trace.TraceDamage;
 import interleave.engine.trace.TraceException;
-import interleave.engine.trace.TraceReader;
 import interleave.engine.trace.TraceRun;
 
 /** A run directory read, modelled and checked by the detectors: what report, export and demo share. */
@@ -20,8 +19,10 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
         List<HtmlReport.Attachment> stacks) {
 
     static TracedRun load(Path dir) throws TraceException {
-        TraceRun run = TraceReader.read(dir);
-        TimelineModel model = TimelineModel.build(run);
+        // read once, one file at a time: each file's records go to the event model, then are dropped
+        var read = interleave.engine.trace.AgentTraceSource.readOnce(dir);
+        TraceRun run = read.run();
+        TimelineModel model = TimelineModel.build(read.model(), run, interleave.engine.trace.Symbolizer.forRun(run));
         List<Finding> findings = DetectorRegistry.detectAll(run, model);
         List<Notification> notes = new ArrayList<>();
         for (TraceDamage d : run.damage()) {

@@ -82,6 +82,27 @@ public final class AgentTraceSource implements TraceSource {
         return new AgentTraceSource(run, null, run.directory());
     }
 
+    /** A run read once with its event model (see {@link #readOnce}). */
+    public record Read(TraceRun run, ExecutionModel model) {
+    }
+
+    /**
+     * Reads a finished run once, for a report or an export: one file at a time, each thread's records fed to the
+     * model as soon as its file is read, then dropped but for the few that link threads and processes. The run and
+     * its columns are never held whole beside the model; the run returned answers everything but its records
+     * (images, threads, links, names, counts, times, damage). Same model as {@link #model(TraceRun)}.
+     *
+     * @throws TraceException as {@link TraceReader#read(Path)}
+     */
+    public static Read readOnce(Path dir) throws TraceException {
+        ModelBuilder b = new ModelBuilder();
+        AgentTraceSource src = new AgentTraceSource(null, null, dir);
+        src.fed = true;
+        TraceRun run = TraceReader.readOneFileAtATime(dir, t -> src.feedThread(b, t));
+        src.feedEnd(b, run);
+        return new Read(run, b.model());
+    }
+
     /** A source that follows a run directory (it must exist; it may still be empty). */
     public static AgentTraceSource follow(Path runDir) throws TraceException {
         return new AgentTraceSource(null, TraceTail.follow(runDir), runDir);
@@ -120,15 +141,25 @@ public final class AgentTraceSource implements TraceSource {
         }
         fed = true;
         for (ThreadTrace t : run.threads()) {
-            ExecThread et = threadOf(b, t.file(), t.header());
-            EventColumns c = t.columns();
-            int[] order = new int[c.size];
-            for (int i = 0; i < order.length; i++) {
-                order[i] = i;
-            }
-            feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
-                    (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
+            feedThread(b, t);
         }
+        return feedEnd(b, run);
+    }
+
+    /** Feeds one thread's records, all of them (not a thinned thread). */
+    private void feedThread(ModelBuilder b, ThreadTrace t) {
+        ExecThread et = threadOf(b, t.file(), t.header());
+        EventColumns c = t.columns();
+        int[] order = new int[c.size];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
+                (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
+    }
+
+    /** What comes after every thread's records: the programs, lost events, damage, the end. */
+    private boolean feedEnd(ModelBuilder b, TraceRun run) {
         for (ProcessImage img : run.images()) {
             b.program(b.process(img.pid(), img.imageStartNs()), img.exe(), img.argv());
         }

@@ -10,15 +10,18 @@ import java.util.Optional;
 public final class ThreadTrace {
     private final String file;
     private final TraceHeader header;
-    private final EventColumns ev;
-    private final Map<Long, TraceString> strings; // (event index << 8 | key)
+    private EventColumns ev;
+    private Map<Long, TraceString> strings; // (event index << 8 | key)
+    /** Records in the file; more than {@link #size()} once {@link #thin()} kept only the lifecycle records. */
+    private int events;
+    private boolean thinned;
     ProcessImage image;
     ThreadTrace creator;
     int createEnter = -1, createExit = -1;
     String name;
     long nameTs = Long.MIN_VALUE;
 
-    private final int[] cpu; // per event, -1 unknown; null when the file has no CPU records (before format 1.2)
+    private int[] cpu; // per event, -1 unknown; null when the file has no CPU records (before format 1.2)
 
     ThreadTrace(String file, TraceHeader header, EventColumns sorted, Map<Long, TraceString> strings) {
         this(file, header, sorted, strings, null);
@@ -30,9 +33,74 @@ public final class ThreadTrace {
         this.ev = sorted;
         this.strings = strings;
         this.cpu = cpu;
+        this.events = sorted.size;
     }
 
-    /** The sorted records themselves (for the event-model adapter). */
+    /** Record types the run's assembly reads (thread, fork and exec links, names, image ends): {@link #thin()} keeps them. */
+    private static boolean lifecycle(int type) {
+        return switch (type) {
+            case RecordType.THREAD_CREATE, RecordType.THREAD_NAME, RecordType.FORK, RecordType.FORK_CHILD,
+                    RecordType.PROC_START, RecordType.PROC_EXIT, RecordType.EXEC -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Keeps only the first and last record and the lifecycle records (the few that link threads, processes and
+     * programs), once the event model holds the rest: a run read once for a report then holds one file's records at
+     * a time, not every file's. Indices change (the kept records are renumbered); {@link #eventCount()} stays the
+     * file's count, and the first and last times are kept.
+     */
+    void thin() {
+        if (thinned) {
+            return;
+        }
+        thinned = true;
+        EventColumns kept = new EventColumns(16);
+        Map<Long, TraceString> keptStrings = new java.util.HashMap<>();
+        int[] keptCpu = cpu == null ? null : new int[16];
+        Map<Integer, Integer> renumbered = new java.util.HashMap<>();
+        for (int i = 0; i < ev.size; i++) {
+            if (i != 0 && i != ev.size - 1 && !lifecycle(ev.word[i] & 0xffff)) {
+                continue;
+            }
+            int k = kept.size;
+            int b = i * 5;
+            kept.add(ev.ts[i], ev.word[i], ev.err[i], ev.ra[i], ev.args[b], ev.args[b + 1], ev.args[b + 2],
+                    ev.args[b + 3], ev.args[b + 4], ev.slot[i]);
+            if (keptCpu != null) {
+                if (k == keptCpu.length) {
+                    keptCpu = java.util.Arrays.copyOf(keptCpu, k * 2);
+                }
+                keptCpu[k] = cpu[i];
+            }
+            if (!strings.isEmpty()) {
+                renumbered.put(i, k);
+            }
+        }
+        for (var e : strings.entrySet()) {
+            Integer k = renumbered.get((int) (e.getKey() >>> 8));
+            if (k != null) {
+                keptStrings.put(((long) k << 8) | (e.getKey() & 0xff), e.getValue());
+            }
+        }
+        ev = kept;
+        cpu = keptCpu;
+        strings = keptStrings;
+        argumentIndexes.clear();
+    }
+
+    /** True once {@link #thin()} dropped all but the lifecycle records. */
+    public boolean thinned() {
+        return thinned;
+    }
+
+    /** Records of the file (all of them, also once thinned). */
+    public int eventCount() {
+        return events;
+    }
+
+    /** The sorted records themselves (for the event-model adapter; only the lifecycle ones once thinned). */
     EventColumns columns() {
         return ev;
     }
@@ -177,7 +245,7 @@ public final class ThreadTrace {
 
     @Override
     public String toString() {
-        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + ev.size + " events)";
+        return "thread " + header.pid() + "/" + header.tid() + " (" + file + ", " + events + " events)";
     }
 
     /** Indices of this thread's events, by (type, phase, argument slot), then by that argument's value. */

@@ -17,11 +17,28 @@ public final class TraceReader {
         TraceTail tail = TraceTail.follow(runDir);
         tail.pollQuietly();
         if (tail.fileCount() == 0) {
-            throw new TraceException("trace directory " + runDir
-                    + " contains no trace files (*.trace): was the program run with LD_PRELOAD and INTERLEAVE_TRACE_DIR"
-                    + " set to this directory?");
+            throw noFiles(runDir);
         }
         return tail.takeRun();
+    }
+
+    private static TraceException noFiles(Path runDir) {
+        return new TraceException("trace directory " + runDir
+                + " contains no trace files (*.trace): was the program run with LD_PRELOAD and INTERLEAVE_TRACE_DIR"
+                + " set to this directory?");
+    }
+
+    /**
+     * As {@link #read}, one file at a time: each thread goes to {@code each} with all its records before the next
+     * file is read, and keeps only its lifecycle records afterwards ({@link ThreadTrace#thin()}).
+     */
+    static TraceRun readOneFileAtATime(Path runDir, java.util.function.Consumer<ThreadTrace> each)
+            throws TraceException {
+        TraceRun run = TraceTail.follow(runDir).takeRunOneFileAtATime(each);
+        if (run.fileCount() == 0) {
+            throw noFiles(runDir);
+        }
+        return run;
     }
 
     /** Starts following a run that is still being written; see {@link TraceTail}. */

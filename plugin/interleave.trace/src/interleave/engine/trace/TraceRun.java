@@ -37,7 +37,7 @@ public final class TraceRun {
         for (ThreadTrace t : threads) {
             s = Math.min(s, t.firstTs());
             e = Math.max(e, t.lastTs());
-            n += t.size();
+            n += t.eventCount();
             lost += t.header().lostEvents();
         }
         this.startNs = threads.isEmpty() ? 0 : s;
@@ -121,6 +121,35 @@ public final class TraceRun {
                 threads.add(toThread(s, consume));
             }
         }
+        return link(dir, threads, damage, scanners.size());
+    }
+
+    /**
+     * Reads the files one at a time for a one-time read: each file's thread is handed to {@code each} with all its
+     * records, then thinned to its lifecycle records ({@link ThreadTrace#thin()}) before the next file is read, so at
+     * most one file's records are held besides what {@code each} keeps. The run is then assembled from the thinned
+     * threads (the links need only those records).
+     */
+    static TraceRun readOneFileAtATime(Path dir, List<FileScanner> scanners,
+            java.util.function.Consumer<ThreadTrace> each) {
+        List<TraceDamage> damage = new ArrayList<>();
+        List<ThreadTrace> threads = new ArrayList<>();
+        for (FileScanner s : scanners) {
+            s.scan();
+            damage.addAll(s.damage);
+            if (s.header != null) {
+                ThreadTrace t = toThread(s, true);
+                s.strings.clear();
+                s.cpus.clear();
+                each.accept(t);
+                t.thin();
+                threads.add(t);
+            }
+        }
+        return link(dir, threads, damage, scanners.size());
+    }
+
+    private static TraceRun link(Path dir, List<ThreadTrace> threads, List<TraceDamage> damage, int fileCount) {
         Map<Long, ProcessImage> images = new LinkedHashMap<>();
         for (ThreadTrace t : threads) {
             TraceHeader h = t.header();
@@ -187,7 +216,7 @@ public final class TraceRun {
             threads.addAll(p.threads);
         }
         damage.sort(Comparator.comparing(TraceDamage::file).thenComparingLong(TraceDamage::offset));
-        return new TraceRun(dir, list, threads, damage, scanners.size());
+        return new TraceRun(dir, list, threads, damage, fileCount);
     }
 
     private static ThreadTrace toThread(FileScanner s, boolean consume) {

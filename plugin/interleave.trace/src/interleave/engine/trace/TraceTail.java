@@ -100,6 +100,17 @@ public final class TraceTail {
         return TraceRun.assemble(dir, new ArrayList<>(files.values()));
     }
 
+    /**
+     * The whole run for a one-time read, reading one file at a time: each thread goes to {@code each} with all its
+     * records, then keeps only its lifecycle records (see {@link TraceRun#readOneFileAtATime}). This tail cannot be
+     * used again.
+     */
+    TraceRun takeRunOneFileAtATime(java.util.function.Consumer<ThreadTrace> each) throws TraceException {
+        List<FileScanner> all = scanAll();
+        files.clear();
+        return TraceRun.readOneFileAtATime(dir, all, each);
+    }
+
     /** The whole run, for a one-time read: the files' records are handed over, so this tail cannot be used again. */
     TraceRun takeRun() {
         TraceRun run = TraceRun.assemble(dir, new ArrayList<>(files.values()), true);
