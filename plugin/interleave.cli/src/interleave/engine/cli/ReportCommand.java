@@ -47,13 +47,18 @@ final class ReportCommand implements Callable<Integer> {
             description = "Also analyze these C sources and show their static findings beside the run.")
     List<Path> sources;
 
+    @Option(names = "--model-budget", paramLabel = "EVENTS", description = "Calls and moments kept one by one;"
+            + " past that many, plain reads, writes and polls are kept as counts per thread (said in the report)."
+            + " 0: keep everything (needs more memory). Default: 2000000, or -Dinterleave.model.budget")
+    long modelBudget = TracedRun.DEFAULT_BUDGET;
+
     @Parameters(paramLabel = "DIR", description = "A run directory written by 'interleave trace'.")
     Path dir;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        var loaded = TracedRun.loadOrExplain(dir, err);
+        var loaded = TracedRun.loadOrExplain(dir, err, modelBudget);
         if (loaded.isEmpty()) {
             return 2;
         }

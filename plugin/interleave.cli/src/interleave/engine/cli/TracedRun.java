@@ -18,9 +18,20 @@ import interleave.engine.trace.TraceRun;
 record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List<Notification> notes,
         List<HtmlReport.Attachment> stacks) {
 
+    /**
+     * Spans and instants a report keeps before it counts plain I/O calls instead: about 100-300 bytes each, so a
+     * report of any run fits a 1 GiB heap with room for the timeline. -Dinterleave.model.budget or --model-budget.
+     */
+    static final long DEFAULT_BUDGET = Long.getLong("interleave.model.budget", 2_000_000L);
+
     static TracedRun load(Path dir) throws TraceException {
+        return load(dir, DEFAULT_BUDGET);
+    }
+
+    /** @param budget spans and instants kept before plain I/O calls are counted instead; 0: no limit */
+    static TracedRun load(Path dir, long budget) throws TraceException {
         // read once, one file at a time: each file's records go to the event model, then are dropped
-        var read = interleave.engine.trace.AgentTraceSource.readOnce(dir);
+        var read = interleave.engine.trace.AgentTraceSource.readOnce(dir, budget);
         TraceRun run = read.run();
         TimelineModel model = TimelineModel.build(read.model(), run, interleave.engine.trace.Symbolizer.forRun(run));
         List<Finding> findings = DetectorRegistry.detectAll(run, model);
@@ -33,6 +44,9 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
             notes.add(Notification.warning(dir.toString(), "the agent could not store " + run.lostEvents()
                     + " event(s) (disk full, or trace files the program could no longer write); the timeline has"
                     + " gaps and findings may miss what happened there"));
+        }
+        for (String s : CountedCallsNote.lines(read.model())) {
+            notes.add(Notification.warning(dir.toString(), s));
         }
         interleave.engine.detectors.JavaPrograms.of(run).forEach((img, why) -> notes.add(Notification.warning(
                 dir.toString(), "pid " + img.pid() + " runs a Java virtual machine (" + why + "): shown on the"
@@ -57,8 +71,12 @@ record TracedRun(TraceRun run, TimelineModel model, List<Finding> findings, List
 
     /** Loads the run and prints its notes; a run that cannot be read is explained on err and gives empty. */
     static java.util.Optional<TracedRun> loadOrExplain(Path dir, PrintWriter err) {
+        return loadOrExplain(dir, err, DEFAULT_BUDGET);
+    }
+
+    static java.util.Optional<TracedRun> loadOrExplain(Path dir, PrintWriter err, long budget) {
         try {
-            TracedRun traced = load(dir);
+            TracedRun traced = load(dir, budget);
             traced.printNotes(err);
             return java.util.Optional.of(traced);
         } catch (TraceException e) {

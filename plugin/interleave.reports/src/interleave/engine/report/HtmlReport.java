@@ -196,6 +196,16 @@ public final class HtmlReport {
         html.append("</ol>\n");
     }
 
+    /** "; 1,204,332 read/write calls after 12.3 s kept as counts ..." for a thread lane past the budget, else "". */
+    private static String counted(TimelineModel m, Row r) {
+        if (r.kind() != Row.Kind.THREAD || m.events().countedCalls() == 0) {
+            return "";
+        }
+        String s = m.execThread(r.id()).map(t -> interleave.engine.events.CountedCalls.summary(t, m.events()
+                .startNs())).orElse("");
+        return s.isEmpty() ? "" : "; " + s;
+    }
+
     /** Lanes: label column and the drawing, one SVG each so labels stay put while the drawing zooms. */
     private void timeline(TimelineModel m, List<Finding> findings, int section, int firstFinding) {
         List<Row> rows = m.rows();
@@ -204,6 +214,12 @@ public final class HtmlReport {
             html.append("<p class=\"note\">").append(rows.size() - shown.size()).append(" of ").append(rows.size())
                     .append(" lanes are not drawn (the lanes of processes with findings are); export the run to"
                             + " Perfetto to see all of them.</p>\n");
+        }
+        if (m.events().countedCalls() > 0) {
+            html.append("<p class=\"note\">").append(String.format(java.util.Locale.ROOT, "%,d", m.events()
+                    .countedCalls())).append(" plain I/O calls (reads, writes, polls...) were kept as counts, past the"
+                            + " budget of ").append(String.format(java.util.Locale.ROOT, "%,d", m.events().budget()))
+                    .append(" kept events: their lanes do not show them (the lane's label says how many).</p>\n");
         }
         long t0 = 0;
         long t1 = Math.max(1, m.durationNs());
@@ -225,7 +241,8 @@ public final class HtmlReport {
             boolean process = r.kind() == Row.Kind.PROCESS;
             html.append("<text x=\"").append(process ? 4 : 16).append("\" y=\"").append(y).append("\"")
                     .append(process ? " font-weight=\"bold\"" : "").append("><title>").append(esc(r.label()))
-                    .append("</title>").append(esc(shorten(r.label(), process ? 34 : 32))).append("</text>");
+                    .append(esc(counted(m, r))).append("</title>").append(esc(shorten(r.label(), process ? 34 : 32)))
+                    .append("</text>");
         }
         html.append("</svg>");
         // the time axis is drawn by the page's script, so its labels stay readable when the lanes are zoomed

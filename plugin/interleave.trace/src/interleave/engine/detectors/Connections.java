@@ -72,7 +72,8 @@ final class Connections {
         return indexes.computeIfAbsent(img, p -> {
             List<Span> accepts = new ArrayList<>(), forks = new ArrayList<>();
             Map<Long, List<Span>> closes = new HashMap<>();
-            Set<Long> touched = new HashSet<>();
+            // I/O calls the model counted rather than kept as spans (past its budget) touched these too
+            Set<Long> touched = new HashSet<>(p.countedDescriptors());
             for (ExecThread t : p.threads()) {
                 for (Span s : t.spans()) {
                     if (USES.contains(s.kind())) {

@@ -41,6 +41,8 @@ public final class ExecProcess {
     /** Summaries of many locks by call site, keyed "type@site". */
     final Map<String, LockGroup> lockGroups = new java.util.LinkedHashMap<>();
     final Map<Long, WatchedVariable> watched = new java.util.LinkedHashMap<>();
+    /** Descriptors of reads, writes, receives and sends counted instead of kept as spans. */
+    final java.util.Set<Long> countedDescriptors = new java.util.HashSet<>();
     int version;
 
     ExecProcess(int pid, long startNs) {
@@ -55,6 +57,15 @@ public final class ExecProcess {
     /** Monotonic ns when the image started (the key with the pid: pids are reused). */
     public long startNs() {
         return startNs;
+    }
+
+    /**
+     * The descriptors the process read, wrote, received or sent on in calls the model counted instead of keeping as
+     * spans ({@link ExecutionModel#budget()}): with the subjects of its read/write/recv/send spans, every descriptor
+     * it did I/O on. Empty when every call is a span.
+     */
+    public java.util.Set<Long> countedDescriptors() {
+        return Collections.unmodifiableSet(countedDescriptors);
     }
 
     /** Its threads: the main thread first, then by first event. */

@@ -28,6 +28,8 @@ public final class ExecThread {
     final List<Span> spans = new ArrayList<>();
     final List<Instant> instants = new ArrayList<>();
     final List<Span> open = new ArrayList<>();
+    /** Plain I/O calls counted instead of kept as spans, by kind (empty under the model's budget). */
+    final Map<String, CountedCalls> counted = new LinkedHashMap<>(2);
     Instant end, start;
     Span createSpan;
     int version;
@@ -150,6 +152,14 @@ public final class ExecThread {
     /** The spans still open, outermost first: running now, or never ended if the run is over. */
     public List<Span> openSpans() {
         return Collections.unmodifiableList(open);
+    }
+
+    /**
+     * Plain I/O calls of the thread counted instead of kept as spans ({@link ExecutionModel#budget()}), by kind in
+     * the order first counted; empty when every call is a span.
+     */
+    public java.util.Collection<CountedCalls> countedCalls() {
+        return Collections.unmodifiableCollection(counted.values());
     }
 
     /** Whether the thread holds the lock at the end of what was read. */

@@ -22,6 +22,8 @@ public final class ExecutionModel {
     Status status = Status.RUNNING;
     int version;
     long startNs, endNs, endHint = Long.MIN_VALUE, eventCount, lostEvents;
+    /** Spans and instants kept; past {@link #budget}, plain I/O calls are counted instead ({@link CountedCalls}). */
+    long kept, budget = Long.MAX_VALUE, counted;
     private List<Arrow> arrows;
     private int arrowsVersion = -1;
 
@@ -72,6 +74,24 @@ public final class ExecutionModel {
 
     public long eventCount() {
         return eventCount;
+    }
+
+    /**
+     * How many spans and instants the model keeps before it counts plain I/O calls (reads, writes, polls... with
+     * nothing inside them) per thread instead of keeping each as a span; Long.MAX_VALUE: no limit.
+     */
+    public long budget() {
+        return budget;
+    }
+
+    /** Spans and instants kept. */
+    public long keptCount() {
+        return kept;
+    }
+
+    /** Calls counted instead of kept as spans (0 while under the budget); see {@link ExecThread#countedCalls()}. */
+    public long countedCalls() {
+        return counted;
     }
 
     /** Events the source knows it lost. */

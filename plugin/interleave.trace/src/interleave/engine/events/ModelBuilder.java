@@ -49,6 +49,42 @@ public final class ModelBuilder {
         return m;
     }
 
+    /**
+     * Keep at most about that many spans and instants: past it, plain I/O calls (reads, writes, receives, sends,
+     * selects, polls, epoll waits) that closed with nothing inside them are counted per thread and kind instead of
+     * kept as spans ({@link ExecThread#countedCalls()}, {@link ExecProcess#countedDescriptors()}). Everything else is
+     * still kept: the budget bounds the model of a long run of I/O, not of every run. 0 or less: no limit (the
+     * default). Set it before feeding; a live view should not use it (a span it showed could turn into a count).
+     */
+    public ModelBuilder budget(long events) {
+        m.budget = events <= 0 ? Long.MAX_VALUE : events;
+        return this;
+    }
+
+    /** The calls that may be counted rather than kept past the budget: no lifecycle meaning, read only as I/O. */
+    private static final Set<String> PLAIN_IO = Set.of(Kinds.READ, Kinds.WRITE, Kinds.RECV, Kinds.SEND,
+            Kinds.SELECT, Kinds.POLL, Kinds.EPOLL_WAIT);
+    /** Of those, the calls whose subject is a descriptor the process worked with (a poll's is only its first). */
+    private static final Set<String> ON_DESCRIPTOR = Set.of(Kinds.READ, Kinds.WRITE, Kinds.RECV, Kinds.SEND);
+
+    /**
+     * Past the budget, counts the thread's last span instead of keeping it, if it is a plain I/O call that ended with
+     * nothing inside it (a handler that interrupted it keeps it a span: detectors walk handlers' parents).
+     */
+    private void countIfOverBudget(ExecThread t, Span s) {
+        if (m.kept <= m.budget || s.running() || !PLAIN_IO.contains(s.kind()) || s.memory != null
+                || t.spans.isEmpty() || t.spans.get(t.spans.size() - 1) != s) {
+            return;
+        }
+        t.spans.remove(t.spans.size() - 1);
+        m.kept--;
+        m.counted++;
+        t.counted.computeIfAbsent(s.kind(), CountedCalls::new).add(s);
+        if (ON_DESCRIPTOR.contains(s.kind())) {
+            t.process.countedDescriptors.add(s.subject());
+        }
+    }
+
     // ------------------------------------------------------------------ entities
 
     /** The process image of that key, created on first use. */
@@ -177,6 +213,7 @@ public final class ModelBuilder {
         Span s = new Span(t, kind, name == null ? kind : name, ts, subject, site, code, flags, ref, parent, current);
         s.cpu = t.cpuNow;
         t.spans.add(s);
+        m.kept++;
         t.open.add(s);
         touch(t);
         switch (kind) {
@@ -207,6 +244,7 @@ public final class ModelBuilder {
             t.open.subList(k, t.open.size()).clear();
             close(s, ts, result, err, flags, site, ref);
             touch(t);
+            countIfOverBudget(t, s);
             if (kind.equals(Kinds.FORK) && result > 0) {
                 forksByChild.computeIfAbsent(t.process, x -> new HashMap<>())
                         .computeIfAbsent(result, x -> new ArrayList<>()).add(s);
@@ -225,7 +263,9 @@ public final class ModelBuilder {
         s.cpu = t.cpuNow;
         close(s, Math.max(ts, end), result, err, 0, site, ref);
         t.spans.add(s);
+        m.kept++;
         touch(t);
+        countIfOverBudget(t, s);
         return s;
     }
 
@@ -261,6 +301,7 @@ public final class ModelBuilder {
         Instant i = new Instant(t, kind, ts, subject, result, err, flags, site, ref, current, memory, t.cpuNow,
                 withAttributes ? new Attributes() : Attributes.NONE);
         t.instants.add(i);
+        m.kept++;
         touch(t);
         index(t, i);
         return i;
@@ -576,6 +617,11 @@ public final class ModelBuilder {
         for (ExecThread t : p.threads) {
             m.eventCount -= t.events;
             t.events = 0;
+            m.kept -= t.spans.size() + t.instants.size();
+            for (CountedCalls c : t.counted.values()) {
+                m.counted -= c.calls;
+            }
+            t.counted.clear();
             t.firstTs = Long.MAX_VALUE;
             t.lastTs = Long.MIN_VALUE;
             t.spans.clear();
@@ -590,6 +636,7 @@ public final class ModelBuilder {
             t.cpuCount = 0;
             touch(t);
         }
+        p.countedDescriptors.clear();
         p.reapsByPid.clear();
         p.releasesByHandle.clear();
         p.exitInstant = null;

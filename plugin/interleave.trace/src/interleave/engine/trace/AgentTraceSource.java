@@ -95,7 +95,15 @@ public final class AgentTraceSource implements TraceSource {
      * @throws TraceException as {@link TraceReader#read(Path)}
      */
     public static Read readOnce(Path dir) throws TraceException {
-        ModelBuilder b = new ModelBuilder();
+        return readOnce(dir, 0);
+    }
+
+    /**
+     * {@link #readOnce(Path)} within a budget of kept spans and instants ({@link ModelBuilder#budget}): past it,
+     * plain I/O calls are counted per thread instead of kept; 0 or less: keep every call.
+     */
+    public static Read readOnce(Path dir, long budget) throws TraceException {
+        ModelBuilder b = new ModelBuilder().budget(budget);
         AgentTraceSource src = new AgentTraceSource(null, null, dir);
         src.fed = true;
         TraceRun run = TraceReader.readOneFileAtATime(dir, t -> src.feedThread(b, t));
