@@ -9,7 +9,7 @@ import java.util.Optional;
  * One lock of one process, by its identity (the address of a mutex or semaphore, a monitor's id): the waits for it
  * (lock-wait spans), the order edges into it, and the counts of uncontended work the source summarized.
  */
-public final class Lock {
+public final class Lock extends LockCounts {
     /** A thread asked for {@code taken} while it held {@code held}, with both call sites. */
     public record Edge(ExecThread thread, long ts, long held, long heldSite, long heldCaller, long taken,
             long takenSite, long takenCaller) {
@@ -21,8 +21,6 @@ public final class Lock {
     String name;
     final List<Span> waits = new ArrayList<>();
     final List<Edge> edgesIn = new ArrayList<>();
-    long acquisitions, contended, failedTries, holdNs, longestHoldNs;
-    long countedWaits, countedWaitNs, longestCountedWaitNs, countedHandoffs;
     // releases a waiter reported for another thread (tid, ts), until that thread is known
     final List<long[]> reportedReleases = new ArrayList<>();
     ExecThread holder;
@@ -109,57 +107,11 @@ public final class Lock {
         return Collections.unmodifiableList(edgesIn);
     }
 
-    public long acquisitions() {
-        return acquisitions;
-    }
-
-    public long contended() {
-        return contended;
-    }
-
-    public long failedTries() {
-        return failedTries;
-    }
-
-    public long holdNs() {
-        return holdNs;
-    }
-
-    public long longestHoldNs() {
-        return longestHoldNs;
-    }
-
-    /**
-     * Contended acquisitions the source counted without a wait span (short waits; they are part of
-     * {@link #contended()}); the waits drawn as spans are {@link #waits()}.
-     */
-    public long countedWaits() {
-        return countedWaits;
-    }
-
-    /** Total time of the {@link #countedWaits()}, ns. */
-    public long countedWaitNs() {
-        return countedWaitNs;
-    }
-
-    /** The longest of the {@link #countedWaits()}, ns. */
-    public long longestCountedWaitNs() {
-        return longestCountedWaitNs;
-    }
-
-    /**
-     * Releases to a waiting thread the source counted instead of recording each; those that ended a drawn wait are
-     * also among the {@link #handoffs()}.
-     */
-    public long countedHandoffs() {
-        return countedHandoffs;
-    }
-
     @Override
     public String toString() {
-        return type + " 0x" + Long.toHexString(address) + " acquisitions=" + acquisitions + " contended=" + contended
-                + " waits=" + waits.size() + " counted-waits=" + countedWaits + " (" + countedWaitNs + "/"
-                + longestCountedWaitNs + " ns) counted-handoffs=" + countedHandoffs + " edges=" + edgesIn.size()
-                + " hold=" + holdNs + "/" + longestHoldNs;
+        return type + " 0x" + Long.toHexString(address) + " acquisitions=" + acquisitions() + " contended=" + contended()
+                + " waits=" + waits.size() + " counted-waits=" + countedWaits() + " (" + countedWaitNs() + "/"
+                + longestCountedWaitNs() + " ns) counted-handoffs=" + countedHandoffs() + " edges=" + edgesIn.size()
+                + " hold=" + holdNs() + "/" + longestHoldNs();
     }
 }

@@ -7,13 +7,11 @@ package interleave.engine.events;
  * site it writes their sum with the address range instead of a record per lock. The individual locks stay
  * unknown here; their waits and order edges are still recorded per lock ({@link Lock}).
  */
-public final class LockGroup {
+public final class LockGroup extends LockCounts {
     private final ExecProcess process;
     private final long site;
     private final String type;
     long lowest = -1, highest, mostLocks, summaries;
-    long acquisitions, contended, failedTries, holdNs, longestHoldNs;
-    long countedWaits, countedWaitNs, longestCountedWaitNs, countedHandoffs;
 
     LockGroup(ExecProcess process, long site, String type) {
         this.process = process;
@@ -55,49 +53,12 @@ public final class LockGroup {
         return summaries;
     }
 
-    public long acquisitions() {
-        return acquisitions;
-    }
-
-    public long contended() {
-        return contended;
-    }
-
-    public long failedTries() {
-        return failedTries;
-    }
-
-    /** Total hold time of all acquisitions, ns (estimated from sampled holds). */
-    public long holdNs() {
-        return holdNs;
-    }
-
-    public long longestHoldNs() {
-        return longestHoldNs;
-    }
-
-    public long countedWaits() {
-        return countedWaits;
-    }
-
-    public long countedWaitNs() {
-        return countedWaitNs;
-    }
-
-    public long longestCountedWaitNs() {
-        return longestCountedWaitNs;
-    }
-
-    public long countedHandoffs() {
-        return countedHandoffs;
-    }
-
     @Override
     public String toString() {
         return "group " + type + "s @0x" + Long.toHexString(site) + " locks=" + mostLocks + " range=0x"
                 + Long.toHexString(lowest) + "-0x" + Long.toHexString(highest) + " summaries=" + summaries
-                + " acquisitions=" + acquisitions + " contended=" + contended + " failed-tries=" + failedTries
-                + " counted-waits=" + countedWaits + " (" + countedWaitNs + " ns, longest " + longestCountedWaitNs
-                + " ns) counted-handoffs=" + countedHandoffs + " hold=" + holdNs + "/" + longestHoldNs;
+                + " acquisitions=" + acquisitions() + " contended=" + contended() + " failed-tries=" + failedTries()
+                + " counted-waits=" + countedWaits() + " (" + countedWaitNs() + " ns, longest " + longestCountedWaitNs()
+                + " ns) counted-handoffs=" + countedHandoffs() + " hold=" + holdNs() + "/" + longestHoldNs();
     }
 }

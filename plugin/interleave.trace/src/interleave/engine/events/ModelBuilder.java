@@ -482,12 +482,7 @@ public final class ModelBuilder {
     /** Counts of a lock's work that the source summarized instead of recording each event. */
     public void lockCounts(ExecThread t, long address, String type, long acquisitions, long contended,
             long failedTries, long holdNs, long longestHoldNs) {
-        Lock l = lockOf(t.process, address, type);
-        l.acquisitions += acquisitions;
-        l.contended += contended;
-        l.failedTries += failedTries;
-        l.holdNs += holdNs;
-        l.longestHoldNs = Math.max(l.longestHoldNs, longestHoldNs);
+        lockOf(t.process, address, type).addCounts(acquisitions, contended, failedTries, holdNs, longestHoldNs);
         touch(t);
     }
 
@@ -498,11 +493,7 @@ public final class ModelBuilder {
      */
     public void lockWaitCounts(ExecThread t, long address, String type, long waits, long waitNs, long longestWaitNs,
             long handoffs) {
-        Lock l = lockOf(t.process, address, type);
-        l.countedWaits += waits;
-        l.countedWaitNs += waitNs;
-        l.longestCountedWaitNs = Math.max(l.longestCountedWaitNs, longestWaitNs);
-        l.countedHandoffs += handoffs;
+        lockOf(t.process, address, type).addWaitCounts(waits, waitNs, longestWaitNs, handoffs);
         touch(t);
     }
 
@@ -512,23 +503,14 @@ public final class ModelBuilder {
      */
     public void lockGroupCounts(ExecThread t, long site, String type, long acquisitions, long contended,
             long failedTries, long holdNs, long longestHoldNs) {
-        LockGroup g = lockGroupOf(t.process, site, type);
-        g.acquisitions += acquisitions;
-        g.contended += contended;
-        g.failedTries += failedTries;
-        g.holdNs += holdNs;
-        g.longestHoldNs = Math.max(g.longestHoldNs, longestHoldNs);
+        lockGroupOf(t.process, site, type).addCounts(acquisitions, contended, failedTries, holdNs, longestHoldNs);
         touch(t);
     }
 
     /** Counted waits and hand-offs of a summarized group, as {@link #lockWaitCounts} for one lock. */
     public void lockGroupWaitCounts(ExecThread t, long site, String type, long waits, long waitNs,
             long longestWaitNs, long handoffs) {
-        LockGroup g = lockGroupOf(t.process, site, type);
-        g.countedWaits += waits;
-        g.countedWaitNs += waitNs;
-        g.longestCountedWaitNs = Math.max(g.longestCountedWaitNs, longestWaitNs);
-        g.countedHandoffs += handoffs;
+        lockGroupOf(t.process, site, type).addWaitCounts(waits, waitNs, longestWaitNs, handoffs);
         touch(t);
     }
 
