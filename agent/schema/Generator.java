@@ -27,6 +27,8 @@ public class Generator {
     static final String DUMP_TABLE = "agent/tools/itrace-dump-fields.h";
     static final String JAVA_DIR = "plugin/interleave.trace/src/interleave/engine/trace/";
     static final String RECORD_TYPE = JAVA_DIR + "RecordType.java";
+    /** Signal names in the event model's neutral terms (the model does not depend on the agent's record types). */
+    static final String SIGNALS = "plugin/interleave.trace/src/interleave/engine/events/Signals.java";
     static final String TRACE_RECORDS = JAVA_DIR + "TraceRecords.java";
     static final String DOC = "docs/trace-format.md";
     static final String[] PHASES = {"POINT", "ENTER", "EXIT", "CALL"};
@@ -508,6 +510,25 @@ public class Generator {
 
                     /** Signal names for messages; numbers as on Linux x86-64. */
                     public static String signalName(int signo) {
+                        return interleave.engine.events.Signals.name(signo);
+                    }
+                }
+                """);
+        return b.toString();
+    }
+
+    /** The signal table for the event model and its readers (RecordType.signalName hands over to it). */
+    String signals() {
+        StringBuilder b = new StringBuilder("""
+                // Generated from agent/schema/events.def by agent/schema/Generator.java: do not edit.
+                package interleave.engine.events;
+
+                /** Signal names for messages, by number as on Linux x86-64 (what a trace source records). */
+                public final class Signals {
+                    private Signals() {
+                    }
+
+                    public static String name(int signo) {
                         return switch (signo) {
                 """);
         for (Signal s : signals) {
@@ -517,6 +538,8 @@ public class Generator {
                             default -> "signal " + signo;
                         };
                     }
+
+                    public static final int SIGCHLD = 17;
                 }
                 """);
         return b.toString();
@@ -835,6 +858,7 @@ public class Generator {
         out.put(C_HEADER, cHeader());
         out.put(DUMP_TABLE, dumpTable());
         out.put(RECORD_TYPE, recordType());
+        out.put(SIGNALS, signals());
         out.put(TRACE_RECORDS, traceRecords());
         out.put(DOC, doc(Files.readString(root.resolve(DOC), StandardCharsets.UTF_8)));
         return out;

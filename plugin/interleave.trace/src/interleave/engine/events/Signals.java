@@ -1,3 +1,4 @@
+// Generated from agent/schema/events.def by agent/schema/Generator.java: do not edit.
 package interleave.engine.events;
 
 /** Signal names for messages, by number as on Linux x86-64 (what a trace source records). */

@@ -287,20 +287,6 @@ public final class RecordType {
 
     /** Signal names for messages; numbers as on Linux x86-64. */
     public static String signalName(int signo) {
-        return switch (signo) {
-            case 1 -> "SIGHUP";
-            case 2 -> "SIGINT";
-            case 3 -> "SIGQUIT";
-            case 6 -> "SIGABRT";
-            case 9 -> "SIGKILL";
-            case 10 -> "SIGUSR1";
-            case 11 -> "SIGSEGV";
-            case 12 -> "SIGUSR2";
-            case 13 -> "SIGPIPE";
-            case 14 -> "SIGALRM";
-            case 15 -> "SIGTERM";
-            case 17 -> "SIGCHLD";
-            default -> "signal " + signo;
-        };
+        return interleave.engine.events.Signals.name(signo);
     }
 }

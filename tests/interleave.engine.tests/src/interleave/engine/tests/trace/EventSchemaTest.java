@@ -36,7 +36,8 @@ class EventSchemaTest {
     private static final String GENERATOR = "agent/schema/Generator.java";
     private static final List<String> GENERATED = List.of("agent/src/ilv_events.h", "agent/tools/itrace-dump-fields.h",
             "plugin/interleave.trace/src/interleave/engine/trace/RecordType.java",
-            "plugin/interleave.trace/src/interleave/engine/trace/TraceRecords.java", "docs/trace-format.md");
+            "plugin/interleave.trace/src/interleave/engine/trace/TraceRecords.java", "docs/trace-format.md",
+            "plugin/interleave.trace/src/interleave/engine/events/Signals.java");
 
     private record Run(int status, String output) {
     }
