@@ -43,7 +43,9 @@ public final class ConnectionOpenAtExit implements DynamicDetector {
                 continue; // killed or still running: the end of its trace is not a place in the program
             }
             for (Connections.Conn c : connections.of(img)) {
-                if (c.openAt(exit.ts()) && !heldElsewhere(c, exit.ts(), copies.get(c.accept()))) {
+                List<Connections.Conn> all = copies.get(c.accept());
+                if (c.openAt(exit.ts()) && !heldElsewhere(c, exit.ts(), all)
+                        && !unusedAfterPeerClosed(connections, c, exit.ts(), all)) {
                     Span key = firstAcceptOfSite.computeIfAbsent(c.site(), k -> c.accept());
                     bySite.computeIfAbsent(key, k -> new ArrayList<>()).add(c);
                 }
@@ -67,16 +69,36 @@ public final class ConnectionOpenAtExit implements DynamicDetector {
     }
 
     /**
-     * ", 12.5 ms after process 41 closed its own copy: ...", when another process had closed its copy of the
-     * connection before this exit (the last close elsewhere), else "".
+     * Whether c is a copy its process never used, inherited by a child forked for other work, and the copy that served
+     * the connection was closed after the peer had closed its side (end-of-file read, nothing written after): nobody
+     * was waiting for this end to close. Redis's BGSAVE child outlives clients that disconnected while it saved.
      */
-    private static String closedBefore(Connections.Conn c, long ts, List<Connections.Conn> all) {
+    private static boolean unusedAfterPeerClosed(Connections connections, Connections.Conn c, long ts,
+            List<Connections.Conn> all) {
+        if (c.accept().thread().process() == c.image() || connections.used(c)) {
+            return false; // the process that accepted it, or one that served it
+        }
+        Connections.Conn last = lastClosedBefore(c, ts, all);
+        return last != null && connections.closedAfterPeer(last);
+    }
+
+    /** The other copy of the connection closed last before ts, or null. */
+    private static Connections.Conn lastClosedBefore(Connections.Conn c, long ts, List<Connections.Conn> all) {
         Connections.Conn last = null;
         for (Connections.Conn o : all) {
             if (o.image() != c.image() && o.closeTs() <= ts && (last == null || o.closeTs() > last.closeTs())) {
                 last = o;
             }
         }
+        return last;
+    }
+
+    /**
+     * ", 12.5 ms after process 41 closed its own copy: ...", when another process had closed its copy of the
+     * connection before this exit (the last close elsewhere), else "".
+     */
+    private static String closedBefore(Connections.Conn c, long ts, List<Connections.Conn> all) {
+        Connections.Conn last = lastClosedBefore(c, ts, all);
         if (last == null) {
             return "";
         }

@@ -57,8 +57,13 @@ final class Connections {
         }
     }
 
-    /** {@code touched}: the descriptors the process did something with (read, wrote, closed, duplicated, ...). */
-    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd, Set<Long> touched) {
+    /**
+     * {@code touched}: the descriptors the process did something with (read, wrote, closed, duplicated, ...);
+     * {@code endOfFileByFd}: reads and receives that returned 0 (the peer had shut its side), by end;
+     * {@code writesByFd}: writes and sends, by start.
+     */
+    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd, Set<Long> touched,
+            Map<Long, Calls> endOfFileByFd, Map<Long, Calls> writesByFd) {
     }
 
     /** Calls whose subject is a descriptor the caller works with; a child that makes none on a connection does not serve it. */
@@ -71,7 +76,7 @@ final class Connections {
     private Index index(ExecProcess img) {
         return indexes.computeIfAbsent(img, p -> {
             List<Span> accepts = new ArrayList<>(), forks = new ArrayList<>();
-            Map<Long, List<Span>> closes = new HashMap<>();
+            Map<Long, List<Span>> closes = new HashMap<>(), endOfFile = new HashMap<>(), writes = new HashMap<>();
             // I/O calls the model counted rather than kept as spans (past its budget) touched these too
             Set<Long> touched = new HashSet<>(p.countedDescriptors());
             for (ExecThread t : p.threads()) {
@@ -91,14 +96,22 @@ final class Connections {
                             }
                         }
                         case Kinds.CLOSE -> closes.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
+                        case Kinds.READ, Kinds.RECV -> {
+                            if (!s.running() && s.endRef() >= 0 && s.result() == 0) {
+                                endOfFile.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
+                            }
+                        }
+                        case Kinds.WRITE, Kinds.SEND -> writes.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
                         default -> {
                         }
                     }
                 }
             }
-            Map<Long, Calls> byFd = new HashMap<>();
+            Map<Long, Calls> byFd = new HashMap<>(), eofByFd = new HashMap<>(), writesByFd = new HashMap<>();
             closes.forEach((fd, l) -> byFd.put(fd, new Calls(l, false)));
-            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd, touched);
+            endOfFile.forEach((fd, l) -> eofByFd.put(fd, new Calls(l, true)));
+            writes.forEach((fd, l) -> writesByFd.put(fd, new Calls(l, false)));
+            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd, touched, eofByFd, writesByFd);
         });
     }
 
@@ -164,6 +177,38 @@ final class Connections {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the process closed its copy c after reading end-of-file on it and writing nothing more: the peer had
+     * closed (or shut its sending side) first and waited for nothing from this side. Calls the model only counted
+     * (past its budget) cannot say, so they give false.
+     */
+    boolean closedAfterPeer(Conn c) {
+        if (c.closeTs() == Long.MAX_VALUE) {
+            return false;
+        }
+        Index idx = index(c.image());
+        Calls eof = idx.endOfFileByFd().get(c.fd());
+        if (eof == null) {
+            return false;
+        }
+        // the last end-of-file read of this connection before the close
+        int i = eof.from(c.closeTs(), true) - 1;
+        if (i < 0 || eof.ts[i] < c.openTs()) {
+            return false;
+        }
+        Calls writes = idx.writesByFd().get(c.fd());
+        if (writes == null) {
+            return true;
+        }
+        int w = writes.from(eof.ts[i], false);
+        return w >= writes.ts.length || writes.ts[w] >= c.closeTs();
+    }
+
+    /** Whether the process (or a program it exec'd) made any call on the connection's descriptor. */
+    boolean used(Conn c) {
+        return touches(c.image(), c.fd());
     }
 
     /** Whether the image, or a program it exec'd, made a call on fd. */

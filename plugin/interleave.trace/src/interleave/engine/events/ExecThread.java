@@ -30,6 +30,8 @@ public final class ExecThread {
     final List<Span> open = new ArrayList<>();
     /** Plain I/O calls counted instead of kept as spans, by kind (empty under the model's budget). */
     final Map<String, CountedCalls> counted = new LinkedHashMap<>(2);
+    /** Descriptors on which a read of this thread returned end-of-file and that it has not closed since (null: none). */
+    java.util.Set<Long> atEndOfFile;
     Instant end, start;
     Span createSpan;
     int version;

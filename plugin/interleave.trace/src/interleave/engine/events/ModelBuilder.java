@@ -69,10 +69,31 @@ public final class ModelBuilder {
 
     /**
      * Past the budget, counts the thread's last span instead of keeping it, if it is a plain I/O call that ended with
-     * nothing inside it (a handler that interrupted it keeps it a span: detectors walk handlers' parents).
+     * nothing inside it (a handler that interrupted it keeps it a span: detectors walk handlers' parents). Reads that
+     * returned end-of-file, and writes after one on the same descriptor until it is closed, are always kept: they tell
+     * who closed a connection first (one or two calls per connection).
      */
     private void countIfOverBudget(ExecThread t, Span s) {
-        if (m.kept <= m.budget || s.running() || !PLAIN_IO.contains(s.kind()) || s.memory != null
+        if (s.running()) {
+            return;
+        }
+        boolean endOfFile = (s.kind().equals(Kinds.READ) || s.kind().equals(Kinds.RECV)) && s.result() == 0;
+        if (endOfFile) {
+            if (t.atEndOfFile == null) {
+                t.atEndOfFile = new HashSet<>();
+            }
+            t.atEndOfFile.add(s.subject());
+            return;
+        }
+        if (t.atEndOfFile != null && !t.atEndOfFile.isEmpty()) {
+            if (s.kind().equals(Kinds.CLOSE)) {
+                t.atEndOfFile.remove(s.subject());
+            } else if ((s.kind().equals(Kinds.WRITE) || s.kind().equals(Kinds.SEND))
+                    && t.atEndOfFile.contains(s.subject())) {
+                return;
+            }
+        }
+        if (m.kept <= m.budget || !PLAIN_IO.contains(s.kind()) || s.memory != null
                 || t.spans.isEmpty() || t.spans.get(t.spans.size() - 1) != s) {
             return;
         }
@@ -604,6 +625,7 @@ public final class ModelBuilder {
                 m.counted -= c.calls;
             }
             t.counted.clear();
+            t.atEndOfFile = null;
             t.firstTs = Long.MAX_VALUE;
             t.lastTs = Long.MIN_VALUE;
             t.spans.clear();

@@ -189,4 +189,63 @@ class SyntheticMemoryDetectorTest {
         assertTrue(found.get(0).message().startsWith("1 of 1 connections accepted here stayed open in the parent"),
                 found.get(0).message());
     }
+    /**
+     * redis again, the snapshot child still saving when a client leaves: the server serves fd 7, forks the saver (which
+     * never touches 7), then reads from 7 and closes it; the saver exits 10 ms later. {@code clientClosed}: that read
+     * returned end-of-file (the client had closed first); {@code answered}: the server wrote to 7 after it.
+     */
+    private static List<Finding> snapshotOutlivesClient(boolean clientClosed, boolean answered) {
+        return snapshotOutlivesClient(clientClosed, answered, 0);
+    }
+
+    /** The same with a model budget ({@code ModelBuilder.budget}): past it, plain reads and writes are only counted. */
+    private static List<Finding> snapshotOutlivesClient(boolean clientClosed, boolean answered, long budget) {
+        Synthetic s = new Synthetic();
+        s.builder().budget(budget);
+        ExecProcess server = s.process(950, 0, "redis-server");
+        ExecThread main = s.main(server);
+        s.accept(main, 10, 7, 0x401100);
+        ExecProcess saver = s.fork(main, 12, 951);
+        ExecThread sm = saver.mainThread().orElseThrow();
+        s.enter(sm, 14, Kinds.WRITE, 9, 0x401400);
+        s.exit(sm, 15, Kinds.WRITE, 4096);
+        s.enter(main, 16, Kinds.READ, 7, 0x401300);
+        s.exit(main, 17, Kinds.READ, clientClosed ? 0 : 20);
+        if (answered) {
+            s.enter(main, 18, Kinds.WRITE, 7, 0x401300);
+            s.exit(main, 19, Kinds.WRITE, 20);
+        }
+        s.close(main, 20, 7);
+        s.exitProcess(sm, 30, 0);
+        s.reap(main, 31, 32, 951);
+        return Synthetic.run(new ConnectionOpenAtExit(), s.done());
+    }
+
+    @Test
+    void aSnapshotChildOutlivingAClientThatLeftKeptNobodyWaiting() {
+        assertEquals(List.of(), snapshotOutlivesClient(true, false));
+    }
+
+    @Test
+    void aSnapshotChildOutlivingAConnectionTheServerClosedFirstIsReported() {
+        // the server closed while the client was still connected: the client's end-of-file waited for the child
+        List<Finding> found = snapshotOutlivesClient(false, false);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).evidence().get(0).message().startsWith("process 951 exited here with fd 7 still open,"
+                + " 10.0 ms after process 950 closed its own copy"), found.get(0).evidence().get(0).message());
+    }
+
+    @Test
+    void aServerThatAnsweredAfterEndOfFileHadAClientWaiting() {
+        // the client only shut its sending side and read the answer: it waited for the server's end-of-file
+        assertEquals(1, snapshotOutlivesClient(true, true).size());
+    }
+
+    @Test
+    void pastTheModelBudgetEndOfFileAndTheAnswerAfterItAreStillKept() {
+        // a budget of one event: every other read and write is counted, these two decide the finding
+        assertEquals(List.of(), snapshotOutlivesClient(true, false, 1));
+        assertEquals(1, snapshotOutlivesClient(true, true, 1).size());
+        assertEquals(1, snapshotOutlivesClient(false, false, 1).size());
+    }
 }
