@@ -66,6 +66,34 @@ public final class ObservedZombies implements DynamicDetector {
         return gaps[gaps.length / 2];
     }
 
+    /** How many of its own polling intervals a parent's first look after a child's exit may slip. */
+    private static final int FIRST_LOOK_INTERVALS = 10;
+    /** An empty look this soon after a child's last event may come before the kernel has made it a zombie. */
+    private static final long EXIT_SLACK_NS = 10_000_000;
+
+    /** When the parent's waits outside signal handlers ended (reaping or not), sorted. */
+    private static long[] looks(ExecProcess parent) {
+        List<Long> ends = new ArrayList<>();
+        for (ExecThread t : parent.threads()) {
+            for (Span s : t.spans()) {
+                if (s.kind().equals(Kinds.PROCESS_WAIT) && !s.running() && s.enclosing(Kinds.SIGNAL_HANDLER) == null) {
+                    ends.add(s.end());
+                }
+            }
+        }
+        return ends.stream().mapToLong(Long::longValue).sorted().toArray();
+    }
+
+    /**
+     * Whether the parent looked for exited children (a wait outside a handler) between the child's exit and its
+     * reap without taking it; the reap itself, ending at {@code reapTs}, is not a look before it.
+     */
+    private static boolean lookedPast(long[] looks, long exitTs, long reapTs) {
+        int i = java.util.Arrays.binarySearch(looks, exitTs + EXIT_SLACK_NS + 1);
+        i = i < 0 ? -i - 1 : i;
+        return i < looks.length && looks[i] < reapTs;
+    }
+
     @Override
     public void detect(ExecutionModel run, Locations model, Consumer<Finding> sink) {
         for (ExecProcess parent : run.processes()) {
@@ -77,6 +105,7 @@ public final class ObservedZombies implements DynamicDetector {
             int afterStuck = 0;
             long pollNs = pollingInterval(parent);
             long lateNs = Math.max(this.lateNs, 2 * pollNs);
+            long[] looks = pollNs > 0 ? looks(parent) : null;
             List<Child> late = new ArrayList<>();
             List<long[]> zombieIntervals = new ArrayList<>();
             int forked = 0;
@@ -95,7 +124,12 @@ public final class ObservedZombies implements DynamicDetector {
                 if (until > exitTs) {
                     zombieIntervals.add(new long[] {exitTs, until});
                 }
-                if (until - exitTs > lateNs) {
+                // a parent on its own schedule that took the child at its first look after the exit, within ten of its
+                // intervals, did not leave it: that look was late because the parent was busy or not running (redis's
+                // timer on a loaded machine); a look that left it, or a far later one, still counts
+                boolean firstLook = looks != null && reap != null && until - exitTs <= FIRST_LOOK_INTERVALS * pollNs
+                        && !lookedPast(looks, exitTs, reap.ts());
+                if (until - exitTs > lateNs && !firstLook) {
                     late.add(new Child(child, exitTs, reap != null ? reap.ts() : -1, reap));
                 }
             }

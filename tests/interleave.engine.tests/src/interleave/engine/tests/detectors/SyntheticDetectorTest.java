@@ -73,9 +73,14 @@ class SyntheticDetectorTest {
 
     /**
      * redis: a timer polls waitpid(-1, WNOHANG) every 100 ms while a child runs (nothing to reap: result 0). The
-     * child exits just after one poll; a busy timer reaps it {@code reapAfterMs} after its exit.
+     * child exits just after one poll; a busy timer reaps it {@code reapAfterMs} after its exit. When
+     * {@code lookedAway}, the parent waited for another pid every 100 ms in between (nothing to reap for it).
      */
     private static List<Finding> polledChild(long reapAfterMs) {
+        return polledChild(reapAfterMs, false);
+    }
+
+    private static List<Finding> polledChild(long reapAfterMs, boolean lookedAway) {
         Synthetic s = new Synthetic();
         ExecProcess server = s.process(300, 0, "redis-server");
         ExecThread main = s.main(server);
@@ -85,8 +90,12 @@ class SyntheticDetectorTest {
             s.exit(main, t, PROCESS_WAIT, 0);
         }
         s.exitProcess(child.mainThread().orElseThrow(), 501, 0);
+        for (long t = 600; lookedAway && t < 501 + reapAfterMs; t += 100) {
+            s.enter(main, t, PROCESS_WAIT, "waitpid", 999, 0x402100, 0, 0);
+            s.exit(main, t, PROCESS_WAIT, 0);
+        }
         s.reap(main, 501 + reapAfterMs, 501 + reapAfterMs, 301);
-        s.exitProcess(main, 1500, 0);
+        s.exitProcess(main, Math.max(1500, 600 + reapAfterMs), 0);
         return Synthetic.run(new ObservedZombies(), s.done());
     }
 
@@ -97,8 +106,21 @@ class SyntheticDetectorTest {
     }
 
     @Test
+    void aChildTakenAtTheParentsFirstLookAfterItsExitIsNoZombieEvenWhenTheTimerSlipped() {
+        // 277 ms: the parent's timer ran late (a loaded machine), but it took the child as soon as it looked
+        assertEquals(List.of(), polledChild(277));
+    }
+
+    @Test
+    void aPollingParentThatLookedWithoutTakingTheChildHasAZombie() {
+        List<Finding> found = polledChild(700, true);
+        assertEquals(1, found.size(), found.toString());
+    }
+
+    @Test
     void aPollingParentThatReapsFarLaterThanItsPeriodStillHasZombies() {
-        List<Finding> found = polledChild(700);
+        // no look in between, but more than ten of its intervals: the parent stopped looking
+        List<Finding> found = polledChild(1200);
         assertEquals(1, found.size(), found.toString());
         assertTrue(found.get(0).message().startsWith("1 of 1 children stayed zombies longer than 200 ms (twice the"
                 + " parent's own polling interval of 100 ms)"), found.get(0).message());
