@@ -8,7 +8,7 @@
 # /etc/memcached.conf), redis as user redis (systemd's User=redis, here setpriv).
 #
 # usage: bench/servers.sh [--rounds N] [--servers "nginx lighttpd redis memcached"] [--dir DIR] [--scale F]
-#                         [--long PAIRS | --no-long] [--out FILE | --no-save]
+#                         [--long PAIRS | --no-long] [--keep-traces DIR] [--out FILE | --no-save]
 #   --rounds N     rounds (default 3); in each, every server runs untraced and traced, the order alternating
 #   --servers L    which servers (default all four)
 #   --dir DIR      where temporary directories and traces go (default /tmp; the dropped user must be able to
@@ -16,6 +16,7 @@
 #   --scale F      multiply every load's request count (default 1)
 #   --long PAIRS   after the rounds, one long traced memcached load of PAIRS set+get pairs (default 2000000,
 #                  bounded by 180 s) whose report runs with a 1 GiB heap (-Xmx1g); --no-long leaves it out
+#   --keep-traces DIR  move each traced run into DIR/<server>-<round> instead of deleting it (for triage)
 #   --out FILE     Markdown result (default bench/results/servers-<date>.md); --no-save: stdout only
 # Needs root (the servers drop privileges from root), GNU time, ab (apache2-utils), redis-server and
 # redis-benchmark (redis-server, redis-tools), nginx, lighttpd, memcached, gcc; installs missing ones from Debian.
@@ -23,7 +24,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
-rounds=3 servers="nginx lighttpd redis memcached" base=/tmp scale=1 long=2000000
+rounds=3 servers="nginx lighttpd redis memcached" base=/tmp scale=1 long=2000000 keep=""
 out="$here/results/servers-$(date -u +%Y-%m-%d).md" save=1
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -33,9 +34,10 @@ while [ $# -gt 0 ]; do
     --scale) scale=$2; shift 2 ;;
     --long) long=$2; shift 2 ;;
     --no-long) long=0; shift ;;
+    --keep-traces) keep=$(mkdir -p "$2" && cd "$2" && pwd); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --no-save) save=0; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "servers.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -218,6 +220,7 @@ run_one() {
     live=()
     [ "$v" = traced ] || { rm -rf "$d"; return 0; }
     measure_trace "$s" "$d" "$r"
+    [ -z "$keep" ] || mv "$d/run" "$keep/$s-$r"
     rm -rf "$d"
 }
 

@@ -35,7 +35,8 @@ public final class ObservedZombies implements DynamicDetector {
         this.lateNs = lateAfter.toNanos();
     }
 
-    private record Child(ExecProcess image, long exitTs, long reapTs, Instant reap) {
+    /** {@code zombieTs}: when it became a zombie at the earliest ({@link #zombieFrom}). */
+    private record Child(ExecProcess image, long exitTs, long zombieTs, long reapTs, Instant reap) {
     }
 
     /**
@@ -66,17 +67,16 @@ public final class ObservedZombies implements DynamicDetector {
         return gaps[gaps.length / 2];
     }
 
-    /** How many of its own polling intervals a parent's first look after a child's exit may slip. */
-    private static final int FIRST_LOOK_INTERVALS = 10;
-    /** An empty look this soon after a child's last event may come before the kernel has made it a zombie. */
-    private static final long EXIT_SLACK_NS = 10_000_000;
-
-    /** When the parent's waits outside signal handlers ended (reaping or not), sorted. */
-    private static long[] looks(ExecProcess parent) {
+    /**
+     * When the parent's waits for any child (pid -1) outside signal handlers returned with nothing to reap, sorted.
+     * Each one proves that no child of the parent was a zombie at that moment.
+     */
+    private static long[] emptyLooks(ExecProcess parent) {
         List<Long> ends = new ArrayList<>();
         for (ExecThread t : parent.threads()) {
             for (Span s : t.spans()) {
-                if (s.kind().equals(Kinds.PROCESS_WAIT) && !s.running() && s.enclosing(Kinds.SIGNAL_HANDLER) == null) {
+                if (s.kind().equals(Kinds.PROCESS_WAIT) && !s.running() && s.subject() == -1 && s.result() == 0
+                        && s.err() == 0 && s.enclosing(Kinds.SIGNAL_HANDLER) == null) {
                     ends.add(s.end());
                 }
             }
@@ -85,13 +85,14 @@ public final class ObservedZombies implements DynamicDetector {
     }
 
     /**
-     * Whether the parent looked for exited children (a wait outside a handler) between the child's exit and its
-     * reap without taking it; the reap itself, ending at {@code reapTs}, is not a look before it.
+     * When the child became a zombie at the earliest: its exit call, or later if the parent found nothing to reap
+     * after it. A child is still tearing down its address space after it calls exit (redis's BGSAVE child: 55 ms on a
+     * loaded machine), and only then can the parent see it.
      */
-    private static boolean lookedPast(long[] looks, long exitTs, long reapTs) {
-        int i = java.util.Arrays.binarySearch(looks, exitTs + EXIT_SLACK_NS + 1);
-        i = i < 0 ? -i - 1 : i;
-        return i < looks.length && looks[i] < reapTs;
+    private static long zombieFrom(long[] emptyLooks, long exitTs, long until) {
+        int i = java.util.Arrays.binarySearch(emptyLooks, until);
+        i = (i < 0 ? -i - 1 : i) - 1;
+        return i >= 0 && emptyLooks[i] > exitTs ? emptyLooks[i] : exitTs;
     }
 
     @Override
@@ -105,7 +106,7 @@ public final class ObservedZombies implements DynamicDetector {
             int afterStuck = 0;
             long pollNs = pollingInterval(parent);
             long lateNs = Math.max(this.lateNs, 2 * pollNs);
-            long[] looks = pollNs > 0 ? looks(parent) : null;
+            long[] emptyLooks = emptyLooks(parent);
             List<Child> late = new ArrayList<>();
             List<long[]> zombieIntervals = new ArrayList<>();
             int forked = 0;
@@ -121,16 +122,12 @@ public final class ObservedZombies implements DynamicDetector {
                     afterStuck++;
                     continue;
                 }
-                if (until > exitTs) {
-                    zombieIntervals.add(new long[] {exitTs, until});
+                long zombieTs = zombieFrom(emptyLooks, exitTs, until);
+                if (until > zombieTs) {
+                    zombieIntervals.add(new long[] {zombieTs, until});
                 }
-                // a parent on its own schedule that took the child at its first look after the exit, within ten of its
-                // intervals, did not leave it: that look was late because the parent was busy or not running (redis's
-                // timer on a loaded machine); a look that left it, or a far later one, still counts
-                boolean firstLook = looks != null && reap != null && until - exitTs <= FIRST_LOOK_INTERVALS * pollNs
-                        && !lookedPast(looks, exitTs, reap.ts());
-                if (until - exitTs > lateNs && !firstLook) {
-                    late.add(new Child(child, exitTs, reap != null ? reap.ts() : -1, reap));
+                if (until - zombieTs > lateNs) {
+                    late.add(new Child(child, exitTs, zombieTs, reap != null ? reap.ts() : -1, reap));
                 }
             }
             if (late.isEmpty()) {
@@ -153,7 +150,7 @@ public final class ObservedZombies implements DynamicDetector {
                 }
             }
             long never = late.stream().filter(c -> c.reap() == null).count();
-            long longest = late.stream().mapToLong(c -> (c.reapTs() < 0 ? parentEnd : c.reapTs()) - c.exitTs())
+            long longest = late.stream().mapToLong(c -> (c.reapTs() < 0 ? parentEnd : c.reapTs()) - c.zombieTs())
                     .max().orElse(0);
             Child first = late.get(0);
             ExecThread forker = first.image().forkingThread().orElse(parent.mainThread().orElse(null));
@@ -166,7 +163,10 @@ public final class ObservedZombies implements DynamicDetector {
             if (first.reap() != null) {
                 evidence.add(Evidence.related(Evidence.place(model, parent, first.reap().site(), true),
                         "it was reaped here only " + Evidence.ms(first.reapTs() - first.exitTs())
-                                + " after it exited"));
+                                + " after it exited" + (first.zombieTs() > first.exitTs()
+                                        ? " (" + Evidence.ms(first.reapTs() - first.zombieTs())
+                                                + " after the parent last found no child to reap)"
+                                        : "")));
             }
             String msg = late.size() + " of " + forked + " children stayed zombies longer than "
                     + Evidence.ms(lateNs) + (lateNs > this.lateNs ? " (twice the parent's own polling interval of "

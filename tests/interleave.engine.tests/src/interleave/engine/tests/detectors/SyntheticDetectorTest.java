@@ -77,10 +77,11 @@ class SyntheticDetectorTest {
      * {@code lookedAway}, the parent waited for another pid every 100 ms in between (nothing to reap for it).
      */
     private static List<Finding> polledChild(long reapAfterMs) {
-        return polledChild(reapAfterMs, false);
+        return polledChild(reapAfterMs, false, 999);
     }
 
-    private static List<Finding> polledChild(long reapAfterMs, boolean lookedAway) {
+    /** {@code lookedFor}: the pid the parent's waits after the exit ask for (-1: any child). */
+    private static List<Finding> polledChild(long reapAfterMs, boolean lookedAway, int lookedFor) {
         Synthetic s = new Synthetic();
         ExecProcess server = s.process(300, 0, "redis-server");
         ExecThread main = s.main(server);
@@ -90,8 +91,8 @@ class SyntheticDetectorTest {
             s.exit(main, t, PROCESS_WAIT, 0);
         }
         s.exitProcess(child.mainThread().orElseThrow(), 501, 0);
-        for (long t = 600; lookedAway && t < 501 + reapAfterMs; t += 100) {
-            s.enter(main, t, PROCESS_WAIT, "waitpid", 999, 0x402100, 0, 0);
+        for (long t = 600; lookedAway && t < 501 + reapAfterMs - 100; t += 100) {
+            s.enter(main, t, PROCESS_WAIT, "waitpid", lookedFor, 0x402100, 0, 0);
             s.exit(main, t, PROCESS_WAIT, 0);
         }
         s.reap(main, 501 + reapAfterMs, 501 + reapAfterMs, 301);
@@ -106,21 +107,22 @@ class SyntheticDetectorTest {
     }
 
     @Test
-    void aChildTakenAtTheParentsFirstLookAfterItsExitIsNoZombieEvenWhenTheTimerSlipped() {
-        // 277 ms: the parent's timer ran late (a loaded machine), but it took the child as soon as it looked
-        assertEquals(List.of(), polledChild(277));
+    void aChildThatTheParentCouldNotYetReapWasNoZombieYet() {
+        // exit call at 501; the parent's waitpid(-1) at 600 and 700 found nothing (the child was still tearing down);
+        // reaped at 880: 379 ms after the exit call, but only 180 ms after it could first be reaped
+        assertEquals(List.of(), polledChild(379, true, -1));
     }
 
     @Test
     void aPollingParentThatLookedWithoutTakingTheChildHasAZombie() {
-        List<Finding> found = polledChild(700, true);
+        // it waited for another pid every 100 ms: nothing says the child was not a zombie all along
+        List<Finding> found = polledChild(700, true, 999);
         assertEquals(1, found.size(), found.toString());
     }
 
     @Test
     void aPollingParentThatReapsFarLaterThanItsPeriodStillHasZombies() {
-        // no look in between, but more than ten of its intervals: the parent stopped looking
-        List<Finding> found = polledChild(1200);
+        List<Finding> found = polledChild(700);
         assertEquals(1, found.size(), found.toString());
         assertTrue(found.get(0).message().startsWith("1 of 1 children stayed zombies longer than 200 ms (twice the"
                 + " parent's own polling interval of 100 ms)"), found.get(0).message());
