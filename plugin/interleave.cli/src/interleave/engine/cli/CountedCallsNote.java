@@ -25,13 +25,18 @@ final class CountedCallsNote {
         out.add(String.format(Locale.ROOT, "the budget of %,d kept events was reached (--model-budget): %,d plain"
                 + " I/O calls with nothing inside them were kept as counts per thread instead of one by one; the"
                 + " findings are the same, the timeline does not show those calls", m.budget(), m.countedCalls()));
+        if (m.cpuSamplesLeftOut() > 0) {
+            out.add(String.format(Locale.ROOT, "past the budget, the CPU of %,d events was not kept event by event"
+                    + " (the calls and instants shown still name theirs)", m.cpuSamplesLeftOut()));
+        }
         List<ExecThread> threads = new ArrayList<>(m.threads().stream().filter(t -> !t.countedCalls().isEmpty())
                 .toList());
         threads.sort((a, b) -> Long.compare(calls(b), calls(a)));
         long restCalls = 0;
         int rest = 0;
+        int named = 0;
         for (ExecThread t : threads) {
-            if (out.size() > THREADS_NAMED) {
+            if (named++ >= THREADS_NAMED) {
                 rest++;
                 restCalls += calls(t);
                 continue;

@@ -41,6 +41,8 @@ public final class ExecThread {
     long[] cpuTs = new long[0];
     int[] cpuWord = new int[0];
     int cpuCount;
+    /** Events with a known CPU past the model's budget, not kept as samples. */
+    long cpuLeftOut;
     static final int ENTERING = 1 << 30;
     /** Locks held now: lock → {acquired at, site}; and where each lock was last acquired (a call, not assumed). */
     final Map<Long, long[]> held = new LinkedHashMap<>();
@@ -189,6 +191,14 @@ public final class ExecThread {
 
     public int cpuSampleCpu(int i) {
         return cpuWord[i] & ~ENTERING;
+    }
+
+    /**
+     * Events of the thread whose CPU was known but not kept as samples: those after the model's budget was reached
+     * ({@link ExecutionModel#cpuSamplesLeftOut()}); the samples then end before the thread's last events.
+     */
+    public long cpuSamplesLeftOut() {
+        return cpuLeftOut;
     }
 
     /** The event began a call (the thread may sleep inside it, so the time up to its next event is not on the CPU). */

@@ -24,6 +24,8 @@ public final class ExecutionModel {
     long startNs, endNs, endHint = Long.MIN_VALUE, eventCount, lostEvents;
     /** Spans and instants kept; past {@link #budget}, plain I/O calls are counted instead ({@link CountedCalls}). */
     long kept, budget = Long.MAX_VALUE, counted;
+    /** Events whose CPU was known but not kept as a CPU sample, once the budget was reached. */
+    long cpuSamplesLeftOut;
     private List<Arrow> arrows;
     private int arrowsVersion = -1;
 
@@ -92,6 +94,15 @@ public final class ExecutionModel {
     /** Calls counted instead of kept as spans (0 while under the budget); see {@link ExecThread#countedCalls()}. */
     public long countedCalls() {
         return counted;
+    }
+
+    /**
+     * Events whose CPU the source knew but that were not kept as CPU samples ({@link ExecThread#cpuSampleCount()}),
+     * because the budget was reached before them: 0 under the budget. The samples draw threads against cores in the
+     * workbench, which builds its model without a budget; the spans and instants kept still name their CPU.
+     */
+    public long cpuSamplesLeftOut() {
+        return cpuSamplesLeftOut;
     }
 
     /** Events the source knows it lost. */

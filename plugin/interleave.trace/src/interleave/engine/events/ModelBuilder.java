@@ -147,7 +147,12 @@ public final class ModelBuilder {
 
     /** Counts one record of the thread (modelled or not) and its time, with its CPU ({@link #onCpu}) if known. */
     public void event(ExecThread t, long ts, boolean entersCall) {
-        if (t.cpuNow >= 0) {
+        if (t.cpuNow >= 0 && m.kept >= m.budget) {
+            // 12 bytes an event, read only by the workbench's threads-against-cores lanes (it builds without a
+            // budget): past the budget they are counted, the spans and instants kept still carry their CPU
+            t.cpuLeftOut++;
+            m.cpuSamplesLeftOut++;
+        } else if (t.cpuNow >= 0) {
             if (t.cpuCount == t.cpuTs.length) {
                 int n = Math.max(16, t.cpuCount * 2);
                 t.cpuTs = java.util.Arrays.copyOf(t.cpuTs, n);
@@ -638,6 +643,8 @@ public final class ModelBuilder {
             t.lastAcquiredSite.clear();
             t.cpuNow = -1;
             t.cpuCount = 0;
+            m.cpuSamplesLeftOut -= t.cpuLeftOut;
+            t.cpuLeftOut = 0;
             touch(t);
         }
         p.countedDescriptors.clear();

@@ -103,10 +103,26 @@ public final class AgentTraceSource implements TraceSource {
      * plain I/O calls are counted per thread instead of kept; 0 or less: keep every call.
      */
     public static Read readOnce(Path dir, long budget) throws TraceException {
+        return readOnce(dir, budget, READ_SLICE);
+    }
+
+    /**
+     * Slots of a big trace file read and fed at a time by {@link #readOnce}: 262,144 (about 20 MB of columns), or
+     * {@code -Dinterleave.read.slice}.
+     */
+    public static final int READ_SLICE = Integer.getInteger("interleave.read.slice", 1 << 18);
+
+    /**
+     * {@link #readOnce(Path, long)} reading a file of more than {@code slice} slots a slice at a time: its records
+     * go to the model in the same order as read whole, and the reader holds about one slice of them, whatever the
+     * file's size. Same model; 0 or less: every file is read whole.
+     */
+    public static Read readOnce(Path dir, long budget, int slice) throws TraceException {
         ModelBuilder b = new ModelBuilder().budget(budget);
         AgentTraceSource src = new AgentTraceSource(null, null, dir);
         src.fed = true;
-        TraceRun run = TraceReader.readOneFileAtATime(dir, t -> src.feedThread(b, t));
+        TraceRun run = TraceReader.readOneFileAtATime(dir, t -> src.feedThread(b, t), slice,
+                c -> src.feedSlice(b, c));
         src.feedEnd(b, run);
         return new Read(run, b.model());
     }
@@ -164,6 +180,19 @@ public final class AgentTraceSource implements TraceSource {
         }
         feed(b, et, states.computeIfAbsent(t.file(), k -> new FileState()), t.header(), c, order,
                 (i, slot, key) -> t.string(i, key).map(TraceString::text).orElse(null), (i, slot) -> t.cpu(i));
+    }
+
+    /** Feeds the next records of a big file, in order (see {@link ChunkedFile}). */
+    private void feedSlice(ModelBuilder b, ChunkedFile.Slice c) {
+        FileState st = states.computeIfAbsent(c.file, k -> new FileState());
+        if (st.thread == null) {
+            st.thread = threadOf(b, c.file, c.header);
+        }
+        int[] order = new int[c.size];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        feed(b, st.thread, st, c.header, c.columns, order, (i, slot, key) -> c.text(slot, key), (i, slot) -> c.cpu(i));
     }
 
     /** What comes after every thread's records: the programs, lost events, damage, the end. */

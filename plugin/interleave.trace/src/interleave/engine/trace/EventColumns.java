@@ -54,6 +54,25 @@ final class EventColumns {
         slot = Arrays.copyOf(slot, n);
     }
 
+    /** Appends record i of {@code from}. */
+    void addFrom(EventColumns from, int i) {
+        int b = i * 5;
+        add(from.ts[i], from.word[i], from.err[i], from.ra[i], from.args[b], from.args[b + 1], from.args[b + 2],
+                from.args[b + 3], from.args[b + 4], from.slot[i]);
+    }
+
+    /** Drops the first n records, keeping the arrays (a reader's window moving over a big file). */
+    void dropFirst(int n) {
+        int rest = size - n;
+        System.arraycopy(ts, n, ts, 0, rest);
+        System.arraycopy(ra, n, ra, 0, rest);
+        System.arraycopy(args, n * 5, args, 0, rest * 5);
+        System.arraycopy(word, n, word, 0, rest);
+        System.arraycopy(err, n, err, 0, rest);
+        System.arraycopy(slot, n, slot, 0, rest);
+        size = rest;
+    }
+
     /** A copy in (ts, slot) order, exactly sized: the true order of one thread's events (format §2 "Ordering"). */
     EventColumns sortedCopy() {
         int[] order = new int[size];
@@ -109,7 +128,7 @@ final class EventColumns {
         return out;
     }
 
-    private boolean isSorted() {
+    boolean isSorted() {
         for (int i = 1; i < size; i++) {
             if (before(i, i - 1)) {
                 return false;

@@ -40,6 +40,8 @@ final class FileScanner {
     /** Damage of the file as of the last scan (a partial slot can be completed later by a live writer). */
     final List<TraceDamage> damage = new ArrayList<>();
     private final List<TraceDamage> recordDamage = new ArrayList<>();
+    /** Slots at and past this one are left for a later scan (a big file read in chunks, see ChunkedFile). */
+    long slotLimit = Long.MAX_VALUE;
 
     FileScanner(Path path) {
         this.path = path;
@@ -79,7 +81,7 @@ final class FileScanner {
                         + " bytes, the header needs " + hs + "; no records read"));
             }
             recheckHoles(ch);
-            scanRange(ch, tailStart, fullSlots);
+            scanRange(ch, tailStart, Math.min(fullSlots, slotLimit));
             if (rest != 0) {
                 damage.add(new TraceDamage(name, hs + fullSlots * rs, "last record cut short: " + rest + " of " + rs
                         + " bytes after slot " + (fullSlots - 1) + "; those bytes were ignored"));

@@ -36,8 +36,20 @@ public final class ThreadTrace {
         this.events = sorted.size;
     }
 
+    /**
+     * A thread already thinned by its reader ({@link ChunkedFile}): {@code kept} are the records {@link #thin()} would
+     * keep, {@code events} the file's records.
+     */
+    static ThreadTrace thinned(String file, TraceHeader header, EventColumns kept, Map<Long, TraceString> strings,
+            int[] cpu, int events) {
+        ThreadTrace t = new ThreadTrace(file, header, kept, strings, cpu);
+        t.events = events;
+        t.thinned = true;
+        return t;
+    }
+
     /** Record types the run's assembly reads (thread, fork and exec links, names, image ends): {@link #thin()} keeps them. */
-    private static boolean lifecycle(int type) {
+    static boolean lifecycle(int type) {
         return switch (type) {
             case RecordType.THREAD_CREATE, RecordType.THREAD_NAME, RecordType.FORK, RecordType.FORK_CHILD,
                     RecordType.PROC_START, RecordType.PROC_EXIT, RecordType.EXEC -> true;

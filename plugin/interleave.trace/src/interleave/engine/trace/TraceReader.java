@@ -30,11 +30,12 @@ public final class TraceReader {
 
     /**
      * As {@link #read}, one file at a time: each thread goes to {@code each} with all its records before the next
-     * file is read, and keeps only its lifecycle records afterwards ({@link ThreadTrace#thin()}).
+     * file is read, and keeps only its lifecycle records afterwards ({@link ThreadTrace#thin()}); a file of more than
+     * {@code slots} slots goes to {@code eachSlice} in order, a slice at a time, and is never held whole.
      */
-    static TraceRun readOneFileAtATime(Path runDir, java.util.function.Consumer<ThreadTrace> each)
-            throws TraceException {
-        TraceRun run = TraceTail.follow(runDir).takeRunOneFileAtATime(each);
+    static TraceRun readOneFileAtATime(Path runDir, java.util.function.Consumer<ThreadTrace> each, int slots,
+            java.util.function.Consumer<ChunkedFile.Slice> eachSlice) throws TraceException {
+        TraceRun run = TraceTail.follow(runDir).takeRunOneFileAtATime(each, slots, eachSlice);
         if (run.fileCount() == 0) {
             throw noFiles(runDir);
         }

@@ -127,15 +127,27 @@ public final class TraceRun {
     /**
      * Reads the files one at a time for a one-time read: each file's thread is handed to {@code each} with all its
      * records, then thinned to its lifecycle records ({@link ThreadTrace#thin()}) before the next file is read, so at
-     * most one file's records are held besides what {@code each} keeps. The run is then assembled from the thinned
-     * threads (the links need only those records).
+     * most one file's records are held besides what {@code each} keeps. A file of more than {@code slots} slots is not
+     * held whole either: its records go to {@code eachSlice} in order, a slice at a time ({@link ChunkedFile}). The run
+     * is then assembled from the thinned threads (the links need only those records).
+     *
+     * @param slots slots of a slice; 0 or less: every file is read whole
      */
     static TraceRun readOneFileAtATime(Path dir, List<FileScanner> scanners,
-            java.util.function.Consumer<ThreadTrace> each) {
+            java.util.function.Consumer<ThreadTrace> each, int slots,
+            java.util.function.Consumer<ChunkedFile.Slice> eachSlice) {
         List<TraceDamage> damage = new ArrayList<>();
         List<ThreadTrace> threads = new ArrayList<>();
         for (FileScanner s : scanners) {
+            s.slotLimit = slots > 0 ? slots : Long.MAX_VALUE;
             s.scan();
+            long inFile = slots > 0 ? ChunkedFile.slotsInFile(s) : 0;
+            if (s.header != null && inFile > slots) {
+                ThreadTrace t = ChunkedFile.read(s, inFile, slots, eachSlice);
+                damage.addAll(s.damage);
+                threads.add(t);
+                continue;
+            }
             damage.addAll(s.damage);
             if (s.header != null) {
                 ThreadTrace t = toThread(s, true);

@@ -102,13 +102,15 @@ public final class TraceTail {
 
     /**
      * The whole run for a one-time read, reading one file at a time: each thread goes to {@code each} with all its
-     * records, then keeps only its lifecycle records (see {@link TraceRun#readOneFileAtATime}). This tail cannot be
+     * records, then keeps only its lifecycle records; a file of more than {@code slots} slots goes to {@code eachSlice}
+     * a slice at a time (see {@link TraceRun#readOneFileAtATime}). This tail cannot be
      * used again.
      */
-    TraceRun takeRunOneFileAtATime(java.util.function.Consumer<ThreadTrace> each) throws TraceException {
+    TraceRun takeRunOneFileAtATime(java.util.function.Consumer<ThreadTrace> each, int slots,
+            java.util.function.Consumer<ChunkedFile.Slice> eachSlice) throws TraceException {
         List<FileScanner> all = scanAll();
         files.clear();
-        return TraceRun.readOneFileAtATime(dir, all, each);
+        return TraceRun.readOneFileAtATime(dir, all, each, slots, eachSlice);
     }
 
     /** The whole run, for a one-time read: the files' records are handed over, so this tail cannot be used again. */
