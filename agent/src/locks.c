@@ -9,7 +9,9 @@
 __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-exec")));
 
 /* the main executable's code: where a caller's return address must point */
-static uint64_t text_lo, text_hi;
+uint64_t ilv_text_lo, ilv_text_hi;
+#define text_lo ilv_text_lo
+#define text_hi ilv_text_hi
 
 static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -99,6 +101,7 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
     uint64_t c = __atomic_load_n(&site_cache[h], __ATOMIC_RELAXED);
     if ((c >> 16) == ra) {
         unsigned k = (unsigned)(c & 0xffff);
+        ilv_lk.c2 = c; /* this thread's next lookup from this site: inline (ilv_lk_caller2) */
         if (k == SITE_NONE)
             return 0;
         if (k - 1 < limit) {
@@ -111,10 +114,12 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
         uint64_t w = words[k];
         if (w != ra && in_text(w) && after_call(w, ra)) {
             __atomic_store_n(&site_cache[h], (ra << 16) | (k + 1), __ATOMIC_RELAXED);
+            ilv_lk.c2 = (ra << 16) | (k + 1);
             return w;
         }
     }
     __atomic_store_n(&site_cache[h], (ra << 16) | SITE_NONE, __ATOMIC_RELAXED);
+    ilv_lk.c2 = (ra << 16) | SITE_NONE;
     return 0;
 }
 
@@ -201,6 +206,7 @@ static int grow_stats(struct ilv_lockstate *s)
     s->tab_mask = ncap - 1;
     s->tab_used = used;
     s->last = 0;
+    s->lastsem = 0;
     retire(s, t, (uint64_t)cap * sizeof *t, s->st);
     ILV_BARRIER();
     s->growing = 0;
@@ -366,6 +372,7 @@ void ilv_lk_flush(void)
         }
     }
     s->last = 0;
+    s->lastsem = 0;
     ILV_BARRIER();
     s->flushing = 0;
     uint64_t mult = ilv_clk.mult;
@@ -384,6 +391,7 @@ void ilv_lk_thread_end(void)
     s->tab = 0;
     s->eset = 0;
     s->last = 0;
+    s->lastsem = 0;
     ILV_BARRIER();
     if (tab && tab != s->st)
         ilv_sys2(SYS_munmap, tab, (uint64_t)(s->tab_mask + 1) * sizeof *tab);
@@ -401,6 +409,15 @@ void ilv_lk_thread_end(void)
     memset(s->edge, 0, sizeof s->edge);
     ILV_BARRIER();
     s->growing = 0;
+}
+
+static inline struct ilv_lstat *stat_cached(struct ilv_lockstate *s, uint64_t obj, int kind)
+{
+    struct ilv_lstat **c = kind ? &s->lastsem : &s->last;
+    struct ilv_lstat *e = *c;
+    if (!e || e->obj != obj)
+        *c = e = stat_of(obj, kind);
+    return e;
 }
 
 static inline void count_wait(struct ilv_lstat *e, uint64_t wait_ns)
@@ -441,7 +458,7 @@ static void acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int cont
         }
         return;
     }
-    struct ilv_lstat *e = stat_of(obj, kind);
+    struct ilv_lstat *e = stat_cached(s, obj, kind);
     if (!e->ra)
         e->ra = ra;
     e->n++;
@@ -461,13 +478,6 @@ void ilv_lk_acquired_counted(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, 
     acquired(obj, ra, ra2, kind, 2, wait_ns);
 }
 
-static inline struct ilv_lstat *stat_cached(struct ilv_lockstate *s, uint64_t obj, int kind)
-{
-    struct ilv_lstat *e = s->last;
-    if (!e || e->obj != obj)
-        s->last = e = stat_of(obj, kind);
-    return e;
-}
 
 void ilv_lk_released(uint64_t obj, int kind)
 {
@@ -481,7 +491,7 @@ void ilv_lk_released(uint64_t obj, int kind)
             ilv_vw_harvest();
     }
     if (kind == 1) {
-        e = stat_of(obj, kind);
+        e = stat_cached(s, obj, kind);
         e->hold++; /* posts */
     } else {
         uint32_t n = s->nheld;
@@ -534,8 +544,7 @@ void ilv_lk_tryfail(uint64_t obj, int kind)
 void ilv_lk_handoff_counted(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    struct ilv_lstat *e = kind ? stat_of(obj, kind) : stat_cached(s, obj, kind);
-    e->handoffs++;
+    stat_cached(s, obj, kind)->handoffs++;
 }
 
 /* ---------------------------------------------------------------- which waits are written
@@ -768,4 +777,5 @@ void ilv_lk_after_fork(void)
         wreg_cnt[i] = 0;
     s->next_flush = 0;
     s->last = 0;
+    s->lastsem = 0;
 }
