@@ -101,7 +101,7 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
     uint64_t c = __atomic_load_n(&site_cache[h], __ATOMIC_RELAXED);
     if ((c >> 16) == ra) {
         unsigned k = (unsigned)(c & 0xffff);
-        ilv_lk.c2 = c; /* this thread's next lookup from this site: inline (ilv_lk_caller2) */
+        ilv_lk.c2[ilv_lk_c2(ra)] = c; /* this thread's next lookup from this site: inline (ilv_lk_caller2) */
         if (k == SITE_NONE)
             return 0;
         if (k - 1 < limit) {
@@ -114,12 +114,12 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
         uint64_t w = words[k];
         if (w != ra && in_text(w) && after_call(w, ra)) {
             __atomic_store_n(&site_cache[h], (ra << 16) | (k + 1), __ATOMIC_RELAXED);
-            ilv_lk.c2 = (ra << 16) | (k + 1);
+            ilv_lk.c2[ilv_lk_c2(ra)] = (ra << 16) | (k + 1);
             return w;
         }
     }
     __atomic_store_n(&site_cache[h], (ra << 16) | SITE_NONE, __ATOMIC_RELAXED);
-    ilv_lk.c2 = (ra << 16) | SITE_NONE;
+    ilv_lk.c2[ilv_lk_c2(ra)] = (ra << 16) | SITE_NONE;
     return 0;
 }
 
@@ -205,8 +205,7 @@ static int grow_stats(struct ilv_lockstate *s)
     s->tab = nt;
     s->tab_mask = ncap - 1;
     s->tab_used = used;
-    s->last = 0;
-    s->lastsem = 0;
+    memset(s->sc, 0, sizeof s->sc);
     retire(s, t, (uint64_t)cap * sizeof *t, s->st);
     ILV_BARRIER();
     s->growing = 0;
@@ -371,8 +370,7 @@ void ilv_lk_flush(void)
             }
         }
     }
-    s->last = 0;
-    s->lastsem = 0;
+    memset(s->sc, 0, sizeof s->sc);
     ILV_BARRIER();
     s->flushing = 0;
     uint64_t mult = ilv_clk.mult;
@@ -390,8 +388,8 @@ void ilv_lk_thread_end(void)
     struct ilv_edge *eset = s->eset;
     s->tab = 0;
     s->eset = 0;
-    s->last = 0;
-    s->lastsem = 0;
+    memset(s->ec, 0, sizeof s->ec);
+    memset(s->sc, 0, sizeof s->sc);
     ILV_BARRIER();
     if (tab && tab != s->st)
         ilv_sys2(SYS_munmap, tab, (uint64_t)(s->tab_mask + 1) * sizeof *tab);
@@ -413,7 +411,7 @@ void ilv_lk_thread_end(void)
 
 static inline struct ilv_lstat *stat_cached(struct ilv_lockstate *s, uint64_t obj, int kind)
 {
-    struct ilv_lstat **c = kind ? &s->lastsem : &s->last;
+    struct ilv_lstat **c = &s->sc[ilv_lk_sc(obj)];
     struct ilv_lstat *e = *c;
     if (!e || e->obj != obj)
         *c = e = stat_of(obj, kind);
@@ -703,9 +701,12 @@ static int grow_edges(struct ilv_lockstate *s)
     return 1;
 }
 
-/* 1: this thread wrote the edge already; 0: new (now remembered, when there is room) */
-static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uint64_t sites, uint64_t callers)
+/* 1: this thread wrote the edge already; 0: new (now remembered, when there is room). *slot: its entry
+ * in the set, 0 when it is not there. */
+static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uint64_t sites, uint64_t callers,
+                     struct ilv_edge **slot)
 {
+    *slot = 0;
     if (ILV_UNLIKELY(!s->eset)) {
         if (s->growing) /* the thread is ending */
             return 0;
@@ -717,12 +718,14 @@ static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uin
     unsigned h = lhash(mix2(held, taken), mask);
     for (unsigned k = 0; k <= mask; k++) {
         struct ilv_edge *e = &t[(h + k) & mask];
-        if (e->held == held && e->taken == taken && e->sites == sites && e->callers == callers)
+        if (e->held == held && e->taken == taken && e->sites == sites && e->callers == callers) {
+            *slot = e;
             return 1;
+        }
         if (!e->held) {
             if (ILV_UNLIKELY((s->eset_used + 1) * 4 > (mask + 1) * 3)) {
                 if (!s->growing && mask + 1 < ILV_EDGE_MAX && grow_edges(s))
-                    return edge_seen(s, held, taken, sites, callers);
+                    return edge_seen(s, held, taken, sites, callers, slot);
                 if ((s->eset_used + 1) * 8 > (mask + 1) * 7)
                     return 0; /* no room: written, not remembered */
             }
@@ -732,6 +735,7 @@ static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uin
             ILV_BARRIER();
             e->held = held; /* last: the slot is claimed once complete */
             s->eset_used++;
+            *slot = e;
             return 0;
         }
     }
@@ -750,7 +754,15 @@ void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2)
         struct ilv_held h = s->held[i];
         if (h.obj == obj || !h.obj)
             continue;
-        if (edge_seen(s, h.obj, obj, mix2(h.ra, ra), mix2(h.ra2, ra2)))
+        uint64_t sites = mix2(h.ra, ra), callers = mix2(h.ra2, ra2);
+        /* a thread taking the same pair over and over: the entry checked last at this depth (one
+         * pointer, so a handler replacing it cannot leave half of another edge behind) */
+        struct ilv_edge *c = s->ec[i], *slot;
+        if (c && c->held == h.obj && c->taken == obj && c->sites == sites && c->callers == callers)
+            continue;
+        int seen = edge_seen(s, h.obj, obj, sites, callers, &slot);
+        s->ec[i] = slot;
+        if (seen)
             continue;
         ilv_emit(ILV_HEAD(ILV_T_LOCK_EDGE, ILV_POINT, 0), 0, ilv_now(), ra, h.obj, obj, h.ra, h.ra2, ra2);
     }
@@ -763,6 +775,7 @@ void ilv_lk_after_fork(void)
     struct ilv_lockstate *s = &ilv_lk;
     memset(s->st, 0, sizeof s->st);
     memset(s->edge, 0, sizeof s->edge);
+    memset(s->ec, 0, sizeof s->ec); /* may point into a retired set, which keeps the parent's edges */
     if (s->tab && s->tab != s->st) /* the mapped tables are the child's own copies: emptied */
         memset(s->tab, 0, (uint64_t)(s->tab_mask + 1) * sizeof *s->tab);
     if (s->eset && s->eset != s->edge)
@@ -776,6 +789,5 @@ void ilv_lk_after_fork(void)
     for (unsigned i = 0; i < WREG_N; i++)
         wreg_cnt[i] = 0;
     s->next_flush = 0;
-    s->last = 0;
-    s->lastsem = 0;
+    memset(s->sc, 0, sizeof s->sc);
 }

@@ -50,6 +50,8 @@
 #define ILV_WAITS_WRITTEN 8u
 #define ILV_LONG_WAIT_NS 1000000ull
 #define ILV_WN_N 32u          /* locks per thread whose written waits are counted (more: evicted) */
+#define ILV_SC_N 8u           /* recently used counters found without a table lookup */
+#define ILV_C2_N 8u           /* call sites whose caller's position is found without a lookup */
 
 
 struct ilv_lstat {
@@ -98,12 +100,14 @@ struct ilv_lockstate {
     uint64_t next_flush;        /* TSC value of the next periodic summary (0 = not scheduled yet) */
     uint32_t acq;               /* acquisitions of this thread: every ILV_LK_SAMPLE-th hold is timed */
     uint32_t rel;               /* releases: the clock is looked at every 1024th */
-    struct ilv_lstat *last;     /* counters of the last mutex released (programs mostly take one lock) */
-    struct ilv_lstat *lastsem;  /* the same for semaphores */
+    struct ilv_lstat *sc[ILV_SC_N]; /* counters of recently used locks, by a hash of the address
+                                     * (programs mostly take one or a few locks over and over) */
     uint64_t stack_hi;          /* an address in the thread's outermost traced frame (scan bound) */
-    uint64_t c2;                /* the call site this thread last looked up a caller for: ra << 16 |
-                                 * (word index above the frame + 1), or | ILV_C2_NONE: none found */
+    uint64_t c2[ILV_C2_N];      /* call sites this thread looked up a caller for, by a hash of ra:
+                                 * ra << 16 | (word index above the frame + 1), or | ILV_C2_NONE */
     struct ilv_held held[ILV_HELD_MAX];
+    struct ilv_edge *ec[ILV_HELD_MAX]; /* per depth: the edge from the lock held there that this thread
+                                        * checked last (an entry of the edge set: written once, stays) */
     struct ilv_lstat *tab;      /* the counters: st, or a mapped table once st filled up (0: not yet) */
     uint32_t tab_mask, tab_used;
     struct ilv_edge *eset;      /* the written edges: edge, or a mapped set (0: not yet) */
@@ -144,7 +148,7 @@ ILV_HIDDEN void ilv_lk_init(void);
 static inline void ilv_lk_stack_top(const void *p)
 {
     ilv_lk.stack_hi = (uint64_t)(uintptr_t)p;
-    ilv_lk.c2 = 0;
+    __builtin_memset(ilv_lk.c2, 0, sizeof ilv_lk.c2);
 }
 
 /* ---- the common case, inline in the wrappers ----
@@ -152,13 +156,18 @@ static inline void ilv_lk_stack_top(const void *p)
  * held. These paths handle exactly that in a few loads and stores and hand everything else to the
  * functions in locks.c, which do the same bookkeeping in general. */
 
-/* ilv_caller2 for the call site this thread looked up last: one word read. The frame layout at a
+static inline unsigned ilv_lk_c2(uint64_t ra)
+{
+    return (unsigned)((ra * 0x9e3779b97f4a7c15ull) >> 61) & (ILV_C2_N - 1);
+}
+
+/* ilv_caller2 for a call site this thread looked up recently: one word read. The frame layout at a
  * call site is fixed, so the position found once holds; the word is read only below the thread's
  * outermost traced frame (its live stack) and must still point into the program's code. */
 static inline __attribute__((always_inline)) uint64_t ilv_lk_caller2(const void *frame, uint64_t ra)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    uint64_t c = s->c2; /* one load: a handler updating it in between cannot mix two sites */
+    uint64_t c = s->c2[ilv_lk_c2(ra)]; /* one load: a handler updating it cannot mix two sites */
     if (ILV_LIKELY((c >> 16) == ra)) {
         uint64_t k = c & 0xffff;
         if (k == ILV_C2_NONE)
@@ -172,6 +181,11 @@ static inline __attribute__((always_inline)) uint64_t ilv_lk_caller2(const void 
         }
     }
     return ilv_caller2(frame, ra);
+}
+
+static inline unsigned ilv_lk_sc(uint64_t obj)
+{
+    return (unsigned)((obj * 0x9e3779b97f4a7c15ull) >> 61) & (ILV_SC_N - 1);
 }
 
 /* a mutex acquired without waiting: only the held entry is written (inside the critical section:
@@ -198,12 +212,12 @@ static inline __attribute__((always_inline)) void ilv_lk_push(uint64_t obj, uint
 }
 
 /* a mutex released (after the real unlock): the common case is the innermost held lock, not timed,
- * not waited for, whose counters are the ones used last; anything else goes to ilv_lk_released */
+ * not waited for, whose counters were used recently; anything else goes to ilv_lk_released */
 static inline __attribute__((always_inline)) void ilv_lk_pop(uint64_t obj)
 {
     struct ilv_lockstate *s = &ilv_lk;
     uint32_t n = s->nheld - 1;
-    struct ilv_lstat *e = s->last;
+    struct ilv_lstat *e = s->sc[ilv_lk_sc(obj)];
     if (ILV_LIKELY(n < ILV_HELD_MAX && e && e->obj == obj && !ilv_vw_armed)) {
         struct ilv_held *h = &s->held[n];
         uint32_t r = s->rel + 1; /* every 1024th release looks at the clock (ilv_lk_released) */
