@@ -481,7 +481,7 @@ void ilv_lk_released(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
     struct ilv_lstat *e;
-    int timed = 0;
+    uint64_t now = 0; /* the TSC, when read for the hold */
     if (ILV_UNLIKELY(ilv_vw_armed)) { /* ... and these with it */
         if (kind == 1)
             ilv_vw_sem(obj, 0);
@@ -508,14 +508,14 @@ void ilv_lk_released(uint64_t obj, int kind)
             if (h->contended == 2)
                 count_wait(e, h->wait_ns);
             if (h->tsc) {
-                uint64_t d = ilv_rdtsc() - h->tsc;
+                now = ilv_rdtsc();
+                uint64_t d = now - h->tsc;
                 if ((int64_t)d < 0)
                     d = 0;
                 e->hold += d;
                 e->measured++;
                 if (d > e->maxhold)
                     e->maxhold = d;
-                timed = 1;
             }
             for (; i < n; i++)
                 s->held[i - 1] = s->held[i];
@@ -524,8 +524,9 @@ void ilv_lk_released(uint64_t obj, int kind)
             s->overflow--;
         }
     }
-    if (ILV_UNLIKELY(timed || (++s->rel & 1023) == 0)) { /* time for a summary? */
-        uint64_t now = ilv_rdtsc();
+    if (ILV_UNLIKELY(now || (++s->rel & 1023) == 0)) { /* time for a summary? */
+        if (!now)
+            now = ilv_rdtsc();
         if (s->next_flush && now >= s->next_flush)
             ilv_lk_flush();
         else if (!s->next_flush && ilv_clk.mult)

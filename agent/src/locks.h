@@ -231,4 +231,30 @@ static inline __attribute__((always_inline)) void ilv_lk_pop(uint64_t obj)
     ilv_lk_released(obj, 0);
 }
 
+/* a semaphore taken without waiting: counted at once (a semaphore has no held entry) */
+static inline __attribute__((always_inline)) void ilv_lk_sem_taken(uint64_t obj, uint64_t ra)
+{
+    struct ilv_lstat *e = ilv_lk.sc[ilv_lk_sc(obj)];
+    if (ILV_LIKELY(e && e->obj == obj && e->ra && !ilv_vw_armed)) {
+        e->n++;
+        return;
+    }
+    ilv_lk_acquired(obj, ra, 0, 1, 0);
+}
+
+/* a semaphore posted (after the real post, which succeeded; with no watched variables, whose
+ * accesses must be collected before) */
+static inline __attribute__((always_inline)) void ilv_lk_sem_posted(uint64_t obj)
+{
+    struct ilv_lockstate *s = &ilv_lk;
+    struct ilv_lstat *e = s->sc[ilv_lk_sc(obj)];
+    uint32_t r = s->rel + 1;
+    if (ILV_LIKELY(e && e->obj == obj && (r & 1023) != 0)) {
+        s->rel = r;
+        e->hold++; /* posts */
+        return;
+    }
+    ilv_lk_released(obj, 1);
+}
+
 #endif

@@ -275,7 +275,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
     pthread_testcancel(); /* sem_wait acts on a pending cancellation first, even when it would not block */
     int e = errno;
     if (REAL(sem_trywait)(s) == 0) { /* no wait: counted, not written */
-        ilv_lk_acquired(P(s), ra, 0, 1, 0);
+        ilv_lk_sem_taken(P(s), ra);
         return 0;
     }
     errno = e;
@@ -334,9 +334,26 @@ EXPORT int sem_trywait(sem_t *s)
     int r = REAL(sem_trywait)(s);
     int e = errno;
     if (r == 0)
-        ilv_lk_acquired(P(s), ra, 0, 1, 0);
+        ilv_lk_sem_taken(P(s), ra);
     else
         ilv_lk_tryfail(P(s), 1);
+    errno = e;
+    return r;
+}
+
+/* a post with waiters, or with watched variables (their accesses are collected before the post), or
+ * one that fails */
+static __attribute__((noinline)) int sem_post_noted(sem_t *s, int w, uint64_t ra)
+{
+    int written = w && ilv_lk_waited_for(P(s)); /* as for mutex releases */
+    uint64_t ts = written ? NOW : 0;
+    ilv_lk_released(P(s), 1);
+    int r = REAL(sem_post)(s);
+    int e = errno;
+    if (written || r < 0)
+        ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, ra, P(s), 0, 0, 0, 0);
+    else if (w)
+        ilv_lk_handoff_counted(P(s), 1);
     errno = e;
     return r;
 }
@@ -346,15 +363,16 @@ EXPORT int sem_post(sem_t *s)
     if (!ON)
         return REAL(sem_post)(s);
     int w = sem_has_waiters(s);
-    int written = w && ilv_lk_waited_for(P(s)); /* as for mutex releases */
-    uint64_t ts = written ? NOW : 0;
-    ilv_lk_released(P(s), 1);
+    if (ILV_UNLIKELY(w || ilv_vw_armed))
+        return sem_post_noted(s, w, RA);
     int r = REAL(sem_post)(s);
-    int e = errno;
-    if (written || r < 0)
-        ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, RA, P(s), 0, 0, 0, 0);
-    else if (w)
-        ilv_lk_handoff_counted(P(s), 1);
+    if (ILV_LIKELY(r == 0)) { /* nobody waited: counted after the post */
+        ilv_lk_sem_posted(P(s));
+        return 0;
+    }
+    int e = errno; /* failed (EOVERFLOW, EINVAL): written, as before */
+    ilv_lk_released(P(s), 1);
+    ilv_emit(H(ILV_T_SEM_POST, C, 0), e, NOW, RA, P(s), 0, 0, 0, 0);
     errno = e;
     return r;
 }
