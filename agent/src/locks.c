@@ -9,7 +9,9 @@
 __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-exec")));
 
 /* the main executable's code: where a caller's return address must point */
-static uint64_t text_lo, text_hi;
+uint64_t ilv_text_lo, ilv_text_hi;
+#define text_lo ilv_text_lo
+#define text_hi ilv_text_hi
 
 static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -99,6 +101,7 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
     uint64_t c = __atomic_load_n(&site_cache[h], __ATOMIC_RELAXED);
     if ((c >> 16) == ra) {
         unsigned k = (unsigned)(c & 0xffff);
+        ilv_lk.c2[ilv_lk_c2(ra)] = c; /* this thread's next lookup from this site: inline (ilv_lk_caller2) */
         if (k == SITE_NONE)
             return 0;
         if (k - 1 < limit) {
@@ -111,10 +114,12 @@ uint64_t ilv_caller2(const void *frame, uint64_t ra)
         uint64_t w = words[k];
         if (w != ra && in_text(w) && after_call(w, ra)) {
             __atomic_store_n(&site_cache[h], (ra << 16) | (k + 1), __ATOMIC_RELAXED);
+            ilv_lk.c2[ilv_lk_c2(ra)] = (ra << 16) | (k + 1);
             return w;
         }
     }
     __atomic_store_n(&site_cache[h], (ra << 16) | SITE_NONE, __ATOMIC_RELAXED);
+    ilv_lk.c2[ilv_lk_c2(ra)] = (ra << 16) | SITE_NONE;
     return 0;
 }
 
@@ -200,7 +205,7 @@ static int grow_stats(struct ilv_lockstate *s)
     s->tab = nt;
     s->tab_mask = ncap - 1;
     s->tab_used = used;
-    s->last = 0;
+    memset(s->sc, 0, sizeof s->sc);
     retire(s, t, (uint64_t)cap * sizeof *t, s->st);
     ILV_BARRIER();
     s->growing = 0;
@@ -365,7 +370,7 @@ void ilv_lk_flush(void)
             }
         }
     }
-    s->last = 0;
+    memset(s->sc, 0, sizeof s->sc);
     ILV_BARRIER();
     s->flushing = 0;
     uint64_t mult = ilv_clk.mult;
@@ -383,7 +388,8 @@ void ilv_lk_thread_end(void)
     struct ilv_edge *eset = s->eset;
     s->tab = 0;
     s->eset = 0;
-    s->last = 0;
+    memset(s->ec, 0, sizeof s->ec);
+    memset(s->sc, 0, sizeof s->sc);
     ILV_BARRIER();
     if (tab && tab != s->st)
         ilv_sys2(SYS_munmap, tab, (uint64_t)(s->tab_mask + 1) * sizeof *tab);
@@ -401,6 +407,15 @@ void ilv_lk_thread_end(void)
     memset(s->edge, 0, sizeof s->edge);
     ILV_BARRIER();
     s->growing = 0;
+}
+
+static inline struct ilv_lstat *stat_cached(struct ilv_lockstate *s, uint64_t obj, int kind)
+{
+    struct ilv_lstat **c = &s->sc[ilv_lk_sc(obj)];
+    struct ilv_lstat *e = *c;
+    if (!e || e->obj != obj)
+        *c = e = stat_of(obj, kind);
+    return e;
 }
 
 static inline void count_wait(struct ilv_lstat *e, uint64_t wait_ns)
@@ -441,7 +456,7 @@ static void acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int cont
         }
         return;
     }
-    struct ilv_lstat *e = stat_of(obj, kind);
+    struct ilv_lstat *e = stat_cached(s, obj, kind);
     if (!e->ra)
         e->ra = ra;
     e->n++;
@@ -461,19 +476,12 @@ void ilv_lk_acquired_counted(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, 
     acquired(obj, ra, ra2, kind, 2, wait_ns);
 }
 
-static inline struct ilv_lstat *stat_cached(struct ilv_lockstate *s, uint64_t obj, int kind)
-{
-    struct ilv_lstat *e = s->last;
-    if (!e || e->obj != obj)
-        s->last = e = stat_of(obj, kind);
-    return e;
-}
 
 void ilv_lk_released(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
     struct ilv_lstat *e;
-    int timed = 0;
+    uint64_t now = 0; /* the TSC, when read for the hold */
     if (ILV_UNLIKELY(ilv_vw_armed)) { /* ... and these with it */
         if (kind == 1)
             ilv_vw_sem(obj, 0);
@@ -481,7 +489,7 @@ void ilv_lk_released(uint64_t obj, int kind)
             ilv_vw_harvest();
     }
     if (kind == 1) {
-        e = stat_of(obj, kind);
+        e = stat_cached(s, obj, kind);
         e->hold++; /* posts */
     } else {
         uint32_t n = s->nheld;
@@ -500,14 +508,14 @@ void ilv_lk_released(uint64_t obj, int kind)
             if (h->contended == 2)
                 count_wait(e, h->wait_ns);
             if (h->tsc) {
-                uint64_t d = ilv_rdtsc() - h->tsc;
+                now = ilv_rdtsc();
+                uint64_t d = now - h->tsc;
                 if ((int64_t)d < 0)
                     d = 0;
                 e->hold += d;
                 e->measured++;
                 if (d > e->maxhold)
                     e->maxhold = d;
-                timed = 1;
             }
             for (; i < n; i++)
                 s->held[i - 1] = s->held[i];
@@ -516,8 +524,9 @@ void ilv_lk_released(uint64_t obj, int kind)
             s->overflow--;
         }
     }
-    if (ILV_UNLIKELY(timed || (++s->rel & 1023) == 0)) { /* time for a summary? */
-        uint64_t now = ilv_rdtsc();
+    if (ILV_UNLIKELY(now || (++s->rel & 1023) == 0)) { /* time for a summary? */
+        if (!now)
+            now = ilv_rdtsc();
         if (s->next_flush && now >= s->next_flush)
             ilv_lk_flush();
         else if (!s->next_flush && ilv_clk.mult)
@@ -534,8 +543,7 @@ void ilv_lk_tryfail(uint64_t obj, int kind)
 void ilv_lk_handoff_counted(uint64_t obj, int kind)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    struct ilv_lstat *e = kind ? stat_of(obj, kind) : stat_cached(s, obj, kind);
-    e->handoffs++;
+    stat_cached(s, obj, kind)->handoffs++;
 }
 
 /* ---------------------------------------------------------------- which waits are written
@@ -694,9 +702,12 @@ static int grow_edges(struct ilv_lockstate *s)
     return 1;
 }
 
-/* 1: this thread wrote the edge already; 0: new (now remembered, when there is room) */
-static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uint64_t sites, uint64_t callers)
+/* 1: this thread wrote the edge already; 0: new (now remembered, when there is room). *slot: its entry
+ * in the set, 0 when it is not there. */
+static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uint64_t sites, uint64_t callers,
+                     struct ilv_edge **slot)
 {
+    *slot = 0;
     if (ILV_UNLIKELY(!s->eset)) {
         if (s->growing) /* the thread is ending */
             return 0;
@@ -708,12 +719,14 @@ static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uin
     unsigned h = lhash(mix2(held, taken), mask);
     for (unsigned k = 0; k <= mask; k++) {
         struct ilv_edge *e = &t[(h + k) & mask];
-        if (e->held == held && e->taken == taken && e->sites == sites && e->callers == callers)
+        if (e->held == held && e->taken == taken && e->sites == sites && e->callers == callers) {
+            *slot = e;
             return 1;
+        }
         if (!e->held) {
             if (ILV_UNLIKELY((s->eset_used + 1) * 4 > (mask + 1) * 3)) {
                 if (!s->growing && mask + 1 < ILV_EDGE_MAX && grow_edges(s))
-                    return edge_seen(s, held, taken, sites, callers);
+                    return edge_seen(s, held, taken, sites, callers, slot);
                 if ((s->eset_used + 1) * 8 > (mask + 1) * 7)
                     return 0; /* no room: written, not remembered */
             }
@@ -723,6 +736,7 @@ static int edge_seen(struct ilv_lockstate *s, uint64_t held, uint64_t taken, uin
             ILV_BARRIER();
             e->held = held; /* last: the slot is claimed once complete */
             s->eset_used++;
+            *slot = e;
             return 0;
         }
     }
@@ -741,7 +755,15 @@ void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2)
         struct ilv_held h = s->held[i];
         if (h.obj == obj || !h.obj)
             continue;
-        if (edge_seen(s, h.obj, obj, mix2(h.ra, ra), mix2(h.ra2, ra2)))
+        uint64_t sites = mix2(h.ra, ra), callers = mix2(h.ra2, ra2);
+        /* a thread taking the same pair over and over: the entry checked last at this depth (one
+         * pointer, so a handler replacing it cannot leave half of another edge behind) */
+        struct ilv_edge *c = s->ec[i], *slot;
+        if (c && c->held == h.obj && c->taken == obj && c->sites == sites && c->callers == callers)
+            continue;
+        int seen = edge_seen(s, h.obj, obj, sites, callers, &slot);
+        s->ec[i] = slot;
+        if (seen)
             continue;
         ilv_emit(ILV_HEAD(ILV_T_LOCK_EDGE, ILV_POINT, 0), 0, ilv_now(), ra, h.obj, obj, h.ra, h.ra2, ra2);
     }
@@ -754,6 +776,7 @@ void ilv_lk_after_fork(void)
     struct ilv_lockstate *s = &ilv_lk;
     memset(s->st, 0, sizeof s->st);
     memset(s->edge, 0, sizeof s->edge);
+    memset(s->ec, 0, sizeof s->ec); /* may point into a retired set, which keeps the parent's edges */
     if (s->tab && s->tab != s->st) /* the mapped tables are the child's own copies: emptied */
         memset(s->tab, 0, (uint64_t)(s->tab_mask + 1) * sizeof *s->tab);
     if (s->eset && s->eset != s->edge)
@@ -767,5 +790,5 @@ void ilv_lk_after_fork(void)
     for (unsigned i = 0; i < WREG_N; i++)
         wreg_cnt[i] = 0;
     s->next_flush = 0;
-    s->last = 0;
+    memset(s->sc, 0, sizeof s->sc);
 }

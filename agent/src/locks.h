@@ -50,6 +50,8 @@
 #define ILV_WAITS_WRITTEN 8u
 #define ILV_LONG_WAIT_NS 1000000ull
 #define ILV_WN_N 32u          /* locks per thread whose written waits are counted (more: evicted) */
+#define ILV_SC_N 8u           /* recently used counters found without a table lookup */
+#define ILV_C2_N 8u           /* call sites whose caller's position is found without a lookup */
 
 
 struct ilv_lstat {
@@ -98,9 +100,14 @@ struct ilv_lockstate {
     uint64_t next_flush;        /* TSC value of the next periodic summary (0 = not scheduled yet) */
     uint32_t acq;               /* acquisitions of this thread: every ILV_LK_SAMPLE-th hold is timed */
     uint32_t rel;               /* releases: the clock is looked at every 1024th */
-    struct ilv_lstat *last;     /* counters of the last lock acquired (programs mostly take one lock) */
+    struct ilv_lstat *sc[ILV_SC_N]; /* counters of recently used locks, by a hash of the address
+                                     * (programs mostly take one or a few locks over and over) */
     uint64_t stack_hi;          /* an address in the thread's outermost traced frame (scan bound) */
+    uint64_t c2[ILV_C2_N];      /* call sites this thread looked up a caller for, by a hash of ra:
+                                 * ra << 16 | (word index above the frame + 1), or | ILV_C2_NONE */
     struct ilv_held held[ILV_HELD_MAX];
+    struct ilv_edge *ec[ILV_HELD_MAX]; /* per depth: the edge from the lock held there that this thread
+                                        * checked last (an entry of the edge set: written once, stays) */
     struct ilv_lstat *tab;      /* the counters: st, or a mapped table once st filled up (0: not yet) */
     uint32_t tab_mask, tab_used;
     struct ilv_edge *eset;      /* the written edges: edge, or a mapped set (0: not yet) */
@@ -116,6 +123,8 @@ struct ilv_lockstate {
 };
 
 extern __thread struct ilv_lockstate ilv_lk __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
+extern uint64_t ilv_text_lo ILV_HIDDEN, ilv_text_hi ILV_HIDDEN; /* the program's code (ilv_caller2) */
+#define ILV_C2_NONE 0xffffu
 
 ILV_HIDDEN uint64_t ilv_caller2(const void *frame, uint64_t ra);
 ILV_HIDDEN void ilv_lk_acquired(uint64_t obj, uint64_t ra, uint64_t ra2, int kind, int contended);
@@ -139,6 +148,113 @@ ILV_HIDDEN void ilv_lk_init(void);
 static inline void ilv_lk_stack_top(const void *p)
 {
     ilv_lk.stack_hi = (uint64_t)(uintptr_t)p;
+    __builtin_memset(ilv_lk.c2, 0, sizeof ilv_lk.c2);
+}
+
+/* ---- the common case, inline in the wrappers ----
+ * A lock-heavy program mostly takes one lock from one call site, over and over, with nothing else
+ * held. These paths handle exactly that in a few loads and stores and hand everything else to the
+ * functions in locks.c, which do the same bookkeeping in general. */
+
+static inline unsigned ilv_lk_c2(uint64_t ra)
+{
+    return (unsigned)((ra * 0x9e3779b97f4a7c15ull) >> 61) & (ILV_C2_N - 1);
+}
+
+/* ilv_caller2 for a call site this thread looked up recently: one word read. The frame layout at a
+ * call site is fixed, so the position found once holds; the word is read only below the thread's
+ * outermost traced frame (its live stack) and must still point into the program's code. */
+static inline __attribute__((always_inline)) uint64_t ilv_lk_caller2(const void *frame, uint64_t ra)
+{
+    struct ilv_lockstate *s = &ilv_lk;
+    uint64_t c = s->c2[ilv_lk_c2(ra)]; /* one load: a handler updating it cannot mix two sites */
+    if (ILV_LIKELY((c >> 16) == ra)) {
+        uint64_t k = c & 0xffff;
+        if (k == ILV_C2_NONE)
+            return 0;
+        uint64_t at = (uint64_t)(uintptr_t)frame + 8 + 8 * k; /* word k - 1 above the saved rbp and ra */
+        uint64_t hi = s->stack_hi; /* on this thread's stack (not a signal stack far from it) */
+        if (ILV_LIKELY(k && at + 8 <= hi && hi - at < (64u << 20))) {
+            uint64_t w = *(const uint64_t *)(uintptr_t)at;
+            if (ILV_LIKELY(w >= ilv_text_lo + 8 && w < ilv_text_hi))
+                return w;
+        }
+    }
+    return ilv_caller2(frame, ra);
+}
+
+static inline unsigned ilv_lk_sc(uint64_t obj)
+{
+    return (unsigned)((obj * 0x9e3779b97f4a7c15ull) >> 61) & (ILV_SC_N - 1);
+}
+
+/* a mutex acquired without waiting: only the held entry is written (inside the critical section:
+ * as little as possible); counted when released */
+static inline __attribute__((always_inline)) void ilv_lk_push(uint64_t obj, uint64_t ra, uint64_t ra2)
+{
+    struct ilv_lockstate *s = &ilv_lk;
+    uint32_t i = s->nheld;
+    if (ILV_UNLIKELY(i >= ILV_HELD_MAX || ilv_vw_armed)) {
+        ilv_lk_acquired(obj, ra, ra2, 0, 0);
+        return;
+    }
+    s->nheld = i + 1; /* claim the entry first: a nested handler pushes above it */
+    ILV_BARRIER();
+    struct ilv_held *h = &s->held[i];
+    h->obj = obj;
+    h->ra = ra;
+    h->ra2 = ra2;
+    h->contended = 0;
+    /* timed: a thread's first 64 holds, then one in ILV_LK_SAMPLE, picked by a Weyl sequence rather
+     * than every 16th (a thread alternating two locks would have had only one lock's holds timed) */
+    uint32_t a = ++s->acq;
+    h->tsc = a <= 64 || a * 0x9e3779b9u < 0x100000000ull / ILV_LK_SAMPLE ? ilv_rdtsc() : 0;
+}
+
+/* a mutex released (after the real unlock): the common case is the innermost held lock, not timed,
+ * not waited for, whose counters were used recently; anything else goes to ilv_lk_released */
+static inline __attribute__((always_inline)) void ilv_lk_pop(uint64_t obj)
+{
+    struct ilv_lockstate *s = &ilv_lk;
+    uint32_t n = s->nheld - 1;
+    struct ilv_lstat *e = s->sc[ilv_lk_sc(obj)];
+    if (ILV_LIKELY(n < ILV_HELD_MAX && e && e->obj == obj && !ilv_vw_armed)) {
+        struct ilv_held *h = &s->held[n];
+        uint32_t r = s->rel + 1; /* every 1024th release looks at the clock (ilv_lk_released) */
+        if (ILV_LIKELY(h->obj == obj && !h->tsc && !h->contended && e->ra && (r & 1023) != 0)) {
+            s->rel = r;
+            e->n++;
+            s->nheld = n;
+            return;
+        }
+    }
+    ilv_lk_released(obj, 0);
+}
+
+/* a semaphore taken without waiting: counted at once (a semaphore has no held entry) */
+static inline __attribute__((always_inline)) void ilv_lk_sem_taken(uint64_t obj, uint64_t ra)
+{
+    struct ilv_lstat *e = ilv_lk.sc[ilv_lk_sc(obj)];
+    if (ILV_LIKELY(e && e->obj == obj && e->ra && !ilv_vw_armed)) {
+        e->n++;
+        return;
+    }
+    ilv_lk_acquired(obj, ra, 0, 1, 0);
+}
+
+/* a semaphore posted (after the real post, which succeeded; with no watched variables, whose
+ * accesses must be collected before) */
+static inline __attribute__((always_inline)) void ilv_lk_sem_posted(uint64_t obj)
+{
+    struct ilv_lockstate *s = &ilv_lk;
+    struct ilv_lstat *e = s->sc[ilv_lk_sc(obj)];
+    uint32_t r = s->rel + 1;
+    if (ILV_LIKELY(e && e->obj == obj && (r & 1023) != 0)) {
+        s->rel = r;
+        e->hold++; /* posts */
+        return;
+    }
+    ilv_lk_released(obj, 1);
 }
 
 #endif

@@ -40,7 +40,7 @@ void ilv_wrap_init_sync(void)
 /* Mutexes and semaphores write records only where something waits (locks.h): an uncontended
  * acquisition or release only updates the thread's held set and counters. */
 
-#define FRAME_RA2(ra) ilv_caller2(__builtin_frame_address(0), (ra))
+#define FRAME_RA2(ra) ilv_lk_caller2(__builtin_frame_address(0), (ra))
 
 /* somebody waits for this mutex (read just before the real unlock, which wakes them): glibc keeps
  * 2 in __lock for a normal mutex with waiters, the FUTEX_WAITERS bit for a priority-inheritance one */
@@ -67,19 +67,10 @@ static inline struct timespec short_deadline(uint64_t ts)
     return t;
 }
 
-EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+/* pthread_mutex_lock once the mutex was found busy (or broken): kept out of line, so the common case
+ * below saves no registers and sets up no frame for it */
+static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, uint64_t ra, uint64_t ra2)
 {
-    if (!ON)
-        return REAL(pthread_mutex_lock)(m);
-    uint64_t ra = RA;
-    uint64_t ra2 = FRAME_RA2(ra);
-    if (ilv_lk.nheld)
-        ilv_lk_edges(P(m), ra, ra2); /* before blocking: a deadlocked thread has its edge written */
-    int r = REAL(pthread_mutex_trylock)(m);
-    if (ILV_LIKELY(r == 0)) { /* uncontended: counted, not written */
-        ilv_lk_acquired(P(m), ra, ra2, 0, 0);
-        return r;
-    }
     uint64_t ts = NOW;
     if (r != EBUSY) {
         ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, ra2, 0, 0);
@@ -123,6 +114,22 @@ EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
     return r;
 }
 
+EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
+{
+    if (!ON)
+        return REAL(pthread_mutex_lock)(m);
+    uint64_t ra = RA;
+    uint64_t ra2 = ilv_lk_caller2(__builtin_frame_address(0), ra);
+    if (ILV_UNLIKELY(ilv_lk.nheld))
+        ilv_lk_edges(P(m), ra, ra2); /* before blocking: a deadlocked thread has its edge written */
+    int r = REAL(pthread_mutex_trylock)(m);
+    if (ILV_LIKELY(r == 0)) { /* uncontended: counted, not written */
+        ilv_lk_push(P(m), ra, ra2);
+        return r;
+    }
+    return mutex_lock_busy(m, r, ra, ra2);
+}
+
 EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abst)
 {
     if (!ON)
@@ -157,9 +164,28 @@ EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     uint64_t ra = RA;
     int r = REAL(pthread_mutex_trylock)(m);
     if (r == 0)
-        ilv_lk_acquired(P(m), ra, FRAME_RA2(ra), 0, 0);
+        ilv_lk_push(P(m), ra, FRAME_RA2(ra));
     else
         ilv_lk_tryfail(P(m), 0);
+    return r;
+}
+
+/* a release to waiters is noted for a written wait (whose EXIT names it), else counted; only a
+ * mutex the table of written waits has no room for gets its releases written as records */
+static __attribute__((noinline)) int mutex_unlock_waiters(pthread_mutex_t *m, uint64_t ra)
+{
+    uint64_t ts = 0;
+    /* the time is read before the real unlock: before any other thread can acquire */
+    int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
+    int how = ilv_lk_release_noted(P(m), self, &ts);
+    if (how > 0)
+        ts = NOW;
+    int r = REAL(pthread_mutex_unlock)(m);
+    ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
+    if (how > 0)
+        ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, ra, P(m), 0, 0, 0, 0);
+    else if (r == 0)
+        ilv_lk_handoff_counted(P(m), 0);
     return r;
 }
 
@@ -167,23 +193,10 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (!ON)
         return REAL(pthread_mutex_unlock)(m);
-    int waiters = mutex_has_waiters(m);
-    /* a release to waiters is noted for a written wait (whose EXIT names it), else counted; only a
-     * mutex the table of written waits has no room for gets its releases written as records */
-    int how = -1;
-    uint64_t ts = 0;
-    if (waiters) { /* the time is read before the real unlock: before any other thread can acquire */
-        int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
-        how = ilv_lk_release_noted(P(m), self, &ts);
-        if (how > 0)
-            ts = NOW;
-    }
+    if (ILV_UNLIKELY(mutex_has_waiters(m)))
+        return mutex_unlock_waiters(m, RA);
     int r = REAL(pthread_mutex_unlock)(m);
-    ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
-    if (how > 0)
-        ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, RA, P(m), 0, 0, 0, 0);
-    else if (waiters && r == 0)
-        ilv_lk_handoff_counted(P(m), 0);
+    ilv_lk_pop(P(m)); /* bookkeeping after the release: the hold stays as short as it was */
     return r;
 }
 
@@ -262,7 +275,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
     pthread_testcancel(); /* sem_wait acts on a pending cancellation first, even when it would not block */
     int e = errno;
     if (REAL(sem_trywait)(s) == 0) { /* no wait: counted, not written */
-        ilv_lk_acquired(P(s), ra, 0, 1, 0);
+        ilv_lk_sem_taken(P(s), ra);
         return 0;
     }
     errno = e;
@@ -321,9 +334,26 @@ EXPORT int sem_trywait(sem_t *s)
     int r = REAL(sem_trywait)(s);
     int e = errno;
     if (r == 0)
-        ilv_lk_acquired(P(s), ra, 0, 1, 0);
+        ilv_lk_sem_taken(P(s), ra);
     else
         ilv_lk_tryfail(P(s), 1);
+    errno = e;
+    return r;
+}
+
+/* a post with waiters, or with watched variables (their accesses are collected before the post), or
+ * one that fails */
+static __attribute__((noinline)) int sem_post_noted(sem_t *s, int w, uint64_t ra)
+{
+    int written = w && ilv_lk_waited_for(P(s)); /* as for mutex releases */
+    uint64_t ts = written ? NOW : 0;
+    ilv_lk_released(P(s), 1);
+    int r = REAL(sem_post)(s);
+    int e = errno;
+    if (written || r < 0)
+        ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, ra, P(s), 0, 0, 0, 0);
+    else if (w)
+        ilv_lk_handoff_counted(P(s), 1);
     errno = e;
     return r;
 }
@@ -333,15 +363,16 @@ EXPORT int sem_post(sem_t *s)
     if (!ON)
         return REAL(sem_post)(s);
     int w = sem_has_waiters(s);
-    int written = w && ilv_lk_waited_for(P(s)); /* as for mutex releases */
-    uint64_t ts = written ? NOW : 0;
-    ilv_lk_released(P(s), 1);
+    if (ILV_UNLIKELY(w || ilv_vw_armed))
+        return sem_post_noted(s, w, RA);
     int r = REAL(sem_post)(s);
-    int e = errno;
-    if (written || r < 0)
-        ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, RA, P(s), 0, 0, 0, 0);
-    else if (w)
-        ilv_lk_handoff_counted(P(s), 1);
+    if (ILV_LIKELY(r == 0)) { /* nobody waited: counted after the post */
+        ilv_lk_sem_posted(P(s));
+        return 0;
+    }
+    int e = errno; /* failed (EOVERFLOW, EINVAL): written, as before */
+    ilv_lk_released(P(s), 1);
+    ilv_emit(H(ILV_T_SEM_POST, C, 0), e, NOW, RA, P(s), 0, 0, 0, 0);
     errno = e;
     return r;
 }

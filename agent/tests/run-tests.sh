@@ -603,6 +603,36 @@ test_lockorder() {
     fi
 }
 
+test_lockcounts() {
+    # the counters are exact whichever path counted them: one lock again and again, two in turn, a
+    # nested pair (one edge), failed trylocks, semaphores taken with and without waiting
+    local d=$WORK/lockcounts rc=0 n=20000
+    run_traced "$d" 60 "$WORK/lockcounts.out" "$T/t_lockcounts" $n || rc=$?
+    [[ $rc == 0 ]] || { ko "lock counts" "exit $rc"; return; }
+    dump "$d" || { ko "lock counts" "dump reported damage"; return; }
+    local addrs got want
+    addrs=$(head -1 "$WORK/lockcounts.out")
+    # per lock (by name): acquisitions, posts (semaphores), waits, failed trylocks over all threads and windows;
+    # waits of items: written (SEM_WAIT enter) plus counted (LOCK_WAITS)
+    got=$(awk -v addrs="$addrs" 'function hex(s,  v, i) { v = 0; s = tolower(s); sub(/^0x/, "", s); for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1; return v }
+        BEGIN { k = split(addrs, p, " "); for (i = 1; i <= k; i++) { split(p[i], kv, "="); name[kv[2]] = kv[1] } }
+        { delete f; for (i = 1; i <= NF; i++) { j = index($i, "="); if (j) f[substr($i, 1, j - 1)] = substr($i, j + 1) } }
+        f["ev"] == "LOCK_STATS.point" && (f["obj"] in name) { o = name[f["obj"]]; n[o] += f["count"]; w = hex(f["waits_tryfails"])
+            tf[o] += int(w / 4294967296); wt[o] += w % 4294967296; if (f["flags"] % 2) posts[o] += f["hold_ns"] }
+        f["ev"] == "LOCK_WAITS.point" && (f["obj"] in name) { cw[name[f["obj"]]] += f["waits"] }
+        f["ev"] == "SEM_WAIT.enter" && (f["sem"] in name) { en[name[f["sem"]]]++ }
+        f["ev"] == "LOCK_EDGE.point" { e = e (e ? "," : "") name[f["held"]] ">" name[f["taken"]] }
+        END { printf "a=%d b=%d btry=%d one=%d/%d empty=%d/%d/%d items=%d/%d waits=%s edges=%s\n", n["a"], n["b"], tf["b"],
+              n["one"], posts["one"], n["empty"], posts["empty"], tf["empty"], n["items"], posts["items"],
+              (wt["items"] == en["items"] + cw["items"] && wt["one"] + wt["a"] == 0 ? "ok" : wt["items"] "!=" en["items"] "+" cw["items"]), e }' "$d.txt")
+    want="a=$((3 * n)) b=$((2 * n + 1)) btry=$n one=$n/$n empty=1/1/5 items=$n/$n waits=ok edges=a>b"
+    if [[ $got == "$want" ]]; then
+        ok "lock counts exact: $got"
+    else
+        ko "lock counts" "got [$got], want [$want]"
+    fi
+}
+
 test_manylocks() {
     # 4,096 bucket locks taken under one global lock by 2 threads, 3 rounds 250 ms apart: each edge
     # (global -> bucket i) written once per thread, the buckets' counters summarized as groups (a few
@@ -756,6 +786,7 @@ test_threadlife
 test_identity_switch
 test_identity_switch_lost
 test_lockorder
+test_lockcounts
 test_manylocks
 test_waits
 test_deadlock_written
