@@ -79,7 +79,8 @@ static void clock_init(void)
     calib_tsc = t1 + (t2 - t1) / 2;
 }
 
-#define INIT_SLOTS  64ull
+/* the first chunk fills the header's page: (4096 - 256) / 64 = 60 slots */
+#define INIT_SLOTS  ((4096ull - ILV_HDR_SIZE) / ILV_REC_SIZE)
 /* growth steps double up to MAX_CHUNK slots (2 MiB): what a live thread has preallocated and not
  * written yet stays small, and is given back when the thread ends or the process exits */
 #define MAX_CHUNK   32768ull
@@ -585,7 +586,8 @@ void ilv_exit_file(void)
         /* exactly the slots used: the page holding the end stays mapped and is not touched past
          * it (the capacity stops there) */
         uint64_t keep = used ? used : 1;
-        if (keep < t->file_slots) {
+        /* a file still at its first chunk (one page) is left as it is, as at a thread's end */
+        if (keep < t->file_slots && t->file_slots > INIT_SLOTS) {
             if (t->cap > keep)
                 t->cap = keep;
             ILV_BARRIER();
@@ -662,8 +664,10 @@ void ilv_thread_close(void)
     if (t->state == TS_OPEN) {
         unmap_all(t);
         t->state = TS_CLOSED;
-        /* nothing writes through the mapping any more: give back the slots never written */
-        if (t->next && t->owner_pid == ilv_g.pid)
+        /* nothing writes through the mapping any more: give back the slots never written. A file
+         * still at its first chunk is one page (header and slots), which a cut would not make
+         * smaller on tmpfs: it stays as it is (an open, ftruncate and close less per thread) */
+        if (t->next && t->owner_pid == ilv_g.pid && t->file_slots > INIT_SLOTS)
             trim_file(t, t->next < t->file_slots ? t->next : t->file_slots);
     } else if (t->state == TS_BROKEN) {
         unmap_all(t);

@@ -8,7 +8,9 @@
 #include "ilv_events.h"
 
 #define ILV_MAGIC          "ILVTRACE"
-#define ILV_HDR_SIZE       4096u
+/* 256 since 1.6 (4096 before): the header and the first 60 slots share one page, so a short thread's
+ * file is one page, faulted once */
+#define ILV_HDR_SIZE       256u
 #define ILV_REC_SIZE       64u
 
 /* header flags */
@@ -16,7 +18,7 @@
 #define ILV_HF_CREATED 0x2u
 #define ILV_HF_FORKED  0x4u
 
-struct ilv_hdr {            /* first bytes of the 4096-byte header, rest is zero */
+struct ilv_hdr {            /* first bytes of the 256-byte header, rest is zero */
     char     magic[8];      /* 0 */
     uint16_t version_major; /* 8 */
     uint16_t version_minor; /* 10 */

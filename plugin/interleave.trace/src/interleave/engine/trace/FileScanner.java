@@ -106,7 +106,7 @@ final class FileScanner {
         }
         if (have < 8) {
             recordDamage.add(new TraceDamage(name, have, "header cut short: the file has " + have
-                    + " bytes, the header needs 4096; file skipped"));
+                    + " bytes, the header needs at least " + HEADER_FIELDS + "; file skipped"));
             rejected = true;
             return false;
         }
@@ -123,8 +123,10 @@ final class FileScanner {
             }
         }
         if (have < HEADER_FIELDS) {
+            // the size it states when that much is there (4096 before format 1.6, 256 since)
+            int needs = have >= 16 ? Math.max(b.getInt(12), HEADER_FIELDS) : HEADER_FIELDS;
             recordDamage.add(new TraceDamage(name, have, "header cut short: the file has " + have
-                    + " bytes, the header needs 4096; file skipped"));
+                    + " bytes, the header needs " + needs + "; file skipped"));
             rejected = true;
             return false;
         }

@@ -60,8 +60,17 @@ public final class RunEnd {
             for (Path f : files.filter(f -> f.getFileName().toString().matches(pid + "-" + pid + "(\\.\\d+)?\\.trace"))
                     .toList()) {
                 try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
-                    long size = ch.size(), first = Math.max(4096, size - 65536L * 64);
-                    first = 4096 + (first - 4096) / 64 * 64;
+                    // slot 0 starts at the header's header_size (4096 before format 1.6, 256 since)
+                    java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+                        // read all
+                    }
+                    long hs = h.position() == 16 ? h.getInt(12) : 4096;
+                    if (hs < FileScanner.HEADER_FIELDS || hs > 1 << 20) {
+                        continue; // not a readable header: not known to have exited on purpose
+                    }
+                    long size = ch.size(), first = Math.max(hs, size - 65536L * 64);
+                    first = hs + (first - hs) / 64 * 64;
                     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.max(0, size - first))
                             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
                     while (b.hasRemaining() && ch.read(b, first + b.position()) > 0) {
