@@ -51,6 +51,33 @@ public final class RunEnd {
     }
 
     /**
+     * Events the agent could not store, summed over the thread headers of the run (field lost_events, format §3;
+     * the threads of a shared thread file, §2.1, each have theirs).
+     */
+    public static long lostEvents(Path runDir) {
+        long lost = 0;
+        try (var files = Files.list(runDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".trace")).sorted().toList()) {
+                if (SharedThreadFile.isShared(f.getFileName().toString())) {
+                    lost += new SharedThreadFile(f).lostEvents();
+                    continue;
+                }
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    if (ch.size() >= 232 && ch.read(b, 224) == 8) {
+                        lost += Math.max(0, b.getLong(0));
+                    }
+                } catch (IOException e) {
+                    // an unreadable file is the report's to explain
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return lost;
+    }
+
+    /**
      * Whether the program's main thread recorded an exit with this status (PROC_EXIT, format §5): Java reports a
      * program killed by signal N as status 128 + N, the same number a program may pass to exit() itself; the trace
      * tells the two apart. Only the last 65,536 records of each file of that pid's main thread are read.
