@@ -532,47 +532,91 @@ static void unmap_all(struct ilv_tstate *t)
 
 
 /* ---------------------------------------------------------------- the shared thread file
- * Threads started by a traced pthread_create do not get a file of their own: they take chunks of
- * one file per process image, RUN_DIR/<pid>-threads[.n].trace (format §2.1), mapped once in 1 GiB
- * windows. A thread's start then costs no system call beyond gettid: its first chunk (one page:
- * chunk header, thread header, 59 records) is a bump of a process-wide offset. A thread that fills
- * its chunk takes one twice as large (up to 2 MiB). The file grows (fallocate, never shrinks) by
- * whoever needs more, under a process-wide lock, a few MiB at a time; nothing is cut at the end.
- * If the file cannot be created, threads fall back to files of their own. */
+ * Threads started by a traced pthread_create, and the processes forked from a traced process, do
+ * not get a file of their own: they take chunks of one file, RUN_DIR/<pid>-threads[.n].trace
+ * (format §2.1), created by the first process of the tree that needed it and mapped in 1 GiB
+ * windows (a forked child inherits the mapping). A thread's or a child's start then costs no
+ * system call for its trace: its first chunk (one page: chunk header, thread header, 59 records) is
+ * a bump of an offset kept in the file's header page, which every process of the tree maps. A
+ * thread that fills its chunk takes one twice as large (up to 2 MiB). The file grows (fallocate,
+ * never shrinks) by whoever needs more, under a lock word in the header page (its holder's pid:
+ * taken over when that process died holding it), a few MiB at a time; nothing is cut at the end.
+ * If the file cannot be created or grown, threads fall back to files of their own. */
 #define SF_HDR       4096ull           /* the file's header page; chunks start after it */
 #define SF_CHUNK0    4096ull           /* a thread's first chunk: one page */
 #define SF_MAX_CHUNK (2ull << 20)
 #define SF_STEP_MAX  (4ull << 20)      /* growth step: doubles up to this */
+#define SF_NEXT_OFF  256               /* header page: u64 next free byte (bump) */
+#define SF_BACKED_OFF 264              /* u64 bytes the file has */
+#define SF_LOCK_OFF  272               /* i32 pid holding the growth lock, 0 free */
 enum { SF_NONE = 0, SF_CREATING = 1, SF_READY = 2, SF_FAILED = 3 };
 static struct {
     int state;
-    int grow_lock;
-    uint64_t next;                     /* next free byte (bump) */
-    uint64_t backed;                   /* bytes the file has (every window below is mapped) */
-    char *win[ILV_MAXW];
+    int map_lock;                      /* this process's windows */
+    char *win[ILV_MAXW];               /* this process's mappings of the file's windows */
     char path[600];
 } sf;
 
+static inline uint64_t *sf_word(int off)
+{
+    return (uint64_t *)(sf.win[0] + off);
+}
+
 static void sf_lock(void)
 {
-    int z = 0;
-    while (!__atomic_compare_exchange_n(&sf.grow_lock, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
-        z = 0;
+    int *lk = (int *)(sf.win[0] + SF_LOCK_OFF);
+    int me = ilv_g.pid;
+    for (unsigned spins = 1;; spins++) {
+        int z = 0;
+        if (__atomic_compare_exchange_n(lk, &z, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return;
+        /* another process of the tree may have died holding it (killed while growing the file) */
+        if (spins % 64 == 0 && z > 0 && ilv_sys2(SYS_kill, z, 0) == -ESRCH &&
+            __atomic_compare_exchange_n(lk, &z, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return;
         ilv_sys0(SYS_sched_yield);
     }
 }
 
 static void sf_unlock(void)
 {
-    __atomic_store_n(&sf.grow_lock, 0, __ATOMIC_RELEASE);
+    __atomic_store_n((int *)(sf.win[0] + SF_LOCK_OFF), 0, __ATOMIC_RELEASE);
 }
 
-/* grow the file to at least `end` bytes and map the windows that cover it (signals blocked) */
+/* map the file's windows below `end` that this process has not mapped yet (fd: the file, or -1) */
+static int sf_map(uint64_t end, int fd)
+{
+    int z = 0, ok = 0, own = -1;
+    while (!__atomic_compare_exchange_n(&sf.map_lock, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        z = 0;
+        ilv_sys0(SYS_sched_yield);
+    }
+    for (uint64_t w = 0; w <= (end - 1) >> ILV_WBITS && ok == 0; w++) {
+        if (sf.win[w])
+            continue;
+        if (fd < 0)
+            fd = own = (int)ilv_sys3(SYS_open, sf.path, O_RDWR | O_CLOEXEC, 0);
+        long p = fd < 0 ? fd : ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                                         (long)(w << ILV_WBITS));
+        if (p < 0 && p > -4096) {
+            ilv_debug("cannot map the shared thread file, error", p);
+            ok = -1;
+            break;
+        }
+        __atomic_store_n(&sf.win[w], (char *)p, __ATOMIC_RELEASE);
+    }
+    if (own >= 0)
+        ilv_sys1(SYS_close, own);
+    __atomic_store_n(&sf.map_lock, 0, __ATOMIC_RELEASE);
+    return ok;
+}
+
+/* grow the file to at least `end` bytes (signals blocked) */
 static int sf_grow(uint64_t end)
 {
     int ok = -1;
     sf_lock();
-    uint64_t have = __atomic_load_n(&sf.backed, __ATOMIC_ACQUIRE);
+    uint64_t have = __atomic_load_n(sf_word(SF_BACKED_OFF), __ATOMIC_ACQUIRE);
     if (have >= end) {
         sf_unlock();
         return 0;
@@ -595,21 +639,10 @@ static int sf_grow(uint64_t end)
         ilv_sys1(SYS_close, fd);
         goto out;
     }
-    for (uint64_t w = 0; w <= (want - 1) >> ILV_WBITS; w++) {
-        if (sf.win[w])
-            continue;
-        long p = ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-                          (long)(w << ILV_WBITS));
-        if (p < 0 && p > -4096) {
-            ilv_debug("cannot map the shared thread file, error", p);
-            ilv_sys1(SYS_close, fd);
-            goto out;
-        }
-        __atomic_store_n(&sf.win[w], (char *)p, __ATOMIC_RELEASE);
-    }
+    ok = sf_map(want, fd);
     ilv_sys1(SYS_close, fd);
-    __atomic_store_n(&sf.backed, want, __ATOMIC_RELEASE);
-    ok = 0;
+    if (ok == 0)
+        __atomic_store_n(sf_word(SF_BACKED_OFF), want, __ATOMIC_RELEASE);
 out:
     sf_unlock();
     return ok;
@@ -638,12 +671,17 @@ static int sf_create(void)
         ilv_debug("cannot create the shared thread file, error", fd);
         return -1;
     }
-    ilv_sys1(SYS_close, fd);
-    sf.backed = 0;
-    sf.next = SF_HDR;
-    if (sf_grow(SF_HDR + 16 * SF_CHUNK0) < 0)
+    uint64_t size = 128 * 1024; /* the header page and 31 first chunks */
+    long r = ilv_sys4(SYS_fallocate, fd, 0, 0, (long)size);
+    if ((r < 0 && (r == -ENOSPC || r == -EDQUOT || ilv_sys2(SYS_ftruncate, fd, (long)size) < 0)) ||
+        sf_map(size, fd) < 0) {
+        ilv_sys1(SYS_close, fd);
         return -1;
+    }
+    ilv_sys1(SYS_close, fd);
     struct ilv_hdr *h = (struct ilv_hdr *)sf.win[0];
+    *sf_word(SF_NEXT_OFF) = SF_HDR;
+    *sf_word(SF_BACKED_OFF) = size;
     h->version_major = ILV_SHARED_VERSION_MAJOR;
     h->version_minor = 0;
     h->header_size = (uint32_t)SF_HDR;
@@ -663,7 +701,7 @@ static int sf_create(void)
     return 0;
 }
 
-/* 1 when this process's shared thread file takes chunks (created on first use) */
+/* 1 when the shared thread file takes chunks (created on first use). Signals blocked. */
 static int sf_ready(void)
 {
     for (;;) {
@@ -684,19 +722,29 @@ static int sf_ready(void)
     }
 }
 
+/* before fork (signals blocked): the file the child will take its chunks from */
+void ilv_sf_before_fork(void)
+{
+    sf_ready();
+}
+
 /* bytes [off, off + size) of the file, for a chunk; 0 when the file cannot hold it. A chunk never
  * crosses a window boundary (the gap before the boundary stays zero: readers skip it). */
 static uint64_t sf_alloc(uint64_t size)
 {
-    uint64_t o = __atomic_load_n(&sf.next, __ATOMIC_RELAXED), s;
+    uint64_t *next = sf_word(SF_NEXT_OFF);
+    uint64_t o = __atomic_load_n(next, __ATOMIC_RELAXED), s;
     do {
         s = o;
         if ((s >> ILV_WBITS) != ((s + size - 1) >> ILV_WBITS))
             s = ((s >> ILV_WBITS) + 1) << ILV_WBITS;
         if (((s + size - 1) >> ILV_WBITS) >= ILV_MAXW)
             return 0;
-    } while (!__atomic_compare_exchange_n(&sf.next, &o, s + size, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
-    if (__atomic_load_n(&sf.backed, __ATOMIC_ACQUIRE) < s + size && sf_grow(s + size) < 0)
+    } while (!__atomic_compare_exchange_n(next, &o, s + size, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    if (__atomic_load_n(sf_word(SF_BACKED_OFF), __ATOMIC_ACQUIRE) < s + size && sf_grow(s + size) < 0)
+        return 0;
+    /* another process may have grown it: this one maps what it has not mapped yet */
+    if (!__atomic_load_n(&sf.win[s >> ILV_WBITS], __ATOMIC_ACQUIRE) && sf_map(s + size, -1) < 0)
         return 0;
     return s;
 }
@@ -759,7 +807,7 @@ static struct ilv_rec *sf_slot(struct ilv_tstate *t, uint64_t idx)
 /* start recording this thread into the shared thread file; -1: it gets a file of its own */
 static int sf_thread_start(struct ilv_tstate *t)
 {
-    if (!(t->hflags & ILV_HF_CREATED) || !sf_ready())
+    if (!((t->hflags & ILV_HF_CREATED) || (ilv_g.forked && t->tid == ilv_g.pid)) || !sf_ready())
         return -1;
     if (!t->tid)
         t->tid = (int)ilv_sys0(SYS_gettid);
@@ -772,15 +820,11 @@ static int sf_thread_start(struct ilv_tstate *t)
 
 static void sf_after_fork(void)
 {
-    /* the parent's file and windows are not this process's: forgotten (not unmapped), like the
-     * parent's thread windows */
-    sf.state = SF_NONE;
-    sf.grow_lock = 0;
-    sf.next = 0;
-    sf.backed = 0;
-    for (int w = 0; w < ILV_MAXW; w++)
-        sf.win[w] = 0;
-    sf.path[0] = 0;
+    /* the child goes on taking chunks of the same file through the inherited mapping; only this
+     * process's own lock is reset (a thread of the parent may have held it) */
+    sf.map_lock = 0;
+    if (sf.state != SF_READY)
+        sf.state = SF_NONE;
 }
 
 static void forget_shared(struct ilv_tstate *t)
@@ -1061,6 +1105,13 @@ void ilv_handover_files(int uid)
         }
     }
     ilv_sys1(SYS_close, dfd);
+    /* the shared thread file this process takes chunks of may be its parent's (named by that pid):
+     * the new user must be able to grow it too (a parent that stays root still can) */
+    if (__atomic_load_n(&sf.state, __ATOMIC_ACQUIRE) == SF_READY) {
+        long r = ilv_sys6(SYS_fchownat, AT_FDCWD, (long)sf.path, uid, -1, 0, 0);
+        if (r < 0)
+            ilv_debug("cannot hand the shared thread file over to the new user, error", r);
+    }
     ilv_restore(&old);
 }
 
@@ -1068,7 +1119,7 @@ void ilv_handover_files(int uid)
 void ilv_create_file_blocked(void)
 {
     struct ilv_tstate *t = &ilv_t;
-    if (t->state == TS_NONE && tfile_create(t) < 0) {
+    if (t->state == TS_NONE && sf_thread_start(t) < 0 && tfile_create(t) < 0) {
         unmap_all(t);
         t->fails++;
     }

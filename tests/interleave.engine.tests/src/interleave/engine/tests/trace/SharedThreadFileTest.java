@@ -46,6 +46,11 @@ class SharedThreadFileTest {
 
         /** A chunk of {@code pages} pages at the end; returns its offset. */
         int chunk(int tid, int seq, int key, long first, int pages) {
+            return chunk(PID, tid, 2, IMAGE, seq, key, first, pages);
+        }
+
+        /** The same for a thread of process {@code pid} (header flags, image start) */
+        int chunk(int pid, int tid, int flags, long image, int seq, int key, long first, int pages) {
             int off = end;
             end += pages * 4096;
             int hdrSlots = seq == 0 ? 5 : 1;
@@ -53,9 +58,9 @@ class SharedThreadFileTest {
                 int h = off + 64;
                 buf.put(h, "ILVTRACE".getBytes(StandardCharsets.US_ASCII));
                 buf.putShort(h + 8, (short) 1).putShort(h + 10, (short) 7).putInt(h + 12, 256).putInt(h + 16, 64)
-                        .putInt(h + 20, 2).putInt(h + 24, PID).putInt(h + 28, tid).putInt(h + 32, 1)
-                        .putLong(h + 40, IMAGE + tid).putLong(h + 56, IMAGE).putLong(h + 64, 0x7f00_0000_0000L + tid)
-                        .putInt(h + 72, MAIN_TID).putLong(h + 80, tid);
+                        .putInt(h + 20, flags).putInt(h + 24, pid).putInt(h + 28, tid).putInt(h + 32, PID)
+                        .putLong(h + 40, image + tid).putLong(h + 56, image).putLong(h + 64, 0x7f00_0000_0000L + tid)
+                        .putInt(h + 72, pid == PID ? MAIN_TID : 0).putLong(h + 80, pid == PID ? tid : 0);
             }
             buf.putInt(off + 4, pages * 64).putLong(off + 8, off).putInt(off + 16, tid).putInt(off + 20, seq)
                     .putLong(off + 24, seq == 0 ? off : key).putLong(off + 32, first).putInt(off + 40, hdrSlots);
@@ -136,6 +141,29 @@ class SharedThreadFileTest {
         assertTrue(a.header().isCreated());
         assertEquals(PID + "-threads.trace#11", a.file());
         assertEquals(run.images().get(0), a.image());
+    }
+
+    @Test
+    void aForkedChildsThreadsInTheParentsFileAreTheChildsImage() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("run"));
+        mainThread(dir);
+        SharedWriter w = new SharedWriter();
+        int a0 = w.chunk(11, 0, 0, 0, 1);
+        int c0 = w.chunk(301, 301, 1 | 4, IMAGE + 1000, 0, 0, 0, 1); // the child's main thread (MAIN, FORKED)
+        int c1 = w.chunk(301, 302, 2 | 4, IMAGE + 1000, 0, 0, 0, 1); // a thread the child started
+        w.record(a0, 0, 0, IMAGE + 10, 100);
+        w.record(c0, 0, 0, IMAGE + 1001, 300);
+        w.record(c1, 0, 0, IMAGE + 1002, 301);
+        w.write(dir.resolve(PID + "-threads.trace"), w.end);
+
+        TraceRun run = TraceReader.read(dir);
+        assertEquals(List.of(), run.damage());
+        assertEquals(2, run.images().size());
+        var child = run.images().stream().filter(i -> i.pid() == 301).findFirst().orElseThrow();
+        assertEquals(List.of(301, 302), child.threads().stream().map(ThreadTrace::tid).toList());
+        assertTrue(child.threads().get(0).isMainThread());
+        assertEquals(List.of(0L, 300L), slotsAndValues(child.threads().get(0)));
+        assertEquals(2, run.images().stream().filter(i -> i.pid() == PID).findFirst().orElseThrow().threads().size());
     }
 
     @Test
