@@ -925,9 +925,14 @@ static void trim_file(struct ilv_tstate *t, uint64_t slots)
  * file again through the slow path instead of writing past its end. */
 void ilv_exit_file(void)
 {
+    struct ilv_tstate *t = &ilv_t;
+    if (t->shared) { /* a chunk of the shared thread file: nothing to cut, no system call */
+        t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+        write_lost(t);
+        return;
+    }
     sigset_t old;
     ilv_block_all(&old);
-    struct ilv_tstate *t = &ilv_t;
     if (t->file_slots || t->thdr)
         t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
     write_lost(t);
