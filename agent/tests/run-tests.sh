@@ -89,6 +89,24 @@ test_echo() {
     fi
 }
 
+test_shared_window() {
+    # 18 million events of 3 threads in the shared thread file: their chunks, up to 2 MiB each,
+    # interleave and go past the file's first 1 GiB window (a chunk never crosses it); nothing lost
+    local d=$WORK/shared-window rc=0 n=6000000
+    run_traced "$d" 120 "$WORK/shared-window.out" "$T/t_bigthreads" $n 3 || rc=$?
+    local sum threads size
+    sum=$("$DUMP" --summary "$d" 2>"$d.err" | tr '\n' ' ' || true)
+    threads=$("$DUMP" --headers "$d" 2>/dev/null | grep -c '^# file=.*threads.trace#' || true)
+    size=$(find "$d" -name '*-threads.trace' -printf '%s\n')
+    rm -rf "$d"
+    if [[ $rc == 0 && $sum == *"CLOSE.call $((3 * n)) "* && $threads == 3 && $size -gt 1073741824 ]] &&
+        grep -q 'damaged=0' "$d.err"; then
+        ok "18 million events of 3 threads, shared thread file past its first 1 GiB window ($size bytes), none lost"
+    else
+        ko "shared window" "rc=$rc threads=$threads size=$size summary: $sum $(tr '\n' ' ' <"$d.err")"
+    fi
+}
+
 test_threads() {
     local d=$WORK/threads rc=0
     run_traced "$d" 120 "$WORK/threads.out" "$T/t_threads" 1000 || rc=$?
@@ -771,6 +789,7 @@ test_manylocks
 test_waits
 test_deadlock_written
 test_window
+test_shared_window
 test_threads
 test_thrfork
 test_forks
