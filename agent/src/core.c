@@ -79,7 +79,8 @@ static void clock_init(void)
     calib_tsc = t1 + (t2 - t1) / 2;
 }
 
-#define INIT_SLOTS  64ull
+/* the first chunk fills the header's page: (4096 - 256) / 64 = 60 slots */
+#define INIT_SLOTS  ((4096ull - ILV_HDR_SIZE) / ILV_REC_SIZE)
 /* growth steps double up to MAX_CHUNK slots (2 MiB): what a live thread has preallocated and not
  * written yet stays small, and is given back when the thread ends or the process exits */
 #define MAX_CHUNK   32768ull
@@ -186,6 +187,31 @@ static inline char *slot_ptr(struct ilv_tstate *t, uint64_t idx)
 {
     uint64_t off = ILV_HDR_SIZE + idx * ILV_REC_SIZE;
     return t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1));
+}
+
+/* change the stretch the fast path writes to (signals blocked, or the thread's own code with no
+ * record under way): gen first, so an interrupted writer that read part of the old values retries */
+static void set_cur(struct ilv_tstate *t, uint64_t first, uint64_t cap, uintptr_t ptr)
+{
+    t->gen++;
+    ILV_BARRIER();
+    t->cap = 0;
+    ILV_BARRIER();
+    t->first = first;
+    t->ptr = ptr;
+    ILV_BARRIER();
+    t->cap = cap;
+    ILV_BARRIER();
+}
+
+/* own file: the stretch is the part of slot idx's mapping window that the file backs */
+static void cur_window(struct ilv_tstate *t, uint64_t idx)
+{
+    uint64_t w = (ILV_HDR_SIZE + idx * ILV_REC_SIZE) >> ILV_WBITS;
+    uint64_t first = w ? ((w << ILV_WBITS) - ILV_HDR_SIZE) / ILV_REC_SIZE : 0;
+    uint64_t end = (((w + 1) << ILV_WBITS) - ILV_HDR_SIZE) / ILV_REC_SIZE;
+    uint64_t cap = t->file_slots < end ? t->file_slots : end;
+    set_cur(t, first, cap, (uintptr_t)t->wbase[w] + ILV_HDR_SIZE - (w << ILV_WBITS));
 }
 
 /* ---------------------------------------------------------------- small first windows
@@ -389,6 +415,32 @@ static void make_path(struct ilv_tstate *t, int pid, int tid, unsigned seq)
     put_str(t->path, &p, sizeof t->path, ".trace");
 }
 
+/* a thread's header (its own file's, or in its first chunk of the shared thread file) */
+static void fill_header(struct ilv_hdr *h, struct ilv_tstate *t, unsigned seq)
+{
+    int pid = ilv_g.pid;
+    h->version_major = ILV_VERSION_MAJOR;
+    h->version_minor = ILV_VERSION_MINOR;
+    h->header_size = ILV_HDR_SIZE;
+    h->record_size = ILV_REC_SIZE;
+    h->header_flags = t->hflags | (ilv_g.forked ? ILV_HF_FORKED : 0) | (t->tid == pid ? ILV_HF_MAIN : 0);
+    h->pid = pid;
+    h->tid = t->tid;
+    h->ppid = ilv_g.ppid;
+    h->file_seq = seq;
+    h->created_mono_ns = ilv_clock_ns();
+    h->created_real_ns = now_real();
+    h->image_start_ns = ilv_g.image_start_ns;
+    h->pthread_self = (uint64_t)pthread_self();
+    h->creator_tid = t->creator_tid;
+    h->create_id = t->create_id;
+    h->window_slots = (uint32_t)ILV_WSLOTS;
+    memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file);
+    uint64_t magic;
+    memcpy(&magic, ILV_MAGIC, 8);
+    __atomic_store_n((uint64_t *)h->magic, magic, __ATOMIC_RELEASE); /* magic last */
+}
+
 static int tfile_create(struct ilv_tstate *t)
 {
     int pid = ilv_g.pid;
@@ -416,30 +468,10 @@ static int tfile_create(struct ilv_tstate *t)
     if (map_windows(t, fd, 0, INIT_SLOTS) < 0)
         goto fail;
     ilv_sys1(SYS_close, fd);
-    struct ilv_hdr *h = (struct ilv_hdr *)t->wbase[0];
-    h->version_major = ILV_VERSION_MAJOR;
-    h->version_minor = ILV_VERSION_MINOR;
-    h->header_size = ILV_HDR_SIZE;
-    h->record_size = ILV_REC_SIZE;
-    h->header_flags = t->hflags | (ilv_g.forked ? ILV_HF_FORKED : 0) | (t->tid == pid ? ILV_HF_MAIN : 0);
-    h->pid = pid;
-    h->tid = t->tid;
-    h->ppid = ilv_g.ppid;
-    h->file_seq = seq;
-    h->created_mono_ns = ilv_clock_ns();
-    h->created_real_ns = now_real();
-    h->image_start_ns = ilv_g.image_start_ns;
-    h->pthread_self = (uint64_t)pthread_self();
-    h->creator_tid = t->creator_tid;
-    h->create_id = t->create_id;
-    h->window_slots = (uint32_t)ILV_WSLOTS;
-    memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file);
-    uint64_t magic;
-    memcpy(&magic, ILV_MAGIC, 8);
-    __atomic_store_n((uint64_t *)h->magic, magic, __ATOMIC_RELEASE); /* magic last */
+    fill_header((struct ilv_hdr *)t->wbase[0], t, seq);
     t->state = TS_OPEN;
     ILV_BARRIER();
-    t->cap = INIT_SLOTS;
+    cur_window(t, 0);
     return 0;
 fail:
     ilv_debug("trace file setup failed", 0);
@@ -476,14 +508,13 @@ static int tfile_grow(struct ilv_tstate *t, uint64_t idx)
         return -1;
     t->file_slots = want;
     ILV_BARRIER();
-    t->cap = want;
+    cur_window(t, idx);
     return 0;
 }
 
 static void unmap_all(struct ilv_tstate *t)
 {
-    t->cap = 0;
-    ILV_BARRIER();
+    set_cur(t, 0, 0, 0);
     if (t->small_win) {
         arena_release(t->small_win);
         t->small_win = 0;
@@ -499,6 +530,313 @@ static void unmap_all(struct ilv_tstate *t)
     }
 }
 
+
+/* ---------------------------------------------------------------- the shared thread file
+ * Threads started by a traced pthread_create, and the processes forked from a traced process, do
+ * not get a file of their own: they take chunks of one file, RUN_DIR/<pid>-threads[.n].trace
+ * (format §2.1), created by the first process of the tree that needed it and mapped in 1 GiB
+ * windows (a forked child inherits the mapping). A thread's or a child's start then costs no
+ * system call for its trace: its first chunk (one page: chunk header, thread header, 59 records) is
+ * a bump of an offset kept in the file's header page, which every process of the tree maps. A
+ * thread that fills its chunk takes one twice as large (up to 2 MiB). The file grows (fallocate,
+ * never shrinks) by whoever needs more, under a lock word in the header page (its holder's pid:
+ * taken over when that process died holding it), a few MiB at a time; nothing is cut at the end.
+ * If the file cannot be created or grown, threads fall back to files of their own. */
+#define SF_HDR       4096ull           /* the file's header page; chunks start after it */
+#define SF_CHUNK0    4096ull           /* a thread's first chunk: one page */
+#define SF_MAX_CHUNK (2ull << 20)
+#define SF_STEP_MAX  (4ull << 20)      /* growth step: doubles up to this */
+#define SF_NEXT_OFF  256               /* header page: u64 next free byte (bump) */
+#define SF_BACKED_OFF 264              /* u64 bytes the file has */
+#define SF_LOCK_OFF  272               /* i32 pid holding the growth lock, 0 free */
+enum { SF_NONE = 0, SF_CREATING = 1, SF_READY = 2, SF_FAILED = 3 };
+static struct {
+    int state;
+    int map_lock;                      /* this process's windows */
+    char *win[ILV_MAXW];               /* this process's mappings of the file's windows */
+    char path[600];
+} sf;
+
+static inline uint64_t *sf_word(int off)
+{
+    return (uint64_t *)(sf.win[0] + off);
+}
+
+static void sf_lock(void)
+{
+    int *lk = (int *)(sf.win[0] + SF_LOCK_OFF);
+    int me = ilv_g.pid;
+    for (unsigned spins = 1;; spins++) {
+        int z = 0;
+        if (__atomic_compare_exchange_n(lk, &z, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return;
+        /* another process of the tree may have died holding it (killed while growing the file) */
+        if (spins % 64 == 0 && z > 0 && ilv_sys2(SYS_kill, z, 0) == -ESRCH &&
+            __atomic_compare_exchange_n(lk, &z, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+            return;
+        ilv_sys0(SYS_sched_yield);
+    }
+}
+
+static void sf_unlock(void)
+{
+    __atomic_store_n((int *)(sf.win[0] + SF_LOCK_OFF), 0, __ATOMIC_RELEASE);
+}
+
+/* map the file's windows below `end` that this process has not mapped yet (fd: the file, or -1) */
+static int sf_map(uint64_t end, int fd)
+{
+    int z = 0, ok = 0, own = -1;
+    while (!__atomic_compare_exchange_n(&sf.map_lock, &z, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        z = 0;
+        ilv_sys0(SYS_sched_yield);
+    }
+    for (uint64_t w = 0; w <= (end - 1) >> ILV_WBITS && ok == 0; w++) {
+        if (sf.win[w])
+            continue;
+        if (fd < 0)
+            fd = own = (int)ilv_sys3(SYS_open, sf.path, O_RDWR | O_CLOEXEC, 0);
+        long p = fd < 0 ? fd : ilv_sys6(SYS_mmap, 0, (long)ILV_WBYTES, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                                         (long)(w << ILV_WBITS));
+        if (p < 0 && p > -4096) {
+            ilv_debug("cannot map the shared thread file, error", p);
+            ok = -1;
+            break;
+        }
+        __atomic_store_n(&sf.win[w], (char *)p, __ATOMIC_RELEASE);
+    }
+    if (own >= 0)
+        ilv_sys1(SYS_close, own);
+    __atomic_store_n(&sf.map_lock, 0, __ATOMIC_RELEASE);
+    return ok;
+}
+
+/* grow the file to at least `end` bytes (signals blocked) */
+static int sf_grow(uint64_t end)
+{
+    int ok = -1;
+    sf_lock();
+    uint64_t have = __atomic_load_n(sf_word(SF_BACKED_OFF), __ATOMIC_ACQUIRE);
+    if (have >= end) {
+        sf_unlock();
+        return 0;
+    }
+    uint64_t want = have + (have < SF_STEP_MAX ? have : SF_STEP_MAX);
+    if (want < end)
+        want = end;
+    want = (want + 65535) & ~65535ull;
+    if (((want - 1) >> ILV_WBITS) >= ILV_MAXW)
+        want = (uint64_t)ILV_MAXW << ILV_WBITS;
+    if (want < end)
+        goto out;
+    int fd = (int)ilv_sys3(SYS_open, sf.path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0) {
+        ilv_debug("cannot open the shared thread file to grow it, error", fd);
+        goto out;
+    }
+    long r = ilv_sys4(SYS_fallocate, fd, 0, (long)have, (long)(want - have));
+    if (r < 0 && (r == -ENOSPC || r == -EDQUOT || r == -EFBIG || ilv_sys2(SYS_ftruncate, fd, (long)want) < 0)) {
+        ilv_sys1(SYS_close, fd);
+        goto out;
+    }
+    ok = sf_map(want, fd);
+    ilv_sys1(SYS_close, fd);
+    if (ok == 0)
+        __atomic_store_n(sf_word(SF_BACKED_OFF), want, __ATOMIC_RELEASE);
+out:
+    sf_unlock();
+    return ok;
+}
+
+static int sf_create(void)
+{
+    int fd = -1;
+    unsigned seq;
+    for (seq = 0; seq < 100000; seq++) {
+        size_t p = 0;
+        put_str(sf.path, &p, sizeof sf.path, ilv_g.dir);
+        put_str(sf.path, &p, sizeof sf.path, "/");
+        put_dec(sf.path, &p, sizeof sf.path, (uint64_t)ilv_g.pid);
+        put_str(sf.path, &p, sizeof sf.path, "-threads");
+        if (seq) {
+            put_str(sf.path, &p, sizeof sf.path, ".");
+            put_dec(sf.path, &p, sizeof sf.path, seq);
+        }
+        put_str(sf.path, &p, sizeof sf.path, ".trace");
+        fd = (int)ilv_sys3(SYS_open, sf.path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd != -EEXIST)
+            break;
+    }
+    if (fd < 0) {
+        ilv_debug("cannot create the shared thread file, error", fd);
+        return -1;
+    }
+    uint64_t size = 128 * 1024; /* the header page and 31 first chunks */
+    long r = ilv_sys4(SYS_fallocate, fd, 0, 0, (long)size);
+    if ((r < 0 && (r == -ENOSPC || r == -EDQUOT || ilv_sys2(SYS_ftruncate, fd, (long)size) < 0)) ||
+        sf_map(size, fd) < 0) {
+        ilv_sys1(SYS_close, fd);
+        return -1;
+    }
+    ilv_sys1(SYS_close, fd);
+    struct ilv_hdr *h = (struct ilv_hdr *)sf.win[0];
+    *sf_word(SF_NEXT_OFF) = SF_HDR;
+    *sf_word(SF_BACKED_OFF) = size;
+    h->version_major = ILV_SHARED_VERSION_MAJOR;
+    h->version_minor = 0;
+    h->header_size = (uint32_t)SF_HDR;
+    h->record_size = ILV_REC_SIZE;
+    h->header_flags = ILV_HF_THREADS | (ilv_g.forked ? ILV_HF_FORKED : 0);
+    h->pid = ilv_g.pid;
+    h->tid = 0;
+    h->ppid = ilv_g.ppid;
+    h->file_seq = seq;
+    h->created_mono_ns = ilv_clock_ns();
+    h->created_real_ns = now_real();
+    h->image_start_ns = ilv_g.image_start_ns;
+    memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file);
+    uint64_t magic;
+    memcpy(&magic, ILV_MAGIC, 8);
+    __atomic_store_n((uint64_t *)h->magic, magic, __ATOMIC_RELEASE);
+    return 0;
+}
+
+/* 1 when the shared thread file takes chunks (created on first use). Signals blocked. */
+static int sf_ready(void)
+{
+    for (;;) {
+        int st = __atomic_load_n(&sf.state, __ATOMIC_ACQUIRE);
+        if (st == SF_READY)
+            return 1;
+        if (st == SF_FAILED)
+            return 0;
+        int z = SF_NONE;
+        if (st == SF_NONE &&
+            __atomic_compare_exchange_n(&sf.state, &z, SF_CREATING, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            int ok = sf_create() == 0;
+            __atomic_store_n(&sf.state, ok ? SF_READY : SF_FAILED, __ATOMIC_RELEASE);
+            return ok;
+        }
+        if (st == SF_CREATING)
+            ilv_sys0(SYS_sched_yield);
+    }
+}
+
+/* before fork (signals blocked): the file the child will take its chunks from */
+void ilv_sf_before_fork(void)
+{
+    sf_ready();
+}
+
+/* bytes [off, off + size) of the file, for a chunk; 0 when the file cannot hold it. A chunk never
+ * crosses a window boundary (the gap before the boundary stays zero: readers skip it). */
+static uint64_t sf_alloc(uint64_t size)
+{
+    uint64_t *next = sf_word(SF_NEXT_OFF);
+    uint64_t o = __atomic_load_n(next, __ATOMIC_RELAXED), s;
+    do {
+        s = o;
+        if ((s >> ILV_WBITS) != ((s + size - 1) >> ILV_WBITS))
+            s = ((s >> ILV_WBITS) + 1) << ILV_WBITS;
+        if (((s + size - 1) >> ILV_WBITS) >= ILV_MAXW)
+            return 0;
+    } while (!__atomic_compare_exchange_n(next, &o, s + size, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+    if (__atomic_load_n(sf_word(SF_BACKED_OFF), __ATOMIC_ACQUIRE) < s + size && sf_grow(s + size) < 0)
+        return 0;
+    /* another process may have grown it: this one maps what it has not mapped yet */
+    if (!__atomic_load_n(&sf.win[s >> ILV_WBITS], __ATOMIC_ACQUIRE) && sf_map(s + size, -1) < 0)
+        return 0;
+    return s;
+}
+
+/* a new chunk for this thread that holds slot idx: its first one (with the thread's header) or the
+ * next one, continuing the thread's slot numbers. Signals blocked. */
+static int sf_thread_chunk(struct ilv_tstate *t, uint64_t idx)
+{
+    uint64_t hslots = t->shared ? 1 : 1 + ILV_HDR_SIZE / ILV_REC_SIZE;
+    uint64_t first = t->shared ? t->cap : 0;
+    uint64_t size = t->shared ? t->cbytes * 2 : SF_CHUNK0;
+    if (size > SF_MAX_CHUNK)
+        size = SF_MAX_CHUNK;
+    while (first + size / ILV_REC_SIZE - hslots <= idx && size < SF_MAX_CHUNK)
+        size *= 2;
+    if (first + size / ILV_REC_SIZE - hslots <= idx)
+        return -1;
+    uint64_t off = sf_alloc(size);
+    if (!off)
+        return -1;
+    char *c = __atomic_load_n(&sf.win[off >> ILV_WBITS], __ATOMIC_ACQUIRE) + (off & (ILV_WBYTES - 1));
+    struct ilv_chunk *ch = (struct ilv_chunk *)c;
+    if (!t->shared) {
+        t->tkey = off;
+        t->thdr = c + ILV_REC_SIZE;
+        fill_header((struct ilv_hdr *)t->thdr, t, 0);
+    }
+    ch->slots = (uint32_t)(size / ILV_REC_SIZE);
+    ch->offset = off;
+    ch->tid = t->tid;
+    ch->seq = t->cseq++;
+    ch->thread = t->tkey;
+    ch->first = first;
+    ch->hdr_slots = (uint32_t)hslots;
+    __atomic_store_n(&ch->magic, ILV_CHUNK_MAGIC, __ATOMIC_RELEASE); /* magic last */
+    if (t->shared) {
+        t->prev[1] = t->prev[0];
+        t->prev[0].first = t->first;
+        t->prev[0].cap = t->cap;
+        t->prev[0].ptr = t->ptr;
+    }
+    t->shared = 1;
+    t->cbytes = size;
+    set_cur(t, first, first + size / ILV_REC_SIZE - hslots, (uintptr_t)c + hslots * ILV_REC_SIZE - first * ILV_REC_SIZE);
+    return 0;
+}
+
+/* shared: where slot idx is, if in the current chunk or one of the two before (a writer that a
+ * handler interrupted across a change of chunk) */
+static struct ilv_rec *sf_slot(struct ilv_tstate *t, uint64_t idx)
+{
+    if (idx >= t->first && idx < t->cap)
+        return (struct ilv_rec *)(t->ptr + (idx << 6));
+    for (int i = 0; i < 2; i++)
+        if (idx >= t->prev[i].first && idx < t->prev[i].cap)
+            return (struct ilv_rec *)(t->prev[i].ptr + (idx << 6));
+    return 0;
+}
+
+/* start recording this thread into the shared thread file; -1: it gets a file of its own */
+static int sf_thread_start(struct ilv_tstate *t)
+{
+    if (!((t->hflags & ILV_HF_CREATED) || (ilv_g.forked && t->tid == ilv_g.pid)) || !sf_ready())
+        return -1;
+    if (!t->tid)
+        t->tid = (int)ilv_sys0(SYS_gettid);
+    t->owner_pid = ilv_g.pid;
+    if (sf_thread_chunk(t, 0) < 0)
+        return -1;
+    t->state = TS_OPEN;
+    return 0;
+}
+
+static void sf_after_fork(void)
+{
+    /* the child goes on taking chunks of the same file through the inherited mapping; only this
+     * process's own lock is reset (a thread of the parent may have held it) */
+    sf.map_lock = 0;
+    if (sf.state != SF_READY)
+        sf.state = SF_NONE;
+}
+
+static void forget_shared(struct ilv_tstate *t)
+{
+    t->shared = 0;
+    t->thdr = 0;
+    t->tkey = 0;
+    t->cbytes = 0;
+    t->cseq = 0;
+    memset(t->prev, 0, sizeof t->prev);
+}
+
 struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
 {
     sigset_t old;
@@ -507,26 +845,35 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
     if (t->state != TS_NONE && t->owner_pid != ilv_g.pid) {
         /* state inherited through a fork: this is the parent's file, never write it */
         unmap_all(t);
+        forget_shared(t);
         t->state = TS_NONE;
         t->file_slots = 0;
         t->next = idx;
     }
-    if (t->state == TS_NONE) {
-        if (tfile_create(t) < 0) {
-            unmap_all(t);
-            if (++t->fails >= 3)
-                t->state = TS_BROKEN;
-        }
+    if (t->state == TS_NONE && sf_thread_start(t) < 0 && tfile_create(t) < 0) {
+        unmap_all(t);
+        if (++t->fails >= 3)
+            t->state = TS_BROKEN;
     }
-    if (t->state == TS_OPEN) {
-        if (idx >= t->cap && tfile_grow(t, idx) < 0) {
+    if (t->shared) {
+        r = sf_slot(t, idx);
+        if (!r && idx >= t->cap && t->state == TS_OPEN) {
+            if (sf_thread_chunk(t, idx) == 0)
+                r = sf_slot(t, idx);
+            else
+                t->state = TS_BROKEN; /* the header, in the first chunk, still counts what is lost */
+        }
+    } else if (t->state == TS_OPEN) {
+        if (idx >= t->file_slots && tfile_grow(t, idx) < 0) {
             ilv_debug("cannot grow trace file", (long)idx);
             /* the mapping stays (until the thread ends): through it the header can still count the
              * events lost from here on, even when the file can no longer be opened */
-            t->cap = 0;
+            set_cur(t, 0, 0, 0);
             t->state = TS_BROKEN;
+        } else if (idx >= t->cap && idx < t->file_slots) {
+            cur_window(t, idx); /* into the next window (or past a cut at exit) */
         }
-        if (t->state == TS_OPEN && idx < t->cap)
+        if (t->state == TS_OPEN && idx < t->file_slots)
             r = (struct ilv_rec *)slot_ptr(t, idx);
     }
     ilv_restore(&old);
@@ -541,6 +888,10 @@ static void write_lost(struct ilv_tstate *t)
 {
     if (!t->lost)
         return;
+    if (t->thdr) { /* shared thread file: the header in the first chunk stays mapped */
+        __atomic_store_n((uint64_t *)(t->thdr + ILV_HDR_LOST_OFF), t->lost, __ATOMIC_RELAXED);
+        return;
+    }
     if (t->wbase[0]) { /* still mapped: the header is at the start of window 0 */
         __atomic_store_n((uint64_t *)(t->wbase[0] + ILV_HDR_LOST_OFF), t->lost, __ATOMIC_RELAXED);
         return;
@@ -574,24 +925,28 @@ static void trim_file(struct ilv_tstate *t, uint64_t slots)
  * file again through the slow path instead of writing past its end. */
 void ilv_exit_file(void)
 {
+    struct ilv_tstate *t = &ilv_t;
+    if (t->shared) { /* a chunk of the shared thread file: nothing to cut, no system call */
+        t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+        write_lost(t);
+        return;
+    }
     sigset_t old;
     ilv_block_all(&old);
-    struct ilv_tstate *t = &ilv_t;
-    if (t->file_slots)
+    if (t->file_slots || t->thdr)
         t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
     write_lost(t);
-    if (t->state == TS_OPEN && t->owner_pid == ilv_g.pid) {
+    if (t->state == TS_OPEN && !t->shared && t->owner_pid == ilv_g.pid) {
         uint64_t used = t->next < t->file_slots ? t->next : t->file_slots;
         /* exactly the slots used: the page holding the end stays mapped and is not touched past
          * it (the capacity stops there) */
         uint64_t keep = used ? used : 1;
-        if (keep < t->file_slots) {
+        /* a file still at its first chunk (one page) is left as it is, as at a thread's end */
+        if (keep < t->file_slots && t->file_slots > INIT_SLOTS) {
             if (t->cap > keep)
-                t->cap = keep;
-            ILV_BARRIER();
+                set_cur(t, t->first <= keep ? t->first : keep, keep, t->ptr);
             trim_file(t, keep);
-            if (t->file_slots != keep) /* not cut: the old capacity is still backed */
-                t->cap = t->file_slots < t->cap ? t->file_slots : t->cap;
+            /* not cut: the old capacity is still backed; the slow path moves the stretch on */
         }
     }
     ilv_restore(&old);
@@ -601,12 +956,12 @@ void ilv_exit_file(void)
  * process that is killed later still tells how much is missing (called with signals blocked) */
 static void count_lost(struct ilv_tstate *t)
 {
-    if (!t->file_slots) { /* no file of its own (creation failed) */
+    if (!t->file_slots && !t->thdr) { /* no file of its own (creation failed) */
         __atomic_add_fetch(&orphan_lost, 1, __ATOMIC_RELAXED);
         return;
     }
     t->lost++;
-    if (t->wbase[0] || (t->lost & (t->lost - 1)) == 0)
+    if (t->wbase[0] || t->thdr || (t->lost & (t->lost - 1)) == 0)
         write_lost(t);
 }
 
@@ -654,6 +1009,13 @@ void ilv_emit_unmapped(struct ilv_tstate *t, uint64_t idx, const struct ilv_rec 
 void ilv_thread_close(void)
 {
     struct ilv_tstate *t = &ilv_t;
+    if (t->shared) {
+        /* its chunks stay mapped with the process's file: nothing to give back, no system call,
+         * and later records of the thread (TLS destructors) still go there */
+        t->lost += __atomic_exchange_n(&orphan_lost, 0, __ATOMIC_RELAXED);
+        write_lost(t);
+        return;
+    }
     sigset_t old;
     ilv_block_all(&old);
     if (t->file_slots)
@@ -662,8 +1024,10 @@ void ilv_thread_close(void)
     if (t->state == TS_OPEN) {
         unmap_all(t);
         t->state = TS_CLOSED;
-        /* nothing writes through the mapping any more: give back the slots never written */
-        if (t->next && t->owner_pid == ilv_g.pid)
+        /* nothing writes through the mapping any more: give back the slots never written. A file
+         * still at its first chunk is one page (header and slots), which a cut would not make
+         * smaller on tmpfs: it stays as it is (an open, ftruncate and close less per thread) */
+        if (t->next && t->owner_pid == ilv_g.pid && t->file_slots > INIT_SLOTS)
             trim_file(t, t->next < t->file_slots ? t->next : t->file_slots);
     } else if (t->state == TS_BROKEN) {
         unmap_all(t);
@@ -680,8 +1044,9 @@ void ilv_child_after_fork(int parent_pid)
     ilv_watch_forget();
     ilv_vw_forget();
     ilv_cpu_last = 0; /* the child's file starts without a CPU record */
-    t->cap = 0;
-    ILV_BARRIER();
+    set_cur(t, 0, 0, 0);
+    forget_shared(t);
+    sf_after_fork();
     for (int w = 0; w < ILV_MAXW; w++)
         t->wbase[w] = 0;
     t->small_win = 0;
@@ -745,6 +1110,13 @@ void ilv_handover_files(int uid)
         }
     }
     ilv_sys1(SYS_close, dfd);
+    /* the shared thread file this process takes chunks of may be its parent's (named by that pid):
+     * the new user must be able to grow it too (a parent that stays root still can) */
+    if (__atomic_load_n(&sf.state, __ATOMIC_ACQUIRE) == SF_READY) {
+        long r = ilv_sys6(SYS_fchownat, AT_FDCWD, (long)sf.path, uid, -1, 0, 0);
+        if (r < 0)
+            ilv_debug("cannot hand the shared thread file over to the new user, error", r);
+    }
     ilv_restore(&old);
 }
 
@@ -752,7 +1124,7 @@ void ilv_handover_files(int uid)
 void ilv_create_file_blocked(void)
 {
     struct ilv_tstate *t = &ilv_t;
-    if (t->state == TS_NONE && tfile_create(t) < 0) {
+    if (t->state == TS_NONE && sf_thread_start(t) < 0 && tfile_create(t) < 0) {
         unmap_all(t);
         t->fails++;
     }

@@ -44,9 +44,22 @@ static inline long ilv_sys6(long n, long a, long b, long c, long d, long e, long
 
 enum { TS_NONE = 0, TS_OPEN = 1, TS_CLOSED = 2, TS_BROKEN = 3 };
 
+/* Where records go: slot idx is written at ptr + 64 idx when first <= idx < cap (the current
+ * stretch: a window of the thread's own file, or a chunk of the process's shared thread file).
+ * The slow path changes the stretch with gen bumped first, so a writer that a signal handler
+ * interrupted while it read the three sees gen changed and asks the slow path. */
 struct ilv_tstate {
     uint64_t next;            /* next slot index to reserve (xadd) */
-    uint64_t cap;             /* slots < cap are backed by file and mapped */
+    uint64_t cap;             /* end of the current stretch (slots < cap are backed and mapped) */
+    uint64_t first;           /* start of the current stretch */
+    uintptr_t ptr;            /* address of slot 0 as if the stretch extended down to it */
+    uint32_t gen;             /* bumped whenever first/cap/ptr change */
+    int shared;               /* records go to chunks of the shared thread file (below) */
+    char *thdr;               /* shared: this thread's header in its first chunk */
+    uint64_t tkey;            /* shared: file offset of its first chunk */
+    uint64_t cbytes;          /* shared: size of the current chunk */
+    uint32_t cseq;            /* shared: chunks taken so far */
+    struct { uint64_t first, cap; uintptr_t ptr; } prev[2]; /* shared: the chunks before (interrupted writers) */
     char *wbase[ILV_MAXW];    /* mapping window bases (window 0 may be a small arena window) */
     char *small_win;          /* the small arena window, once window 0 became a 1 GiB one */
     uint64_t file_slots;      /* slots the file has room for */
@@ -182,10 +195,13 @@ ilv_emit_raw(uint32_t head, int32_t err, uint64_t ts, uint64_t ra,
     uint64_t idx = 1;
     __asm__ __volatile__("xaddq %0, %1" : "+r"(idx), "+m"(t->next) : : "memory");
     struct ilv_rec *r;
-    if (ILV_LIKELY(idx < t->cap)) {
-        ILV_BARRIER();
-        uint64_t off = ILV_HDR_SIZE + (idx << 6);
-        r = (struct ilv_rec *)(t->wbase[off >> ILV_WBITS] + (off & (ILV_WBYTES - 1)));
+    uint32_t gen = t->gen;
+    ILV_BARRIER();
+    uint64_t first = t->first, cap = t->cap;
+    uintptr_t base = t->ptr;
+    ILV_BARRIER();
+    if (ILV_LIKELY(idx < cap && idx >= first && t->gen == gen)) {
+        r = (struct ilv_rec *)(base + (idx << 6));
     } else {
         r = ilv_slow_reserve(t, idx);
         if (ILV_UNLIKELY(!r)) {
@@ -246,6 +262,7 @@ ILV_HIDDEN void ilv_handover_files(int uid);
 ILV_HIDDEN void ilv_child_after_fork(int parent_pid);
 ILV_HIDDEN void ilv_create_file_blocked(void);
 ILV_HIDDEN void ilv_arena_before_fork(void);
+ILV_HIDDEN void ilv_sf_before_fork(void);
 ILV_HIDDEN size_t ilv_copy_user(void *dst, const void *src, size_t n);
 ILV_HIDDEN int ilv_read_bytes(const void *addr, uint64_t out[2]);
 ILV_HIDDEN void ilv_block_all(sigset_t *old);

@@ -4,7 +4,7 @@
 #define ILV_EVENTS_H
 
 #define ILV_VERSION_MAJOR 1
-#define ILV_VERSION_MINOR 5
+#define ILV_VERSION_MINOR 7
 
 /* string keys (§4.2) */
 #define ILV_S_EXE            1

@@ -8,7 +8,9 @@
 #include "ilv_events.h"
 
 #define ILV_MAGIC          "ILVTRACE"
-#define ILV_HDR_SIZE       4096u
+/* 256 since 1.6 (4096 before): the header and the first 60 slots share one page, so a short thread's
+ * file is one page, faulted once */
+#define ILV_HDR_SIZE       256u
 #define ILV_REC_SIZE       64u
 
 /* header flags */
@@ -16,7 +18,7 @@
 #define ILV_HF_CREATED 0x2u
 #define ILV_HF_FORKED  0x4u
 
-struct ilv_hdr {            /* first bytes of the 4096-byte header, rest is zero */
+struct ilv_hdr {            /* first bytes of the 256-byte header, rest is zero */
     char     magic[8];      /* 0 */
     uint16_t version_major; /* 8 */
     uint16_t version_minor; /* 10 */
@@ -40,6 +42,27 @@ struct ilv_hdr {            /* first bytes of the 4096-byte header, rest is zero
     uint64_t lost_events;     /* 224 */
 };
 #define ILV_HDR_LOST_OFF 224
+
+#define ILV_HF_THREADS 0x8u   /* the header of a shared thread file (§2.1) */
+
+/* The shared thread file <pid>-threads[.n].trace (format §2.1): a 4096-byte file header (struct
+ * ilv_hdr with version_major ILV_SHARED_VERSION_MAJOR, so that readers of per-thread files skip it),
+ * then chunks, each starting on a 4096-byte boundary with this header in its first slot. A
+ * thread's first chunk has the thread's 256-byte header (struct ilv_hdr) in slots 1-4. */
+#define ILV_SHARED_VERSION_MAJOR 2
+#define ILV_CHUNK_MAGIC 0x43564c49u /* "ILVC" */
+struct ilv_chunk {
+    uint32_t magic;     /* 0: ILV_CHUNK_MAGIC, written last */
+    uint32_t slots;     /* 4: size of the chunk in slots (headers included) */
+    uint64_t offset;    /* 8: file offset of this chunk (a check) */
+    int32_t  tid;       /* 16 */
+    uint32_t seq;       /* 20: 0 for a thread's first chunk, then 1, 2, ... */
+    uint64_t thread;    /* 24: file offset of the thread's first chunk (names the thread) */
+    uint64_t first;     /* 32: the thread's slot number of this chunk's first record */
+    uint32_t hdr_slots; /* 40: slots before the first record (1, or 5 in a first chunk) */
+    uint32_t reserved0; /* 44 */
+    uint64_t reserved1[2]; /* 48 */
+};
 
 /* phases */
 #define ILV_POINT 0

@@ -123,6 +123,7 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
     sigset_t old;
     ilv_block_all(&old); /* no handler may write between fork and the child's reset */
     ilv_arena_before_fork();
+    ilv_sf_before_fork(); /* the child takes its chunks from this file: no file of its own to set up */
     ilv_t.in_fork = 1;
     pid_t r = fn();
     int e = errno;

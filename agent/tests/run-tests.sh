@@ -89,12 +89,30 @@ test_echo() {
     fi
 }
 
+test_shared_window() {
+    # 18 million events of 3 threads in the shared thread file: their chunks, up to 2 MiB each,
+    # interleave and go past the file's first 1 GiB window (a chunk never crosses it); nothing lost
+    local d=$WORK/shared-window rc=0 n=6000000
+    run_traced "$d" 120 "$WORK/shared-window.out" "$T/t_bigthreads" $n 3 || rc=$?
+    local sum threads size
+    sum=$("$DUMP" --summary "$d" 2>"$d.err" | tr '\n' ' ' || true)
+    threads=$("$DUMP" --headers "$d" 2>/dev/null | grep -c '^# file=.*threads.trace#' || true)
+    size=$(find "$d" -name '*-threads.trace' -printf '%s\n')
+    rm -rf "$d"
+    if [[ $rc == 0 && $sum == *"CLOSE.call $((3 * n)) "* && $threads == 3 && $size -gt 1073741824 ]] &&
+        grep -q 'damaged=0' "$d.err"; then
+        ok "18 million events of 3 threads, shared thread file past its first 1 GiB window ($size bytes), none lost"
+    else
+        ko "shared window" "rc=$rc threads=$threads size=$size summary: $sum $(tr '\n' ' ' <"$d.err")"
+    fi
+}
+
 test_threads() {
     local d=$WORK/threads rc=0
     run_traced "$d" 120 "$WORK/threads.out" "$T/t_threads" 1000 || rc=$?
     [[ $rc == 0 ]] || { ko "1000 threads" "exit $rc"; return; }
     dump "$d" || { ko "1000 threads" "dump reported damage"; return; }
-    local c s e e1 e2 l u files unmatched
+    local c s e e1 e2 l u files threads unmatched
     c=$(grep 'ev=THREAD_CREATE.exit' "$d.txt" | grep -vc ' err=' || true)
     s=$(count 'ev=THREAD_START.point' "$d.txt")
     e=$(count 'ev=THREAD_EXIT.point' "$d.txt")
@@ -103,17 +121,19 @@ test_threads() {
     # uncontended locks are counted, not written: one LOCK_STATS per thread, counts adding up
     l=$(statsum "$d.txt")
     u=$(count 'ev=LOCK_STATS.point' "$d.txt")
+    # one file of the main thread's and the shared thread file; a header per thread
     files=$(find "$d" -name '*.trace' | wc -l)
+    threads=$("$DUMP" --headers "$d" 2>/dev/null | grep -c '^# file=' || true)
     unmatched=$(awk '
         { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
         f["ev"] == "THREAD_CREATE.enter" { cr[f["pid"] "/" f["id"]] = 1 }
         f["ev"] == "THREAD_START.point" { st[f["pid"] "/" f["id"]] = 1 }
         { delete f }
         END { n = 0; for (k in st) if (!(k in cr)) n++; for (k in cr) if (!(k in st)) n++; print n }' "$d.txt")
-    if [[ "$c $s $e $e1 $e2 $l $u $files $unmatched" == "1000 1000 1000 500 500 1000 1000 1001 0" ]]; then
-        ok "1000 threads: created = started = exited (500 return, 500 pthread_exit), 1000 acquisitions in 1000 lock summaries"
+    if [[ "$c $s $e $e1 $e2 $l $u $threads $files $unmatched" == "1000 1000 1000 500 500 1000 1000 1001 2 0" ]]; then
+        ok "1000 threads: created = started = exited (500 return, 500 pthread_exit), 1000 acquisitions in 1000 lock summaries, 1001 thread headers in 2 files"
     else
-        ko "1000 threads" "created started exited ret exit acquisitions summaries files unmatched = $c $s $e $e1 $e2 $l $u $files $unmatched"
+        ko "1000 threads" "created started exited ret exit acquisitions summaries threads files unmatched = $c $s $e $e1 $e2 $l $u $threads $files $unmatched"
     fi
 }
 
@@ -409,16 +429,22 @@ test_vfork() {
 test_damage() {
     local d=$WORK/damage rc=0
     run_traced "$d" 30 "$WORK/damage.out" "$T/t_threads" 3 || true
-    local files f1 f2
-    mapfile -t files < <(find "$d" -name '*.trace' | sort)
-    f1=${files[0]}
-    f2=${files[1]}
+    local f1 f2 f3 d2=$WORK/damage2
+    # the main thread's own file and the shared file of the 3 threads (one chunk each)
+    f1=$(find "$d" -name '*.trace' ! -name '*-threads.trace')
+    f2=$(find "$d" -name '*-threads.trace')
+    cp -r "$d" "$d2"
+    f3=$d2/$(basename "$f1")
     printf 'XXXXXXXX' | dd of="$f1" bs=1 seek=0 conv=notrunc status=none
-    truncate -s $((4096 + 64 + 10)) "$f2"
-    "$DUMP" "$d" >"$d.txt" 2>"$d.err" || rc=$?
+    printf 'XXXXXXXX' | dd of="$f2" bs=1 seek=$((4096 + 8)) conv=notrunc status=none # first chunk's offset
+    truncate -s $((2 * 4096 + 64 + 10)) "$f2"                                       # into the second
+    truncate -s $((256 + 64 + 10)) "$f3"
+    "$DUMP" "$d" "$d2" >"$d.txt" 2>"$d.err" || rc=$?
     if [[ $rc == 3 ]] && grep -q "DAMAGE $f1 offset 0: bad magic" "$d.err" &&
-        grep -q "DAMAGE $f2 offset 4160: truncated record" "$d.err"; then
-        ok "itrace-dump reports bad magic and a cut file with file name and offset"
+        grep -q "DAMAGE $f2 offset 4096: bad chunk header" "$d.err" &&
+        grep -q "DAMAGE $f2 offset 8192: chunk cut short" "$d.err" &&
+        grep -q "DAMAGE $f3 offset 320: truncated record" "$d.err"; then
+        ok "itrace-dump reports bad magic, a bad or cut chunk and a cut file with file name and offset"
     else
         ko "damage" "rc=$rc $(tr '\n' ' ' <"$d.err")"
     fi
@@ -470,17 +496,19 @@ test_thrfork() {
     run_traced "$d" 60 "$WORK/thrfork.out" "$T/t_thrfork" 600 || rc=$?
     [[ $rc == 0 ]] || { ko "threads and forks" "exit $rc"; return; }
     dump "$d" || { ko "threads and forks" "dump reported damage"; return; }
-    local c s e fc files
+    local c s e fc files threads
     c=$(count 'ev=THREAD_CREATE.exit' "$d.txt")
     s=$(count 'ev=THREAD_START.point' "$d.txt")
     e=$(count 'ev=THREAD_EXIT.point' "$d.txt")
     fc=$(count 'ev=FORK_CHILD.point' "$d.txt")
     files=$(find "$d" -name '*.trace' | wc -l)
-    # 600 + 1 threads in the parent, 12 children with 20 threads each
-    if [[ "$c $s $e $fc $files" == "841 841 841 12 854" ]]; then
-        ok "threads and forks mixed: 841 threads created = started = exited, 12 children, 854 files"
+    threads=$("$DUMP" --headers "$d" 2>/dev/null | grep -c '^# file=' || true)
+    # 600 + 1 threads in the parent, 12 children with 20 threads each; the parent's main thread has
+    # its own file, every other thread (the children's included) is in the shared thread file
+    if [[ "$c $s $e $fc $threads $files" == "841 841 841 12 854 2" ]]; then
+        ok "threads and forks mixed: 841 threads created = started = exited, 12 children, 854 thread headers in 2 files"
     else
-        ko "threads and forks" "created started exited children files = $c $s $e $fc $files"
+        ko "threads and forks" "created started exited children threads files = $c $s $e $fc $threads $files"
     fi
 }
 
@@ -522,15 +550,16 @@ test_identity_switch() {
     uid=$(sed -n 's/.*uid=\([0-9]*\).*/\1/p' "$WORK/drop.out")
     dump "$d" || true
     "$DUMP" --headers "$d" 2>/dev/null | grep '^# file' >"$d.hdr" || true
-    local locks lost files
+    local locks lost files threads
     locks=$(grep -c 'ev=CLOSE' "$d.txt" || true)
     lost=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^lost=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$d.hdr")
     files=$(find "$d" -name '*.trace' | wc -l)
+    threads=$(wc -l <"$d.hdr")
     rm -rf "$top"
-    if [[ $rc == 0 && $uid == $(id -u nobody) && $locks == 14000 && $lost == 0 && $files == 7 ]]; then
-        ok "identity switch: after setuid(nobody) all 14000 close events recorded in 7 files, 0 lost"
+    if [[ $rc == 0 && $uid == $(id -u nobody) && $locks == 14000 && $lost == 0 && $threads == 7 ]]; then
+        ok "identity switch: after setuid(nobody) all 14000 close events recorded by 7 threads in $files files, 0 lost"
     else
-        ko "identity switch" "rc=$rc uid=$uid locks=$locks lost=$lost files=$files"
+        ko "identity switch" "rc=$rc uid=$uid locks=$locks lost=$lost threads=$threads files=$files"
     fi
 }
 
@@ -791,6 +820,7 @@ test_manylocks
 test_waits
 test_deadlock_written
 test_window
+test_shared_window
 test_threads
 test_thrfork
 test_forks

@@ -31,6 +31,9 @@ struct tfile {
     uint64_t nslots;
 };
 
+static void add_mapped(struct tfile *f);
+static void add_shared(const char *path, const uint8_t *map, size_t size);
+
 struct ev {
     uint64_t ts;
     uint32_t file;
@@ -117,6 +120,12 @@ static void add_file(const char *dir, const char *name)
         damage(f->path, 0, "bad magic");
         return;
     }
+    if (f->h.version_major == ILV_SHARED_VERSION_MAJOR && (f->h.header_flags & ILV_HF_THREADS)) {
+        char path[4096];
+        memcpy(path, f->path, sizeof path);
+        add_shared(path, f->map, f->size); /* its threads become entries of their own */
+        return;
+    }
     if (f->h.version_major != ILV_VERSION_MAJOR) {
         damage(f->path, 8, "unsupported major version");
         return;
@@ -125,6 +134,12 @@ static void add_file(const char *dir, const char *name)
         damage(f->path, 12, "bad header_size/record_size");
         return;
     }
+    add_mapped(f);
+}
+
+/* f->map holds a thread's header and its slots in order (a file, or one put together from chunks) */
+static void add_mapped(struct tfile *f)
+{
     uint64_t body = f->size - f->h.header_size;
     f->nslots = body / f->h.record_size;
     if (body % f->h.record_size)
@@ -162,6 +177,100 @@ static void add_file(const char *dir, const char *name)
         evs[nevs++] = (struct ev){ts, (uint32_t)nfiles, i};
     }
     nfiles++;
+}
+
+/* A shared thread file (format §2.1): chunks on 4096-byte boundaries, each naming its thread; every
+ * thread becomes an entry "FILE#tid" whose map is its header followed by its slots in order. A
+ * position without a valid chunk header (zero: allocated and never written) is skipped a page at a
+ * time. */
+struct sthread {
+    uint64_t key;
+    uint8_t *buf;
+    size_t cap, len;
+    int tid, have_hdr;
+};
+
+static void add_shared(const char *path, const uint8_t *map, size_t size)
+{
+    struct sthread *th = 0;
+    size_t nth = 0, capth = 0;
+    const struct ilv_hdr *fh = (const struct ilv_hdr *)map;
+    uint64_t off = fh->header_size;
+    if (off < 4096 || off % 4096)
+        off = (off + 4095) & ~4095ull;
+    while (off + 64 <= size) {
+        struct ilv_chunk c;
+        memcpy(&c, map + off, sizeof c);
+        if (c.magic == ILV_CHUNK_MAGIC && c.offset == off && off + (uint64_t)c.slots * 64 > size) {
+            damage(path, off, "chunk cut short by the end of the file; chunk skipped");
+            break;
+        }
+        if (c.magic != ILV_CHUNK_MAGIC || c.offset != off || c.slots < 2 || c.hdr_slots >= c.slots ||
+            (c.seq == 0) != (c.thread == off)) {
+            int nonzero = 0;
+            for (int i = 0; i < 64; i++)
+                nonzero |= map[off + i];
+            if (nonzero)
+                damage(path, off, "bad chunk header");
+            off += 4096;
+            continue;
+        }
+        size_t k;
+        for (k = 0; k < nth && th[k].key != c.thread; k++)
+            ;
+        if (k == nth) {
+            if (nth == capth) {
+                capth = capth ? 2 * capth : 64;
+                th = realloc(th, capth * sizeof *th);
+            }
+            memset(&th[nth], 0, sizeof th[nth]);
+            th[nth].key = c.thread;
+            th[nth].tid = c.tid;
+            nth++;
+        }
+        struct sthread *t = &th[k];
+        uint64_t nrec = c.slots - c.hdr_slots;
+        size_t need = ILV_HDR_SIZE + (c.first + nrec) * 64;
+        if (need > t->cap) {
+            size_t nc = t->cap ? t->cap : 65536;
+            while (nc < need)
+                nc *= 2;
+            t->buf = realloc(t->buf, nc);
+            memset(t->buf + t->cap, 0, nc - t->cap);
+            t->cap = nc;
+        }
+        if (c.seq == 0) {
+            memcpy(t->buf, map + off + 64, ILV_HDR_SIZE);
+            t->have_hdr = 1;
+        }
+        memcpy(t->buf + ILV_HDR_SIZE + c.first * 64, map + off + (uint64_t)c.hdr_slots * 64, nrec * 64);
+        if (need > t->len)
+            t->len = need;
+        off += (uint64_t)c.slots * 64;
+    }
+    for (size_t k = 0; k < nth; k++) {
+        if (!th[k].have_hdr) {
+            damage(path, th[k].key, "chunks of a thread whose first chunk is missing");
+            free(th[k].buf);
+            continue;
+        }
+        if (nfiles == capfiles) {
+            capfiles = capfiles ? 2 * capfiles : 256;
+            files = realloc(files, capfiles * sizeof *files);
+        }
+        struct tfile *f = &files[nfiles];
+        memset(f, 0, sizeof *f);
+        snprintf(f->path, sizeof f->path, "%s#%d", path, th[k].tid);
+        f->map = th[k].buf;
+        f->size = th[k].len;
+        memcpy(&f->h, f->map, sizeof f->h);
+        if (memcmp(f->h.magic, ILV_MAGIC, 8) || f->h.header_size != ILV_HDR_SIZE || f->h.record_size != 64) {
+            damage(f->path, th[k].key + 64, "bad thread header in a shared thread file");
+            continue;
+        }
+        add_mapped(f);
+    }
+    free(th);
 }
 
 static int cmp_ev(const void *a, const void *b)

@@ -20,6 +20,18 @@ for f in glob.glob(os.path.join(sys.argv[1], "*.trace")):
     if len(data) < 20 or data[:8] != b"ILVTRACE":
         continue
     hs, rs = struct.unpack_from("<II", data, 12)
+    if struct.unpack_from("<H", data, 8)[0] == 2:
+        # a shared thread file (format §2.1): cut after the last chunk, never inside one
+        end, off = hs, hs
+        while off + 64 <= len(data):
+            magic, slots, own = struct.unpack_from("<IIQ", data, off)
+            if magic == 0x43564C49 and own == off and slots >= 2:
+                off += slots * 64
+                end = min(off, len(data))
+            else:
+                off += 4096
+        os.truncate(f, end)
+        continue
     n = (len(data) - hs) // rs
     last = -1
     for i in range(n):

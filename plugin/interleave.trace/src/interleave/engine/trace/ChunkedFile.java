@@ -59,7 +59,7 @@ final class ChunkedFile {
             return 0;
         }
         try {
-            long size = Files.size(s.path);
+            long size = s.bytes(); // a thread of a shared thread file: its own chunks, not the whole file
             return size < s.header.headerSize() ? 0 : (size - s.header.headerSize()) / s.header.recordSize();
         } catch (IOException e) {
             return 0; // gone since its header was read: the scanner reports it
@@ -78,7 +78,7 @@ final class ChunkedFile {
         long[] earliestAfter = new long[chunks + 1];
         Map<Integer, Integer> lateCpus = new HashMap<>();
         boolean cpus = false;
-        FileScanner first = new FileScanner(s.path);
+        FileScanner first = s.again();
         for (int j = 0; j < chunks; j++) {
             long lo = (long) j * slots;
             first.slotLimit = Math.min(view, lo + slots);

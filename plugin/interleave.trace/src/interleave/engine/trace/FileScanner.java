@@ -1,5 +1,6 @@
 package interleave.engine.trace;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,6 +20,38 @@ import java.util.Map;
  */
 final class FileScanner {
     static final int HEADER_FIELDS = 232; // bytes of the v1 header that hold fields
+
+    /** Where a scanner's bytes come from: a trace file, or one thread's chunks of a shared thread file. */
+    interface Source {
+        Reader open() throws IOException;
+    }
+
+    /** The bytes of one thread's file as its format lays them out: header, then slot after slot. */
+    interface Reader extends Closeable {
+        long size() throws IOException;
+
+        /** Reads into {@code b} from {@code pos} on; -1 at the end. */
+        int read(ByteBuffer b, long pos) throws IOException;
+    }
+
+    private static Reader of(FileChannel ch) {
+        return new Reader() {
+            @Override
+            public long size() throws IOException {
+                return ch.size();
+            }
+
+            @Override
+            public int read(ByteBuffer b, long pos) throws IOException {
+                return ch.read(b, pos);
+            }
+
+            @Override
+            public void close() throws IOException {
+                ch.close();
+            }
+        };
+    }
     private static final int CHUNK_SLOTS = 65536;
     private static final byte[] MAGIC = "ILVTRACE".getBytes(StandardCharsets.US_ASCII);
 
@@ -43,9 +76,46 @@ final class FileScanner {
     /** Slots at and past this one are left for a later scan (a big file read in chunks, see ChunkedFile). */
     long slotLimit = Long.MAX_VALUE;
 
+    private final Source source;
+    /** Not a thread's bytes: this scanner only reports the damage of a shared thread file. */
+    private final SharedThreadFile damageOf;
+
     FileScanner(Path path) {
         this.path = path;
         this.name = path.getFileName().toString();
+        this.source = () -> of(FileChannel.open(path, StandardOpenOption.READ));
+        this.damageOf = null;
+    }
+
+    /** One thread of a shared thread file, named {@code name}, its bytes from {@code source}. */
+    FileScanner(Path path, String name, Source source) {
+        this.path = path;
+        this.name = name;
+        this.source = source;
+        this.damageOf = null;
+    }
+
+    /** The damage of a shared thread file as a whole (its threads have scanners of their own). */
+    FileScanner(SharedThreadFile shared) {
+        this.path = shared.path;
+        this.name = shared.name;
+        this.source = null;
+        this.damageOf = shared;
+    }
+
+    /** A fresh scanner over the same bytes: a file, or one thread's chunks of a shared thread file. */
+    FileScanner again() {
+        return damageOf != null ? new FileScanner(damageOf) : new FileScanner(path, name, source);
+    }
+
+    /** How many bytes this scanner's thread has now, laid out as its own file would be (0 for a damage scanner). */
+    long bytes() throws IOException {
+        if (source == null) {
+            return 0;
+        }
+        try (Reader r = source.open()) {
+            return r.size();
+        }
     }
 
     /** One string being put together from its pieces (format §4.2). */
@@ -66,8 +136,12 @@ final class FileScanner {
             return 0;
         }
         damage.clear();
+        if (damageOf != null) {
+            damage.addAll(damageOf.damage());
+            return 0;
+        }
         int before = raw.size;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (Reader ch = source.open()) {
             long size = ch.size();
             if (header == null && !readHeader(ch, size)) {
                 damage.addAll(recordDamage);
@@ -95,7 +169,7 @@ final class FileScanner {
         return raw.size - before;
     }
 
-    private boolean readHeader(FileChannel ch, long size) throws IOException {
+    private boolean readHeader(Reader ch, long size) throws IOException {
         ByteBuffer b = ByteBuffer.allocate((int) Math.min(size, 4096)).order(ByteOrder.LITTLE_ENDIAN);
         readFully(ch, b, 0);
         int have = b.position();
@@ -108,7 +182,7 @@ final class FileScanner {
         }
         if (have < 8) {
             recordDamage.add(new TraceDamage(name, have, "header cut short: the file has " + have
-                    + " bytes, the header needs 4096; file skipped"));
+                    + " bytes, the header needs at least " + HEADER_FIELDS + "; file skipped"));
             rejected = true;
             return false;
         }
@@ -125,8 +199,10 @@ final class FileScanner {
             }
         }
         if (have < HEADER_FIELDS) {
+            // the size it states when that much is there (4096 before format 1.6, 256 since)
+            int needs = have >= 16 ? Math.max(b.getInt(12), HEADER_FIELDS) : HEADER_FIELDS;
             recordDamage.add(new TraceDamage(name, have, "header cut short: the file has " + have
-                    + " bytes, the header needs 4096; file skipped"));
+                    + " bytes, the header needs " + needs + "; file skipped"));
             rejected = true;
             return false;
         }
@@ -156,7 +232,7 @@ final class FileScanner {
         return true;
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer b, long pos) throws IOException {
+    private static void readFully(Reader ch, ByteBuffer b, long pos) throws IOException {
         while (b.hasRemaining()) {
             int n = ch.read(b, pos + b.position());
             if (n < 0) {
@@ -165,7 +241,7 @@ final class FileScanner {
         }
     }
 
-    private void recheckHoles(FileChannel ch) throws IOException {
+    private void recheckHoles(Reader ch) throws IOException {
         if (holeCount == 0) {
             return;
         }
@@ -185,7 +261,7 @@ final class FileScanner {
         holeCount = kept;
     }
 
-    private void scanRange(FileChannel ch, long from, long to) throws IOException {
+    private void scanRange(Reader ch, long from, long to) throws IOException {
         int rs = header.recordSize();
         if (to <= from) {
             return;

@@ -12,7 +12,7 @@ public final class RecordType {
     }
 
     /** The format version this reader writes and knows (the schema's {@code version} line). */
-    public static final int VERSION_MAJOR = 1, VERSION_MINOR = 5;
+    public static final int VERSION_MAJOR = 1, VERSION_MINOR = 7;
 
     // phases (§4)
     public static final int POINT = 0, ENTER = 1, EXIT = 2, CALL = 3;

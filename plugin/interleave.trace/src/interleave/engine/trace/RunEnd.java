@@ -51,6 +51,33 @@ public final class RunEnd {
     }
 
     /**
+     * Events the agent could not store, summed over the thread headers of the run (field lost_events, format §3;
+     * the threads of a shared thread file, §2.1, each have theirs).
+     */
+    public static long lostEvents(Path runDir) {
+        long lost = 0;
+        try (var files = Files.list(runDir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".trace")).sorted().toList()) {
+                if (SharedThreadFile.isShared(f.getFileName().toString())) {
+                    lost += new SharedThreadFile(f).lostEvents();
+                    continue;
+                }
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    if (ch.size() >= 232 && ch.read(b, 224) == 8) {
+                        lost += Math.max(0, b.getLong(0));
+                    }
+                } catch (IOException e) {
+                    // an unreadable file is the report's to explain
+                }
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return lost;
+    }
+
+    /**
      * Whether the program's main thread recorded an exit with this status (PROC_EXIT, format §5): Java reports a
      * program killed by signal N as status 128 + N, the same number a program may pass to exit() itself; the trace
      * tells the two apart. Only the last 65,536 records of each file of that pid's main thread are read.
@@ -60,8 +87,17 @@ public final class RunEnd {
             for (Path f : files.filter(f -> f.getFileName().toString().matches(pid + "-" + pid + "(\\.\\d+)?\\.trace"))
                     .toList()) {
                 try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
-                    long size = ch.size(), first = Math.max(4096, size - 65536L * 64);
-                    first = 4096 + (first - 4096) / 64 * 64;
+                    // slot 0 starts at the header's header_size (4096 before format 1.6, 256 since)
+                    java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    while (h.hasRemaining() && ch.read(h, h.position()) > 0) {
+                        // read all
+                    }
+                    long hs = h.position() == 16 ? h.getInt(12) : 4096;
+                    if (hs < FileScanner.HEADER_FIELDS || hs > 1 << 20) {
+                        continue; // not a readable header: not known to have exited on purpose
+                    }
+                    long size = ch.size(), first = Math.max(hs, size - 65536L * 64);
+                    first = hs + (first - hs) / 64 * 64;
                     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) Math.max(0, size - first))
                             .order(java.nio.ByteOrder.LITTLE_ENDIAN);
                     while (b.hasRemaining() && ch.read(b, first + b.position()) > 0) {

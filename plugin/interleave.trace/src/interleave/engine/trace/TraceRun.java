@@ -121,7 +121,12 @@ public final class TraceRun {
                 threads.add(toThread(s, consume));
             }
         }
-        return link(dir, threads, damage, scanners.size());
+        return link(dir, threads, damage, fileCount(scanners));
+    }
+
+    /** Files read: the threads of a shared thread file (format §2.1) have a scanner each, the file counts once. */
+    private static int fileCount(List<FileScanner> scanners) {
+        return (int) scanners.stream().map(s -> s.path).distinct().count();
     }
 
     /**
@@ -158,7 +163,7 @@ public final class TraceRun {
                 threads.add(t);
             }
         }
-        return link(dir, threads, damage, scanners.size());
+        return link(dir, threads, damage, fileCount(scanners));
     }
 
     private static TraceRun link(Path dir, List<ThreadTrace> threads, List<TraceDamage> damage, int fileCount) {

@@ -18,6 +18,8 @@ import java.util.Map;
 public final class TraceTail {
     private final Path dir;
     private final Map<String, FileScanner> files = new LinkedHashMap<>();
+    /** Shared thread files (format §2.1): their threads are entries of {@link #files} as they are found. */
+    private final Map<String, SharedThreadFile> shared = new LinkedHashMap<>();
 
     /** Newly committed events of one file, in the order they were read (sort by ts to merge). */
     public record NewEvents(String file, TraceHeader header, List<TraceEvent> events) {
@@ -80,7 +82,16 @@ public final class TraceTail {
         }
         paths.sort(Comparator.comparing(p -> p.getFileName().toString()));
         for (Path p : paths) {
-            files.computeIfAbsent(p.getFileName().toString(), n -> new FileScanner(p));
+            String name = p.getFileName().toString();
+            if (SharedThreadFile.isShared(name)) {
+                SharedThreadFile f = shared.computeIfAbsent(name, n -> new SharedThreadFile(p));
+                f.refresh(); // finds the threads' chunks before their scanners read them
+                for (FileScanner s : f.scanners()) {
+                    files.putIfAbsent(s.name, s);
+                }
+            } else {
+                files.computeIfAbsent(name, n -> new FileScanner(p));
+            }
         }
         return new ArrayList<>(files.values());
     }
@@ -90,9 +101,13 @@ public final class TraceTail {
         return new ArrayList<>(files.values());
     }
 
-    /** Number of trace files seen so far. */
+    /** Number of trace files seen so far (a shared thread file counts once). */
     public int fileCount() {
-        return files.size();
+        int threadsOfShared = 0;
+        for (SharedThreadFile f : shared.values()) {
+            threadsOfShared += f.scanners().size() - 1;
+        }
+        return files.size() - threadsOfShared;
     }
 
     /** The whole run as read so far, assembled (processes, threads, links). Costs a sort of every file's events. */
@@ -110,6 +125,7 @@ public final class TraceTail {
             java.util.function.Consumer<ChunkedFile.Slice> eachSlice) throws TraceException {
         List<FileScanner> all = scanAll();
         files.clear();
+        shared.clear();
         return TraceRun.readOneFileAtATime(dir, all, each, slots, eachSlice);
     }
 
@@ -117,6 +133,7 @@ public final class TraceTail {
     TraceRun takeRun() {
         TraceRun run = TraceRun.assemble(dir, new ArrayList<>(files.values()), true);
         files.clear();
+        shared.clear();
         return run;
     }
 }

@@ -235,22 +235,7 @@ public final class TracedLaunch {
      * §3): read right after the run, so the user learns of gaps without a report.
      */
     public static long lostEvents(Path runDir) {
-        long lost = 0;
-        try (var files = Files.list(runDir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".trace")).toList()) {
-                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                    if (ch.size() >= 232 && ch.read(b, 224) == 8) {
-                        lost += Math.max(0, b.getLong(0));
-                    }
-                } catch (IOException e) {
-                    // an unreadable file is the report's to explain
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return lost;
+        return interleave.engine.trace.RunEnd.lostEvents(runDir);
     }
 
     /**

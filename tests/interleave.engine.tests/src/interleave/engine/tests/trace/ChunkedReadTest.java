@@ -141,7 +141,7 @@ class ChunkedReadTest {
         }
     }
 
-    private static void assertSameRead(AgentTraceSource.Read a, AgentTraceSource.Read b, String what) {
+    static void assertSameRead(AgentTraceSource.Read a, AgentTraceSource.Read b, String what) {
         assertEquals(ModelText.describe(a.model()), ModelText.describe(b.model()), what);
         TimelineModel ta = TimelineModel.build(a.model(), a.run(), Symbolizer.addressesOnly(a.run()));
         TimelineModel tb = TimelineModel.build(b.model(), b.run(), Symbolizer.addressesOnly(b.run()));
