@@ -29,7 +29,8 @@ public class FollowBench {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("INTERLEAVE_TRACE_DIR", dir.toString());
         pb.environment().put("LD_PRELOAD", Path.of(a[1]).toAbsolutePath().toString());
-        List<Long> steps = new ArrayList<>(), builds = new ArrayList<>();
+        List<Long> steps = new ArrayList<>(), builds = new ArrayList<>(), detecting = new ArrayList<>(),
+                timelineOnly = new ArrayList<>();
         int detected = 0;
         RunFollower f = new RunFollower(dir, s -> {
         });
@@ -44,7 +45,9 @@ public class FollowBench {
                     steps.add(e);
                     builds.add(snap.buildNanos());
                     events = snap.eventCount();
-                    detected += snap.findingsVersion() == snap.version() ? 1 : 0;
+                    boolean ran = snap.findingsVersion() == snap.version();
+                    detected += ran ? 1 : 0;
+                    (ran ? detecting : timelineOnly).add(e);
                 }
                 // over once the program ended and nothing new came (the run has no end record: no launcher here)
                 if (!p.isAlive() && (snap == null && !steps.isEmpty() || f.done())) {
@@ -68,6 +71,15 @@ public class FollowBench {
                 + " detectors ran in %d of %d snapshots%n", early.get(early.size() / 2) / 1e6,
                 early.get(early.size() * 9 / 10) / 1e6, late.get(late.size() / 2) / 1e6,
                 late.get(late.size() * 9 / 10) / 1e6, detected, steps.size());
+        if (!detecting.isEmpty() && !timelineOnly.isEmpty()) {
+            Collections.sort(detecting);
+            Collections.sort(timelineOnly);
+            System.out.printf("steps that ran the detectors: median %.1f ms, max %.1f ms; the others: median %.1f ms,"
+                    + " p90 %.1f ms, max %.1f ms%n", detecting.get(detecting.size() / 2) / 1e6,
+                    detecting.get(detecting.size() - 1) / 1e6, timelineOnly.get(timelineOnly.size() / 2) / 1e6,
+                    timelineOnly.get(timelineOnly.size() * 9 / 10) / 1e6,
+                    timelineOnly.get(timelineOnly.size() - 1) / 1e6);
+        }
         Collections.sort(steps);
         Collections.sort(builds);
         System.out.printf("snapshots=%d events=%d; step ms: median %.1f, p90 %.1f, max %.1f; timeline + detectors ms:"

@@ -12,7 +12,10 @@ import interleave.engine.events.Kinds;
 import interleave.engine.events.Span;
 import interleave.engine.events.Signals;
 
-/** Finds the arrows of a run: each kind is matched inside the process images it can concern. */
+/**
+ * Finds the arrows of a run: each kind is matched inside the process images it can concern, from the spans each lane
+ * keeps for them (accepts, closes, signals sent and handled: {@code TimelineModel.linkSpans}), not from all spans.
+ */
 final class Linker {
     private final TimelineModel m;
     private final List<Arrow> out;

@@ -50,11 +50,15 @@ final class Moments {
         this.store = store;
     }
 
+    /** The instants for the next timeline: the same shared ones (appended to, or copied if another build did). */
     Moments continuing() {
+        if (this == NONE) {
+            return new Moments(); // the empty placeholder's store is never appended to
+        }
         return new Moments(store.length == baseSize ? store : store.copy(baseSize));
     }
 
-    /** Key of the last shared instant (time, then the source's reference), or null when there is none. */
+    /** What the last shared instant stands for (its time and the source's reference order them), or null. */
     Describe.Origin lastShared() {
         return store.length == 0 ? null : store.origin[store.length - 1];
     }

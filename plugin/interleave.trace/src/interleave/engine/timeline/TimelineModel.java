@@ -1,7 +1,6 @@
 package interleave.engine.timeline;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -70,9 +69,12 @@ public final class TimelineModel {
 
     /**
      * The timeline of the model now, after {@code previous} was built from an earlier version of the same model (a
-     * followed run): the spans and instants of each thread that did not change since (not in the model's
-     * {@code threadsChangedSince(previous version)}) and whose lane ends where it did are taken over, not derived
-     * again; arrows and rows are made anew. Gives the same timeline as a build from scratch.
+     * followed run): the lane of each thread that did not change since (not in the model's
+     * {@code threadsChangedSince(previous version)}) and that ends where it did is taken over; the lane of a thread
+     * that changed is extended: the spans and instants that had ended are shared with {@code previous} (which does not
+     * change: it keeps reading only what it had), what came after them is derived. Rows are made anew, and arrows from
+     * each thread's accepts, closes and signals (not from all its spans). Gives the same timeline as a build from
+     * scratch.
      */
     public static TimelineModel build(ExecutionModel events, TraceRun run, Symbolizer symbolizer,
             TimelineModel previous) {

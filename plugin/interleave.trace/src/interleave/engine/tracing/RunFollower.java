@@ -33,7 +33,8 @@ import interleave.engine.trace.TraceRun;
  * again until it ends); arrows are made from each thread's accepts, closes and signals only. The detectors read the
  * whole run, so they run again only when its lifecycle changed ({@link ExecutionModel#lifecycleVersion()}: forks,
  * exits, waits, creations, joins, accepts, closes, locks, handlers; not plain reads and writes) and at most every
- * {@link #DETECT_PERIOD_MS} ms, or four times as long as they took last; in between a snapshot carries the findings
+ * {@link #DETECT_PERIOD_MS} ms, or four times as long as they took last with the records they read (at most about a
+ * fifth of the time on them however long the run); in between a snapshot carries the findings
  * of the last run of the detectors ({@link Snapshot#findingsVersion()}), provisional as all findings of a running
  * run. The last snapshot runs them on the whole run: its findings are the report's. A build that took {@code c} ns is
  * not started again before {@code 2c} ns have passed (never more than about a third of a core). The event model's
@@ -203,7 +204,9 @@ public final class RunFollower {
             // changed and not too often; always for the last snapshot
             boolean detect = last || detectedRun == null || m.startNs() != detectedOrigin
                     || m.lifecycleVersion() != detectedLifecycle && now >= nextDetectNs;
+            long assembling = System.nanoTime();
             TraceRun run = detect ? source.runSoFar() : detectedRun;
+            assembling = System.nanoTime() - assembling;
             if (symbolizer == null) {
                 symbolizer = Symbolizer.forRun(run); // one for the whole run: addr2line once per address
             }
@@ -222,7 +225,7 @@ public final class RunFollower {
                     detectedNote = "The detectors failed on the run so far (" + e + "); the timeline is shown"
                             + " without findings.";
                 }
-                long took = System.nanoTime() - d;
+                long took = System.nanoTime() - d + assembling; // the records assembled for them, and their run
                 detectedRun = run;
                 detectedVersion = m.version();
                 detectedLifecycle = m.lifecycleVersion();
