@@ -34,7 +34,7 @@ public final class ExecThread {
     java.util.Set<Long> atEndOfFile;
     Instant end, start;
     Span createSpan;
-    int version;
+    int version, lateVersion;
     /** The CPU of the event being fed (set by the source before each event), -1 unknown. */
     int cpuNow = -1;
     /** Every event from the first with a known CPU on: its time, and its CPU with ENTERING set for a call's start. */
@@ -204,6 +204,15 @@ public final class ExecThread {
     /** The event began a call (the thread may sleep inside it, so the time up to its next event is not on the CPU). */
     public boolean cpuSampleEntersCall(int i) {
         return (cpuWord[i] & ENTERING) != 0;
+    }
+
+    /**
+     * The version in which a span or moment of the thread made in an earlier version got a detail (a string the
+     * source read in a later record, as a program's arguments): what a reader derived from them before that version
+     * may be out of date. 0 if never.
+     */
+    public int lateVersion() {
+        return lateVersion;
     }
 
     /** The version in which something of this thread last changed. */

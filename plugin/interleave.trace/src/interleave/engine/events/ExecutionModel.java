@@ -20,7 +20,7 @@ public final class ExecutionModel {
     final List<ExecThread> threads = new ArrayList<>();
     final List<String> problems = new ArrayList<>();
     Status status = Status.RUNNING;
-    int version;
+    int version, lifecycleVersion;
     long startNs, endNs, endHint = Long.MIN_VALUE, eventCount, lostEvents;
     /** Spans and instants kept; past {@link #budget}, plain I/O calls are counted instead ({@link CountedCalls}). */
     long kept, budget = Long.MAX_VALUE, counted;
@@ -62,6 +62,16 @@ public final class ExecutionModel {
     /** Raised by every refresh that changed something; 0 for an empty model. */
     public int version() {
         return version;
+    }
+
+    /**
+     * The version in which something besides plain I/O last changed: a process, thread, fork, exec, creation, join,
+     * wait, accept, close, signal, lock wait or edge, handler entry, any moment, or the status. Reads, writes, sends,
+     * receives, selects and polls with nothing else, and counts of events, leave it as it was: what a reader of the
+     * lifecycle (the detectors) finds changes only with it, or with the I/O it reads. 0 for an empty model.
+     */
+    public int lifecycleVersion() {
+        return lifecycleVersion;
     }
 
     /** Time of the first event, 0 if none. */

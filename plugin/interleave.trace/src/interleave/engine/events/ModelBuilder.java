@@ -22,6 +22,8 @@ public final class ModelBuilder {
     private final ExecutionModel m = new ExecutionModel();
     private int current = 1;
     private boolean changed;
+    /** Something besides plain I/O changed in this refresh ({@link ExecutionModel#lifecycleVersion()}). */
+    private boolean lifecycle;
 
     private record ForkLink(int parentPid, long parentStartNs, int parentTid, long requestTs) {
     }
@@ -170,7 +172,7 @@ public final class ModelBuilder {
         m.eventCount++;
         t.firstTs = Math.min(t.firstTs, ts);
         t.lastTs = Math.max(t.lastTs, ts);
-        touch(t);
+        touchIo(t);
     }
 
     /** The CPU the thread runs on for the events fed next (-1: unknown), as the source read it. */
@@ -189,8 +191,9 @@ public final class ModelBuilder {
             s.attributes = s.attributes.copy();
         }
         s.attributes.put(key, value);
+        late(s.thread(), s.version);
         s.version = current;
-        touch(s.thread());
+        touch(s.thread(), PLAIN_IO.contains(s.kind()));
     }
 
     /**
@@ -219,8 +222,9 @@ public final class ModelBuilder {
             sharedAttributes.put(key, a);
         }
         s.attributes = a;
+        late(s.thread(), s.version);
         s.version = current;
-        touch(s.thread());
+        touch(s.thread(), PLAIN_IO.contains(s.kind()));
     }
 
     private static final int SHARED_ATTRIBUTES = 4096;
@@ -229,7 +233,15 @@ public final class ModelBuilder {
     /** A named detail of an instant made {@code withAttributes}. */
     public void attribute(Instant i, String key, Object value) {
         i.attributes().put(key, value);
+        late(i.thread(), i.version());
         touch(i.thread());
+    }
+
+    /** A detail of something made in an earlier refresh (a string read in a later record): say so on its thread. */
+    private void late(ExecThread t, int madeIn) {
+        if (madeIn < current) {
+            t.lateVersion = current;
+        }
     }
 
     /** A call or a handler begins: a span opens, nested in the innermost open one. */
@@ -241,7 +253,7 @@ public final class ModelBuilder {
         t.spans.add(s);
         m.kept++;
         t.open.add(s);
-        touch(t);
+        touch(t, PLAIN_IO.contains(kind));
         switch (kind) {
             case Kinds.LOCK_WAIT -> lockOf(t.process, subject, "mutex").waits.add(s);
             case Kinds.SEM_WAIT -> lockOf(t.process, subject, "semaphore").waits.add(s);
@@ -262,6 +274,7 @@ public final class ModelBuilder {
             if (!s.kind().equals(kind)) {
                 continue;
             }
+            boolean innerClosed = k < t.open.size() - 1;
             for (int j = t.open.size() - 1; j > k; j--) {
                 Span inner = t.open.get(j);
                 inner.end = ts;
@@ -269,7 +282,7 @@ public final class ModelBuilder {
             }
             t.open.subList(k, t.open.size()).clear();
             close(s, ts, result, err, flags, site, ref);
-            touch(t);
+            touch(t, PLAIN_IO.contains(kind) && !innerClosed);
             countIfOverBudget(t, s);
             if (kind.equals(Kinds.FORK) && result > 0) {
                 forksByChild.computeIfAbsent(t.process, x -> new HashMap<>())
@@ -290,7 +303,7 @@ public final class ModelBuilder {
         close(s, Math.max(ts, end), result, err, 0, site, ref);
         t.spans.add(s);
         m.kept++;
-        touch(t);
+        touch(t, PLAIN_IO.contains(kind));
         countIfOverBudget(t, s);
         return s;
     }
@@ -670,6 +683,26 @@ public final class ModelBuilder {
     }
 
     private void touch(ExecProcess p) {
+        touchIo(p);
+        lifecycle = true;
+    }
+
+    /** The thread changed, with only plain I/O ({@link #PLAIN_IO}) or a count of events when {@code io}. */
+    private void touch(ExecThread t, boolean io) {
+        if (io) {
+            touchIo(t);
+        } else {
+            touch(t);
+        }
+    }
+
+    /** The thread changed, but only by plain I/O or a count of events: the lifecycle version stays. */
+    private void touchIo(ExecThread t) {
+        t.version = current;
+        touchIo(t.process);
+    }
+
+    private void touchIo(ExecProcess p) {
         p.version = current;
         dirty.add(p);
         changed = true;
@@ -682,6 +715,9 @@ public final class ModelBuilder {
      * @return true if the model changed
      */
     public boolean finish(Status status, long endHint) {
+        if (status != m.status) {
+            lifecycle = true;
+        }
         if (status != m.status || endHint != m.endHint) {
             changed = true;
         }
@@ -724,8 +760,12 @@ public final class ModelBuilder {
         }
         m.startNs = s == Long.MAX_VALUE ? 0 : s;
         m.endNs = e == Long.MIN_VALUE ? 0 : Math.max(e, endHint);
+        if (lifecycle) {
+            m.lifecycleVersion = current;
+        }
         m.version = current++;
         changed = false;
+        lifecycle = false;
         tids.clear();
         dirty.clear();
         return true;

@@ -156,8 +156,14 @@ final class Describe {
 
     /** The instants the thread's spans and moments mark on its row, in time order (then in the source's order). */
     static List<Marked> instants(TimelineModel m, int row, ExecThread x) {
+        return instants(m, row, x.spans(), x.instants());
+    }
+
+    /** The instants that some of a thread's spans and moments mark, in time order (then in the source's order). */
+    static List<Marked> instants(TimelineModel m, int row, List<Span> spans,
+            List<interleave.engine.events.Instant> moments) {
         List<Marked> out = new ArrayList<>();
-        for (Span s : x.spans()) {
+        for (Span s : spans) {
             boolean entered = s.ref() != s.endRef(); // began with its own record, not a call measured in one
             boolean exited = entered && s.endRef() >= 0; // its end record was read
             switch (s.kind()) {
@@ -209,7 +215,7 @@ final class Describe {
                 }
             }
         }
-        for (interleave.engine.events.Instant i : x.instants()) {
+        for (interleave.engine.events.Instant i : moments) {
             String label;
             Instant.Kind kind;
             switch (i.kind()) {

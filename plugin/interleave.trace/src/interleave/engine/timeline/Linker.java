@@ -12,7 +12,10 @@ import interleave.engine.events.Kinds;
 import interleave.engine.events.Span;
 import interleave.engine.events.Signals;
 
-/** Finds the arrows of a run: each kind is matched inside the process images it can concern. */
+/**
+ * Finds the arrows of a run: each kind is matched inside the process images it can concern, from the spans each lane
+ * keeps for them (accepts, closes, signals sent and handled: {@code TimelineModel.linkSpans}), not from all spans.
+ */
 final class Linker {
     private final TimelineModel m;
     private final List<Arrow> out;
@@ -80,7 +83,7 @@ final class Linker {
     private void connections(ExecProcess p) {
         List<Span> accepts = new ArrayList<>();
         for (ExecThread t : p.threads()) {
-            for (Span s : t.spans()) {
+            for (Span s : m.linkSpans(t)) {
                 if (s.kind().equals(Kinds.ACCEPT) && s.endRef() >= 0 && s.result() >= 0) {
                     accepts.add(s);
                 }
@@ -135,7 +138,7 @@ final class Linker {
         List<Span> l = closes.computeIfAbsent(p, k -> {
             Map<Long, List<Span>> byFd = new HashMap<>();
             for (ExecThread t : k.threads()) {
-                for (Span s : t.spans()) {
+                for (Span s : m.linkSpans(t)) {
                     if (s.kind().equals(Kinds.CLOSE)) {
                         byFd.computeIfAbsent(s.subject(), x -> new ArrayList<>()).add(s);
                     }
@@ -171,7 +174,7 @@ final class Linker {
             if (sigchldBySender == null) {
                 sigchldBySender = new HashMap<>();
                 for (ExecThread t : parent.threads()) {
-                    for (Span s : t.spans()) {
+                    for (Span s : m.linkSpans(t)) {
                         if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.subject() == Signals.SIGCHLD
                                 && s.peer() > 0) {
                             sigchldBySender.computeIfAbsent(s.peer(), k -> new ArrayList<>()).add(s);
@@ -200,14 +203,14 @@ final class Linker {
     private void kills() {
         Map<Integer, List<Span>> handlersByPid = null;
         for (ExecThread t : m.events().threads()) {
-            for (Span k : t.spans()) {
+            for (Span k : m.linkSpans(t)) {
                 if (!k.kind().equals(Kinds.SIGNAL_SENT) || !k.name().equals("kill") || k.result() != 0) {
                     continue;
                 }
                 if (handlersByPid == null) {
                     handlersByPid = new HashMap<>();
                     for (ExecThread h : m.events().threads()) {
-                        for (Span s : h.spans()) {
+                        for (Span s : m.linkSpans(h)) {
                             if (s.kind().equals(Kinds.SIGNAL_HANDLER) && s.peer() > 0) {
                                 handlersByPid.computeIfAbsent(h.pid(), x -> new ArrayList<>()).add(s);
                             }

@@ -1,7 +1,6 @@
 package interleave.engine.timeline;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -34,56 +33,12 @@ public final class TimelineModel {
     private final List<List<Level>> levels = new ArrayList<>(); // per row, per depth
     private final List<ThreadTrace> rowThread = new ArrayList<>(); // null for process rows
     private final List<ExecThread> rowExec = new ArrayList<>(); // null for process rows
-    private final List<Instant[]> instants = new ArrayList<>();
-    private final List<Describe.Origin[]> instantOrigins = new ArrayList<>();
+    private final List<Moments> instants = new ArrayList<>();
     private final Map<ThreadTrace, Integer> threadRow = new IdentityHashMap<>();
     private final Map<ProcessImage, Integer> processRow = new IdentityHashMap<>();
     private final Map<ExecThread, Integer> execRow = new IdentityHashMap<>();
     private Arrow[] arrows = new Arrow[0];
     private long[] arrowMaxEnd = new long[0];
-
-    /** State by ordinal (values() copies the array at every call). */
-    private static final State[] STATES = State.values();
-
-    /** Spans of one row at one depth, in parallel arrays sorted by start. */
-    private static final class Level {
-        long[] start = new long[16], end = new long[16];
-        byte[] state = new byte[16];
-        Span[] span = new Span[16]; // the model's span, null for running
-        boolean[] unfinished = new boolean[16];
-        int size;
-
-        void add(long s, long e, State st, Span ev, boolean open) {
-            if (size == start.length) {
-                int n = size * 2;
-                start = Arrays.copyOf(start, n);
-                end = Arrays.copyOf(end, n);
-                state = Arrays.copyOf(state, n);
-                span = Arrays.copyOf(span, n);
-                unfinished = Arrays.copyOf(unfinished, n);
-            }
-            start[size] = s;
-            end[size] = e;
-            state[size] = (byte) st.ordinal();
-            span[size] = ev;
-            unfinished[size] = open;
-            size++;
-        }
-
-        /** First index whose span ends at or after t (ends are sorted: spans of one level do not overlap). */
-        int firstEndingAtOrAfter(long t) {
-            int lo = 0, hi = size;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (end[mid] < t) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
-    }
 
     private TimelineModel(ExecutionModel events, TraceRun run, Symbolizer symbolizer) {
         this.events = events;
@@ -114,9 +69,12 @@ public final class TimelineModel {
 
     /**
      * The timeline of the model now, after {@code previous} was built from an earlier version of the same model (a
-     * followed run): the spans and instants of each thread that did not change since (not in the model's
-     * {@code threadsChangedSince(previous version)}) and whose lane ends where it did are taken over, not derived
-     * again; arrows and rows are made anew. Gives the same timeline as a build from scratch.
+     * followed run): the lane of each thread that did not change since (not in the model's
+     * {@code threadsChangedSince(previous version)}) and that ends where it did is taken over; the lane of a thread
+     * that changed is extended: the spans and instants that had ended are shared with {@code previous} (which does not
+     * change: it keeps reading only what it had), what came after them is derived. Rows are made anew, and arrows from
+     * each thread's accepts, closes and signals (not from all its spans). Gives the same timeline as a build from
+     * scratch.
      */
     public static TimelineModel build(ExecutionModel events, TraceRun run, Symbolizer symbolizer,
             TimelineModel previous) {
@@ -136,16 +94,77 @@ public final class TimelineModel {
     /** What each thread's lane held, for the next build of a growing model. */
     private final Map<ExecThread, Lane> lanes = new IdentityHashMap<>();
     private TimelineModel previous;
-    /** Threads whose lanes a build took over from the previous timeline (for tests and measurements). */
-    private int reused;
+    /** Threads whose lanes a build took over from the previous timeline, or extended (for tests and measurements). */
+    private int reused, extended;
 
-    /** A thread's spans and instants as built, with the model version and the lane end they were built for. */
-    private record Lane(int version, long endNs, List<Level> levels, Instant[] instants, Describe.Origin[] origins) {
+    /**
+     * A thread's spans, instants and the spans arrows are made of, as built, with the model version, row and lane end
+     * they were built for, and where the next build of the lane can go on from (null: from scratch).
+     */
+    private record Lane(int version, long endNs, int row, List<Level> levels, Moments instants, Links links,
+            Resume resume) {
+    }
+
+    /**
+     * Where the shared part of a lane ends: the thread's first {@code spans} spans (all ended; the next one was
+     * running) and first {@code moments} moments are in it, the last of each given to see that the model did not
+     * feed the thread again from the start ({@code ModelBuilder.reset}); the running stretch then began at
+     * {@code runningFrom}. {@code imageKnown}: the process's program image was known (names of locks and routines).
+     */
+    private record Resume(int spans, Span lastSpan, int moments, interleave.engine.events.Instant lastMoment,
+            long runningFrom, long firstTs, boolean imageKnown) {
+    }
+
+    /**
+     * The spans of a thread the arrows are made of (accepts, closes, signals sent and handled): the ended ones in an
+     * append-only list shared with later timelines, then this timeline's own.
+     */
+    private record Links(List<Span> shared, int sharedSize, List<Span> own) {
+        static boolean wanted(Span s) {
+            return switch (s.kind()) {
+                case Kinds.ACCEPT, Kinds.CLOSE, Kinds.SIGNAL_SENT, Kinds.SIGNAL_HANDLER -> true;
+                default -> false;
+            };
+        }
+
+        List<Span> all() {
+            return new java.util.AbstractList<>() {
+                @Override
+                public Span get(int i) {
+                    return i < sharedSize ? shared.get(i) : own.get(i - sharedSize);
+                }
+
+                @Override
+                public int size() {
+                    return sharedSize + own.size();
+                }
+            };
+        }
     }
 
     /** How many thread lanes this build took over unchanged from the previous timeline. */
     public int reusedLanes() {
         return reused;
+    }
+
+    /** How many thread lanes this build extended with what was new since the previous timeline (not rebuilt). */
+    public int extendedLanes() {
+        return extended;
+    }
+
+    /** How many spans of the row this timeline shares with the next timelines of a growing model (for tests). */
+    public int sharedSpans(int rowId) {
+        int n = 0;
+        for (Level l : levels.get(rowId)) {
+            n += l.sharedSize();
+        }
+        return n;
+    }
+
+    /** The spans of the thread that arrows are made of (accepts, closes, signals sent and handled), in its order. */
+    List<Span> linkSpans(ExecThread t) {
+        Lane l = lanes.get(t);
+        return l == null ? List.of() : l.links().all();
     }
 
     /**
@@ -240,18 +259,9 @@ public final class TimelineModel {
             return null;
         }
         Level l = ls.get(depth);
-        int lo = 0, hi = l.size;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (l.start[mid] < startNs) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for (int i = lo; i < l.size && l.start[i] == startNs; i++) {
-            if (l.span[i] != null) {
-                return l.span[i];
+        for (int i = l.firstStartingAtOrAfter(startNs); i < l.size() && l.start(i) == startNs; i++) {
+            if (l.span(i) != null) {
+                return l.span(i);
             }
         }
         return null;
@@ -259,20 +269,10 @@ public final class TimelineModel {
 
     /** What an instant of this model stands for (the first of its kind at its time on its row), or null. */
     Describe.Origin originOf(Instant in) {
-        Instant[] a = instants.get(in.rowId());
-        Describe.Origin[] o = instantOrigins.get(in.rowId());
-        int lo = 0, hi = a.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid].timeNs() < in.timeNs()) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        for (int i = lo; i < a.length && a[i].timeNs() == in.timeNs(); i++) {
-            if (a[i].kind() == in.kind()) {
-                return o[i];
+        Moments a = instants.get(in.rowId());
+        for (int i = a.firstAtOrAfter(in.timeNs()); i < a.size() && a.at(i).timeNs() == in.timeNs(); i++) {
+            if (a.at(i).kind() == in.kind()) {
+                return a.originAt(i);
             }
         }
         return null;
@@ -289,7 +289,7 @@ public final class TimelineModel {
         List<Level> ls = levels.get(rowId);
         for (int d = 0; d < ls.size(); d++) {
             Level l = ls.get(d);
-            for (int i = l.firstEndingAtOrAfter(t0); i < l.size && l.start[i] <= t1; i++) {
+            for (int i = l.firstEndingAtOrAfter(t0); i < l.size() && l.start(i) <= t1; i++) {
                 out.add(span(rowId, l, d, i, 1));
             }
         }
@@ -310,19 +310,19 @@ public final class TimelineModel {
         for (int d = 0; d < ls.size(); d++) {
             Level l = ls.get(d);
             int i = l.firstEndingAtOrAfter(t0);
-            while (i < l.size && l.start[i] <= t1) {
-                if (l.end[i] - l.start[i] >= resolutionNanos) {
+            while (i < l.size() && l.start(i) <= t1) {
+                if (l.end(i) - l.start(i) >= resolutionNanos) {
                     out.add(span(rowId, l, d, i, 1));
                     i++;
                     continue;
                 }
-                long sampleEnd = l.start[i] + resolutionNanos;
+                long sampleEnd = l.start(i) + resolutionNanos;
                 int j = Math.max(i + 1, l.firstEndingAtOrAfter(sampleEnd)); // i..j-1 end inside this sample
-                if (j < l.size && l.start[j] < sampleEnd && l.end[j] - l.start[j] < resolutionNanos) {
+                if (j < l.size() && l.start(j) < sampleEnd && l.end(j) - l.start(j) < resolutionNanos) {
                     j++; // the short span straddling the sample's end belongs to it as well
                 }
                 StateSpan first = span(rowId, l, d, i, j - i);
-                out.add(new StateSpan(rowId, first.startNs(), l.end[j - 1], first.state(), d, j - i,
+                out.add(new StateSpan(rowId, first.startNs(), l.end(j - 1), first.state(), d, j - i,
                         first.unfinished(), j - i == 1 ? first.detail() : ""));
                 i = j;
             }
@@ -331,27 +331,17 @@ public final class TimelineModel {
     }
 
     private StateSpan span(int rowId, Level l, int depth, int i, int count) {
-        State st = STATES[l.state[i]];
-        Span x = l.span[i];
+        Span x = l.span(i);
         String detail = x == null ? "" : Describe.withCpu(Describe.call(this, x), x.cpu());
-        return new StateSpan(rowId, l.start[i], l.end[i], st, depth, count, l.unfinished[i], detail);
+        return new StateSpan(rowId, l.start(i), l.end(i), l.state(i), depth, count, l.unfinished(i), detail);
     }
 
     /** Instants of the row in [t0, t1], by time. */
     public List<Instant> instants(int rowId, long t0, long t1) {
-        Instant[] a = instants.get(rowId);
-        int lo = 0, hi = a.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (a[mid].timeNs() < t0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
+        Moments a = instants.get(rowId);
         List<Instant> out = new ArrayList<>();
-        for (int i = lo; i < a.length && a[i].timeNs() <= t1; i++) {
-            out.add(a[i]);
+        for (int i = a.firstAtOrAfter(t0); i < a.size() && a.at(i).timeNs() <= t1; i++) {
+            out.add(a.at(i));
         }
         return out;
     }
@@ -385,8 +375,7 @@ public final class TimelineModel {
         levels.add(new ArrayList<>());
         rowThread.add(thread);
         rowExec.add(exec);
-        instants.add(new Instant[0]);
-        instantOrigins.add(new Describe.Origin[0]);
+        instants.add(Moments.NONE);
         return id;
     }
 
@@ -423,12 +412,11 @@ public final class TimelineModel {
                     threadRow.put(trace, row);
                 }
                 Lane before = previous == null ? null : previous.lanes.get(t);
-                if (before != null && t.version() <= previous.version && before.endNs() == end) {
+                if (before != null && t.version() <= previous.version && before.endNs() == end
+                        && before.row() == row) {
                     reuse(row, t, before);
-                } else {
-                    buildSpans(row, t, end);
-                    lanes.put(t, new Lane(version, end, levels.get(row), instants.get(row),
-                            instantOrigins.get(row)));
+                } else if (buildLane(row, t, end, before)) {
+                    extended++;
                 }
             }
         }
@@ -489,70 +477,195 @@ public final class TimelineModel {
         };
     }
 
+    /** The lane of an unchanged thread as the previous timeline built it (at the same row). */
+    private void reuse(int row, ExecThread t, Lane before) {
+        levels.set(row, before.levels());
+        instants.set(row, before.instants());
+        lanes.put(t, before);
+        reused++;
+    }
+
+    /** Whether a list the model only appends to still starts with what a lane took from it ({@code count}, last). */
+    private static boolean startsWith(List<?> list, int count, Object last) {
+        return list.size() >= count && (count == 0 || list.get(count - 1) == last);
+    }
+
+    /** (ts, ref) of a moment before the start record of a span: in the thread's order of records. */
+    private static boolean before(interleave.engine.events.Instant i, Span s) {
+        return i.ts() < s.start() || i.ts() == s.start() && i.ref() < s.ref();
+    }
+
+    /**
+     * Writes the spans of one thread into its levels, in the thread's order: a span that ended goes to the shared
+     * part while none before it is still running, the others to the timeline's own part.
+     */
+    private final class LaneWriter {
+        final List<Level> ls;
+        final long endTs;
+        long runningFrom;
+        boolean blockedAtEnd, ordered = true;
+
+        LaneWriter(List<Level> ls, long runningFrom, long endTs) {
+            this.ls = ls;
+            this.runningFrom = runningFrom;
+            this.endTs = endTs;
+        }
+
+        private void add(int depth, long s, long e, State st, Span ev, boolean open, boolean shared) {
+            Level l = level(ls, depth);
+            ordered &= l.lastStart() <= s;
+            if (shared) {
+                l.addSettled(s, e, st, ev, open);
+            } else {
+                l.add(s, e, st, ev, open);
+            }
+        }
+
+        void span(Span s, boolean shared) {
+            State st = stateOf(s.kind());
+            if (st == null || s.ref() == s.endRef()) {
+                return; // not drawn, or one record (a call measured in one event): no span
+            }
+            if (s.running()) {
+                // the stretch before it first: the level stays in start order, with nothing to sort
+                if (s.depth() == 0 && s.start() > runningFrom) {
+                    add(0, time(runningFrom), time(s.start()), State.RUNNING, null, false, shared);
+                }
+                add(s.depth(), time(s.start()), time(Math.max(endTs, s.start())), st, s, true, shared);
+                blockedAtEnd |= s.depth() == 0;
+                return;
+            }
+            if (s.depth() == 0) {
+                if (s.start() > runningFrom) {
+                    add(0, time(runningFrom), time(s.start()), State.RUNNING, null, false, shared);
+                }
+                runningFrom = s.end();
+            }
+            add(s.depth(), time(s.start()), time(s.end()), st, s, s.endRef() < 0, shared);
+        }
+
+        void end() {
+            if (!blockedAtEnd && endTs > runningFrom) {
+                add(0, time(runningFrom), time(endTs), State.RUNNING, null, false, false);
+            }
+        }
+    }
+
     /**
      * The thread's spans from the model (call pairing is the model's): calls that began and ended in two events, at
      * their depth; a call closed because an outer one returned (a handler left with longjmp) or never closed is
      * unfinished. The gaps of depth 0 are RUNNING. Instants are the spans' and the model's moments.
+     * <p>
+     * A thread of a growing model keeps growing at its end: its spans up to the first one still running have ended and
+     * never change, and what comes later starts after them. So a lane the previous timeline built for the thread is
+     * extended (its shared part taken over, what follows derived again): a step costs what the thread did since, plus
+     * what was still running then. Returns whether the lane was extended rather than built from scratch.
      */
-    /** The lane of an unchanged thread as the previous timeline built it (instants moved to this row's id). */
-    private void reuse(int row, ExecThread t, Lane before) {
-        levels.set(row, before.levels());
-        Instant[] in = before.instants();
-        if (in.length > 0 && in[0].rowId() != row) {
-            Instant[] moved = new Instant[in.length];
-            for (int i = 0; i < in.length; i++) {
-                moved[i] = new Instant(row, in[i].timeNs(), in[i].kind(), in[i].label());
+    private boolean buildLane(int row, ExecThread x, long endTs, Lane before) {
+        boolean imageKnown = image(x.process()) != null;
+        Resume r = before == null ? null : before.resume();
+        List<Span> spans = x.spans();
+        List<interleave.engine.events.Instant> moments = x.instants();
+        boolean extend = r != null && before.row() == row && (r.imageKnown() || !imageKnown)
+                && x.lateVersion() <= before.version()
+                && r.firstTs() == x.firstTs() && startsWith(spans, r.spans(), r.lastSpan())
+                && startsWith(moments, r.moments(), r.lastMoment());
+        List<Level> ls = new ArrayList<>();
+        Moments in;
+        List<Span> sharedLinks;
+        int from = 0, mFrom = 0;
+        long runningFrom = x.firstTs();
+        if (extend) {
+            for (Level l : before.levels()) {
+                ls.add(l.continuing());
             }
-            in = moved;
+            in = before.instants().continuing();
+            Links b = before.links();
+            sharedLinks = b.shared().size() == b.sharedSize() ? b.shared()
+                    : new ArrayList<>(b.shared().subList(0, b.sharedSize()));
+            from = r.spans();
+            mFrom = r.moments();
+            runningFrom = r.runningFrom();
+        } else {
+            in = new Moments();
+            sharedLinks = new ArrayList<>();
         }
+        int n = spans.size(), cut = from;
+        while (cut < n && !spans.get(cut).running()) {
+            cut++;
+        }
+        int mCut = moments.size();
+        if (cut < n) {
+            mCut = mFrom;
+            while (mCut < moments.size() && before(moments.get(mCut), spans.get(cut))) {
+                mCut++;
+            }
+        }
+        LaneWriter w = new LaneWriter(ls, runningFrom, endTs);
+        List<Span> ownLinks = new ArrayList<>();
+        for (int i = from; i < cut; i++) {
+            Span s = spans.get(i);
+            w.span(s, true);
+            if (Links.wanted(s)) {
+                sharedLinks.add(s);
+            }
+        }
+        long settledRunningFrom = w.runningFrom;
+        for (int i = cut; i < n; i++) {
+            Span s = spans.get(i);
+            w.span(s, false);
+            if (Links.wanted(s)) {
+                ownLinks.add(s);
+            }
+        }
+        w.end();
+        List<Describe.Marked> settled = Describe.instants(this, row, spans.subList(from, cut),
+                moments.subList(mFrom, mCut));
+        Describe.Origin last = in.lastShared();
+        if (!settled.isEmpty() && last != null) {
+            Describe.Origin first = settled.get(0).origin();
+            w.ordered &= last.ts() < first.ts() || last.ts() == first.ts() && last.ref() < first.ref();
+        }
+        if (!w.ordered) {
+            // spans or moments out of the thread's order (not expected from a source): everything this timeline's
+            // own, sorted, and the next build starts over
+            buildUnordered(row, x, endTs, before);
+            return false;
+        }
+        in.addShared(settled);
+        in.freeze(Describe.instants(this, row, spans.subList(cut, n), moments.subList(mCut, moments.size())));
+        for (Level l : ls) {
+            l.freeze();
+        }
+        levels.set(row, ls);
         instants.set(row, in);
-        instantOrigins.set(row, before.origins());
-        lanes.put(t, new Lane(before.version(), before.endNs(), before.levels(), in, before.origins()));
-        reused++;
+        Resume next = new Resume(cut, cut > 0 ? spans.get(cut - 1) : null, mCut, mCut > 0 ? moments.get(mCut - 1)
+                : null, settledRunningFrom, x.firstTs(), imageKnown);
+        lanes.put(x, new Lane(version, endTs, row, ls, in, new Links(sharedLinks, sharedLinks.size(), ownLinks),
+                next));
+        return extend;
     }
 
-    private void buildSpans(int row, ExecThread x, long endTs) {
-        List<Level> ls = levels.get(row);
-        long runningFrom = x.firstTs();
-        boolean blockedAtEnd = false;
-        for (interleave.engine.events.Span s : x.spans()) {
-            State st = stateOf(s.kind());
-            if (st == null || s.ref() == s.endRef()) {
-                continue; // not drawn, or one record (a call measured in one event): no span, as before
+    /** The lane from scratch, all of it the timeline's own and sorted; not extended by the next build. */
+    private void buildUnordered(int row, ExecThread x, long endTs, Lane before) {
+        List<Level> ls = new ArrayList<>();
+        LaneWriter w = new LaneWriter(ls, x.firstTs(), endTs);
+        List<Span> links = new ArrayList<>();
+        for (Span s : x.spans()) {
+            w.span(s, false);
+            if (Links.wanted(s)) {
+                links.add(s);
             }
-            Span ev = s;
-            if (s.running()) {
-                // the stretch before it first: the level stays in start order, with nothing to sort
-                if (s.depth() == 0 && s.start() > runningFrom) {
-                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, null, false);
-                }
-                level(ls, s.depth()).add(time(s.start()), time(Math.max(endTs, s.start())), st, ev, true);
-                blockedAtEnd |= s.depth() == 0;
-                continue;
-            }
-            if (s.depth() == 0) {
-                if (s.start() > runningFrom) {
-                    level(ls, 0).add(time(runningFrom), time(s.start()), State.RUNNING, null, false);
-                }
-                runningFrom = s.end();
-            }
-            level(ls, s.depth()).add(time(s.start()), time(s.end()), st, ev, s.endRef() < 0);
         }
-        if (!blockedAtEnd && endTs > runningFrom) {
-            level(ls, 0).add(time(runningFrom), time(endTs), State.RUNNING, null, false);
-        }
+        w.end();
         for (Level l : ls) {
-            sortLevel(l);
+            l.sortOwn();
+            l.freeze();
         }
-        List<Describe.Marked> marked = Describe.instants(this, row, x);
-        Instant[] inst = new Instant[marked.size()];
-        Describe.Origin[] origins = new Describe.Origin[marked.size()];
-        for (int i = 0; i < inst.length; i++) {
-            inst[i] = marked.get(i).instant();
-            origins[i] = marked.get(i).origin();
-        }
-        instants.set(row, inst);
-        instantOrigins.set(row, origins);
+        Moments in = new Moments().freeze(Describe.instants(this, row, x));
+        levels.set(row, ls);
+        instants.set(row, in);
+        lanes.put(x, new Lane(version, endTs, row, ls, in, new Links(List.of(), 0, links), null));
     }
 
     private static Level level(List<Level> ls, int depth) {
@@ -560,30 +673,6 @@ public final class TimelineModel {
             ls.add(new Level());
         }
         return ls.get(depth);
-    }
-
-    private static void sortLevel(Level l) {
-        boolean sorted = true;
-        for (int i = 1; i < l.size && sorted; i++) {
-            sorted = l.start[i - 1] <= l.start[i];
-        }
-        if (sorted) {
-            return;
-        }
-        Integer[] order = new Integer[l.size];
-        for (int i = 0; i < l.size; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingLong(i -> l.start[i]));
-        Level c = new Level();
-        for (int i : order) {
-            c.add(l.start[i], l.end[i], STATES[l.state[i]], l.span[i], l.unfinished[i]);
-        }
-        l.start = c.start;
-        l.end = c.end;
-        l.state = c.state;
-        l.span = c.span;
-        l.unfinished = c.unfinished;
     }
 
     private void indexArrows(List<Arrow> list) {

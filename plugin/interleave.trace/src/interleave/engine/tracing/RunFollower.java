@@ -27,14 +27,24 @@ import interleave.engine.trace.TraceRun;
  * provisional while the run is {@link Status#RUNNING} (a thread not joined yet may still be joined) and final once the
  * launcher's end record is there. No UI here: a view polls it from a background job, a test step by step.
  * <p>
- * Work per step is bounded in time rather than events: the timeline is made from the model this follower grows (one
- * model per run), taking over the lanes of threads that did not change since the last snapshot, and the detectors run
- * on the run as it stands, so a build that took {@code c} ns is not started again before {@code 2c} ns have passed (a large run is shown less often,
- * never at the cost of more than about a third of a core). The event model's version says whether anything changed.
+ * Work per step follows what is new, not the whole run: the timeline is made from the model this follower grows (one
+ * model per run), taking over the lanes of threads that did not change since the last snapshot and extending the
+ * others with what they did since (spans that ended are shared between snapshots, a span still running is derived
+ * again until it ends); arrows are made from each thread's accepts, closes and signals only. The detectors read the
+ * whole run, so they run again only when its lifecycle changed ({@link ExecutionModel#lifecycleVersion()}: forks,
+ * exits, waits, creations, joins, accepts, closes, locks, handlers; not plain reads and writes) and at most every
+ * {@link #DETECT_PERIOD_MS} ms, or four times as long as they took last with the records they read (at most about a
+ * fifth of the time on them however long the run); in between a snapshot carries the findings
+ * of the last run of the detectors ({@link Snapshot#findingsVersion()}), provisional as all findings of a running
+ * run. The last snapshot runs them on the whole run: its findings are the report's. A build that took {@code c} ns is
+ * not started again before {@code 2c} ns have passed (never more than about a third of a core). The event model's
+ * version says whether anything changed.
  */
 public final class RunFollower {
     /** How often a follower polls by default (ms). */
     public static final long PERIOD_MS = 100;
+    /** The detectors run again at most this often while the run goes on (ms). */
+    public static final long DETECT_PERIOD_MS = 1000;
     /** Unchanged this long, with none of its processes alive: the run ended without an end record (launcher killed). */
     static final long QUIET_NS = 3_000_000_000L;
     /**
@@ -49,16 +59,20 @@ public final class RunFollower {
      *
      * @param version        the event model's version (grows with every change)
      * @param status         RUNNING while the run can grow; COMPLETED at the last snapshot
-     * @param run            the records read so far; null when there are none yet
-     * @param timeline       the timeline of those records; null when there are none
-     * @param findings       what the detectors observed in them (provisional while RUNNING)
+     * @param run            the records read when the detectors last ran (they read them; the timeline is newer while
+     *                       RUNNING, by at most about {@link #DETECT_PERIOD_MS} ms); null when there are none yet
+     * @param timeline       the timeline of the records read so far; null when there are none
+     * @param findings       what the detectors observed (provisional while RUNNING)
+     * @param findingsVersion the event model's version the findings were made from ({@code version} at the last
+     *                       snapshot; older while RUNNING when the detectors were not run again for this one)
      * @param newestEventNs  monotonic time of the newest event read (CLOCK_MONOTONIC, as {@link System#nanoTime()})
      * @param builtNs        monotonic time the snapshot was finished
      * @param buildNanos     how long the timeline and the detectors took
      * @param note           what the user should know besides the run (ended without events, detectors failed), or ""
      */
     public record Snapshot(Path directory, int version, Status status, TraceRun run, TimelineModel timeline,
-            List<Finding> findings, long eventCount, long newestEventNs, long builtNs, long buildNanos, String note) {
+            List<Finding> findings, int findingsVersion, long eventCount, long newestEventNs, long builtNs,
+            long buildNanos, String note) {
         /** Findings may still change: the run goes on. */
         public boolean provisional() {
             return status == Status.RUNNING;
@@ -89,6 +103,12 @@ public final class RunFollower {
     private boolean done;
     private volatile Snapshot latest;
     private Symbolizer symbolizer;
+    /** The last run of the detectors: the records it read, what it found, on which version, and when to run again. */
+    private TraceRun detectedRun;
+    private List<Finding> detected = List.of();
+    private String detectedNote = "";
+    private int detectedVersion = -1, detectedLifecycle = -1;
+    private long detectedOrigin, nextDetectNs = Long.MIN_VALUE;
 
     /** Starts following a run directory; it must exist, it may still be empty. */
     public RunFollower(Path runDir, Listener listener) throws TraceException {
@@ -168,34 +188,55 @@ public final class RunFollower {
                     + " launcher (killed?); shown as it was left.";
         }
         boolean last = status == Status.COMPLETED;
-        if (!last && (m.version() == builtVersion || m.threads().isEmpty() || now < nextBuildNs)) {
+        // a change of the lifecycle the detectors have not seen yet is shown once they may run again, even when
+        // nothing new came since (a server gone quiet)
+        boolean detectDue = detectedRun != null && m.lifecycleVersion() != detectedLifecycle && now >= nextDetectNs;
+        if (!last && (m.version() == builtVersion && !detectDue || m.threads().isEmpty() || now < nextBuildNs)) {
             return null;
         }
         long t = System.nanoTime();
         Snapshot s;
         if (m.threads().isEmpty()) {
-            s = new Snapshot(dir, m.version(), status, null, null, List.of(), 0, 0, System.nanoTime(), 0,
+            s = new Snapshot(dir, m.version(), status, null, null, List.of(), m.version(), 0, 0, System.nanoTime(), 0,
                     noEvents());
         } else {
-            TraceRun run = source.runSoFar();
+            // the detectors (and the records they read, assembled again from every file) only when the lifecycle
+            // changed and not too often; always for the last snapshot
+            boolean detect = last || detectedRun == null || m.startNs() != detectedOrigin
+                    || m.lifecycleVersion() != detectedLifecycle && now >= nextDetectNs;
+            long assembling = System.nanoTime();
+            TraceRun run = detect ? source.runSoFar() : detectedRun;
+            assembling = System.nanoTime() - assembling;
             if (symbolizer == null) {
                 symbolizer = Symbolizer.forRun(run); // one for the whole run: addr2line once per address
             }
-            // the timeline of the model this follower grows (not a second model derived from the records again)
-            // and only the lanes of threads that changed since the last snapshot are derived again
+            // the timeline of the model this follower grows (not a second model derived from the records again):
+            // lanes of threads that did not change are taken over, the others extended with what is new
             Snapshot before = latest;
             TimelineModel timeline = TimelineModel.build(m, run, symbolizer, before == null ? null : before.timeline());
-            List<Finding> findings;
-            try {
-                findings = DetectorRegistry.detectAll(run, timeline);
-            } catch (RuntimeException e) {
-                // a run cut in the middle of a record sequence must not hide the timeline
-                findings = List.of();
-                note = join(note, "The detectors failed on the run so far (" + e + "); the timeline is shown without"
-                        + " findings.");
+            if (detect) {
+                long d = System.nanoTime();
+                detectedNote = "";
+                try {
+                    detected = List.copyOf(DetectorRegistry.detectAll(run, timeline));
+                } catch (RuntimeException e) {
+                    // a run cut in the middle of a record sequence must not hide the timeline
+                    detected = List.of();
+                    detectedNote = "The detectors failed on the run so far (" + e + "); the timeline is shown"
+                            + " without findings.";
+                }
+                long took = System.nanoTime() - d + assembling; // the records assembled for them, and their run
+                detectedRun = run;
+                detectedVersion = m.version();
+                detectedLifecycle = m.lifecycleVersion();
+                detectedOrigin = m.startNs();
+                nextDetectNs = System.nanoTime() + Math.max(DETECT_PERIOD_MS * 1_000_000, 4 * took);
+            }
+            if (!detectedNote.isEmpty()) {
+                note = join(note, detectedNote);
             }
             long cost = System.nanoTime() - t;
-            s = new Snapshot(dir, m.version(), status, run, timeline, List.copyOf(findings), m.eventCount(),
+            s = new Snapshot(dir, m.version(), status, run, timeline, detected, detectedVersion, m.eventCount(),
                     m.endNs(), System.nanoTime(), cost, note);
             nextBuildNs = System.nanoTime() + 2 * cost;
         }
