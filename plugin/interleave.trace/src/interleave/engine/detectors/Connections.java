@@ -57,13 +57,17 @@ final class Connections {
         }
     }
 
+    /** One process's accepts and forks by end, closes per descriptor by start. */
+    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd) {
+    }
+
     /**
-     * {@code touched}: the descriptors the process did something with (read, wrote, closed, duplicated, ...);
-     * {@code endOfFileByFd}: reads and receives that returned 0 (the peer had shut its side), by end;
-     * {@code writesByFd}: writes and sends, by start.
+     * What only some questions need, built on first use: the descriptors the process did something with (read,
+     * wrote, closed, duplicated, ...); reads and receives that returned 0 (the peer had shut its side) by end, and the
+     * writes and sends on those descriptors by start. A server's every read and write would otherwise be indexed for
+     * every process at every live snapshot.
      */
-    private record Index(Calls accepts, Calls forks, Map<Long, Calls> closesByFd, Set<Long> touched,
-            Map<Long, Calls> endOfFileByFd, Map<Long, Calls> writesByFd) {
+    private record Uses(Set<Long> touched, Map<Long, Calls> endOfFileByFd, Map<Long, Calls> writesByFd) {
     }
 
     /** Calls whose subject is a descriptor the caller works with; a child that makes none on a connection does not serve it. */
@@ -72,18 +76,14 @@ final class Connections {
 
     private final Map<ExecProcess, List<Conn>> byImage = new IdentityHashMap<>();
     private final Map<ExecProcess, Index> indexes = new IdentityHashMap<>();
+    private final Map<ExecProcess, Uses> uses = new IdentityHashMap<>();
 
     private Index index(ExecProcess img) {
         return indexes.computeIfAbsent(img, p -> {
             List<Span> accepts = new ArrayList<>(), forks = new ArrayList<>();
-            Map<Long, List<Span>> closes = new HashMap<>(), endOfFile = new HashMap<>(), writes = new HashMap<>();
-            // I/O calls the model counted rather than kept as spans (past its budget) touched these too
-            Set<Long> touched = new HashSet<>(p.countedDescriptors());
+            Map<Long, List<Span>> closes = new HashMap<>();
             for (ExecThread t : p.threads()) {
                 for (Span s : t.spans()) {
-                    if (USES.contains(s.kind())) {
-                        touched.add(s.subject());
-                    }
                     switch (s.kind()) {
                         case Kinds.ACCEPT -> {
                             if (!s.running() && s.endRef() >= 0 && s.result() >= 0) {
@@ -96,22 +96,48 @@ final class Connections {
                             }
                         }
                         case Kinds.CLOSE -> closes.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
-                        case Kinds.READ, Kinds.RECV -> {
-                            if (!s.running() && s.endRef() >= 0 && s.result() == 0) {
-                                endOfFile.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
-                            }
-                        }
-                        case Kinds.WRITE, Kinds.SEND -> writes.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
                         default -> {
                         }
                     }
                 }
             }
-            Map<Long, Calls> byFd = new HashMap<>(), eofByFd = new HashMap<>(), writesByFd = new HashMap<>();
+            Map<Long, Calls> byFd = new HashMap<>();
             closes.forEach((fd, l) -> byFd.put(fd, new Calls(l, false)));
+            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd);
+        });
+    }
+
+    private Uses uses(ExecProcess img) {
+        return uses.computeIfAbsent(img, p -> {
+            // I/O calls the model counted rather than kept as spans (past its budget) touched these too
+            Set<Long> touched = new HashSet<>(p.countedDescriptors());
+            Map<Long, List<Span>> endOfFile = new HashMap<>();
+            for (ExecThread t : p.threads()) {
+                for (Span s : t.spans()) {
+                    if (USES.contains(s.kind())) {
+                        touched.add(s.subject());
+                    }
+                    if ((s.kind().equals(Kinds.READ) || s.kind().equals(Kinds.RECV)) && !s.running() && s.endRef() >= 0
+                            && s.result() == 0) {
+                        endOfFile.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
+                    }
+                }
+            }
+            Map<Long, List<Span>> writes = new HashMap<>();
+            if (!endOfFile.isEmpty()) {
+                for (ExecThread t : p.threads()) {
+                    for (Span s : t.spans()) {
+                        if ((s.kind().equals(Kinds.WRITE) || s.kind().equals(Kinds.SEND))
+                                && endOfFile.containsKey(s.subject())) {
+                            writes.computeIfAbsent(s.subject(), k -> new ArrayList<>()).add(s);
+                        }
+                    }
+                }
+            }
+            Map<Long, Calls> eofByFd = new HashMap<>(), writesByFd = new HashMap<>();
             endOfFile.forEach((fd, l) -> eofByFd.put(fd, new Calls(l, true)));
             writes.forEach((fd, l) -> writesByFd.put(fd, new Calls(l, false)));
-            return new Index(new Calls(accepts, true), new Calls(forks, true), byFd, touched, eofByFd, writesByFd);
+            return new Uses(touched, eofByFd, writesByFd);
         });
     }
 
@@ -188,7 +214,7 @@ final class Connections {
         if (c.closeTs() == Long.MAX_VALUE) {
             return false;
         }
-        Index idx = index(c.image());
+        Uses idx = uses(c.image());
         Calls eof = idx.endOfFileByFd().get(c.fd());
         if (eof == null) {
             return false;
@@ -214,7 +240,7 @@ final class Connections {
     /** Whether the image, or a program it exec'd, made a call on fd. */
     private boolean touches(ExecProcess img, long fd) {
         for (ExecProcess p = img; p != null; p = p.execSuccessor().orElse(null)) {
-            if (index(p).touched().contains(fd)) {
+            if (uses(p).touched().contains(fd)) {
                 return true;
             }
         }
