@@ -30,15 +30,21 @@ final class Evidence {
 
     static Place place(TimelineModel model, ProcessImage image, long address, boolean returnAddress) {
         if (address == 0) {
-            String exe = image.exe().isEmpty() ? image.command() : image.exe();
+            String shown = interleave.engine.events.ProgramPath.shown(image.exe(), image.argv());
+            String exe = shown.isEmpty() ? image.command() : shown;
             return new Place(SourceRange.line(exe, 1), image.command() + " (address not recorded)", false);
         }
         SourceLine line = model.symbolizer().symbolize(image, address, returnAddress);
+        // the program itself under the name it was started as (a symlink's), its libraries as mapped
+        String shown = interleave.engine.events.ProgramPath.shown(image.exe(), image.argv());
+        String describe = !line.binary().isEmpty() && line.binary().equals(image.exe())
+                ? line.describe().replace(line.binary(), shown) : line.describe();
         if (line.hasLine()) {
-            return new Place(SourceRange.line(line.file(), line.line()), line.describe(), true);
+            return new Place(SourceRange.line(line.file(), line.line()), describe, true);
         }
-        String file = !line.binary().isEmpty() ? line.binary() : image.exe().isEmpty() ? image.command() : image.exe();
-        return new Place(SourceRange.line(file, 1), line.describe(), false);
+        String file = line.binary().isEmpty() || line.binary().equals(image.exe())
+                ? (shown.isEmpty() ? image.command() : shown) : line.binary();
+        return new Place(SourceRange.line(file, 1), describe, false);
     }
 
     /** The same for a process of the event model. */

@@ -58,7 +58,8 @@ public final class Locations {
         if (image != null) {
             return Evidence.place(timeline, image, address, returnAddress);
         }
-        String exe = process.exe().isEmpty() ? process.command() : process.exe();
+        String shown = interleave.engine.events.ProgramPath.shown(process.exe(), process.argv());
+        String exe = shown.isEmpty() ? process.command() : shown;
         if (address == 0) {
             return new Evidence.Place(SourceRange.line(exe, 1), process.command() + " (address not recorded)", false);
         }

@@ -136,10 +136,9 @@ public final class ExecProcess {
         return argv;
     }
 
-    /** Short command name: the executable's file name, else argv[0]'s, else "?". */
+    /** Short command name: the file name of the path it was started as ({@link ProgramPath}), else "?". */
     public String command() {
-        String p = !exe.isEmpty() ? exe : argv.isEmpty() ? "?" : argv.get(0);
-        return p.substring(p.lastIndexOf('/') + 1);
+        return ProgramPath.command(exe, argv);
     }
 
     public Exit exit() {

@@ -96,10 +96,9 @@ public final class ProcessImage {
         return argv;
     }
 
-    /** Short command name for labels: the executable's file name, else argv[0]'s, else "?". */
+    /** Short command name for labels: the file name of the path it was started as (ProgramPath), else "?". */
     public String command() {
-        String p = !exe.isEmpty() ? exe : argv.isEmpty() ? "?" : argv.get(0);
-        return p.substring(p.lastIndexOf('/') + 1);
+        return interleave.engine.events.ProgramPath.command(exe, argv);
     }
 
     /** Name of the maps file describing this image's address space, "" if none. */
