@@ -624,6 +624,23 @@ void ilv_lk_wait_end(uint64_t obj)
         __atomic_store_n(c, 0, __ATOMIC_RELAXED); /* registered before a fork, ended in the child */
 }
 
+int32_t ilv_lk_wactive;
+
+/* a written wait for a mutex: registered (ilv_lk_wait_begin) and counted in ilv_lk_wactive, which
+ * sends every release of a normal mutex to the out-of-line path, where it is noted (wrap_sync.c) */
+void ilv_lk_mutex_wait_begin(uint64_t obj)
+{
+    __atomic_add_fetch(&ilv_lk_wactive, 1, __ATOMIC_SEQ_CST);
+    ilv_lk_wait_begin(obj);
+}
+
+void ilv_lk_mutex_wait_end(uint64_t obj)
+{
+    ilv_lk_wait_end(obj);
+    if (__atomic_sub_fetch(&ilv_lk_wactive, 1, __ATOMIC_SEQ_CST) < 0)
+        __atomic_store_n(&ilv_lk_wactive, 0, __ATOMIC_RELAXED); /* begun before a fork */
+}
+
 int ilv_lk_waited_for(uint64_t obj)
 {
     int full;
@@ -648,6 +665,24 @@ int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts)
     wreg_rel_tid[i] = tid;
     wreg_rel_ts[i] = *ts;
     return 0;
+}
+
+/* A release of a normal mutex on the out-of-line path, before the real unlock (the caller holds
+ * the mutex): noted whenever the mutex has an entry, whether or not a written wait is under way
+ * now. A waiter that registers between a check of its count and the real unlock could otherwise
+ * get this release while the table still names an older one; noting every such release (they are
+ * the releases with waiters, or those made while some written wait is under way) leaves no gap. A
+ * mutex without an entry yet notes nothing: a waiter that creates the entry finds no releaser
+ * (tid 0), never a wrong one. */
+void ilv_lk_note_release(uint64_t obj, int tid)
+{
+    int full;
+    int32_t *c = wreg_find(obj, 0, &full);
+    if (!c)
+        return;
+    unsigned i = (unsigned)(c - wreg_cnt);
+    wreg_rel_ts[i] = ilv_now();
+    wreg_rel_tid[i] = tid;
 }
 
 /* After a written wait acquired the mutex (the caller holds it): the release that handed it over,
@@ -789,6 +824,7 @@ void ilv_lk_after_fork(void)
     /* the parent's other threads do not exist here: none of their waits is under way */
     for (unsigned i = 0; i < WREG_N; i++)
         wreg_cnt[i] = 0;
+    ilv_lk_wactive = 0;
     s->next_flush = 0;
     memset(s->sc, 0, sizeof s->sc);
 }
