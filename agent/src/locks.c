@@ -626,12 +626,43 @@ void ilv_lk_wait_end(uint64_t obj)
 
 int32_t ilv_lk_wactive;
 
-/* a written wait for a mutex: registered (ilv_lk_wait_begin) and counted in ilv_lk_wactive, which
- * sends every release of a normal mutex to the out-of-line path, where it is noted (wrap_sync.c) */
-void ilv_lk_mutex_wait_begin(uint64_t obj)
+/* A written wait for a mutex begins: counted in ilv_lk_wactive (which sends every release of a
+ * normal mutex out of line), then, for a normal mutex (word: its glibc lock word), the mark: the
+ * word is set to 2 by a compare-and-swap while the mutex is held; then the mutex's entry.
+ * Why the last note this thread reads once it holds the mutex names the release that handed it over:
+ *  - the holder at the mark releases with a compare-and-swap 1 -> 0 (wrap_sync.c), which fails on
+ *    2 and sends it out of line; anyone who takes the mutex later acquires after the mark in the
+ *    word's order of writes (all of them read-modify-writes), so it sees this thread's count in
+ *    ilv_lk_wactive and releases out of line too; a condition wait notes the release glibc makes
+ *    inside it. Out of line, a release is noted whenever the entry exists, before the real unlock.
+ *  - notes are written under the mutex, so the last one before this thread's acquisition is the
+ *    handing release, if that release found the entry. If it did not, no release before it did
+ *    either (each saw what the previous holder saw), and the entry this thread created is still
+ *    empty: the EXIT names nobody. Entries are never removed, so a new one is empty.
+ * Every step before the mark widens the window in which the holder releases unnoted (then the wait
+ * names nobody), so the entry and its count come after it. 1: marked; 0: not a normal mutex, or
+ * found free. */
+/* the mark (above): 1 when the word was set to 2 while the mutex was held, 0 when found free */
+int ilv_lk_mutex_mark(int *word)
+{
+    int v = __atomic_load_n(word, __ATOMIC_RELAXED);
+    for (int k = 0; k < 16 && v != 0; k++) {
+        /* 2 is written over 2 too: the mark must be a write in the word's order */
+        if (__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return 1;
+    }
+    return 0;
+}
+
+int ilv_lk_mutex_wait_begin(uint64_t obj, int *word)
 {
     __atomic_add_fetch(&ilv_lk_wactive, 1, __ATOMIC_SEQ_CST);
-    ilv_lk_wait_begin(obj);
+    int marked = word && ilv_lk_mutex_mark(word);
+    int full;
+    int32_t *c = wreg_find(obj, 1, &full);
+    if (c)
+        __atomic_add_fetch(c, 1, __ATOMIC_SEQ_CST);
+    return marked && c;
 }
 
 void ilv_lk_mutex_wait_end(uint64_t obj)

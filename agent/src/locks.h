@@ -133,7 +133,8 @@ ILV_HIDDEN void ilv_lk_acquired_counted(uint64_t obj, uint64_t ra, uint64_t ra2,
 ILV_HIDDEN int ilv_lk_write_wait(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_begin(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_end(uint64_t obj);
-ILV_HIDDEN void ilv_lk_mutex_wait_begin(uint64_t obj);
+ILV_HIDDEN int ilv_lk_mutex_wait_begin(uint64_t obj, int *word);
+ILV_HIDDEN int ilv_lk_mutex_mark(int *word);
 ILV_HIDDEN void ilv_lk_mutex_wait_end(uint64_t obj);
 ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
 ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts);

@@ -55,26 +55,13 @@ static inline int mutex_has_waiters(pthread_mutex_t *m)
  * release in pthread_mutex_unlock below is a compare-and-swap of glibc's lock word from 1 (held, no
  * waiters) to 0, which fails when a waiter marked the word 2 (held, maybe waiters); a failed one,
  * and every release while a written wait is under way anywhere in the process, goes out of line,
- * where it is noted before the real unlock. The waiter, once registered, marks the word 2 with an
- * atomic read-modify-write while the mutex is held: the holder then cannot release it unnoted, and
- * whoever takes the mutex after it sees the registration and notes its release too. So every
- * release from the mark until the waiter has the mutex is noted, and the last note is the one that
- * handed it over. 1: marked; 0: the mutex was free at the mark (the release it raced may not be
- * noted) or is of another kind: its EXIT names nobody rather than maybe the wrong thread. */
-static int mutex_mark_waiter(pthread_mutex_t *m)
+ * where it is noted before the real unlock (ilv_lk_mutex_wait_begin has the argument). Returns 1
+ * when the EXIT can name the releaser, 0 when it names nobody (another kind, or the mutex was
+ * released before the waiter could mark it: that release may not be noted). */
+static inline int mutex_wait_begin(pthread_mutex_t *m)
 {
-    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) != 0)
-        return 0;
-    int v = __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED);
-    for (int k = 0; k < 16; k++) {
-        if (v == 0)
-            return 0;
-        /* 2 is written over 2 too: the mark must be a write in the word's order, after which a new
-         * holder's acquisition sees the registration */
-        if (__atomic_compare_exchange_n(&m->__data.__lock, &v, 2, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-            return 1;
-    }
-    return 0;
+    int normal = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0;
+    return ilv_lk_mutex_wait_begin(P(m), normal ? &m->__data.__lock : 0);
 }
 
 /* the EXIT of a written wait; acquired, it names the release that handed the mutex over (a3 the
@@ -83,6 +70,7 @@ static inline void exit_handed(int r, int flags, uint64_t since, uint64_t ra, pt
                                int marked)
 {
     uint64_t rts = 0;
+    /* marked: every release since the mark was noted, the last one handed the mutex over */
     int by = marked && (r == 0 || r == EOWNERDEAD) ? ilv_lk_handed_by(P(m), since, &rts) : 0;
     ilv_emit(H(ILV_T_MUTEX_LOCK, X, flags), r, NOW, ra, P(m), 0, ra2, by ? SX(by) : 0, by ? rts : 0);
 }
@@ -99,16 +87,19 @@ static inline struct timespec short_deadline(uint64_t ts)
  * below saves no registers and sets up no frame for it */
 static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, uint64_t ra, uint64_t ra2)
 {
-    uint64_t ts = NOW;
     if (r != EBUSY) {
-        ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, ra2, 0, 0);
+        ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, NOW, ra, P(m), 0, ra2, 0, 0);
         if (r == EOWNERDEAD) /* robust mutex: acquired, its previous owner died */
             ilv_lk_acquired(P(m), ra, ra2, 0, 0);
         return r;
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-    if (!ilv_lk_write_wait(P(m)) && REAL(pthread_mutex_clocklock)) { /* glibc 2.30+ */
+    int marked = -1; /* not registered yet */
+    if (ilv_lk_write_wait(P(m)) || !REAL(pthread_mutex_clocklock))
+        marked = mutex_wait_begin(m); /* first, before the holder can release unnoted */
+    uint64_t ts = NOW;
+    if (marked < 0) { /* glibc 2.30+ */
         /* past this thread's first waits for this lock: wait at most ILV_LONG_WAIT_NS, counted only.
          * The timed lock behaves as the lock for every kind (an error-checking relock fails with
          * EDEADLK, a robust one reports EOWNERDEAD); only ETIMEDOUT is the agent's own, and EINVAL
@@ -128,14 +119,24 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
             return r;
         }
         /* a long wait (or one that never ends): written from its start */
+        marked = mutex_wait_begin(m); /* releases of m are noted for this wait from now on */
     }
-    ilv_lk_mutex_wait_begin(P(m)); /* releases of m are noted for this wait from now on */
-    int marked = mutex_mark_waiter(m);
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
-    r = REAL(pthread_mutex_lock)(m);
+    r = -1;
+    /* found free at the mark: its release may be unnoted. Taken now, the EXIT names nobody; taken by
+     * another thread first, that one's release is noted once this thread marks the word again. */
+    for (int k = 0; k < 4 && marked == 0 && __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0; k++) {
+        if (REAL(pthread_mutex_trylock)(m) == 0) {
+            r = 0;
+            break;
+        }
+        marked = ilv_lk_mutex_mark(&m->__data.__lock);
+    }
+    if (r != 0)
+        r = REAL(pthread_mutex_lock)(m);
     e = errno;
-    exit_handed(r, 0, ts, ra, m, ra2, marked);
+    exit_handed(r, 0, 0, ra, m, ra2, marked);
     ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
@@ -172,14 +173,13 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
+    int marked = mutex_wait_begin(m);
     uint64_t ts = NOW;
-    ilv_lk_mutex_wait_begin(P(m));
-    int marked = mutex_mark_waiter(m);
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_timedlock)(m, abst);
     e = errno;
-    exit_handed(r, 1, ts, ra, m, ra2, marked);
+    exit_handed(r, 1, 0, ra, m, ra2, marked);
     ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
