@@ -7,7 +7,8 @@
  *    (so a wait that never ends, a deadlock, is always written); the other, short waits are only
  *    counted (LOCK_WAITS: number, total and longest wait);
  *  - for a mutex, the release that ended a written wait: its thread and time in the waiter's
- *    EXIT (the releaser notes each release in a shared table while such a wait is under way);
+ *    EXIT, exact or none (the releaser notes its release in a shared table on the out-of-line
+ *    path, which a written wait forces: see ilv_lk_mutex_wait_begin);
  *    for a semaphore, the posts while a written wait is under way; other releases and posts
  *    to waiters are counted in LOCK_WAITS;
  *  - LOCK_EDGE the first time this thread takes lock B while holding lock A from these call sites
