@@ -699,20 +699,20 @@ int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts)
 }
 
 /* A release of a normal mutex on the out-of-line path, before the real unlock (the caller holds
- * the mutex): noted whenever the mutex has an entry, whether or not a written wait is under way
- * now. A waiter that registers between a check of its count and the real unlock could otherwise
- * get this release while the table still names an older one; noting every such release (they are
- * the releases with waiters, or those made while some written wait is under way) leaves no gap. A
- * mutex without an entry yet notes nothing: a waiter that creates the entry finds no releaser
- * (tid 0), never a wrong one. */
-void ilv_lk_note_release(uint64_t obj, int tid)
+ * the mutex), that ilv_lk_release_noted did not note (no written wait for it counted yet): noted
+ * anyway whenever the mutex has an entry. A waiter that counts itself between that check and the
+ * real unlock could otherwise get this release while the table still names an older one (see
+ * ilv_lk_mutex_wait_begin). ts: the time when the caller read it anyway, else 0: the clock is not
+ * read here, where most releases to waiters go (the hold it would lengthen raises contention),
+ * and a waiter finding time 0 names nobody. A mutex without an entry notes nothing. */
+void ilv_lk_note_release(uint64_t obj, int tid, uint64_t ts)
 {
     int full;
     int32_t *c = wreg_find(obj, 0, &full);
     if (!c)
         return;
     unsigned i = (unsigned)(c - wreg_cnt);
-    wreg_rel_ts[i] = ilv_now();
+    wreg_rel_ts[i] = ts;
     wreg_rel_tid[i] = tid;
 }
 
@@ -725,7 +725,7 @@ int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts)
     if (!c)
         return 0;
     unsigned i = (unsigned)(c - wreg_cnt);
-    if (wreg_rel_ts[i] < since || !wreg_rel_tid[i])
+    if (wreg_rel_ts[i] < since || !wreg_rel_ts[i] || !wreg_rel_tid[i])
         return 0;
     *ts = wreg_rel_ts[i];
     return wreg_rel_tid[i];

@@ -139,7 +139,7 @@ ILV_HIDDEN int ilv_lk_mutex_mark(int *word);
 ILV_HIDDEN void ilv_lk_mutex_wait_end(uint64_t obj);
 ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
 ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts);
-ILV_HIDDEN void ilv_lk_note_release(uint64_t obj, int tid);
+ILV_HIDDEN void ilv_lk_note_release(uint64_t obj, int tid, uint64_t ts);
 /* written mutex waits under way in the process: while there are any, every release of a normal
  * mutex takes the out-of-line path (wrap_sync.c), so the release a waiter gets is noted */
 extern int32_t ilv_lk_wactive ILV_HIDDEN;

@@ -211,7 +211,7 @@ static __attribute__((noinline)) int mutex_unlock_waiters(pthread_mutex_t *m, ui
     int w = mutex_has_waiters(m);
     int how = ilv_lk_release_noted(P(m), self, &ts);
     if (how < 0 && __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)
-        ilv_lk_note_release(P(m), self); /* see mutex_mark_waiter */
+        ilv_lk_note_release(P(m), self, 0); /* see mutex_wait_begin */
     if (how > 0)
         ts = NOW;
     int r = REAL(pthread_mutex_unlock)(m);
@@ -230,7 +230,7 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
     if (ILV_LIKELY(__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)) {
         /* a normal private mutex: released here as glibc releases it (owner, users, lock word), but
          * with a compare-and-swap 1 -> 0 that fails when the word says waiters (2): then, and while
-         * any written wait is under way, the release is noted out of line (mutex_mark_waiter) */
+         * any written wait is under way, the release is noted out of line (mutex_wait_begin) */
         if (ILV_UNLIKELY(__atomic_load_n(&ilv_lk_wactive, __ATOMIC_RELAXED)))
             return mutex_unlock_waiters(m, RA);
         int self = m->__data.__owner;
@@ -254,11 +254,11 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 }
 
 /* the condition wait releases m inside glibc, past pthread_mutex_unlock: noted beforehand (the
- * caller holds m), as every release of a normal mutex on the out-of-line path (mutex_mark_waiter) */
-static inline void cond_releases(pthread_mutex_t *m)
+ * caller holds m), as every release of a normal mutex on the out-of-line path (mutex_wait_begin) */
+static inline void cond_releases(pthread_mutex_t *m, uint64_t ts)
 {
     if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)
-        ilv_lk_note_release(P(m), __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED));
+        ilv_lk_note_release(P(m), __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED), ts);
     ilv_lk_released(P(m), 0);
 }
 
@@ -268,8 +268,9 @@ EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
         return REALV(pthread_cond_wait, "GLIBC_2.3.2")(c, m);
     uint64_t ra = RA;
     uint64_t ra2 = FRAME_RA2(ra);
-    cond_releases(m);
-    ilv_emit(H(ILV_T_COND_WAIT, E, 0), 0, NOW, ra, P(c), P(m), ra2, 0, 0);
+    uint64_t ts = NOW;
+    cond_releases(m, ts);
+    ilv_emit(H(ILV_T_COND_WAIT, E, 0), 0, ts, ra, P(c), P(m), ra2, 0, 0);
     int r = REALV(pthread_cond_wait, "GLIBC_2.3.2")(c, m);
     int e = errno;
     ilv_emit(H(ILV_T_COND_WAIT, X, 0), r, NOW, ra, P(c), P(m), ra2, 0, 0);
@@ -284,8 +285,9 @@ EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
         return REALV(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, abst);
     uint64_t ra = RA;
     uint64_t ra2 = FRAME_RA2(ra);
-    cond_releases(m);
-    ilv_emit(H(ILV_T_COND_WAIT, E, 1), 0, NOW, ra, P(c), P(m), ra2, 0, 0);
+    uint64_t ts = NOW;
+    cond_releases(m, ts);
+    ilv_emit(H(ILV_T_COND_WAIT, E, 1), 0, ts, ra, P(c), P(m), ra2, 0, 0);
     int r = REALV(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, abst);
     int e = errno;
     ilv_emit(H(ILV_T_COND_WAIT, X, 1), r, NOW, ra, P(c), P(m), ra2, 0, 0);
