@@ -624,6 +624,54 @@ void ilv_lk_wait_end(uint64_t obj)
         __atomic_store_n(c, 0, __ATOMIC_RELAXED); /* registered before a fork, ended in the child */
 }
 
+int32_t ilv_lk_wactive;
+
+/* A written wait for a mutex begins: counted in ilv_lk_wactive (which sends every release of a
+ * normal mutex out of line), then, for a normal mutex (word: its glibc lock word), the mark: the
+ * word is set to 2 by a compare-and-swap while the mutex is held; then the mutex's entry.
+ * Why the last note this thread reads once it holds the mutex names the release that handed it over:
+ *  - the holder at the mark releases with a compare-and-swap 1 -> 0 (wrap_sync.c), which fails on
+ *    2 and sends it out of line; anyone who takes the mutex later acquires after the mark in the
+ *    word's order of writes (all of them read-modify-writes), so it sees this thread's count in
+ *    ilv_lk_wactive and releases out of line too; a condition wait notes the release glibc makes
+ *    inside it. Out of line, a release is noted whenever the entry exists, before the real unlock.
+ *  - notes are written under the mutex, so the last one before this thread's acquisition is the
+ *    handing release, if that release found the entry. If it did not, no release before it did
+ *    either (each saw what the previous holder saw), and the entry this thread created is still
+ *    empty: the EXIT names nobody. Entries are never removed, so a new one is empty.
+ * Every step before the mark widens the window in which the holder releases unnoted (then the wait
+ * names nobody), so the entry and its count come after it. 1: marked; 0: not a normal mutex, or
+ * found free. */
+/* the mark (above): 1 when the word was set to 2 while the mutex was held, 0 when found free */
+int ilv_lk_mutex_mark(int *word)
+{
+    int v = __atomic_load_n(word, __ATOMIC_RELAXED);
+    for (int k = 0; k < 16 && v != 0; k++) {
+        /* 2 is written over 2 too: the mark must be a write in the word's order */
+        if (__atomic_compare_exchange_n(word, &v, 2, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            return 1;
+    }
+    return 0;
+}
+
+int ilv_lk_mutex_wait_begin(uint64_t obj, int *word)
+{
+    __atomic_add_fetch(&ilv_lk_wactive, 1, __ATOMIC_SEQ_CST);
+    int marked = word && ilv_lk_mutex_mark(word);
+    int full;
+    int32_t *c = wreg_find(obj, 1, &full);
+    if (c)
+        __atomic_add_fetch(c, 1, __ATOMIC_SEQ_CST);
+    return marked && c;
+}
+
+void ilv_lk_mutex_wait_end(uint64_t obj)
+{
+    ilv_lk_wait_end(obj);
+    if (__atomic_sub_fetch(&ilv_lk_wactive, 1, __ATOMIC_SEQ_CST) < 0)
+        __atomic_store_n(&ilv_lk_wactive, 0, __ATOMIC_RELAXED); /* begun before a fork */
+}
+
 int ilv_lk_waited_for(uint64_t obj)
 {
     int full;
@@ -650,6 +698,24 @@ int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts)
     return 0;
 }
 
+/* A release of a normal mutex on the out-of-line path, before the real unlock (the caller holds
+ * the mutex), that ilv_lk_release_noted did not note (no written wait for it counted yet): noted
+ * anyway whenever the mutex has an entry. A waiter that counts itself between that check and the
+ * real unlock could otherwise get this release while the table still names an older one (see
+ * ilv_lk_mutex_wait_begin). ts: the time when the caller read it anyway, else 0: the clock is not
+ * read here, where most releases to waiters go (the hold it would lengthen raises contention),
+ * and a waiter finding time 0 names nobody. A mutex without an entry notes nothing. */
+void ilv_lk_note_release(uint64_t obj, int tid, uint64_t ts)
+{
+    int full;
+    int32_t *c = wreg_find(obj, 0, &full);
+    if (!c)
+        return;
+    unsigned i = (unsigned)(c - wreg_cnt);
+    wreg_rel_ts[i] = ts;
+    wreg_rel_tid[i] = tid;
+}
+
 /* After a written wait acquired the mutex (the caller holds it): the release that handed it over,
  * if it came after `since` (the wait's start); 0 when unknown. */
 int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts)
@@ -659,7 +725,7 @@ int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts)
     if (!c)
         return 0;
     unsigned i = (unsigned)(c - wreg_cnt);
-    if (wreg_rel_ts[i] < since || !wreg_rel_tid[i])
+    if (wreg_rel_ts[i] < since || !wreg_rel_ts[i] || !wreg_rel_tid[i])
         return 0;
     *ts = wreg_rel_ts[i];
     return wreg_rel_tid[i];
@@ -789,6 +855,7 @@ void ilv_lk_after_fork(void)
     /* the parent's other threads do not exist here: none of their waits is under way */
     for (unsigned i = 0; i < WREG_N; i++)
         wreg_cnt[i] = 0;
+    ilv_lk_wactive = 0;
     s->next_flush = 0;
     memset(s->sc, 0, sizeof s->sc);
 }

@@ -7,7 +7,8 @@
  *    (so a wait that never ends, a deadlock, is always written); the other, short waits are only
  *    counted (LOCK_WAITS: number, total and longest wait);
  *  - for a mutex, the release that ended a written wait: its thread and time in the waiter's
- *    EXIT (the releaser notes each release in a shared table while such a wait is under way);
+ *    EXIT, exact or none (the releaser notes its release in a shared table on the out-of-line
+ *    path, which a written wait forces: see ilv_lk_mutex_wait_begin);
  *    for a semaphore, the posts while a written wait is under way; other releases and posts
  *    to waiters are counted in LOCK_WAITS;
  *  - LOCK_EDGE the first time this thread takes lock B while holding lock A from these call sites
@@ -133,8 +134,15 @@ ILV_HIDDEN void ilv_lk_acquired_counted(uint64_t obj, uint64_t ra, uint64_t ra2,
 ILV_HIDDEN int ilv_lk_write_wait(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_begin(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_end(uint64_t obj);
+ILV_HIDDEN int ilv_lk_mutex_wait_begin(uint64_t obj, int *word);
+ILV_HIDDEN int ilv_lk_mutex_mark(int *word);
+ILV_HIDDEN void ilv_lk_mutex_wait_end(uint64_t obj);
 ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
 ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts);
+ILV_HIDDEN void ilv_lk_note_release(uint64_t obj, int tid, uint64_t ts);
+/* written mutex waits under way in the process: while there are any, every release of a normal
+ * mutex takes the out-of-line path (wrap_sync.c), so the release a waiter gets is noted */
+extern int32_t ilv_lk_wactive ILV_HIDDEN;
 ILV_HIDDEN int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts);
 ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_handoff_counted(uint64_t obj, int kind);

@@ -50,12 +50,28 @@ static inline int mutex_has_waiters(pthread_mutex_t *m)
     return (m->__data.__kind & 0x20 /* glibc PTHREAD_MUTEX_PRIO_INHERIT_NP */) ? v < 0 : v > 1;
 }
 
+/* Naming the release that hands a mutex to a written wait, exactly (agent/README.md, "Who released
+ * it"). Only a normal private mutex (kind 0, as PTHREAD_MUTEX_INITIALIZER makes) takes part: its
+ * release in pthread_mutex_unlock below is a compare-and-swap of glibc's lock word from 1 (held, no
+ * waiters) to 0, which fails when a waiter marked the word 2 (held, maybe waiters); a failed one,
+ * and every release while a written wait is under way anywhere in the process, goes out of line,
+ * where it is noted before the real unlock (ilv_lk_mutex_wait_begin has the argument). Returns 1
+ * when the EXIT can name the releaser, 0 when it names nobody (another kind, or the mutex was
+ * released before the waiter could mark it: that release may not be noted). */
+static inline int mutex_wait_begin(pthread_mutex_t *m)
+{
+    int normal = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0;
+    return ilv_lk_mutex_wait_begin(P(m), normal ? &m->__data.__lock : 0);
+}
+
 /* the EXIT of a written wait; acquired, it names the release that handed the mutex over (a3 the
  * releasing thread's tid, a4 when; 0 unknown): the releaser wrote no record for it */
-static inline void exit_handed(int r, int flags, uint64_t since, uint64_t ra, pthread_mutex_t *m, uint64_t ra2)
+static inline void exit_handed(int r, int flags, uint64_t since, uint64_t ra, pthread_mutex_t *m, uint64_t ra2,
+                               int marked)
 {
     uint64_t rts = 0;
-    int by = r == 0 || r == EOWNERDEAD ? ilv_lk_handed_by(P(m), since, &rts) : 0;
+    /* marked: every release since the mark was noted, the last one handed the mutex over */
+    int by = marked && (r == 0 || r == EOWNERDEAD) ? ilv_lk_handed_by(P(m), since, &rts) : 0;
     ilv_emit(H(ILV_T_MUTEX_LOCK, X, flags), r, NOW, ra, P(m), 0, ra2, by ? SX(by) : 0, by ? rts : 0);
 }
 
@@ -71,16 +87,19 @@ static inline struct timespec short_deadline(uint64_t ts)
  * below saves no registers and sets up no frame for it */
 static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, uint64_t ra, uint64_t ra2)
 {
-    uint64_t ts = NOW;
     if (r != EBUSY) {
-        ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), 0, ra2, 0, 0);
+        ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, NOW, ra, P(m), 0, ra2, 0, 0);
         if (r == EOWNERDEAD) /* robust mutex: acquired, its previous owner died */
             ilv_lk_acquired(P(m), ra, ra2, 0, 0);
         return r;
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-    if (!ilv_lk_write_wait(P(m)) && REAL(pthread_mutex_clocklock)) { /* glibc 2.30+ */
+    int marked = -1; /* not registered yet */
+    if (ilv_lk_write_wait(P(m)) || !REAL(pthread_mutex_clocklock))
+        marked = mutex_wait_begin(m); /* first, before the holder can release unnoted */
+    uint64_t ts = NOW;
+    if (marked < 0) { /* glibc 2.30+ */
         /* past this thread's first waits for this lock: wait at most ILV_LONG_WAIT_NS, counted only.
          * The timed lock behaves as the lock for every kind (an error-checking relock fails with
          * EDEADLK, a robust one reports EOWNERDEAD); only ETIMEDOUT is the agent's own, and EINVAL
@@ -100,14 +119,25 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
             return r;
         }
         /* a long wait (or one that never ends): written from its start */
+        marked = mutex_wait_begin(m); /* releases of m are noted for this wait from now on */
     }
-    ilv_lk_wait_begin(P(m)); /* releases of m are noted for this wait from now on */
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
-    r = REAL(pthread_mutex_lock)(m);
+    r = -1;
+    /* found free at the mark: its release may be unnoted. Taken now, the EXIT names nobody; taken by
+     * another thread first, that one's release is noted once this thread marks the word again. */
+    for (int k = 0; k < 4 && marked == 0 && __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0; k++) {
+        if (REAL(pthread_mutex_trylock)(m) == 0) {
+            r = 0;
+            break;
+        }
+        marked = ilv_lk_mutex_mark(&m->__data.__lock);
+    }
+    if (r != 0)
+        r = REAL(pthread_mutex_lock)(m);
     e = errno;
-    exit_handed(r, 0, ts, ra, m, ra2);
-    ilv_lk_wait_end(P(m));
+    exit_handed(r, 0, 0, ra, m, ra2, marked);
+    ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
     errno = e;
@@ -143,14 +173,14 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-    ilv_lk_wait_begin(P(m));
+    int marked = mutex_wait_begin(m);
     uint64_t ts = NOW;
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     errno = e;
     r = REAL(pthread_mutex_timedlock)(m, abst);
     e = errno;
-    exit_handed(r, 1, ts, ra, m, ra2);
-    ilv_lk_wait_end(P(m));
+    exit_handed(r, 1, 0, ra, m, ra2, marked);
+    ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
     errno = e;
@@ -171,20 +201,24 @@ EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
 }
 
 /* a release to waiters is noted for a written wait (whose EXIT names it), else counted; only a
- * mutex the table of written waits has no room for gets its releases written as records */
+ * mutex the table of written waits has no room for gets its releases written as records. Also the
+ * releases made while a written wait is under way somewhere (ilv_lk_wactive), waiters or not. */
 static __attribute__((noinline)) int mutex_unlock_waiters(pthread_mutex_t *m, uint64_t ra)
 {
     uint64_t ts = 0;
     /* the time is read before the real unlock: before any other thread can acquire */
     int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
+    int w = mutex_has_waiters(m);
     int how = ilv_lk_release_noted(P(m), self, &ts);
+    if (how < 0 && __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)
+        ilv_lk_note_release(P(m), self, 0); /* see mutex_wait_begin */
     if (how > 0)
         ts = NOW;
     int r = REAL(pthread_mutex_unlock)(m);
     ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
     if (how > 0)
         ilv_emit(H(ILV_T_MUTEX_UNLOCK, C, 0), r, ts, ra, P(m), 0, 0, 0, 0);
-    else if (r == 0)
+    else if (r == 0 && w)
         ilv_lk_handoff_counted(P(m), 0);
     return r;
 }
@@ -193,11 +227,39 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (!ON)
         return REAL(pthread_mutex_unlock)(m);
+    if (ILV_LIKELY(__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)) {
+        /* a normal private mutex: released here as glibc releases it (owner, users, lock word), but
+         * with a compare-and-swap 1 -> 0 that fails when the word says waiters (2): then, and while
+         * any written wait is under way, the release is noted out of line (mutex_wait_begin) */
+        if (ILV_UNLIKELY(__atomic_load_n(&ilv_lk_wactive, __ATOMIC_RELAXED)))
+            return mutex_unlock_waiters(m, RA);
+        int self = m->__data.__owner;
+        m->__data.__owner = 0;
+        m->__data.__nusers--;
+        int one = 1;
+        if (ILV_LIKELY(__atomic_compare_exchange_n(&m->__data.__lock, &one, 0, 0, __ATOMIC_RELEASE,
+                                                   __ATOMIC_ACQUIRE))) {
+            ilv_lk_pop(P(m)); /* bookkeeping after the release: the hold stays as short as it was */
+            return 0;
+        }
+        m->__data.__owner = self; /* still held (waiters, or not locked at all): as it was */
+        m->__data.__nusers++;
+        return mutex_unlock_waiters(m, RA);
+    }
     if (ILV_UNLIKELY(mutex_has_waiters(m)))
         return mutex_unlock_waiters(m, RA);
     int r = REAL(pthread_mutex_unlock)(m);
     ilv_lk_pop(P(m)); /* bookkeeping after the release: the hold stays as short as it was */
     return r;
+}
+
+/* the condition wait releases m inside glibc, past pthread_mutex_unlock: noted beforehand (the
+ * caller holds m), as every release of a normal mutex on the out-of-line path (mutex_wait_begin) */
+static inline void cond_releases(pthread_mutex_t *m, uint64_t ts)
+{
+    if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)
+        ilv_lk_note_release(P(m), __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED), ts);
+    ilv_lk_released(P(m), 0);
 }
 
 EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
@@ -206,8 +268,9 @@ EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
         return REALV(pthread_cond_wait, "GLIBC_2.3.2")(c, m);
     uint64_t ra = RA;
     uint64_t ra2 = FRAME_RA2(ra);
-    ilv_lk_released(P(m), 0);
-    ilv_emit(H(ILV_T_COND_WAIT, E, 0), 0, NOW, ra, P(c), P(m), ra2, 0, 0);
+    uint64_t ts = NOW;
+    cond_releases(m, ts);
+    ilv_emit(H(ILV_T_COND_WAIT, E, 0), 0, ts, ra, P(c), P(m), ra2, 0, 0);
     int r = REALV(pthread_cond_wait, "GLIBC_2.3.2")(c, m);
     int e = errno;
     ilv_emit(H(ILV_T_COND_WAIT, X, 0), r, NOW, ra, P(c), P(m), ra2, 0, 0);
@@ -222,8 +285,9 @@ EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
         return REALV(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, abst);
     uint64_t ra = RA;
     uint64_t ra2 = FRAME_RA2(ra);
-    ilv_lk_released(P(m), 0);
-    ilv_emit(H(ILV_T_COND_WAIT, E, 1), 0, NOW, ra, P(c), P(m), ra2, 0, 0);
+    uint64_t ts = NOW;
+    cond_releases(m, ts);
+    ilv_emit(H(ILV_T_COND_WAIT, E, 1), 0, ts, ra, P(c), P(m), ra2, 0, 0);
     int r = REALV(pthread_cond_timedwait, "GLIBC_2.3.2")(c, m, abst);
     int e = errno;
     ilv_emit(H(ILV_T_COND_WAIT, X, 1), r, NOW, ra, P(c), P(m), ra2, 0, 0);

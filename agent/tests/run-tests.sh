@@ -729,6 +729,31 @@ test_waits() {
     fi
 }
 
+test_handoff() {
+    # the worker's waits are ended by main's release, half by pthread_mutex_unlock, half inside
+    # pthread_cond_wait; each written wait (all of them: 2 ms or more) names main in its EXIT, with
+    # a release time within the wait
+    local d=$WORK/handoff rc=0
+    run_traced "$d" 60 "$WORK/handoff.out" "$T/t_handoff" 12 || rc=$?
+    [[ $rc == 0 ]] && grep -q "rounds=12" "$WORK/handoff.out" || { ko "hand-off named" "exit $rc"; return; }
+    dump "$d" || { ko "hand-off named" "dump reported damage"; return; }
+    local res
+    res=$(awk '
+        { delete f; for (i = 1; i <= NF; i++) { k = index($i, "="); if (k) f[substr($i, 1, k - 1)] = substr($i, k + 1) } }
+        f["tid"] != f["pid"] && f["ev"] == "MUTEX_LOCK.enter" { start = f["ts"] }
+        f["tid"] != f["pid"] && f["ev"] == "MUTEX_LOCK.exit" { n++
+            if (f["released_by"] == f["pid"] && f["released_at"] >= start && f["released_at"] <= f["ts"]) named++
+            else if (f["released_by"] != 0) wrong++ }
+        END { printf "%d %d %d\n", n, named, wrong }' "$d.txt")
+    local n named wrong
+    read -r n named wrong <<<"$res"
+    if [[ $n == 12 && $named == 12 && $wrong == 0 ]]; then
+        ok "hand-off named: 12 written waits, each names main's release (6 by unlock, 6 inside pthread_cond_wait)"
+    else
+        ko "hand-off named" "written $n, naming main $named, naming another thread $wrong (want 12 12 0)"
+    fi
+}
+
 test_deadlock_written() {
     # a wait that never ends is written even when its thread writes no waits but long ones
     local d=$WORK/deadlock rc=0
@@ -818,6 +843,7 @@ test_lockorder
 test_lockcounts
 test_manylocks
 test_waits
+test_handoff
 test_deadlock_written
 test_window
 test_shared_window
