@@ -837,25 +837,47 @@ void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2)
 
 /* child of fork: its counters start at zero (the parent writes its own), its lock-order edges are
  * new in the new process; the locks the forking thread held stay held in the child */
+/* clears n bytes at p only if any is set: right after fork every page the parent wrote is shared
+ * copy-on-write, and a write (even of zeros) costs the child a page fault and a page copy; reading
+ * it does not. A thread that never took a lock forks with these tables empty (measured: one page
+ * fault less per fork of `lockheavy 1 1 0 2000`, 48 -> 47). */
+static void clear_if_set(void *p, size_t n)
+{
+    const uint64_t *w = (const uint64_t *)p;
+    for (size_t i = 0; i < n / 8; i++) {
+        if (w[i]) {
+            memset(p, 0, n);
+            return;
+        }
+    }
+    for (size_t i = n / 8 * 8; i < n; i++) {
+        if (((const char *)p)[i]) {
+            memset(p, 0, n);
+            return;
+        }
+    }
+}
+
+#define SET_IF_DIFFERENT(x, v) do { if ((x) != (v)) (x) = (v); } while (0)
+
 void ilv_lk_after_fork(void)
 {
     struct ilv_lockstate *s = &ilv_lk;
-    memset(s->st, 0, sizeof s->st);
-    memset(s->edge, 0, sizeof s->edge);
-    memset(s->ec, 0, sizeof s->ec); /* may point into a retired set, which keeps the parent's edges */
+    clear_if_set(s->st, sizeof s->st);
+    clear_if_set(s->edge, sizeof s->edge);
+    clear_if_set(s->ec, sizeof s->ec); /* may point into a retired set, which keeps the parent's edges */
     if (s->tab && s->tab != s->st) /* the mapped tables are the child's own copies: emptied */
-        memset(s->tab, 0, (uint64_t)(s->tab_mask + 1) * sizeof *s->tab);
+        clear_if_set(s->tab, (uint64_t)(s->tab_mask + 1) * sizeof *s->tab);
     if (s->eset && s->eset != s->edge)
-        memset(s->eset, 0, (uint64_t)(s->eset_mask + 1) * sizeof *s->eset);
-    s->tab_used = 0;
-    s->eset_used = 0;
-    s->growing = 0;
-    s->flushing = 0;
-    memset(s->wn, 0, sizeof s->wn);
+        clear_if_set(s->eset, (uint64_t)(s->eset_mask + 1) * sizeof *s->eset);
+    SET_IF_DIFFERENT(s->tab_used, 0);
+    SET_IF_DIFFERENT(s->eset_used, 0);
+    SET_IF_DIFFERENT(s->growing, 0);
+    SET_IF_DIFFERENT(s->flushing, 0);
+    clear_if_set(s->wn, sizeof s->wn);
     /* the parent's other threads do not exist here: none of their waits is under way */
-    for (unsigned i = 0; i < WREG_N; i++)
-        wreg_cnt[i] = 0;
-    ilv_lk_wactive = 0;
-    s->next_flush = 0;
-    memset(s->sc, 0, sizeof s->sc);
+    clear_if_set(wreg_cnt, sizeof wreg_cnt);
+    SET_IF_DIFFERENT(ilv_lk_wactive, 0);
+    SET_IF_DIFFERENT(s->next_flush, 0);
+    clear_if_set(s->sc, sizeof s->sc);
 }
