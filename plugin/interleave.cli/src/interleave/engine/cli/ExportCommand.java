@@ -10,8 +10,8 @@ import java.util.concurrent.Callable;
 
 import interleave.engine.report.PerfettoExport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "export", description = "Export a traced run for other tools: --perfetto writes Chrome/Perfetto"
@@ -27,23 +27,18 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Default: DIR/trace.perfetto.json")
     Path out;
 
-    @Option(names = "--model-budget", paramLabel = "EVENTS", description = "Calls and moments kept one by one;"
-            + " past that many, plain reads, writes and polls are kept as counts per thread (said in the report)."
-            + " 0: keep everything (needs more memory). Default: 2000000, or -Dinterleave.model.budget")
-    long modelBudget = TracedRun.DEFAULT_BUDGET;
-
-    @Parameters(paramLabel = "DIR", description = "A run directory written by 'interleave trace'.")
-    Path dir;
+    @Mixin
+    FinishedRunOptions run;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        var loaded = TracedRun.loadOrExplain(dir, err, modelBudget);
+        var loaded = run.load(err);
         if (loaded.isEmpty()) {
             return 2;
         }
         TracedRun traced = loaded.get();
-        Path file = out != null ? out : dir.resolve("trace.perfetto.json");
+        Path file = out != null ? out : run.dir.resolve("trace.perfetto.json");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             PerfettoExport.write(traced.model(), traced.findings(), w);
         }

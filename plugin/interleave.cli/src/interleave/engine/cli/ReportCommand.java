@@ -20,8 +20,8 @@ import interleave.engine.report.TextReport;
 import interleave.engine.rules.RuleDescriptor;
 import interleave.engine.rules.RuleRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", description = "Report a traced run: what happened and the bugs observed in it.",
@@ -47,18 +47,13 @@ final class ReportCommand implements Callable<Integer> {
             description = "Also analyze these C sources and show their static findings beside the run.")
     List<Path> sources;
 
-    @Option(names = "--model-budget", paramLabel = "EVENTS", description = "Calls and moments kept one by one;"
-            + " past that many, plain reads, writes and polls are kept as counts per thread (said in the report)."
-            + " 0: keep everything (needs more memory). Default: 2000000, or -Dinterleave.model.budget")
-    long modelBudget = TracedRun.DEFAULT_BUDGET;
-
-    @Parameters(paramLabel = "DIR", description = "A run directory written by 'interleave trace'.")
-    Path dir;
+    @Mixin
+    FinishedRunOptions run;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        var loaded = TracedRun.loadOrExplain(dir, err, modelBudget);
+        var loaded = run.load(err);
         if (loaded.isEmpty()) {
             return 2;
         }
@@ -72,10 +67,10 @@ final class ReportCommand implements Callable<Integer> {
         }
         List<Finding> all = new ArrayList<>(staticFindings);
         all.addAll(traced.findings());
-        AnalysisResult result = new AnalysisResult(all, traced.notes(), List.of(dir.toString()));
+        AnalysisResult result = new AnalysisResult(all, traced.notes(), List.of(run.dir.toString()));
         switch (format) {
         case html -> {
-            Path file = out != null ? out : dir.resolve("report.html");
+            Path file = out != null ? out : run.dir.resolve("report.html");
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
                 List<String> notes = traced.notes().stream().map(n -> n.describe()).toList();
                 HtmlReport.Section section = sources == null || sources.isEmpty()
@@ -83,7 +78,7 @@ final class ReportCommand implements Callable<Integer> {
                                 notes, traced.stacks())
                         : new HtmlReport.Section(describe(traced), "", staticFindings, Optional.of(traced.model()),
                                 traced.findings(), notes, traced.stacks());
-                HtmlReport.write("Interleave report: " + dir.getFileName(), List.of(section), w);
+                HtmlReport.write("Interleave report: " + run.dir.getFileName(), List.of(section), w);
             }
             err.println("interleave: report written to " + file.toAbsolutePath());
         }

@@ -39,49 +39,45 @@ public final class ObservedZombies implements DynamicDetector {
     private record Child(ExecProcess image, long exitTs, long zombieTs, long reapTs, Instant reap) {
     }
 
-    /**
-     * How often the parent looks for exited children when it polls on a schedule of its own (redis checks with
-     * waitpid(WNOHANG) from a 100 ms timer): the median time between its waits that found nothing to reap; 0 when it
-     * made fewer than three such polls. A child reaped within twice that was reaped when the program chose to look.
-     */
-    private static long pollingInterval(ExecProcess parent) {
-        List<Long> polls = new ArrayList<>();
+    /** A wait of the parent, outside signal handlers, that returned with nothing to reap: when, and for which pid. */
+    private record EmptyWait(long end, long pid) {
+    }
+
+    private static List<EmptyWait> emptyWaits(ExecProcess parent) {
+        List<EmptyWait> out = new ArrayList<>();
         for (ExecThread t : parent.threads()) {
             for (Span s : t.spans()) {
                 // a SIGCHLD handler's reaping loop also ends on an empty wait, but that is a reaction, not a schedule
                 if (s.kind().equals(Kinds.PROCESS_WAIT) && !s.running() && s.result() == 0 && s.err() == 0
                         && s.enclosing(Kinds.SIGNAL_HANDLER) == null) {
-                    polls.add(s.end());
+                    out.add(new EmptyWait(s.end(), s.subject()));
                 }
             }
         }
+        out.sort(java.util.Comparator.comparingLong(EmptyWait::end));
+        return out;
+    }
+
+    /**
+     * How often the parent looks for exited children when it polls on a schedule of its own (redis checks with
+     * waitpid(WNOHANG) from a 100 ms timer): the median time between its empty waits; 0 when it made fewer than
+     * three. A child reaped within twice that was reaped when the program chose to look.
+     */
+    private static long pollingInterval(List<EmptyWait> polls) {
         if (polls.size() < 3) {
             return 0;
         }
-        polls.sort(null);
         long[] gaps = new long[polls.size() - 1];
         for (int i = 1; i < polls.size(); i++) {
-            gaps[i - 1] = polls.get(i) - polls.get(i - 1);
+            gaps[i - 1] = polls.get(i).end() - polls.get(i - 1).end();
         }
         java.util.Arrays.sort(gaps);
         return gaps[gaps.length / 2];
     }
 
-    /**
-     * When the parent's waits for any child (pid -1) outside signal handlers returned with nothing to reap, sorted.
-     * Each one proves that no child of the parent was a zombie at that moment.
-     */
-    private static long[] emptyLooks(ExecProcess parent) {
-        List<Long> ends = new ArrayList<>();
-        for (ExecThread t : parent.threads()) {
-            for (Span s : t.spans()) {
-                if (s.kind().equals(Kinds.PROCESS_WAIT) && !s.running() && s.subject() == -1 && s.result() == 0
-                        && s.err() == 0 && s.enclosing(Kinds.SIGNAL_HANDLER) == null) {
-                    ends.add(s.end());
-                }
-            }
-        }
-        return ends.stream().mapToLong(Long::longValue).sorted().toArray();
+    /** When the parent's empty waits for any child (pid -1) ended: each proves no child was a zombie then. */
+    private static long[] emptyLooks(List<EmptyWait> waits) {
+        return waits.stream().filter(w -> w.pid() == -1).mapToLong(EmptyWait::end).toArray();
     }
 
     /**
@@ -104,9 +100,10 @@ public final class ObservedZombies implements DynamicDetector {
             Span stuck = parent.stuckHandler();
             long stuckTs = stuck != null ? stuck.start() : Long.MAX_VALUE;
             int afterStuck = 0;
-            long pollNs = pollingInterval(parent);
+            List<EmptyWait> empty = emptyWaits(parent);
+            long pollNs = pollingInterval(empty);
             long lateNs = Math.max(this.lateNs, 2 * pollNs);
-            long[] emptyLooks = emptyLooks(parent);
+            long[] emptyLooks = emptyLooks(empty);
             List<Child> late = new ArrayList<>();
             List<long[]> zombieIntervals = new ArrayList<>();
             int forked = 0;
