@@ -19,15 +19,27 @@
 
 __thread struct ilv_tstate ilv_t __attribute__((tls_model("initial-exec")));
 struct ilv_global ilv_g;
-struct ilv_clock ilv_clk = {0, 0, 0, 0, 0}; /* limit 0: every read is a real clock read */
+/* limit 0: every read is a real clock read. Page-aligned: the process-wide state that a child
+ * writes right after fork (this, ilv_g, sf, the arena's) is defined from here on and so shares one
+ * page, one copy-on-write fault (ILV_FORK_PATH) */
+struct ilv_clock ilv_clk __attribute__((aligned(4096))) = {0, 0, 0, 0, 0};
 static uint64_t calib_tsc, calib_ns;       /* start of the calibration baseline */
 
-/* real clock read, paired with the TSC; renews the shared anchor when nobody else does */
-uint64_t ilv_now_slow(void)
+/* CLOCK_MONOTONIC or CLOCK_REALTIME through a system call, not the vDSO: for a process just
+ * forked, whose first vDSO and libc clock calls would each cost a page fault (the pages of their
+ * code are not mapped in the new process until touched), a few times the system call */
+ILV_FORK_PATH static uint64_t clock_sys_ns(int id)
 {
-    uint64_t t1 = ilv_rdtsc();
-    uint64_t ns = ilv_clock_ns();
-    uint64_t t2 = ilv_rdtsc();
+    struct timespec ts;
+    ilv_sys2(SYS_clock_gettime, id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* a real clock reading ns taken between TSC reads t1 and t2: renews the shared anchor when
+ * nobody else does, and the calibration with it unless keep_mult (the child of a fork keeps its
+ * parent's: the division is libgcc code on a page of its own, ILV_FORK_PATH) */
+ILV_FORK_PATH static uint64_t anchor_renew(uint64_t t1, uint64_t ns, uint64_t t2, int keep_mult)
+{
     uint64_t tsc = t1 + (t2 - t1) / 2;
     uint64_t s = __atomic_load_n(&ilv_clk.seq, __ATOMIC_RELAXED);
     if ((s & 1) || t2 - t1 > 20000 || !calib_tsc)
@@ -35,7 +47,10 @@ uint64_t ilv_now_slow(void)
     if (!__atomic_compare_exchange_n(&ilv_clk.seq, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return ns;
     uint64_t mult = 0, limit = 0;
-    if (tsc > calib_tsc && ns > calib_ns + 2000000) { /* baseline of at least 2 ms */
+    if (keep_mult) {
+        mult = ilv_clk.mult;
+        limit = ilv_clk.limit;
+    } else if (tsc > calib_tsc && ns > calib_ns + 2000000) { /* baseline of at least 2 ms */
         unsigned __int128 m = ((unsigned __int128)(ns - calib_ns) << 32) / (tsc - calib_tsc);
         mult = (uint64_t)m;
         if (mult)
@@ -47,6 +62,35 @@ uint64_t ilv_now_slow(void)
     ilv_clk.limit = limit;
     __atomic_store_n(&ilv_clk.seq, s + 2, __ATOMIC_RELEASE);
     return ns;
+}
+
+/* real clock read, paired with the TSC. The first few in a child just forked are system calls
+ * (clock_sys_ns): most children of a fork-heavy program read the clock once or twice before they
+ * exit or exec, and the vDSO's first use would cost them more than all of those calls. */
+ILV_FORK_PATH uint64_t ilv_now_slow(void)
+{
+    uint64_t t1 = ilv_rdtsc();
+    uint64_t ns;
+    if (ILV_UNLIKELY(ilv_g.sys_clock_reads)) {
+        ilv_g.sys_clock_reads--;
+        ns = clock_sys_ns(CLOCK_MONOTONIC);
+    } else {
+        ns = ilv_clock_ns();
+    }
+    return anchor_renew(t1, ns, ilv_rdtsc(), 0);
+}
+
+/* the same in a child right after fork (see clock_sys_ns): the anchor inherited from the parent
+ * is usually stale by then (a fork takes longer than ILV_ANCHOR_NS), so the child's first ilv_now
+ * would read the clock through the vDSO */
+ILV_FORK_PATH static uint64_t now_after_fork(void)
+{
+    uint64_t t1 = ilv_rdtsc();
+    uint64_t ns = clock_sys_ns(CLOCK_MONOTONIC);
+    ns = anchor_renew(t1, ns, ilv_rdtsc(), 1);
+    if (ns > ilv_t.last_ts)
+        ilv_t.last_ts = ns;
+    return ilv_t.last_ts;
 }
 
 /* ns per TSC tick (32.32) for converting durations: the shared calibration, or in the first
@@ -141,12 +185,12 @@ void ilv_debug(const char *msg, long val)
 
 static const uint64_t all_signals = ~0ull;
 
-void ilv_block_all(sigset_t *old)
+ILV_FORK_PATH void ilv_block_all(sigset_t *old)
 {
     ilv_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &all_signals, old, 8);
 }
 
-void ilv_restore(const sigset_t *old)
+ILV_FORK_PATH void ilv_restore(const sigset_t *old)
 {
     ilv_sys4(SYS_rt_sigprocmask, SIG_SETMASK, old, 0, 8);
 }
@@ -343,7 +387,7 @@ void ilv_arena_before_fork(void)
 
 /* child side of fork: only the forking thread lives on, and it forgets its window; every window
  * the parent's threads were using is finished here */
-static void arena_after_fork(void)
+ILV_FORK_PATH static void arena_after_fork(void)
 {
     if (!arena_base || arena_base == (char *)-1)
         return;
@@ -415,30 +459,42 @@ static void make_path(struct ilv_tstate *t, int pid, int tid, unsigned seq)
     put_str(t->path, &p, sizeof t->path, ".trace");
 }
 
+/* ILV_MAGIC ("ILVTRACE") as the little-endian word at offset 0: an immediate, no read of
+ * read-only data (ILV_FORK_PATH) */
+#define MAGIC_WORD ((uint64_t)'I' | (uint64_t)'L' << 8 | (uint64_t)'V' << 16 | (uint64_t)'T' << 24 | \
+                    (uint64_t)'R' << 32 | (uint64_t)'A' << 40 | (uint64_t)'C' << 48 | (uint64_t)'E' << 56)
+_Static_assert(sizeof ILV_MAGIC == 9, "the magic is 8 characters");
+
 /* a thread's header (its own file's, or in its first chunk of the shared thread file) */
-static void fill_header(struct ilv_hdr *h, struct ilv_tstate *t, unsigned seq)
+ILV_FORK_PATH static void fill_header(struct ilv_hdr *h, struct ilv_tstate *t, unsigned seq)
 {
     int pid = ilv_g.pid;
-    h->version_major = ILV_VERSION_MAJOR;
-    h->version_minor = ILV_VERSION_MINOR;
-    h->header_size = ILV_HDR_SIZE;
-    h->record_size = ILV_REC_SIZE;
+    /* relaxed atomic stores, each with its immediate: plain ones are merged by the compiler into
+     * loads of constants from read-only data, a page a child just forked does not have mapped
+     * (ILV_FORK_PATH) */
+    __atomic_store_n(&h->version_major, (uint16_t)ILV_VERSION_MAJOR, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->version_minor, (uint16_t)ILV_VERSION_MINOR, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->header_size, ILV_HDR_SIZE, __ATOMIC_RELAXED);
+    __atomic_store_n(&h->record_size, ILV_REC_SIZE, __ATOMIC_RELAXED);
     h->header_flags = t->hflags | (ilv_g.forked ? ILV_HF_FORKED : 0) | (t->tid == pid ? ILV_HF_MAIN : 0);
     h->pid = pid;
     h->tid = t->tid;
     h->ppid = ilv_g.ppid;
     h->file_seq = seq;
-    h->created_mono_ns = ilv_clock_ns();
-    h->created_real_ns = now_real();
+    if (ilv_g.forked && t->tid == pid) { /* a process just forked (clock_sys_ns) */
+        h->created_mono_ns = clock_sys_ns(CLOCK_MONOTONIC);
+        h->created_real_ns = clock_sys_ns(CLOCK_REALTIME);
+    } else {
+        h->created_mono_ns = ilv_clock_ns();
+        h->created_real_ns = now_real();
+    }
     h->image_start_ns = ilv_g.image_start_ns;
     h->pthread_self = (uint64_t)pthread_self();
     h->creator_tid = t->creator_tid;
     h->create_id = t->create_id;
     h->window_slots = (uint32_t)ILV_WSLOTS;
-    memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file);
-    uint64_t magic;
-    memcpy(&magic, ILV_MAGIC, 8);
-    __atomic_store_n((uint64_t *)h->magic, magic, __ATOMIC_RELEASE); /* magic last */
+    __builtin_memcpy(h->maps_file, ilv_g.maps_file, sizeof h->maps_file); /* inline: no libc code */
+    __atomic_store_n((uint64_t *)h->magic, MAGIC_WORD, __ATOMIC_RELEASE); /* magic last */
 }
 
 static int tfile_create(struct ilv_tstate *t)
@@ -702,7 +758,7 @@ static int sf_create(void)
 }
 
 /* 1 when the shared thread file takes chunks (created on first use). Signals blocked. */
-static int sf_ready(void)
+ILV_FORK_PATH static int sf_ready(void)
 {
     for (;;) {
         int st = __atomic_load_n(&sf.state, __ATOMIC_ACQUIRE);
@@ -722,15 +778,10 @@ static int sf_ready(void)
     }
 }
 
-/* before fork (signals blocked): the file the child will take its chunks from */
-void ilv_sf_before_fork(void)
-{
-    sf_ready();
-}
 
 /* bytes [off, off + size) of the file, for a chunk; 0 when the file cannot hold it. A chunk never
  * crosses a window boundary (the gap before the boundary stays zero: readers skip it). */
-static uint64_t sf_alloc(uint64_t size)
+ILV_FORK_PATH static uint64_t sf_alloc(uint64_t size)
 {
     uint64_t *next = sf_word(SF_NEXT_OFF);
     uint64_t o = __atomic_load_n(next, __ATOMIC_RELAXED), s;
@@ -749,9 +800,24 @@ static uint64_t sf_alloc(uint64_t size)
     return s;
 }
 
+/* before fork (signals blocked): the file the child will take its chunks from, and its first chunk.
+ * Taken here, the child does not write the file's header page (an atomic bump of the offset), which
+ * in a new process would be one more page fault. The parent forgets the chunk once the fork
+ * succeeded (ilv_sf_after_fork_parent); a failed fork keeps it for the next. */
+void ilv_sf_before_fork(void)
+{
+    if (sf_ready() && !ilv_t.fork_chunk)
+        ilv_t.fork_chunk = sf_alloc(SF_CHUNK0);
+}
+
+void ilv_sf_after_fork_parent(void)
+{
+    ilv_t.fork_chunk = 0; /* the child's now */
+}
+
 /* a new chunk for this thread that holds slot idx: its first one (with the thread's header) or the
  * next one, continuing the thread's slot numbers. Signals blocked. */
-static int sf_thread_chunk(struct ilv_tstate *t, uint64_t idx)
+ILV_FORK_PATH static int sf_thread_chunk(struct ilv_tstate *t, uint64_t idx)
 {
     uint64_t hslots = t->shared ? 1 : 1 + ILV_HDR_SIZE / ILV_REC_SIZE;
     uint64_t first = t->shared ? t->cap : 0;
@@ -762,7 +828,13 @@ static int sf_thread_chunk(struct ilv_tstate *t, uint64_t idx)
         size *= 2;
     if (first + size / ILV_REC_SIZE - hslots <= idx)
         return -1;
-    uint64_t off = sf_alloc(size);
+    uint64_t off;
+    if (!t->shared && size == SF_CHUNK0 && t->fork_chunk) { /* taken by the parent before fork */
+        off = t->fork_chunk;
+        t->fork_chunk = 0;
+    } else {
+        off = sf_alloc(size);
+    }
     if (!off)
         return -1;
     char *c = __atomic_load_n(&sf.win[off >> ILV_WBITS], __ATOMIC_ACQUIRE) + (off & (ILV_WBYTES - 1));
@@ -805,7 +877,7 @@ static struct ilv_rec *sf_slot(struct ilv_tstate *t, uint64_t idx)
 }
 
 /* start recording this thread into the shared thread file; -1: it gets a file of its own */
-static int sf_thread_start(struct ilv_tstate *t)
+ILV_FORK_PATH static int sf_thread_start(struct ilv_tstate *t)
 {
     if (!((t->hflags & ILV_HF_CREATED) || (ilv_g.forked && t->tid == ilv_g.pid)) || !sf_ready())
         return -1;
@@ -818,7 +890,7 @@ static int sf_thread_start(struct ilv_tstate *t)
     return 0;
 }
 
-static void sf_after_fork(void)
+ILV_FORK_PATH static void sf_after_fork(void)
 {
     /* the child goes on taking chunks of the same file through the inherited mapping; only this
      * process's own lock is reset (a thread of the parent may have held it) */
@@ -827,14 +899,15 @@ static void sf_after_fork(void)
         sf.state = SF_NONE;
 }
 
-static void forget_shared(struct ilv_tstate *t)
+ILV_FORK_PATH static void forget_shared(struct ilv_tstate *t)
 {
     t->shared = 0;
     t->thdr = 0;
     t->tkey = 0;
     t->cbytes = 0;
     t->cseq = 0;
-    memset(t->prev, 0, sizeof t->prev);
+    for (int i = 0; i < 2; i++) /* not memset: libc's code is not mapped yet in a new child */
+        t->prev[i].first = t->prev[i].cap = t->prev[i].ptr = 0;
 }
 
 struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
@@ -884,7 +957,7 @@ struct ilv_rec *ilv_slow_reserve(struct ilv_tstate *t, uint64_t idx)
  * next thread with a file that ends or calls exit */
 static uint64_t orphan_lost;
 
-static void write_lost(struct ilv_tstate *t)
+ILV_FORK_PATH static void write_lost(struct ilv_tstate *t)
 {
     if (!t->lost)
         return;
@@ -923,7 +996,7 @@ static void trim_file(struct ilv_tstate *t, uint64_t slots)
  * back, so they do not count as trace. The mapping stays (atexit handlers may still record): the
  * file ends at the last reserved slot and the capacity follows it, so a later record grows the
  * file again through the slow path instead of writing past its end. */
-void ilv_exit_file(void)
+ILV_FORK_PATH void ilv_exit_file(void)
 {
     struct ilv_tstate *t = &ilv_t;
     if (t->shared) { /* a chunk of the shared thread file: nothing to cut, no system call */
@@ -1038,7 +1111,7 @@ void ilv_thread_close(void)
 /* child side of fork, signals blocked (or inside an atfork handler). The parent's windows stay
  * mapped in the child (unmapping costs a system call and a TLB flush per fork) but are forgotten:
  * the child never writes them. */
-void ilv_child_after_fork(int parent_pid)
+ILV_FORK_PATH void ilv_child_after_fork(int parent_pid)
 {
     struct ilv_tstate *t = &ilv_t;
     ilv_watch_forget();
@@ -1047,8 +1120,9 @@ void ilv_child_after_fork(int parent_pid)
     set_cur(t, 0, 0, 0);
     forget_shared(t);
     sf_after_fork();
-    for (int w = 0; w < ILV_MAXW; w++)
-        t->wbase[w] = 0;
+    for (int w = 0; w < ILV_MAXW; w++) /* a conditional store: never turned into a memset call */
+        if (t->wbase[w])
+            t->wbase[w] = 0;
     t->small_win = 0;
     arena_after_fork();
     t->next = 0;
@@ -1066,7 +1140,8 @@ void ilv_child_after_fork(int parent_pid)
     ilv_g.pid = (int)ilv_sys0(SYS_getpid);
     t->tid = ilv_g.pid; /* the forking thread is the child's main thread */
     ilv_g.forked = 1;
-    ilv_g.image_start_ns = ilv_now();
+    ilv_g.sys_clock_reads = 8;
+    ilv_g.image_start_ns = now_after_fork();
     ilv_g.create_seq = 0;
 }
 
@@ -1121,7 +1196,7 @@ void ilv_handover_files(int uid)
 }
 
 /* create this thread's file now; the caller has blocked all signals */
-void ilv_create_file_blocked(void)
+ILV_FORK_PATH void ilv_create_file_blocked(void)
 {
     struct ilv_tstate *t = &ilv_t;
     if (t->state == TS_NONE && sf_thread_start(t) < 0 && tfile_create(t) < 0) {
@@ -1309,11 +1384,12 @@ static void mkdir_p(char *d)
     ilv_sys2(SYS_mkdir, d, 0755);
 }
 
-static void atfork_child(void)
+ILV_FORK_PATH static void atfork_child(void)
 {
     /* forks that do not go through our fork() wrapper (daemon(), ...) */
     if (!ilv_g.enabled || ilv_t.in_fork)
         return;
+    ilv_t.fork_chunk = 0; /* kept by the parent from a failed fork: still the parent's */
     int parent = ilv_g.pid;
     ilv_child_after_fork(parent);
     ilv_lk_after_fork();

@@ -12,6 +12,11 @@
 
 #define ILV_LIKELY(x)   __builtin_expect(!!(x), 1)
 #define ILV_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Code that a child runs right after fork and on its way out. A new process has none of the
+ * agent's code pages mapped (fork does not copy the page tables of file mappings): each 64 KiB
+ * block of code it touches costs a page fault (the kernel maps 16 pages around the one touched).
+ * Grouped in one section, this path is one block, not three. */
+#define ILV_FORK_PATH __attribute__((section(".text.hot.ilv_fork")))
 #define ILV_HIDDEN __attribute__((visibility("hidden")))
 #define ILV_BARRIER() __asm__ __volatile__("" ::: "memory")
 
@@ -48,32 +53,37 @@ enum { TS_NONE = 0, TS_OPEN = 1, TS_CLOSED = 2, TS_BROKEN = 3 };
  * stretch: a window of the thread's own file, or a chunk of the process's shared thread file).
  * The slow path changes the stretch with gen bumped first, so a writer that a signal handler
  * interrupted while it read the three sees gen changed and asks the slow path. */
+/* The cold arrays come first and the fields written by every event last: ilv_t is the last of the
+ * agent's thread-local variables (Makefile), so its hot end sits right below the thread pointer,
+ * usually on the page of glibc's thread descriptor, which the program writes anyway. */
 struct ilv_tstate {
-    uint64_t next;            /* next slot index to reserve (xadd) */
-    uint64_t cap;             /* end of the current stretch (slots < cap are backed and mapped) */
-    uint64_t first;           /* start of the current stretch */
-    uintptr_t ptr;            /* address of slot 0 as if the stretch extended down to it */
-    uint32_t gen;             /* bumped whenever first/cap/ptr change */
-    int shared;               /* records go to chunks of the shared thread file (below) */
+    char path[600];           /* absolute path of the thread file */
+    char *wbase[ILV_MAXW];    /* mapping window bases (window 0 may be a small arena window) */
+    struct { uint64_t first, cap; uintptr_t ptr; } prev[2]; /* shared: the chunks before (interrupted writers) */
+    char *small_win;          /* the small arena window, once window 0 became a 1 GiB one */
     char *thdr;               /* shared: this thread's header in its first chunk */
     uint64_t tkey;            /* shared: file offset of its first chunk */
     uint64_t cbytes;          /* shared: size of the current chunk */
     uint32_t cseq;            /* shared: chunks taken so far */
-    struct { uint64_t first, cap; uintptr_t ptr; } prev[2]; /* shared: the chunks before (interrupted writers) */
-    char *wbase[ILV_MAXW];    /* mapping window bases (window 0 may be a small arena window) */
-    char *small_win;          /* the small arena window, once window 0 became a 1 GiB one */
+    int shared;               /* records go to chunks of the shared thread file (below) */
     uint64_t file_slots;      /* slots the file has room for */
     uint64_t lost;            /* events that could not be stored */
-    uint64_t last_ts;         /* last timestamp handed out in this thread */
+    uint64_t create_id;
     int state;
-    int tid;
     int owner_pid;            /* pid the state belongs to (fork detection) */
     int fails;
     int creator_tid;
-    int in_fork;
     uint32_t hflags;
-    uint64_t create_id;
-    char path[600];           /* absolute path of the thread file */
+    int tid;
+    int in_fork;
+    uint64_t fork_chunk;      /* a first chunk of the shared thread file taken for the next child this
+                               * thread forks (0: none), so the child need not touch the file's header */
+    uint32_t gen;             /* bumped whenever first/cap/ptr change */
+    uint64_t last_ts;         /* last timestamp handed out in this thread */
+    uint64_t first;           /* start of the current stretch */
+    uint64_t cap;             /* end of the current stretch (slots < cap are backed and mapped) */
+    uintptr_t ptr;            /* address of slot 0 as if the stretch extended down to it */
+    uint64_t next;            /* next slot index to reserve (xadd) */
 };
 
 extern __thread struct ilv_tstate ilv_t __attribute__((tls_model("initial-exec"))) ILV_HIDDEN;
@@ -94,6 +104,8 @@ struct ilv_global {
     int watch_off;            /* INTERLEAVE_TRACE_WATCH=0 */
     int has_rseq;             /* glibc registered rseq: the CPU number is one load away */
     long rseq_off;            /* __rseq_offset: the rseq area's distance from the thread pointer */
+    int lk_waits_seen;        /* a wait was ever registered in locks.c's table of waits under way */
+    int sys_clock_reads;      /* slow clock reads left that go through a system call (ilv_now_slow) */
 };
 extern struct ilv_global ilv_g ILV_HIDDEN;
 
@@ -263,6 +275,7 @@ ILV_HIDDEN void ilv_child_after_fork(int parent_pid);
 ILV_HIDDEN void ilv_create_file_blocked(void);
 ILV_HIDDEN void ilv_arena_before_fork(void);
 ILV_HIDDEN void ilv_sf_before_fork(void);
+ILV_HIDDEN void ilv_sf_after_fork_parent(void);
 ILV_HIDDEN size_t ilv_copy_user(void *dst, const void *src, size_t n);
 ILV_HIDDEN int ilv_read_bytes(const void *addr, uint64_t out[2]);
 ILV_HIDDEN void ilv_block_all(sigset_t *old);

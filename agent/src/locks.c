@@ -315,13 +315,18 @@ static void emit_group(const struct ilv_group *g, uint64_t ts)
     ilv_emit(ILV_HEAD(ILV_T_LOCK_GROUP, ILV_POINT, g->kind), 0, ts, g->ra, g->lo, g->hi, g->nlocks, 0, 0);
 }
 
-void ilv_lk_flush(void)
+ILV_FORK_PATH void ilv_lk_flush(void)
 {
     struct ilv_lockstate *s = &ilv_lk;
     struct ilv_lstat *t = s->tab;
     uint64_t ts = 0;
     if (s->flushing) /* a handler interrupted this thread's summary: the counters go in the next one */
         return;
+    if (!s->tab_used) { /* nothing counted since the last summary (or the fork): nothing written */
+        if (s->next_flush) /* the next release schedules the next one */
+            s->next_flush = 0;
+        return;
+    }
     s->flushing = 1;
     ILV_BARRIER();
     if (t) {
@@ -599,6 +604,8 @@ static int32_t *wreg_find(uint64_t obj, int insert, int *full)
         if (!v) {
             if (!insert)
                 return 0;
+            if (!ilv_g.lk_waits_seen)
+                __atomic_store_n(&ilv_g.lk_waits_seen, 1, __ATOMIC_RELAXED);
             if (__atomic_compare_exchange_n(&wreg_key[i], &v, obj, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
                 v == obj)
                 return &wreg_cnt[i];
@@ -841,7 +848,7 @@ void ilv_lk_edges(uint64_t obj, uint64_t ra, uint64_t ra2)
  * copy-on-write, and a write (even of zeros) costs the child a page fault and a page copy; reading
  * it does not. A thread that never took a lock forks with these tables empty (measured: one page
  * fault less per fork of `lockheavy 1 1 0 2000`, 48 -> 47). */
-static void clear_if_set(void *p, size_t n)
+ILV_FORK_PATH static void clear_if_set(void *p, size_t n)
 {
     const uint64_t *w = (const uint64_t *)p;
     for (size_t i = 0; i < n / 8; i++) {
@@ -860,7 +867,7 @@ static void clear_if_set(void *p, size_t n)
 
 #define SET_IF_DIFFERENT(x, v) do { if ((x) != (v)) (x) = (v); } while (0)
 
-void ilv_lk_after_fork(void)
+ILV_FORK_PATH void ilv_lk_after_fork(void)
 {
     struct ilv_lockstate *s = &ilv_lk;
     clear_if_set(s->st, sizeof s->st);
@@ -875,8 +882,11 @@ void ilv_lk_after_fork(void)
     SET_IF_DIFFERENT(s->growing, 0);
     SET_IF_DIFFERENT(s->flushing, 0);
     clear_if_set(s->wn, sizeof s->wn);
-    /* the parent's other threads do not exist here: none of their waits is under way */
-    clear_if_set(wreg_cnt, sizeof wreg_cnt);
+    /* the parent's other threads do not exist here: none of their waits is under way. Not even
+     * read when the process never registered a wait: its pages may never have been touched, and
+     * reading one would fault it in */
+    if (ilv_g.lk_waits_seen)
+        clear_if_set(wreg_cnt, sizeof wreg_cnt);
     SET_IF_DIFFERENT(ilv_lk_wactive, 0);
     SET_IF_DIFFERENT(s->next_flush, 0);
     clear_if_set(s->sc, sizeof s->sc);

@@ -299,7 +299,7 @@ static void release(int i)
 }
 
 /* The thread ends (or the process exits): the last samples, then per variable what was recorded. */
-void ilv_vw_end(void)
+ILV_FORK_PATH void ilv_vw_end(void)
 {
     if (!ilv_vw_armed)
         return;
@@ -317,7 +317,7 @@ void ilv_vw_end(void)
 }
 
 /* child of fork: the events belong to the parent's thread, and the child's memory is its own copy */
-void ilv_vw_forget(void)
+ILV_FORK_PATH void ilv_vw_forget(void)
 {
     if (!ilv_vw_armed)
         return;

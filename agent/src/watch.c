@@ -432,7 +432,7 @@ void ilv_watch_end(void)
 }
 
 /* child of fork: the event belongs to the parent's thread; release our copies silently */
-void ilv_watch_forget(void)
+ILV_FORK_PATH void ilv_watch_forget(void)
 {
     if (!__atomic_exchange_n(&ilv_w.armed, 0, __ATOMIC_ACQ_REL))
         return;
@@ -451,7 +451,7 @@ uint32_t ilv_cpu_slow(void)
 }
 
 /* flags: 0 the number came from rseq, 1 from getcpu */
-void ilv_cpu_changed(uint64_t owner, uint64_t ts, uint32_t cpu1)
+ILV_FORK_PATH void ilv_cpu_changed(uint64_t owner, uint64_t ts, uint32_t cpu1)
 {
     ilv_cpu_last = cpu1;
     if (cpu1)

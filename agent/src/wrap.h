@@ -41,6 +41,10 @@ extern __thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) I
 #define X ILV_EXIT
 #define C ILV_CALL
 #define NOW ilv_now()
+/* errno back to e after the agent's work, written only when it changed (it rarely does: the agent
+ * makes raw system calls). After a fork every page the parent wrote is copy-on-write, and a write
+ * to errno's page, which the program itself may not write, would cost it a page fault. */
+#define ILV_ERRNO_BACK(e) do { if (errno != (e)) errno = (e); } while (0)
 
 /* the body of a wrapper for a call that does not block: one CALL record with its duration */
 #define CALL_RECORD(type, flags, call, a0, a1, a2)                                                 \
@@ -48,7 +52,7 @@ extern __thread int ilv_vfork_child __attribute__((tls_model("initial-exec"))) I
     long r = (long)(call);                                                                         \
     int e = errno;                                                                                 \
     ilv_emit(H(type, C, flags), r < 0 ? e : 0, ts, RA, a0, a1, a2, SX(r), NOW - ts);               \
-    errno = e;                                                                                     \
+    ILV_ERRNO_BACK(e);                                                                             \
     return r
 
 /* what this thread is inside of, for the handler-entry record (wrap_signal.c, wrap_stdio.c) */

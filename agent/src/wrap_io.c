@@ -139,7 +139,7 @@ EXPORT int bind(int fd, const struct sockaddr *sa, socklen_t len)
     int e = errno;
     uint64_t idx = ilv_emit(H(ILV_T_BIND, C, 0), r < 0 ? e : 0, ts, RA, SX(fd), pa, 0, SX(r), NOW - ts);
     addr_string(idx, ts, &copy, n);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -159,7 +159,7 @@ static int accept_common(int variant, uint64_t ra, int fd, struct sockaddr *sa, 
     if (r >= 0 && sa && len)
         pa = pack_addr(sa, *len);
     ilv_emit(H(ILV_T_ACCEPT, X, variant), r < 0 ? e : 0, NOW, ra, SX(fd), pa, 0, SX(r), SX(flags));
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -191,7 +191,7 @@ EXPORT int connect(int fd, const struct sockaddr *sa, socklen_t len)
     int r = REAL(connect)(fd, sa, len);
     int e = errno;
     ilv_emit(H(ILV_T_CONNECT, X, 0), r < 0 ? e : 0, NOW, ra, SX(fd), pa, 0, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -239,7 +239,7 @@ EXPORT int pipe(int fds[2])
     int e = errno;
     ilv_emit(H(ILV_T_PIPE, C, 0), r < 0 ? e : 0, ts, RA, r == 0 ? SX(fds[0]) : SX(-1),
              r == 0 ? SX(fds[1]) : SX(-1), 0, SX(r), NOW - ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -252,7 +252,7 @@ EXPORT int pipe2(int fds[2], int flags)
     int e = errno;
     ilv_emit(H(ILV_T_PIPE, C, 1), r < 0 ? e : 0, ts, RA, r == 0 ? SX(fds[0]) : SX(-1),
              r == 0 ? SX(fds[1]) : SX(-1), 0, SX(r), NOW - ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -262,7 +262,7 @@ EXPORT int pipe2(int fds[2], int flags)
     ssize_t r = call;                                                                              \
     int e = errno;                                                                                 \
     ilv_emit(H(type, X, variant), r < 0 ? e : 0, NOW, ra, SX(fd), P(buf), (uint64_t)(n), SX(r), a4); \
-    errno = e;                                                                                     \
+    ILV_ERRNO_BACK(e);                                                                                     \
     return r
 
 EXPORT ssize_t read(int fd, void *buf, size_t n)
@@ -331,7 +331,7 @@ EXPORT int select(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, struct timeval *
     int e = errno;
     uint64_t out = (r > 0 && rd) ? *(const uint64_t *)rd : 0;
     ilv_emit(H(ILV_T_SELECT, X, 0), r < 0 ? e : 0, NOW, ra, SX(nfds), (uint64_t)tmo, out, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -350,7 +350,7 @@ EXPORT int pselect(int nfds, fd_set *rd, fd_set *wr, fd_set *ex, const struct ti
     int e = errno;
     uint64_t out = (r > 0 && rd) ? *(const uint64_t *)rd : 0;
     ilv_emit(H(ILV_T_SELECT, X, 1), r < 0 ? e : 0, NOW, ra, SX(nfds), (uint64_t)tmo, out, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -372,7 +372,7 @@ EXPORT int poll(struct pollfd *f, nfds_t n, int tmo)
     int r = REAL(poll)(f, n, tmo);
     int e = errno;
     ilv_emit(H(ILV_T_POLL, X, 0), r < 0 ? e : 0, NOW, ra, n, SX(tmo), (uint64_t)first, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -390,7 +390,7 @@ EXPORT int ppoll(struct pollfd *f, nfds_t n, const struct timespec *ts_, const s
     int r = REAL(ppoll)(f, n, ts_, mask);
     int e = errno;
     ilv_emit(H(ILV_T_POLL, X, 1), r < 0 ? e : 0, NOW, ra, n, (uint64_t)tmo, (uint64_t)first, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -403,7 +403,7 @@ EXPORT int epoll_wait(int epfd, struct epoll_event *ev, int maxev, int tmo)
     int r = REAL(epoll_wait)(epfd, ev, maxev, tmo);
     int e = errno;
     ilv_emit(H(ILV_T_EPOLL_WAIT, X, 0), r < 0 ? e : 0, NOW, ra, SX(epfd), SX(maxev), SX(tmo), SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -416,7 +416,7 @@ EXPORT int epoll_pwait(int epfd, struct epoll_event *ev, int maxev, int tmo, con
     int r = REAL(epoll_pwait)(epfd, ev, maxev, tmo, mask);
     int e = errno;
     ilv_emit(H(ILV_T_EPOLL_WAIT, X, 1), r < 0 ? e : 0, NOW, ra, SX(epfd), SX(maxev), SX(tmo), SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -430,7 +430,7 @@ EXPORT unsigned int sleep(unsigned int s)
     unsigned int r = REAL(sleep)(s);
     int e = errno;
     ilv_emit(H(ILV_T_SLEEP, X, 0), 0, NOW, ra, ns, 0, 0, r, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -444,7 +444,7 @@ EXPORT int usleep(useconds_t us)
     int r = REAL(usleep)(us);
     int e = errno;
     ilv_emit(H(ILV_T_SLEEP, X, 1), r < 0 ? e : 0, NOW, ra, ns, 0, 0, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -461,6 +461,6 @@ EXPORT int nanosleep(const struct timespec *req, struct timespec *rem)
     int r = REAL(nanosleep)(req, rem);
     int e = errno;
     ilv_emit(H(ILV_T_SLEEP, X, 2), r < 0 ? e : 0, NOW, ra, ns, 0, 0, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }

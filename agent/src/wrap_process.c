@@ -76,7 +76,7 @@ EXPORT int __libc_start_main(ilv_main_fn main, int argc, char **argv, void (*ini
     return REAL(__libc_start_main)(ilv_main, argc, argv, init, fini, rtld_fini, stack_end);
 }
 
-EXPORT void exit(int status)
+EXPORT ILV_FORK_PATH void exit(int status)
 {
     if (ON) {
         ilv_lk_flush();
@@ -88,7 +88,7 @@ EXPORT void exit(int status)
     __builtin_unreachable();
 }
 
-EXPORT void _exit(int status)
+EXPORT ILV_FORK_PATH void _exit(int status)
 {
     if (ON) {
         ilv_lk_flush();
@@ -100,7 +100,7 @@ EXPORT void _exit(int status)
     __builtin_unreachable();
 }
 
-EXPORT void _Exit(int status)
+EXPORT ILV_FORK_PATH void _Exit(int status)
 {
     if (ON) {
         ilv_lk_flush();
@@ -112,7 +112,7 @@ EXPORT void _Exit(int status)
     __builtin_unreachable();
 }
 
-static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
+ILV_FORK_PATH static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
 {
     if (!ON)
         return fn();
@@ -126,19 +126,23 @@ static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(void))
     ilv_sf_before_fork(); /* the child takes its chunks from this file: no file of its own to set up */
     ilv_t.in_fork = 1;
     pid_t r = fn();
-    int e = errno;
     if (r == 0) {
+        /* errno is neither read nor restored: this path makes raw system calls only, and libc's
+         * errno code would be one more page to fault in (ILV_FORK_PATH) */
         ilv_child_after_fork(parent);
         ilv_lk_after_fork();
         ilv_create_file_blocked();
         ilv_restore(&old);
         ilv_emit(H(ILV_T_FORK_CHILD, ILV_POINT, variant), 0, NOW, ra, SX(parent), SX(ptid), pimg, ts, 0);
-    } else {
-        ilv_t.in_fork = 0;
-        ilv_restore(&old);
-        ilv_emit(H(ILV_T_FORK, X, variant), r < 0 ? e : 0, NOW, ra, SX(r), 0, 0, 0, 0);
+        return 0;
     }
-    errno = e;
+    int e = errno;
+    ilv_t.in_fork = 0;
+    if (r > 0)
+        ilv_sf_after_fork_parent();
+    ilv_restore(&old);
+    ilv_emit(H(ILV_T_FORK, X, variant), r < 0 ? e : 0, NOW, ra, SX(r), 0, 0, 0, 0);
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -164,7 +168,7 @@ ILV_HIDDEN long ilv_vfork_parent(long r, uint64_t ra)
     if (ON)
         ilv_emit(H(ILV_T_FORK, X, 1), e, NOW, ra, SX(r < 0 ? -1 : r), 0, 0, 0, 0);
     if (r < 0) {
-        errno = e;
+        ILV_ERRNO_BACK(e);
         return -1;
     }
     return r;
@@ -229,7 +233,7 @@ EXPORT int execve(const char *path, char *const argv[], char *const envp[])
     int r = REAL(execve)(path, argv, envp);
     int e = errno;
     exec_exit(0, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -242,7 +246,7 @@ EXPORT int execv(const char *path, char *const argv[])
     int r = REAL(execv)(path, argv);
     int e = errno;
     exec_exit(1, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -255,7 +259,7 @@ EXPORT int execvp(const char *file, char *const argv[])
     int r = REAL(execvp)(file, argv);
     int e = errno;
     exec_exit(2, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -268,7 +272,7 @@ EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
     int r = REAL(execvpe)(file, argv, envp);
     int e = errno;
     exec_exit(3, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -301,7 +305,7 @@ EXPORT int execl(const char *path, const char *arg, ...)
     int r = REAL(execv)(path, argv);
     int e = errno;
     exec_exit(4, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -317,7 +321,7 @@ EXPORT int execlp(const char *file, const char *arg, ...)
     int r = REAL(execvp)(file, argv);
     int e = errno;
     exec_exit(5, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -332,7 +336,7 @@ EXPORT int execle(const char *path, const char *arg, ...)
     int r = REAL(execve)(path, argv, envp);
     int e = errno;
     exec_exit(6, ra, e);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -354,7 +358,7 @@ EXPORT int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_acti
     int r = REAL(posix_spawn)(pid, path, fa, attr, argv, envp);
     int e = errno;
     spawn_common(0, RA, r, pid, path, ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -367,7 +371,7 @@ EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_act
     int r = REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
     int e = errno;
     spawn_common(1, RA, r, pid, file, ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -380,7 +384,7 @@ EXPORT int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_act
     int e = errno;                                                                                 \
     ilv_emit(H(ILV_T_WAIT, X, variant), r < 0 ? e : 0, NOW, ra, SX(pidarg), SX(opts), SX(r),       \
              r > 0 ? SX(*stp_) : 0, 0);                                                            \
-    errno = e;                                                                                     \
+    ILV_ERRNO_BACK(e);                                                                                     \
     return r
 
 EXPORT pid_t wait(int *status)

@@ -40,7 +40,7 @@ static void sig_trampoline(int sig, siginfo_t *si, void *uc)
     if (ON)
         ilv_emit(H(ILV_T_SIGNAL_HANDLER, E, inside), 0, NOW, pc, SX(sig), P(fn), (uint64_t)code, (uint64_t)spid,
                  (uint64_t)sst);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     ilv_in_handler++;
     ILV_BARRIER();
     if ((uintptr_t)fn > 1) {
@@ -54,7 +54,7 @@ static void sig_trampoline(int sig, siginfo_t *si, void *uc)
     e = errno;
     if (ON)
         ilv_emit(H(ILV_T_SIGNAL_HANDLER, X, 0), 0, NOW, pc, SX(sig), P(fn), 0, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
 }
 
 static int sigaction_common(int sig, const struct sigaction *act, struct sigaction *old, int via_signal,
@@ -103,7 +103,7 @@ static int sigaction_common(int sig, const struct sigaction *act, struct sigacti
     }
     ilv_emit(H(ILV_T_SIGACTION, C, (has_new ? 1 : 0) | (via_signal ? 2 : 0)), r < 0 ? e : 0, ts, ra, SX(sig),
              P(newfn), SX(newflags), oldfn, NOW - ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -164,7 +164,7 @@ EXPORT int raise(int sig)
     int r = REAL(raise)(sig);
     int e = errno;
     ilv_emit(H(ILV_T_RAISE, X, 0), r < 0 ? e : 0, NOW, ra, 0, SX(sig), 0, SX(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -176,6 +176,6 @@ EXPORT int pthread_kill(pthread_t th, int sig)
     int r = REAL(pthread_kill)(th, sig);
     int e = errno;
     ilv_emit(H(ILV_T_PTHREAD_KILL, C, 0), r, ts, RA, (uint64_t)th, SX(sig), 0, 0, NOW - ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }

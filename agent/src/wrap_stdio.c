@@ -67,7 +67,7 @@ void ilv_wrap_init_stdio(void)
 #define STDIO_EXIT(variant, fp, p, res)                                                            \
     int e_ = errno;                                                                                \
     ilv_emit(H(ILV_T_STDIO, X, variant), (res) < 0 ? e_ : 0, NOW, ra_, P(fp), P(p), 0, SX(res), 0); \
-    errno = e_
+    ILV_ERRNO_BACK(e_)
 /* a call counted as "inside stdio" while it runs (errno kept: the decrement never touches it) */
 #define IN_STDIO(type, call) ({ ilv_in_stdio++; ILV_BARRIER(); type r__ = call; ILV_BARRIER(); ilv_in_stdio--; r__; })
 #define IN_HEAP(type, call) ({ ilv_in_heap++; ILV_BARRIER(); type r__ = call; ILV_BARRIER(); ilv_in_heap--; r__; })
@@ -275,7 +275,7 @@ EXPORT void *malloc(size_t n)
     void *r = IN_HEAP(void *, f(n));
     int e = errno;
     ilv_emit(H(ILV_T_MALLOC, X, 0), r ? 0 : e, NOW, ra, n, 0, 0, P(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -289,7 +289,7 @@ EXPORT void *calloc(size_t a, size_t b)
     void *r = IN_HEAP(void *, f(a, b));
     int e = errno;
     ilv_emit(H(ILV_T_MALLOC, X, 1), r ? 0 : e, NOW, ra, a * b, 0, 0, P(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -303,7 +303,7 @@ EXPORT void *realloc(void *p, size_t n)
     void *r = IN_HEAP(void *, f(p, n));
     int e = errno;
     ilv_emit(H(ILV_T_MALLOC, X, 2), (r || !n) ? 0 : e, NOW, ra, n, P(p), 0, P(r), 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -327,5 +327,5 @@ EXPORT void free(void *p)
     ILV_BARRIER();
     ilv_in_heap--;
     ilv_emit(H(ILV_T_FREE, X, 0), 0, NOW, ra, P(p), 0, 0, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
 }

@@ -110,19 +110,19 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
         if (ILV_LIKELY(r == 0 || r == EOWNERDEAD)) {
             uint64_t t1 = NOW;
             ilv_lk_acquired_counted(P(m), ra, ra2, 0, t1 > ts ? t1 - ts : 0);
-            errno = e;
+            ILV_ERRNO_BACK(e);
             return r;
         }
         if (r != ETIMEDOUT && r != EINVAL) { /* as the lock itself would have failed */
             ilv_emit(H(ILV_T_MUTEX_LOCK, C, 0), r, ts, ra, P(m), SX(holder), ra2, 0, 0);
-            errno = e;
+            ILV_ERRNO_BACK(e);
             return r;
         }
         /* a long wait (or one that never ends): written from its start */
         marked = mutex_wait_begin(m); /* releases of m are noted for this wait from now on */
     }
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     r = -1;
     /* found free at the mark: its release may be unnoted. Taken now, the EXIT names nobody; taken by
      * another thread first, that one's release is noted once this thread marks the word again. */
@@ -140,7 +140,7 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
     ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -176,14 +176,14 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     int marked = mutex_wait_begin(m);
     uint64_t ts = NOW;
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     r = REAL(pthread_mutex_timedlock)(m, abst);
     e = errno;
     exit_handed(r, 1, 0, ra, m, ra2, marked);
     ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -275,7 +275,7 @@ EXPORT int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
     int e = errno;
     ilv_emit(H(ILV_T_COND_WAIT, X, 0), r, NOW, ra, P(c), P(m), ra2, 0, 0);
     ilv_lk_acquired(P(m), ra, ra2, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -292,7 +292,7 @@ EXPORT int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const s
     int e = errno;
     ilv_emit(H(ILV_T_COND_WAIT, X, 1), r, NOW, ra, P(c), P(m), ra2, 0, 0);
     ilv_lk_acquired(P(m), ra, ra2, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -342,7 +342,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
         ilv_lk_sem_taken(P(s), ra);
         return 0;
     }
-    errno = e;
+    ILV_ERRNO_BACK(e);
     uint64_t ts = NOW;
     if (!timed && !ilv_lk_write_wait(P(s)) && REAL(sem_clockwait)) {
         /* as for mutexes: past the first waits, a short wait is counted, a long one written from its
@@ -352,17 +352,17 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
         if (r == 0) {
             uint64_t t1 = NOW;
             ilv_lk_acquired_counted(P(s), ra, 0, 1, t1 > ts ? t1 - ts : 0);
-            errno = e;
+            ILV_ERRNO_BACK(e);
             return 0;
         }
         if (errno != ETIMEDOUT && errno != EINVAL) {
             e = errno;
             ilv_emit(H(ILV_T_SEM_WAIT, E, 0), 0, ts, ra, P(s), 0, 0, 0, 0);
             ilv_emit(H(ILV_T_SEM_WAIT, X, 0), e, NOW, ra, P(s), 0, 0, 0, 0);
-            errno = e;
+            ILV_ERRNO_BACK(e);
             return r;
         }
-        errno = e;
+        ILV_ERRNO_BACK(e);
     }
     ilv_lk_wait_begin(P(s));
     ilv_emit(H(ILV_T_SEM_WAIT, E, timed), 0, ts, ra, P(s), 0, 0, 0, 0);
@@ -372,7 +372,7 @@ static int sem_wait_common(sem_t *s, const struct timespec *abst, int timed, uin
     ilv_lk_wait_end(P(s));
     if (r == 0)
         ilv_lk_acquired(P(s), ra, 0, 1, 1);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -401,7 +401,7 @@ EXPORT int sem_trywait(sem_t *s)
         ilv_lk_sem_taken(P(s), ra);
     else
         ilv_lk_tryfail(P(s), 1);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -418,7 +418,7 @@ static __attribute__((noinline)) int sem_post_noted(sem_t *s, int w, uint64_t ra
         ilv_emit(H(ILV_T_SEM_POST, C, 0), r < 0 ? e : 0, ts ? ts : NOW, ra, P(s), 0, 0, 0, 0);
     else if (w)
         ilv_lk_handoff_counted(P(s), 1);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -437,6 +437,6 @@ EXPORT int sem_post(sem_t *s)
     int e = errno; /* failed (EOVERFLOW, EINVAL): written, as before */
     ilv_lk_released(P(s), 1);
     ilv_emit(H(ILV_T_SEM_POST, C, 0), e, NOW, RA, P(s), 0, 0, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }

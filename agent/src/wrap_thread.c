@@ -144,7 +144,7 @@ EXPORT int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)
         __atomic_store_n(&ti->used, 0, __ATOMIC_RELEASE);
     ilv_emit(H(ILV_T_THREAD_CREATE, X, detached ? ILV_CREATE_DETACHED : 0), r, NOW, ra,
              r == 0 ? (uint64_t)*th : 0, P(arg), id, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -168,7 +168,7 @@ EXPORT int pthread_join(pthread_t th, void **retval)
     if (r == 0 && retval)
         *retval = rv;
     ilv_emit(H(ILV_T_PTHREAD_JOIN, X, 0), r, NOW, ra, (uint64_t)th, r == 0 ? P(rv) : 0, 0, 0, 0);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -182,7 +182,7 @@ EXPORT int pthread_join(pthread_t th, void **retval)
     if (r == 0 && retval)                                                                          \
         *retval = rv;                                                                              \
     ilv_emit(H(ILV_T_PTHREAD_JOIN, X, variant), r, NOW, ra, (uint64_t)th, r == 0 ? P(rv) : 0, 0, 0, 0); \
-    errno = e;                                                                                     \
+    ILV_ERRNO_BACK(e);                                                                                     \
     return r
 
 EXPORT int pthread_timedjoin_np(pthread_t th, void **retval, const struct timespec *abst)
@@ -226,7 +226,7 @@ EXPORT int pthread_setname_np(pthread_t th, const char *name)
     int r = REAL(pthread_setname_np)(th, name);
     int e = errno;
     name_record(0, RA, (uint64_t)th, name, r);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
 
@@ -241,7 +241,7 @@ EXPORT int prctl(int option, ...)
     if (ON && option == PR_SET_NAME) {
         int e = errno;
         name_record(1, RA, (uint64_t)pthread_self(), (const char *)a2, r < 0 ? e : 0);
-        errno = e;
+        ILV_ERRNO_BACK(e);
     }
     return r;
 }
@@ -254,6 +254,6 @@ EXPORT int pthread_detach(pthread_t th)
     int r = REAL(pthread_detach)(th);
     int e = errno;
     ilv_emit(H(ILV_T_PTHREAD_DETACH, C, 0), r, ts, RA, (uint64_t)th, 0, 0, 0, NOW - ts);
-    errno = e;
+    ILV_ERRNO_BACK(e);
     return r;
 }
