@@ -586,11 +586,14 @@ int ilv_lk_write_wait(uint64_t obj)
 #define WREG_PROBES 16u
 static uint64_t wreg_key[WREG_N];
 static int32_t wreg_cnt[WREG_N];
-/* the last release of a mutex while a written wait for it was under way: who and when. Written by
- * the releasing thread before its real unlock and read by the waiter after its real lock, so the
+/* the last noted release of a mutex: who, when (0: not known) and its number. Written by the
+ * releasing thread before its real unlock and read by the waiter after its real lock, so the
  * program's mutex itself orders them: the waiter reads the release that handed the mutex over. */
-static int32_t wreg_rel_tid[WREG_N];
-static uint64_t wreg_rel_ts[WREG_N];
+static struct {
+    uint64_t ts;
+    int32_t tid;
+    uint32_t seq;
+} wreg_rel[WREG_N];
 
 static int32_t *wreg_find(uint64_t obj, int insert, int *full)
 {
@@ -631,24 +634,33 @@ void ilv_lk_wait_end(uint64_t obj)
         __atomic_store_n(c, 0, __ATOMIC_RELAXED); /* registered before a fork, ended in the child */
 }
 
+/* the note in entry i: the release by tid at ts (0: when, and so who, is not known), numbered;
+ * only the mutex's holder writes it */
+static inline void note_at(unsigned i, int tid, uint64_t ts)
+{
+    wreg_rel[i].tid = tid;
+    wreg_rel[i].ts = ts;
+    __atomic_store_n(&wreg_rel[i].seq, wreg_rel[i].seq + 1, __ATOMIC_RELEASE);
+}
+
 int32_t ilv_lk_wactive;
 
-/* A written wait for a mutex begins: counted in ilv_lk_wactive (which sends every release of a
- * normal mutex out of line), then, for a normal mutex (word: its glibc lock word), the mark: the
- * word is set to 2 by a compare-and-swap while the mutex is held; then the mutex's entry.
- * Why the last note this thread reads once it holds the mutex names the release that handed it over:
- *  - the holder at the mark releases with a compare-and-swap 1 -> 0 (wrap_sync.c), which fails on
- *    2 and sends it out of line; anyone who takes the mutex later acquires after the mark in the
- *    word's order of writes (all of them read-modify-writes), so it sees this thread's count in
- *    ilv_lk_wactive and releases out of line too; a condition wait notes the release glibc makes
- *    inside it. Out of line, a release is noted whenever the entry exists, before the real unlock.
+/* A written wait for a mutex begins: counted in ilv_lk_wactive, which sends every release of every
+ * mutex out of line (wrap_sync.c), where it is noted before the real unlock whenever the mutex has
+ * an entry here. Then, for a normal mutex (word: its glibc lock word), the mark: the word is set to
+ * 2 by a compare-and-swap while the mutex is held; then the mutex's entry and its count; *seq is
+ * the number of the entry's last note then. Why the last note this thread reads once it holds the
+ * mutex, if numbered past *seq, names the release that handed it over:
  *  - notes are written under the mutex, so the last one before this thread's acquisition is the
- *    handing release, if that release found the entry. If it did not, no release before it did
- *    either (each saw what the previous holder saw), and the entry this thread created is still
- *    empty: the EXIT names nobody. Entries are never removed, so a new one is empty.
- * Every step before the mark widens the window in which the holder releases unnoted (then the wait
- * names nobody), so the entry and its count come after it. 1: marked; 0: not a normal mutex, or
- * found free. */
+ *    handing release's, if that release was noted;
+ *  - a release that was not noted read ilv_lk_wactive before this thread counted itself, so it,
+ *    every release before it and their notes came before *seq was read: no note past *seq, and
+ *    the wait names nobody (never an older releaser). A release noted with no time names nobody
+ *    either; a condition wait notes the release glibc makes inside it.
+ * The mark catches most releases already under way when this thread counts itself: a holder that
+ * found no waiters releases with a compare-and-swap 1 -> 0, which fails on the mark and sends it
+ * out of line, noted. Entries are never removed. Returns 1 when the EXIT may name the releaser; 0:
+ * not a normal mutex, or found free at the mark (its holder released before it: maybe unnoted). */
 /* the mark (above): 1 when the word was set to 2 while the mutex was held, 0 when found free */
 int ilv_lk_mutex_mark(int *word)
 {
@@ -661,14 +673,17 @@ int ilv_lk_mutex_mark(int *word)
     return 0;
 }
 
-int ilv_lk_mutex_wait_begin(uint64_t obj, int *word)
+int ilv_lk_mutex_wait_begin(uint64_t obj, int *word, uint32_t *seq)
 {
     __atomic_add_fetch(&ilv_lk_wactive, 1, __ATOMIC_SEQ_CST);
-    int marked = word && ilv_lk_mutex_mark(word);
     int full;
     int32_t *c = wreg_find(obj, 1, &full);
-    if (c)
+    *seq = 0;
+    if (c) {
         __atomic_add_fetch(c, 1, __ATOMIC_SEQ_CST);
+        *seq = __atomic_load_n(&wreg_rel[c - wreg_cnt].seq, __ATOMIC_ACQUIRE);
+    }
+    int marked = word && ilv_lk_mutex_mark(word);
     return marked && c;
 }
 
@@ -686,56 +701,53 @@ int ilv_lk_waited_for(uint64_t obj)
     return full || (c && __atomic_load_n(c, __ATOMIC_SEQ_CST) > 0);
 }
 
-/* A mutex release with waiters, before the real unlock (the caller holds the mutex). 0: a written
- * wait for it is under way and the release was noted for that waiter at *ts (the waiter writes who
- * handed the mutex over in its EXIT); 1: the table has no room for this mutex, write the release
- * as a record; -1: nobody's wait is written, count it. */
+/* A mutex release on the out-of-line path, before the real unlock (the caller holds the mutex):
+ * noted whenever the mutex has an entry. 0: a written wait for it is under way and the release was
+ * noted at *ts (the waiter writes who handed the mutex over in its EXIT); 1: the table has no room
+ * for this mutex, write the release as a record; -1: nobody's wait is written, count it. The clock
+ * is read only for a counted wait: most releases here go to plain waiters, and the hold it would
+ * lengthen raises contention. */
 int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts)
 {
     int full;
     int32_t *c = wreg_find(obj, 0, &full);
     if (full)
         return 1;
-    if (!c || __atomic_load_n(c, __ATOMIC_SEQ_CST) <= 0)
+    if (!c)
         return -1;
     unsigned i = (unsigned)(c - wreg_cnt);
-    *ts = ilv_now(); /* read only here: most releases to waiters are only counted */
-    wreg_rel_tid[i] = tid;
-    wreg_rel_ts[i] = *ts;
-    return 0;
+    if (__atomic_load_n(c, __ATOMIC_SEQ_CST) > 0) {
+        *ts = ilv_now();
+        note_at(i, tid, *ts);
+        return 0;
+    }
+    note_at(i, tid, 0);
+    return -1;
 }
 
-/* A release of a normal mutex on the out-of-line path, before the real unlock (the caller holds
- * the mutex), that ilv_lk_release_noted did not note (no written wait for it counted yet): noted
- * anyway whenever the mutex has an entry. A waiter that counts itself between that check and the
- * real unlock could otherwise get this release while the table still names an older one (see
- * ilv_lk_mutex_wait_begin). ts: the time when the caller read it anyway, else 0: the clock is not
- * read here, where most releases to waiters go (the hold it would lengthen raises contention),
- * and a waiter finding time 0 names nobody. A mutex without an entry notes nothing. */
+/* A release of a mutex that glibc makes inside a condition wait, noted beforehand (the caller holds
+ * the mutex) whenever the mutex has an entry; ts: when the caller read the clock anyway, else 0. */
 void ilv_lk_note_release(uint64_t obj, int tid, uint64_t ts)
 {
     int full;
     int32_t *c = wreg_find(obj, 0, &full);
-    if (!c)
-        return;
-    unsigned i = (unsigned)(c - wreg_cnt);
-    wreg_rel_ts[i] = ts;
-    wreg_rel_tid[i] = tid;
+    if (c)
+        note_at((unsigned)(c - wreg_cnt), tid, ts);
 }
 
 /* After a written wait acquired the mutex (the caller holds it): the release that handed it over,
- * if it came after `since` (the wait's start); 0 when unknown. */
-int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts)
+ * its thread and *ts its time, when noted after the wait's number seq; 0 when unknown. */
+int ilv_lk_handed_by(uint64_t obj, uint32_t seq, uint64_t *ts)
 {
     int full;
     int32_t *c = wreg_find(obj, 0, &full);
     if (!c)
         return 0;
     unsigned i = (unsigned)(c - wreg_cnt);
-    if (wreg_rel_ts[i] < since || !wreg_rel_ts[i] || !wreg_rel_tid[i])
+    if (__atomic_load_n(&wreg_rel[i].seq, __ATOMIC_ACQUIRE) == seq || !wreg_rel[i].ts || !wreg_rel[i].tid)
         return 0;
-    *ts = wreg_rel_ts[i];
-    return wreg_rel_tid[i];
+    *ts = wreg_rel[i].ts;
+    return wreg_rel[i].tid;
 }
 
 /* The written edges: an open-addressed set keyed by both locks, both call sites and both callers,

@@ -134,16 +134,16 @@ ILV_HIDDEN void ilv_lk_acquired_counted(uint64_t obj, uint64_t ra, uint64_t ra2,
 ILV_HIDDEN int ilv_lk_write_wait(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_begin(uint64_t obj);
 ILV_HIDDEN void ilv_lk_wait_end(uint64_t obj);
-ILV_HIDDEN int ilv_lk_mutex_wait_begin(uint64_t obj, int *word);
+ILV_HIDDEN int ilv_lk_mutex_wait_begin(uint64_t obj, int *word, uint32_t *seq);
 ILV_HIDDEN int ilv_lk_mutex_mark(int *word);
 ILV_HIDDEN void ilv_lk_mutex_wait_end(uint64_t obj);
 ILV_HIDDEN int ilv_lk_waited_for(uint64_t obj);
 ILV_HIDDEN int ilv_lk_release_noted(uint64_t obj, int tid, uint64_t *ts);
 ILV_HIDDEN void ilv_lk_note_release(uint64_t obj, int tid, uint64_t ts);
-/* written mutex waits under way in the process: while there are any, every release of a normal
- * mutex takes the out-of-line path (wrap_sync.c), so the release a waiter gets is noted */
+/* written mutex waits under way in the process: while there are any, every mutex release takes
+ * the out-of-line path (wrap_sync.c), so the release a waiter gets is noted */
 extern int32_t ilv_lk_wactive ILV_HIDDEN;
-ILV_HIDDEN int ilv_lk_handed_by(uint64_t obj, uint64_t since, uint64_t *ts);
+ILV_HIDDEN int ilv_lk_handed_by(uint64_t obj, uint32_t seq, uint64_t *ts);
 ILV_HIDDEN void ilv_lk_released(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_handoff_counted(uint64_t obj, int kind);
 ILV_HIDDEN void ilv_lk_tryfail(uint64_t obj, int kind);

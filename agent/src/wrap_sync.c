@@ -37,6 +37,42 @@ void ilv_wrap_init_sync(void)
 
 /* ------------------------------------------------------------ synchronization */
 
+#ifdef ILV_CHECK_HANDOFF
+/* A checking build (bench/handoff-check.sh): every release stores its thread in a table by mutex
+ * before the real unlock; every written wait compares the releaser its EXIT names with it, and the
+ * counts go to stderr at exit. Slower (a system call per release): never the shipped agent. */
+#include <stdio.h>
+#include <sys/syscall.h>
+#define TRUTH_N 4096u
+static uint64_t truth_key[TRUTH_N];
+static int truth_tid[TRUTH_N];
+static long chk_right, chk_wrong, chk_none;
+static int *truth_of(uint64_t obj)
+{
+    for (unsigned h = (unsigned)((obj * 0x9e3779b97f4a7c15ull) >> 52) & (TRUTH_N - 1);; h = (h + 1) & (TRUTH_N - 1)) {
+        uint64_t v = __atomic_load_n(&truth_key[h], __ATOMIC_ACQUIRE);
+        if (v == obj || (!v && (__atomic_compare_exchange_n(&truth_key[h], &v, obj, 0, __ATOMIC_ACQ_REL,
+                                                            __ATOMIC_ACQUIRE) || v == obj)))
+            return &truth_tid[h];
+    }
+}
+#define TRUTH_SAVE(m) int truth0_ = *truth_of(P(m)); *truth_of(P(m)) = (int)syscall(SYS_gettid)
+#define TRUTH_UNDO(m) (*truth_of(P(m)) = truth0_)
+#define TRUTH_SET(m) (*truth_of(P(m)) = (int)syscall(SYS_gettid))
+#define TRUTH_CHECK(m, by)                                                                         \
+    __atomic_add_fetch(!(by) ? &chk_none : (by) == *truth_of(P(m)) ? &chk_right : &chk_wrong, 1, __ATOMIC_RELAXED)
+__attribute__((destructor)) static void truth_report(void)
+{
+    fprintf(stderr, "handoff-check: named right %ld, named wrong %ld, named nobody %ld\n", chk_right, chk_wrong,
+            chk_none);
+}
+#else
+#define TRUTH_SAVE(m) do { } while (0)
+#define TRUTH_UNDO(m) do { } while (0)
+#define TRUTH_SET(m) do { } while (0)
+#define TRUTH_CHECK(m, by) do { } while (0)
+#endif
+
 /* Mutexes and semaphores write records only where something waits (locks.h): an uncontended
  * acquisition or release only updates the thread's held set and counters. */
 
@@ -51,27 +87,27 @@ static inline int mutex_has_waiters(pthread_mutex_t *m)
 }
 
 /* Naming the release that hands a mutex to a written wait, exactly (agent/README.md, "Who released
- * it"). Only a normal private mutex (kind 0, as PTHREAD_MUTEX_INITIALIZER makes) takes part: its
- * release in pthread_mutex_unlock below is a compare-and-swap of glibc's lock word from 1 (held, no
- * waiters) to 0, which fails when a waiter marked the word 2 (held, maybe waiters); a failed one,
- * and every release while a written wait is under way anywhere in the process, goes out of line,
- * where it is noted before the real unlock (ilv_lk_mutex_wait_begin has the argument). Returns 1
- * when the EXIT can name the releaser, 0 when it names nobody (another kind, or the mutex was
- * released before the waiter could mark it: that release may not be noted). */
-static inline int mutex_wait_begin(pthread_mutex_t *m)
+ * it"). Only a normal private mutex (kind 0, as PTHREAD_MUTEX_INITIALIZER makes) takes part: every
+ * release while a written wait is under way anywhere in the process goes out of line, where it is
+ * noted before the real unlock, and a written wait reads only notes numbered past the last one when
+ * it counted itself (ilv_lk_mutex_wait_begin has the argument). Returns 1 when the EXIT can name the
+ * releaser, 0 when it names nobody (another kind, or the mutex was free when the waiter marked it). */
+static inline int mutex_wait_begin(pthread_mutex_t *m, uint32_t *seq)
 {
     int normal = __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0;
-    return ilv_lk_mutex_wait_begin(P(m), normal ? &m->__data.__lock : 0);
+    return ilv_lk_mutex_wait_begin(P(m), normal ? &m->__data.__lock : 0, seq);
 }
 
 /* the EXIT of a written wait; acquired, it names the release that handed the mutex over (a3 the
  * releasing thread's tid, a4 when; 0 unknown): the releaser wrote no record for it */
-static inline void exit_handed(int r, int flags, uint64_t since, uint64_t ra, pthread_mutex_t *m, uint64_t ra2,
-                               int marked)
+static inline void exit_handed(int r, int flags, uint64_t ra, pthread_mutex_t *m, uint64_t ra2,
+                               int marked, uint32_t seq)
 {
     uint64_t rts = 0;
-    /* marked: every release since the mark was noted, the last one handed the mutex over */
-    int by = marked && (r == 0 || r == EOWNERDEAD) ? ilv_lk_handed_by(P(m), since, &rts) : 0;
+    /* marked: held when this wait counted itself; the note, if any, is the handing release's */
+    int by = marked && (r == 0 || r == EOWNERDEAD) ? ilv_lk_handed_by(P(m), seq, &rts) : 0;
+    if (r == 0)
+        TRUTH_CHECK(m, by);
     ilv_emit(H(ILV_T_MUTEX_LOCK, X, flags), r, NOW, ra, P(m), 0, ra2, by ? SX(by) : 0, by ? rts : 0);
 }
 
@@ -96,8 +132,9 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
     int marked = -1; /* not registered yet */
+    uint32_t seq = 0;
     if (ilv_lk_write_wait(P(m)) || !REAL(pthread_mutex_clocklock))
-        marked = mutex_wait_begin(m); /* first, before the holder can release unnoted */
+        marked = mutex_wait_begin(m, &seq);
     uint64_t ts = NOW;
     if (marked < 0) { /* glibc 2.30+ */
         /* past this thread's first waits for this lock: wait at most ILV_LONG_WAIT_NS, counted only.
@@ -119,7 +156,7 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
             return r;
         }
         /* a long wait (or one that never ends): written from its start */
-        marked = mutex_wait_begin(m); /* releases of m are noted for this wait from now on */
+        marked = mutex_wait_begin(m, &seq); /* releases of m are noted for this wait from now on */
     }
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 0), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     ILV_ERRNO_BACK(e);
@@ -136,7 +173,7 @@ static __attribute__((noinline)) int mutex_lock_busy(pthread_mutex_t *m, int r, 
     if (r != 0)
         r = REAL(pthread_mutex_lock)(m);
     e = errno;
-    exit_handed(r, 0, 0, ra, m, ra2, marked);
+    exit_handed(r, 0, ra, m, ra2, marked, seq);
     ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
@@ -173,13 +210,14 @@ EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *ab
     }
     int e = errno;
     int holder = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
-    int marked = mutex_wait_begin(m);
+    uint32_t seq;
+    int marked = mutex_wait_begin(m, &seq);
     uint64_t ts = NOW;
     ilv_emit(H(ILV_T_MUTEX_LOCK, E, 1), 0, ts, ra, P(m), SX(holder), ra2, 0, 0);
     ILV_ERRNO_BACK(e);
     r = REAL(pthread_mutex_timedlock)(m, abst);
     e = errno;
-    exit_handed(r, 1, 0, ra, m, ra2, marked);
+    exit_handed(r, 1, ra, m, ra2, marked, seq);
     ilv_lk_mutex_wait_end(P(m));
     if (r == 0)
         ilv_lk_acquired(P(m), ra, ra2, 0, 1);
@@ -200,9 +238,9 @@ EXPORT int pthread_mutex_trylock(pthread_mutex_t *m)
     return r;
 }
 
-/* a release to waiters is noted for a written wait (whose EXIT names it), else counted; only a
- * mutex the table of written waits has no room for gets its releases written as records. Also the
- * releases made while a written wait is under way somewhere (ilv_lk_wactive), waiters or not. */
+/* a release while a written wait is under way somewhere in the process (ilv_lk_wactive), or one
+ * whose compare-and-swap met a waiter's mark: noted for a written wait (whose EXIT names it), else
+ * counted; a mutex the table of written waits has no room for gets its releases written as records */
 static __attribute__((noinline)) int mutex_unlock_waiters(pthread_mutex_t *m, uint64_t ra)
 {
     uint64_t ts = 0;
@@ -210,10 +248,9 @@ static __attribute__((noinline)) int mutex_unlock_waiters(pthread_mutex_t *m, ui
     int self = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED); /* this thread, holding m */
     int w = mutex_has_waiters(m);
     int how = ilv_lk_release_noted(P(m), self, &ts);
-    if (how < 0 && __atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)
-        ilv_lk_note_release(P(m), self, 0); /* see mutex_wait_begin */
     if (how > 0)
         ts = NOW;
+    TRUTH_SET(m);
     int r = REAL(pthread_mutex_unlock)(m);
     ilv_lk_released(P(m), 0); /* bookkeeping after the release: the hold stays as short as it was */
     if (how > 0)
@@ -227,13 +264,17 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
 {
     if (!ON)
         return REAL(pthread_mutex_unlock)(m);
-    if (ILV_LIKELY(__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)) {
-        /* a normal private mutex: released here as glibc releases it (owner, users, lock word), but
-         * with a compare-and-swap 1 -> 0 that fails when the word says waiters (2): then, and while
-         * any written wait is under way, the release is noted out of line (mutex_wait_begin) */
-        if (ILV_UNLIKELY(__atomic_load_n(&ilv_lk_wactive, __ATOMIC_RELAXED)))
-            return mutex_unlock_waiters(m, RA);
+    /* while a written wait for a mutex is under way anywhere in the process: out of line, where the
+     * release is noted for it */
+    if (ILV_UNLIKELY(__atomic_load_n(&ilv_lk_wactive, __ATOMIC_SEQ_CST)))
+        return mutex_unlock_waiters(m, RA);
+    if (ILV_LIKELY(__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0 &&
+                   __atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) == 1)) {
+        /* a normal private mutex without waiters: released here as glibc releases it (owner, users,
+         * lock word), but with a compare-and-swap 1 -> 0, which fails when a written wait that began
+         * meanwhile marked the word 2: then out of line, noted for it */
         int self = m->__data.__owner;
+        TRUTH_SAVE(m);
         m->__data.__owner = 0;
         m->__data.__nusers--;
         int one = 1;
@@ -242,21 +283,31 @@ EXPORT int pthread_mutex_unlock(pthread_mutex_t *m)
             ilv_lk_pop(P(m)); /* bookkeeping after the release: the hold stays as short as it was */
             return 0;
         }
-        m->__data.__owner = self; /* still held (waiters, or not locked at all): as it was */
+        TRUTH_UNDO(m);
+        m->__data.__owner = self; /* still held: as it was */
         m->__data.__nusers++;
         return mutex_unlock_waiters(m, RA);
     }
-    if (ILV_UNLIKELY(mutex_has_waiters(m)))
-        return mutex_unlock_waiters(m, RA);
+    /* waiters, or another kind: glibc releases it as untraced, counted after (a release must not
+     * take longer when others wait for it: that raises contention) */
+    int w = mutex_has_waiters(m);
+    TRUTH_SET(m);
     int r = REAL(pthread_mutex_unlock)(m);
-    ilv_lk_pop(P(m)); /* bookkeeping after the release: the hold stays as short as it was */
+    if (ILV_LIKELY(!w)) {
+        ilv_lk_pop(P(m));
+    } else {
+        ilv_lk_released(P(m), 0);
+        if (r == 0)
+            ilv_lk_handoff_counted(P(m), 0);
+    }
     return r;
 }
 
 /* the condition wait releases m inside glibc, past pthread_mutex_unlock: noted beforehand (the
- * caller holds m), as every release of a normal mutex on the out-of-line path (mutex_wait_begin) */
+ * caller holds m), as the releases on the out-of-line path (ilv_lk_mutex_wait_begin) */
 static inline void cond_releases(pthread_mutex_t *m, uint64_t ts)
 {
+    TRUTH_SET(m);
     if (__atomic_load_n(&m->__data.__kind, __ATOMIC_RELAXED) == 0)
         ilv_lk_note_release(P(m), __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED), ts);
     ilv_lk_released(P(m), 0);
