@@ -85,7 +85,11 @@ run_one() { # run_one VARIANT ROUND
     fi
     rm -rf "$d"
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# per-round ratios of two lists of numbers (same rounds, same order): "r1 r2 ..."
+ratios() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, x, " "); split(b, y, " "); for (i = 1; i <= n; i++) if (y[i] > 0) printf "%.4f ", x[i] / y[i] }'; }
+# the 25th and 75th percentiles of a list, as "p25-p75"
+quartiles() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit } lo = int((NR - 1) * 0.25) + 1; hi = int((NR - 1) * 0.75 + 0.5) + 1; printf "%.2f-%.2f", a[lo], a[hi] }'; }
 for ((r = 1; r <= rounds; r++)); do
     n=${#variants[@]}
     for ((k = 0; k < n; k++)); do
@@ -95,8 +99,6 @@ for ((r = 1; r <= rounds; r++)); do
     done
 done
 
-base_ms=$(echo "${wall[untraced]}" | median)
-base_cpu=$(echo "${cpu[untraced]}" | median)
 {
     echo "# Lock-heavy workload: tracing overhead ($(date -u +%Y-%m-%d))"
     echo
@@ -104,13 +106,15 @@ base_cpu=$(echo "${cpu[untraced]}" | median)
     echo "(8 threads x 400,000 acquisitions of one mutex, 1,600 short threads, 2,000 forks), run directories in \`$base\`,"
     echo "$(nproc) cores, load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). Medians of $rounds interleaved rounds."
     echo
-    echo "| variant | wall (ms) | x untraced | CPU (ms) | x untraced | trace size (MB) | \`interleave report\` wall (s) | report CPU (s) | report peak RSS (MB) |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "| variant | wall (ms) | x untraced | x untraced, middle half of rounds | CPU (ms) | x untraced | trace size (MB) | \`interleave report\` wall (s) | report CPU (s) | report peak RSS (MB) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
     for v in "${variants[@]}"; do
         w=$(echo "${wall[$v]}" | median)
-        x=$(awk -v a="$w" -v b="$base_ms" 'BEGIN { printf "%.2f", a / b }')
+        rr=$(ratios "${wall[$v]}" "${wall[untraced]}")
+        x=$(echo "$rr" | median | awk '$1 == "-" { print; next } { printf "%.2f", $1 }')
+        q=$(echo "$rr" | quartiles)
         c=$(echo "${cpu[$v]}" | median)
-        xc=$(awk -v a="$c" -v b="$base_cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+        xc=$(ratios "${cpu[$v]}" "${cpu[untraced]}" | median | awk '$1 == "-" { print; next } { printf "%.2f", $1 }')
         s="-" t="-" m="-" tc="-"
         if [ -n "${size[$v]:-}" ]; then
             s=$(echo "${size[$v]}" | median | awk '{ printf "%.1f", $1 / 1048576 }')
@@ -118,8 +122,12 @@ base_cpu=$(echo "${cpu[untraced]}" | median)
             tc=$(echo "${rcpu[$v]}" | median | awk '{ printf "%.1f", $1 / 1000 }')
             m=$(echo "${rrss[$v]}" | median)
         fi
-        echo "| $v | $w | $x | $c | $xc | $s | $t | $tc | $m |"
+        echo "| $v | $w | $x | $q | $c | $xc | $s | $t | $tc | $m |"
     done
+    echo
+    echo "*x untraced*: the median over rounds of the variant's time divided by the untraced run's in the same round"
+    echo "(runs of one round follow each other, so a machine whose speed drifts between rounds, as a shared VM does,"
+    echo "does not count as overhead); the next column gives the 25th and 75th percentiles of those ratios."
     echo
     echo "Variants: *untraced* the plain build; *interleave* the same binary with \`LD_PRELOAD\` of the agent and"
     echo "\`INTERLEAVE_TRACE_DIR\` (what \`interleave trace\` sets up); *interleave-cli* the whole \`./interleave trace\` command"
