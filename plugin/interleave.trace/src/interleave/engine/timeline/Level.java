@@ -16,23 +16,28 @@ import interleave.engine.events.Span;
 final class Level {
     private static final State[] STATES = State.values();
 
-    /** Append-only arrays of spans that ended; only the thread that builds timelines writes them, past every prefix. */
+    /**
+     * Spans in parallel arrays, appended to. The shared one holds spans that ended; only the thread that builds
+     * timelines writes it, past every prefix. A timeline's own spans are a store of their own.
+     */
     static final class Store {
-        long[] start = new long[16], end = new long[16];
-        byte[] state = new byte[16];
-        Span[] span = new Span[16];
-        boolean[] unfinished = new boolean[16];
+        long[] start, end;
+        byte[] state;
+        Span[] span;
+        boolean[] unfinished;
         int length;
+
+        Store(int capacity) {
+            start = new long[capacity];
+            end = new long[capacity];
+            state = new byte[capacity];
+            span = new Span[capacity];
+            unfinished = new boolean[capacity];
+        }
 
         void add(long s, long e, State st, Span ev, boolean open) {
             if (length == start.length) {
-                int n = length * 2;
-                // new arrays: a timeline that holds the old ones keeps reading its prefix from them
-                start = Arrays.copyOf(start, n);
-                end = Arrays.copyOf(end, n);
-                state = Arrays.copyOf(state, n);
-                span = Arrays.copyOf(span, n);
-                unfinished = Arrays.copyOf(unfinished, n);
+                resize(length * 2);
             }
             start[length] = s;
             end[length] = e;
@@ -42,17 +47,44 @@ final class Level {
             length++;
         }
 
+        /** New arrays of this capacity: a timeline that holds the old ones keeps reading its prefix from them. */
+        private void resize(int capacity) {
+            start = Arrays.copyOf(start, capacity);
+            end = Arrays.copyOf(end, capacity);
+            state = Arrays.copyOf(state, capacity);
+            span = Arrays.copyOf(span, capacity);
+            unfinished = Arrays.copyOf(unfinished, capacity);
+        }
+
         /** A store of its own holding the first n entries (when another timeline already appended to this one). */
         Store copy(int n) {
-            Store c = new Store();
-            int cap = Math.max(16, Integer.highestOneBit(Math.max(1, n)) * 2);
-            c.start = Arrays.copyOf(start, cap);
-            c.end = Arrays.copyOf(end, cap);
-            c.state = Arrays.copyOf(state, cap);
-            c.span = Arrays.copyOf(span, cap);
-            c.unfinished = Arrays.copyOf(unfinished, cap);
+            Store c = new Store(0);
+            c.start = start;
+            c.end = end;
+            c.state = state;
+            c.span = span;
+            c.unfinished = unfinished;
+            c.resize(Math.max(16, Integer.highestOneBit(Math.max(1, n)) * 2));
             c.length = n;
             return c;
+        }
+
+        /** Sorts the entries by start. */
+        void sortByStart() {
+            Integer[] order = new Integer[length];
+            for (int i = 0; i < length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, Comparator.comparingLong(i -> start[i]));
+            Store sorted = new Store(Math.max(4, length));
+            for (int i : order) {
+                sorted.add(start[i], end[i], STATES[state[i]], span[i], unfinished[i]);
+            }
+            start = sorted.start;
+            end = sorted.end;
+            state = sorted.state;
+            span = sorted.span;
+            unfinished = sorted.unfinished;
         }
     }
 
@@ -64,14 +96,10 @@ final class Level {
     private boolean[] bUnfinished;
     private int baseSize;
     // this timeline's own spans after the prefix
-    private long[] tStart = new long[4], tEnd = new long[4];
-    private byte[] tState = new byte[4];
-    private Span[] tSpan = new Span[4];
-    private boolean[] tUnfinished = new boolean[4];
-    private int tailSize;
+    private final Store tail = new Store(4);
 
     Level() {
-        this(new Store());
+        this(new Store(16));
     }
 
     private Level(Store store) {
@@ -85,7 +113,7 @@ final class Level {
 
     /** Appends a span that ended to the shared prefix (before any span of this timeline's own). */
     void addSettled(long s, long e, State st, Span ev, boolean open) {
-        if (tailSize != 0) {
+        if (tail.length != 0) {
             throw new IllegalStateException("settled spans come before running ones");
         }
         store.add(s, e, st, ev, open);
@@ -93,26 +121,13 @@ final class Level {
 
     /** Appends a span of this timeline's own (running, or after one that is running). */
     void add(long s, long e, State st, Span ev, boolean open) {
-        if (tailSize == tStart.length) {
-            int n = tailSize * 2;
-            tStart = Arrays.copyOf(tStart, n);
-            tEnd = Arrays.copyOf(tEnd, n);
-            tState = Arrays.copyOf(tState, n);
-            tSpan = Arrays.copyOf(tSpan, n);
-            tUnfinished = Arrays.copyOf(tUnfinished, n);
-        }
-        tStart[tailSize] = s;
-        tEnd[tailSize] = e;
-        tState[tailSize] = (byte) st.ordinal();
-        tSpan[tailSize] = ev;
-        tUnfinished[tailSize] = open;
-        tailSize++;
+        tail.add(s, e, st, ev, open);
     }
 
     /** Start of the last span added, Long.MIN_VALUE if none (to check that spans come in start order). */
     long lastStart() {
-        if (tailSize > 0) {
-            return tStart[tailSize - 1];
+        if (tail.length > 0) {
+            return tail.start[tail.length - 1];
         }
         return store.length > 0 ? store.start[store.length - 1] : Long.MIN_VALUE;
     }
@@ -130,32 +145,11 @@ final class Level {
 
     /** Sorts this timeline's own spans by start (a level built all as its own, from spans out of order). */
     void sortOwn() {
-        Integer[] order = new Integer[tailSize];
-        for (int i = 0; i < tailSize; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparingLong(i -> tStart[i]));
-        long[] s = new long[tailSize], e = new long[tailSize];
-        byte[] st = new byte[tailSize];
-        Span[] sp = new Span[tailSize];
-        boolean[] u = new boolean[tailSize];
-        for (int k = 0; k < tailSize; k++) {
-            int i = order[k];
-            s[k] = tStart[i];
-            e[k] = tEnd[i];
-            st[k] = tState[i];
-            sp[k] = tSpan[i];
-            u[k] = tUnfinished[i];
-        }
-        tStart = s;
-        tEnd = e;
-        tState = st;
-        tSpan = sp;
-        tUnfinished = u;
+        tail.sortByStart();
     }
 
     int size() {
-        return baseSize + tailSize;
+        return baseSize + tail.length;
     }
 
     /** How many spans are shared with the other timelines of the model (for tests and measurements). */
@@ -164,46 +158,41 @@ final class Level {
     }
 
     long start(int i) {
-        return i < baseSize ? bStart[i] : tStart[i - baseSize];
+        return i < baseSize ? bStart[i] : tail.start[i - baseSize];
     }
 
     long end(int i) {
-        return i < baseSize ? bEnd[i] : tEnd[i - baseSize];
+        return i < baseSize ? bEnd[i] : tail.end[i - baseSize];
     }
 
     State state(int i) {
-        return STATES[i < baseSize ? bState[i] : tState[i - baseSize]];
+        return STATES[i < baseSize ? bState[i] : tail.state[i - baseSize]];
     }
 
     /** The model's span, null for a running stretch. */
     Span span(int i) {
-        return i < baseSize ? bSpan[i] : tSpan[i - baseSize];
+        return i < baseSize ? bSpan[i] : tail.span[i - baseSize];
     }
 
     boolean unfinished(int i) {
-        return i < baseSize ? bUnfinished[i] : tUnfinished[i - baseSize];
+        return i < baseSize ? bUnfinished[i] : tail.unfinished[i - baseSize];
     }
 
     /** First index whose span ends at or after t (ends are sorted: spans of one level do not overlap). */
     int firstEndingAtOrAfter(long t) {
-        int lo = 0, hi = size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (end(mid) < t) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+        return firstAtOrAfter(t, true);
     }
 
     /** First index whose span starts at or after t. */
     int firstStartingAtOrAfter(long t) {
+        return firstAtOrAfter(t, false);
+    }
+
+    private int firstAtOrAfter(long t, boolean byEnd) {
         int lo = 0, hi = size();
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (start(mid) < t) {
+            if ((byEnd ? end(mid) : start(mid)) < t) {
                 lo = mid + 1;
             } else {
                 hi = mid;
