@@ -64,33 +64,20 @@ ILV_FORK_PATH static uint64_t anchor_renew(uint64_t t1, uint64_t ns, uint64_t t2
     return ns;
 }
 
-/* real clock read, paired with the TSC. The first few in a child just forked are system calls
- * (clock_sys_ns): most children of a fork-heavy program read the clock once or twice before they
- * exit or exec, and the vDSO's first use would cost them more than all of those calls. */
+/* real clock read, paired with the TSC. The first few in a child just forked (ilv_g.sys_clock_reads)
+ * are system calls (clock_sys_ns) and keep the parent's calibration: most children of a fork-heavy
+ * program read the clock once or twice before they exit or exec, and the vDSO's first use, or the
+ * division's, would cost them more than all of those calls. */
 ILV_FORK_PATH uint64_t ilv_now_slow(void)
 {
     uint64_t t1 = ilv_rdtsc();
-    uint64_t ns;
     if (ILV_UNLIKELY(ilv_g.sys_clock_reads)) {
         ilv_g.sys_clock_reads--;
-        ns = clock_sys_ns(CLOCK_MONOTONIC);
-    } else {
-        ns = ilv_clock_ns();
+        uint64_t ns = clock_sys_ns(CLOCK_MONOTONIC);
+        return anchor_renew(t1, ns, ilv_rdtsc(), 1);
     }
+    uint64_t ns = ilv_clock_ns();
     return anchor_renew(t1, ns, ilv_rdtsc(), 0);
-}
-
-/* the same in a child right after fork (see clock_sys_ns): the anchor inherited from the parent
- * is usually stale by then (a fork takes longer than ILV_ANCHOR_NS), so the child's first ilv_now
- * would read the clock through the vDSO */
-ILV_FORK_PATH static uint64_t now_after_fork(void)
-{
-    uint64_t t1 = ilv_rdtsc();
-    uint64_t ns = clock_sys_ns(CLOCK_MONOTONIC);
-    ns = anchor_renew(t1, ns, ilv_rdtsc(), 1);
-    if (ns > ilv_t.last_ts)
-        ilv_t.last_ts = ns;
-    return ilv_t.last_ts;
 }
 
 /* ns per TSC tick (32.32) for converting durations: the shared calibration, or in the first
@@ -481,13 +468,9 @@ ILV_FORK_PATH static void fill_header(struct ilv_hdr *h, struct ilv_tstate *t, u
     h->tid = t->tid;
     h->ppid = ilv_g.ppid;
     h->file_seq = seq;
-    if (ilv_g.forked && t->tid == pid) { /* a process just forked (clock_sys_ns) */
-        h->created_mono_ns = clock_sys_ns(CLOCK_MONOTONIC);
-        h->created_real_ns = clock_sys_ns(CLOCK_REALTIME);
-    } else {
-        h->created_mono_ns = ilv_clock_ns();
-        h->created_real_ns = now_real();
-    }
+    int fresh_child = ilv_g.sys_clock_reads != 0; /* see ilv_now_slow */
+    h->created_mono_ns = fresh_child ? clock_sys_ns(CLOCK_MONOTONIC) : ilv_clock_ns();
+    h->created_real_ns = fresh_child ? clock_sys_ns(CLOCK_REALTIME) : now_real();
     h->image_start_ns = ilv_g.image_start_ns;
     h->pthread_self = (uint64_t)pthread_self();
     h->creator_tid = t->creator_tid;
@@ -803,16 +786,11 @@ ILV_FORK_PATH static uint64_t sf_alloc(uint64_t size)
 /* before fork (signals blocked): the file the child will take its chunks from, and its first chunk.
  * Taken here, the child does not write the file's header page (an atomic bump of the offset), which
  * in a new process would be one more page fault. The parent forgets the chunk once the fork
- * succeeded (ilv_sf_after_fork_parent); a failed fork keeps it for the next. */
+ * succeeded (fork_common); a failed fork keeps it for the next. */
 void ilv_sf_before_fork(void)
 {
     if (sf_ready() && !ilv_t.fork_chunk)
         ilv_t.fork_chunk = sf_alloc(SF_CHUNK0);
-}
-
-void ilv_sf_after_fork_parent(void)
-{
-    ilv_t.fork_chunk = 0; /* the child's now */
 }
 
 /* a new chunk for this thread that holds slot idx: its first one (with the thread's header) or the
@@ -1141,7 +1119,7 @@ ILV_FORK_PATH void ilv_child_after_fork(int parent_pid)
     t->tid = ilv_g.pid; /* the forking thread is the child's main thread */
     ilv_g.forked = 1;
     ilv_g.sys_clock_reads = 8;
-    ilv_g.image_start_ns = now_after_fork();
+    ilv_g.image_start_ns = ilv_now();
     ilv_g.create_seq = 0;
 }
 

@@ -275,7 +275,6 @@ ILV_HIDDEN void ilv_child_after_fork(int parent_pid);
 ILV_HIDDEN void ilv_create_file_blocked(void);
 ILV_HIDDEN void ilv_arena_before_fork(void);
 ILV_HIDDEN void ilv_sf_before_fork(void);
-ILV_HIDDEN void ilv_sf_after_fork_parent(void);
 ILV_HIDDEN size_t ilv_copy_user(void *dst, const void *src, size_t n);
 ILV_HIDDEN int ilv_read_bytes(const void *addr, uint64_t out[2]);
 ILV_HIDDEN void ilv_block_all(sigset_t *old);

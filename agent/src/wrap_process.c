@@ -139,7 +139,7 @@ ILV_FORK_PATH static pid_t fork_common(int variant, uint64_t ra, pid_t (*fn)(voi
     int e = errno;
     ilv_t.in_fork = 0;
     if (r > 0)
-        ilv_sf_after_fork_parent();
+        ilv_t.fork_chunk = 0; /* the child's now (ilv_sf_before_fork) */
     ilv_restore(&old);
     ilv_emit(H(ILV_T_FORK, X, variant), r < 0 ? e : 0, NOW, ra, SX(r), 0, 0, 0, 0);
     ILV_ERRNO_BACK(e);
